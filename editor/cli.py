@@ -1,0 +1,133 @@
+"""The ``nebulayer`` command: the GUI, plus headless info/render/convert/capture/plugins.
+
+User errors (bad files, bad arguments, devices) print one line to stderr and exit 2; a
+traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from editor.errors import NebulayerError
+
+SUBCOMMANDS = ("info", "render", "convert", "capture", "plugins", "gui")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nebulayer",
+        description="Layered, non-destructive image editor for astrophotographers. "
+        "Without a sub-command, opens the editor (on the sample project, or on FILE...).",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("gui", help="open the editor window (the default)")
+    p.add_argument("files", nargs="*", help="images or .nebula projects to open")
+
+    p = sub.add_parser("info", help="describe an image file: format, size, dtype, key header fields")
+    p.add_argument("file")
+
+    p = sub.add_parser("render", help="render a project to an image file, headless")
+    p.add_argument("project")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None)
+    p.add_argument("--scale", type=float, default=1.0, help="render at this scale (default 1)")
+
+    p = sub.add_parser("convert", help="convert an image file to another format")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None)
+    p.add_argument("--stretch", choices=("none", "auto"), default="none",
+                   help="'auto': screen-transfer stretch of linear data before writing")
+
+    p = sub.add_parser("capture", help="run a capture sequence on an INDI camera")
+    from editor.acquisition.cli import add_arguments
+
+    add_arguments(p)
+
+    sub.add_parser("plugins", help="list installed plugins and where they come from")
+    return parser
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from editor.io.describe import describe_file
+
+    print(describe_file(args.file))
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from editor import export_image
+    from editor.cli_progress import TerminalProgress
+    from editor.core.document import Document
+
+    doc = Document.load(args.project)
+    with TerminalProgress("render") as progress:
+        pixels = doc.render(scale=args.scale, progress=progress)
+    export_image(pixels, args.output, bits=args.bits, meta=doc.export_meta())
+    print(f"wrote {args.output} ({pixels.shape[1]}x{pixels.shape[0]})", file=sys.stderr)
+    return 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from editor import export_image, open_image
+
+    image = open_image(args.input)
+    data = image.data
+    if args.stretch == "auto":
+        import filters
+
+        data = filters.auto_stretch(data)
+    export_image(data, args.output, bits=args.bits, meta=image.meta)
+    return 0
+
+
+def _cmd_capture(args: argparse.Namespace) -> int:
+    from editor.acquisition.cli import run
+
+    return run(args)
+
+
+def _cmd_plugins(args: argparse.Namespace) -> int:
+    from editor.plugins.registry import describe_installed
+
+    print(describe_installed())
+    return 0
+
+
+def _cmd_gui(files: Sequence[str]) -> int:
+    from editor.ui.app import run_app
+
+    return run_app([str(Path(f)) for f in files])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `nebulayer FILE...` opens the GUI on files: only a known word is a sub-command.
+    if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
+        argv = ["gui", *argv]
+    args = _build_parser().parse_args(argv)
+    handlers = {
+        "info": _cmd_info,
+        "render": _cmd_render,
+        "convert": _cmd_convert,
+        "capture": _cmd_capture,
+        "plugins": _cmd_plugins,
+    }
+    try:
+        if args.command == "gui":
+            return _cmd_gui(args.files)
+        return handlers[args.command](args)
+    except NebulayerError as exc:
+        print(f"nebulayer: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nebulayer: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

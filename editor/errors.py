@@ -1,0 +1,55 @@
+"""Errors a user can cause and fix: the CLI prints their message as one line, the GUI shows a dialog.
+
+Anything else escaping is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class NebulayerError(Exception):
+    """Base of every error whose message is meant for the user."""
+
+
+class ImageReadError(NebulayerError):
+    """A file could not be opened as an image. The message names the file and the problem."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class UnsupportedFormatError(ImageReadError):
+    """The file's format is not one Nebulayer reads (or writes)."""
+
+
+class ImageTooLargeError(ImageReadError):
+    """Decoding would need more memory than the configured budget allows."""
+
+
+class ImageWriteError(NebulayerError):
+    """An image or project could not be written. The message names the file and the problem."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class ProjectError(NebulayerError):
+    """A project file is corrupt, hostile, or from a newer version."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class DocumentError(NebulayerError):
+    """An operation on a document was refused (unknown layer, bad parameter...)."""
+
+
+class DeviceError(NebulayerError):
+    """An acquisition device or INDI server failed or refused a command."""
