@@ -1,0 +1,72 @@
+"""Refuse to decode images that would not fit in the memory budget, before allocating anything.
+
+The budget is the number of bytes the decoded float32 pixels (plus the decoder's own buffer)
+may take. Default 8 GiB; override with the ``NEBULAYER_MEMORY_BUDGET`` environment variable
+(bytes, or with a K/M/G/T suffix, e.g. ``"2G"``) or per call with ``memory_budget=``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from editor.errors import ImageTooLargeError
+
+DEFAULT_MEMORY_BUDGET = 8 * 1024**3
+ENV_VAR = "NEBULAYER_MEMORY_BUDGET"
+_SUFFIXES = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def parse_size(text: str) -> int:
+    """``"8G"`` -> 8589934592; plain integers are bytes. Raises ValueError on nonsense."""
+    text = text.strip().upper().removesuffix("IB").removesuffix("B")
+    factor = 1
+    if text and text[-1] in _SUFFIXES:
+        factor = _SUFFIXES[text[-1]]
+        text = text[:-1]
+    value = float(text)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"memory budget must be a positive size, got {text!r}")
+    return int(value * factor)
+
+
+def memory_budget(override: int | None = None) -> int:
+    """The budget in bytes: the argument, else the environment variable, else 8 GiB."""
+    if override is not None:
+        return int(override)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        try:
+            return parse_size(env)
+        except ValueError:
+            # A typo in the environment must not make every file unreadable.
+            return DEFAULT_MEMORY_BUDGET
+    return DEFAULT_MEMORY_BUDGET
+
+
+def format_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"
+
+
+def check_budget(path: str | Path, shape: tuple[int, ...], bytes_per_value: float = 4.0,
+                 budget: int | None = None) -> None:
+    """Raise :class:`ImageTooLargeError` if ``shape`` at ``bytes_per_value`` exceeds the budget.
+
+    Called with the shape declared by the file's header, so a file that lies about its size
+    (or a legitimately huge one) is refused before any buffer is allocated.
+    """
+    limit = memory_budget(budget)
+    values = 1
+    for n in shape:
+        values *= max(int(n), 0)
+    needed = values * bytes_per_value
+    if needed > limit:
+        dims = "x".join(str(int(n)) for n in shape)
+        raise ImageTooLargeError(
+            path, f"decoding {dims} pixels needs {format_bytes(needed)}, more than the "
+            f"memory budget of {format_bytes(limit)} (set {ENV_VAR} to raise it)")

@@ -1,0 +1,28 @@
+"""Fixtures shared by every test area."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Qt tests run headless unless a test explicitly asks for a real X server.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("NEBULAYER_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real camera/FITS files of ../shared/data (see its PROVENANCE.md), or skip."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real test data not found at {SHARED_DATA} (set NEBULAYER_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The project's own generated samples (samples/)."""
+    return REPO / "samples"
