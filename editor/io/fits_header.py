@@ -1,0 +1,107 @@
+"""FITS headers <-> plain dicts, and a standard header for images we write.
+
+``ImageMeta.header`` holds a header as an ordered ``{keyword: value}`` dict with ``HISTORY``
+and ``COMMENT`` as lists of strings; card comments are kept beside it in
+``ImageMeta.extra["fits_comments"]``. Keywords that describe the data array itself (BITPIX,
+NAXISn, BZERO, BSCALE, BLANK, DATAMIN/DATAMAX, checksums, compression keywords) are never
+copied into a new file: the writer sets them for the array it writes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import warnings
+from typing import Any, Iterable, Mapping
+
+from astropy.io import fits
+from astropy.io.fits.verify import VerifyWarning
+
+COMMENTARY = ("HISTORY", "COMMENT")
+
+_STRUCTURAL_PREFIXES = ("NAXIS", "TFORM", "TTYPE", "TUNIT", "TBCOL", "ZNAXIS", "ZTILE", "ZNAME",
+                        "ZVAL")
+_STRUCTURAL = {
+    "SIMPLE", "XTENSION", "BITPIX", "NAXIS", "EXTEND", "PCOUNT", "GCOUNT", "BZERO", "BSCALE",
+    "BLANK", "DATAMIN", "DATAMAX", "CHECKSUM", "DATASUM", "END", "TFIELDS", "THEAP", "GROUPS",
+    "ZIMAGE", "ZBITPIX", "ZCMPTYPE", "ZQUANTIZ", "ZDITHER0", "ZSIMPLE", "ZEXTEND", "ZTENSION",
+    "ZPCOUNT", "ZGCOUNT", "ZHECKSUM", "ZDATASUM", "ZBLANK", "ZSCALE", "ZZERO", "EXTNAME",
+    "EXTVER", "INHERIT",
+}
+
+
+def is_structural(key: str) -> bool:
+    """True for keywords that describe the stored array rather than the picture."""
+    key = key.upper()
+    return key in _STRUCTURAL or (key.startswith(_STRUCTURAL_PREFIXES) and key[-1:].isdigit())
+
+
+def header_to_dict(header: fits.Header) -> tuple[dict[str, Any], dict[str, str]]:
+    """(values, comments) of a header, structural keywords included, in card order."""
+    values: dict[str, Any] = {}
+    comments: dict[str, str] = {}
+    for card in header.cards:
+        key = card.keyword
+        if key in COMMENTARY:
+            values.setdefault(key, []).append(str(card.value))
+            continue
+        if not key:  # blank cards carry no information
+            continue
+        value = card.value
+        if isinstance(value, fits.card.Undefined):
+            value = None
+        values[key] = value
+        if card.comment:
+            comments[key] = card.comment
+    return values, comments
+
+
+def _clean_value(value: Any) -> Any:
+    # FITS cannot store NaN/Inf keyword values, and numpy scalars confuse nothing but are ugly.
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    return value
+
+
+def build_header(source: Mapping[str, Any] | fits.Header | None = None,
+                 comments: Mapping[str, str] | None = None,
+                 history: Iterable[str] = ()) -> fits.Header:
+    """A header holding the picture's keywords from ``source`` plus ``history`` lines.
+
+    Structural keywords are dropped (the writer adds the right ones). Keywords that are not
+    valid FITS (too long, odd characters) are written as HIERARCH cards when astropy can, and
+    skipped otherwise, so a stranger's metadata can never make a save fail.
+    """
+    header = fits.Header()
+    if isinstance(source, fits.Header):
+        source, comments = header_to_dict(source)
+    source = source or {}
+    comments = comments or {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifyWarning)
+        for key, value in source.items():
+            key = str(key).upper()
+            if is_structural(key):
+                continue
+            if key in COMMENTARY:
+                lines = value if isinstance(value, (list, tuple)) else [value]
+                for line in lines:
+                    header.add_history(str(line)) if key == "HISTORY" else header.add_comment(str(line))
+                continue
+            try:
+                card = fits.Card(key, _clean_value(value), comments.get(key, ""))
+                card.verify("silentfix")
+                header.append(card, end=True)
+            except (ValueError, TypeError, KeyError):
+                continue
+        for line in history:
+            header.add_history(str(line))
+    return header
+
+
+def utc_now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")

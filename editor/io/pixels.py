@@ -1,0 +1,70 @@
+"""Turning decoded sample arrays into Nebulayer pixels: float32, integers scaled to 0..1.
+
+Rules (the same for every format):
+
+* unsigned integers are divided by the type's maximum (uint16 65535 -> 1.0);
+* signed integers are divided by the type's positive maximum, so zero stays zero and the
+  negative noise of a bias-subtracted frame stays negative (nothing is clipped);
+* floating-point data are kept as they are (a stack may hold 0..65535 or -0.01..1.3);
+* +-Inf become NaN: NaN means "missing data" everywhere in Nebulayer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def integer_scale(dtype: np.dtype) -> float:
+    """The divisor that maps an integer dtype onto 0..1 (see module notes); 1.0 for floats."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "ui":
+        return float(np.iinfo(dtype).max)
+    if dtype.kind == "b":
+        return 1.0
+    return 1.0
+
+
+def to_float32(samples: np.ndarray, *, flip_rows: bool = False) -> np.ndarray:
+    """A new C-contiguous float32 array: integers scaled to 0..1, optionally flipped top-bottom.
+
+    The flip and the conversion happen in one pass, so reading a bottom-up FITS costs no more
+    than reading a top-down one.
+    """
+    src = samples[::-1] if flip_rows else samples
+    out = np.empty(src.shape, dtype=np.float32)
+    scale = integer_scale(samples.dtype)
+    if scale != 1.0:
+        np.multiply(src, np.float32(1.0 / scale), out=out, casting="unsafe")
+    else:
+        out[...] = src
+    return out
+
+
+def finite_range(data: np.ndarray) -> tuple[float, float] | None:
+    """(min, max) of the finite values, or None if there are none."""
+    if data.size == 0:
+        return None
+    lo, hi = float(np.min(data)), float(np.max(data))
+    if np.isfinite(lo) and np.isfinite(hi):
+        return lo, hi
+    finite = data[np.isfinite(data)]
+    if finite.size == 0:
+        return None
+    return float(finite.min()), float(finite.max())
+
+
+def infinities_to_nan(data: np.ndarray) -> int:
+    """Replace +-Inf by NaN in place; returns how many were replaced."""
+    if data.dtype.kind != "f":
+        return 0
+    inf = np.isinf(data)
+    count = int(np.count_nonzero(inf))
+    if count:
+        data[inf] = np.nan
+    return count
+
+
+def freeze(data: np.ndarray) -> np.ndarray:
+    """Mark decoded source pixels read-only: edits are layers, the source is never modified."""
+    data.flags.writeable = False
+    return data

@@ -1,0 +1,145 @@
+"""Finding plugins: Python entry points and the user's plugins folder.
+
+Two ways to install a plugin, both explicit user actions (a project file never brings code):
+
+- a package installed with pip that declares an entry point in the ``nebulayer.plugins`` group
+  pointing at a callable that returns the manifest (``mypkg:plugin_manifest``);
+- a folder copied into the plugins folder: ``<plugins folder>/<name>/__init__.py`` defining
+  ``plugin_manifest()``. Each is imported under its own unique module name, so two folders with
+  the same name (or a folder shadowing an installed package) cannot collide; inside, use relative
+  imports (``from .sharpen import sharpen``).
+
+The plugins folder is ``$NEBULAYER_PLUGIN_DIR`` (several folders separated by ``os.pathsep``),
+else ``$XDG_CONFIG_HOME/nebulayer/plugins``, else ``~/.config/nebulayer/plugins``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+ENTRY_POINT_GROUP = "nebulayer.plugins"
+BUILTIN_ENTRY_POINT = "filters:plugin_manifest"
+MANIFEST_FUNCTION = "plugin_manifest"
+
+# What third-party code may throw at us while loading: every Exception, and sys.exit().
+# KeyboardInterrupt still stops the program, as the user asked.
+PLUGIN_FAILURES = (Exception, SystemExit)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A plugin found but not loaded yet. ``load()`` runs its code and returns the manifest."""
+
+    key: str  # entry point or folder name: names the plugin if it fails before giving an id
+    origin: str  # shown to the user: where it comes from
+    load: Callable[[], Any]
+    builtin: bool = False
+
+
+def default_plugin_folders() -> list[Path]:
+    """The user's plugin folders, from the environment (they need not exist)."""
+    env = os.environ.get("NEBULAYER_PLUGIN_DIR")
+    if env:
+        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
+    return [base / "nebulayer" / "plugins"]
+
+
+def entry_point_candidates(eps: Iterable[EntryPoint] | None = None) -> list[Candidate]:
+    """Candidates from installed distributions (built-in filters first, so they win ids)."""
+    if eps is None:
+        eps = entry_points(group=ENTRY_POINT_GROUP)
+    out = []
+    for ep in eps:
+        dist = getattr(ep, "dist", None)
+        where = f"{dist.name} {dist.version}" if dist is not None else "unknown distribution"
+        out.append(Candidate(
+            key=ep.name,
+            origin=f"entry point {ep.name} = {ep.value} ({where})",
+            load=_entry_point_loader(ep),
+            builtin=ep.value.replace(" ", "") == BUILTIN_ENTRY_POINT,
+        ))
+    out.sort(key=lambda c: not c.builtin)  # stable: otherwise keeps the installed order
+    return out
+
+
+def folder_candidates(folders: Iterable[str | Path]) -> list[Candidate]:
+    """One candidate per ``<folder>/<name>/__init__.py``, in name order; missing folders skipped."""
+    out = []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for sub in sorted(folder.iterdir()):
+            if sub.name.startswith((".", "_")) or not (sub / "__init__.py").is_file():
+                continue
+            out.append(Candidate(key=sub.name, origin=f"folder {sub}", load=_folder_loader(sub)))
+    return out
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for the user: the exception and where in the plugin's code it happened."""
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and not isinstance(exc, SyntaxError):
+        last = frames[-1]
+        text += f" (at {last.filename}:{last.lineno})"
+    return text
+
+
+def _entry_point_loader(ep: EntryPoint) -> Callable[[], Any]:
+    def load() -> Any:
+        target = ep.load()
+        if not callable(target):
+            raise TypeError(f"entry point {ep.value} is not callable")
+        return target()
+
+    return load
+
+
+def _folder_loader(path: Path) -> Callable[[], Any]:
+    def load() -> Any:
+        module = import_folder(path)
+        func = getattr(module, MANIFEST_FUNCTION, None)
+        if not callable(func):
+            raise AttributeError(f"{path / '__init__.py'} defines no {MANIFEST_FUNCTION}() function")
+        return func()
+
+    return load
+
+
+def module_name_for(path: Path) -> str:
+    """A module name unique to this folder (its name plus a hash of its absolute path)."""
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
+    return f"nebulayer_plugin_{re.sub(r'[^0-9A-Za-z_]', '_', path.name)}_{digest}"
+
+
+def import_folder(path: Path) -> ModuleType:
+    """Import ``path/__init__.py`` as a package under :func:`module_name_for`, afresh."""
+    name = module_name_for(path)
+    # A rediscovery (tests, "reload plugins") must see the folder's current code.
+    for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+        del sys.modules[key]
+    spec = importlib.util.spec_from_file_location(
+        name, path / "__init__.py", submodule_search_locations=[str(path)])
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # before exec, so relative imports inside the package work
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module

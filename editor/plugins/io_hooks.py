@@ -1,0 +1,118 @@
+"""Plugin readers and writers, guarded and plugged into ``editor.io``'s extension table.
+
+The plugin API is deliberately simpler than the internal one: a plugin writes
+``read(path: str) -> editor.io.Image`` (or a bare (H, W) / (H, W, 3) array) and
+``write(array, path: str, meta) -> None``. The adapters here translate to the
+``editor.io.formats`` contract, turn anything the plugin raises into ImageReadError /
+ImageWriteError naming the file and the plugin, and check what a reader returns.
+
+Built-in formats keep priority: a plugin cannot silently change how Nebulayer opens FITS or
+TIFF (the clash is shown as a warning by ``nebulayer plugins``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from editor.errors import ImageReadError, ImageWriteError, NebulayerError
+from editor.io.image import Image, ImageMeta
+from editor.plugins.discovery import PLUGIN_FAILURES, describe_failure
+from editor.plugins.manifest import ReaderSpec, WriterSpec
+
+if TYPE_CHECKING:
+    from editor.plugins.registry import PluginInfo, Registry
+
+
+def guarded_reader(info: "PluginInfo", spec: ReaderSpec) -> Callable[..., Image]:
+    """An ``editor.io.formats`` reader calling the plugin's ``read(path)`` safely."""
+
+    def read(path: Path, options: Any = None) -> Image:
+        try:
+            result = spec.read(str(path))
+        except NebulayerError:
+            raise  # already a clear user-facing message
+        except PLUGIN_FAILURES as exc:
+            raise ImageReadError(path, f"plugin '{info.id}' {info.version} could not read it: "
+                                       f"{describe_failure(exc)}") from exc
+        return _checked_image(result, path, info)
+
+    read.__qualname__ = f"plugin_reader[{info.id}]"
+    return read
+
+
+def guarded_writer(info: "PluginInfo", spec: WriterSpec) -> Callable[..., None]:
+    """An ``editor.io.formats`` writer calling the plugin's ``write(array, path, meta)`` safely.
+
+    ``export_image`` already hands writers a temporary path and renames it into place, so a
+    plugin that fails half-way never leaves a truncated file under the user's name.
+    """
+
+    def write(path: Path, data: np.ndarray, *, bits: int | None = None,
+              meta: ImageMeta | None = None) -> None:
+        try:
+            spec.write(data, str(path), meta)
+        except NebulayerError:
+            raise
+        except PLUGIN_FAILURES as exc:
+            raise ImageWriteError(path, f"plugin '{info.id}' {info.version} could not write it: "
+                                        f"{describe_failure(exc)}") from exc
+        if not Path(path).is_file():
+            raise ImageWriteError(path, f"plugin '{info.id}' {info.version} reported success "
+                                        "but wrote no file")
+
+    write.__qualname__ = f"plugin_writer[{info.id}]"
+    return write
+
+
+def _checked_image(result: Any, path: Path, info: "PluginInfo") -> Image:
+    def bad(problem: str) -> ImageReadError:
+        return ImageReadError(path, f"plugin '{info.id}' {info.version} returned {problem}")
+
+    if isinstance(result, np.ndarray):
+        result = Image(result, ImageMeta(path=str(path), format=info.id))
+    if not isinstance(result, Image) or not isinstance(result.data, np.ndarray):
+        raise bad(f"a {type(result).__name__}, not an editor.io.Image")
+    data = result.data
+    if data.ndim == 3 and data.shape[2] == 1:
+        data = data[:, :, 0]
+    if not (data.ndim == 2 or (data.ndim == 3 and data.shape[2] == 3)) or 0 in data.shape:
+        raise bad(f"pixels of shape {data.shape}; expected (H, W) or (H, W, 3)")
+    if data.dtype.kind not in "biuf":
+        raise bad(f"pixels of type {data.dtype}; expected numbers")
+    result.data = np.ascontiguousarray(data, dtype=np.float32)
+    if not result.meta.path:
+        result.meta.path = str(path)
+    if not result.meta.format:
+        result.meta.format = info.id
+    return result
+
+
+_installed: defaultdict[tuple[int, str], set[str]] = defaultdict(set)
+
+
+def install(registry: "Registry", formats: Any = None) -> None:
+    """Register every plugin reader/writer of ``registry`` with ``formats`` (editor.io.formats).
+
+    Extensions Nebulayer already handles are skipped with a warning on the plugin.
+    """
+    if formats is None:
+        from editor.io import formats
+    # Extensions in the table that a plugin did not put there are Nebulayer's own.
+    builtin_read = set(formats.readable_extensions()) - _installed[id(formats), "r"]
+    builtin_write = set(formats.writable_extensions()) - _installed[id(formats), "w"]
+    for ext, (info, rspec) in list(registry.readers.items()):
+        if ext in builtin_read:
+            info.warnings.append(f"reader for {ext} not used: Nebulayer reads {ext} itself")
+            continue
+        formats.register_reader([ext], guarded_reader(info, rspec), rspec.name or info.name)
+        _installed[id(formats), "r"].add(ext)
+    for ext, (info, wspec) in list(registry.writers.items()):
+        if ext in builtin_write:
+            info.warnings.append(f"writer for {ext} not used: Nebulayer writes {ext} itself")
+            continue
+        formats.register_writer([ext], guarded_writer(info, wspec), wspec.name or info.name)
+        _installed[id(formats), "w"].add(ext)

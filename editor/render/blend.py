@@ -1,0 +1,105 @@
+"""Blend modes: how a layer's pixels combine with the composite below it.
+
+All modes work on linear float32 data and never clip the headroom above 1 (stacked data is
+not bounded). ``luminosity`` and ``color`` follow Photoshop's (and the W3C compositing spec's)
+SetLum/ClipColor with Rec.709 luminance of the linear data: luminosity keeps the colour of
+the base and takes the luminance of the layer (the "L" of an LRGB merge); color does the
+opposite. Their colour clipping only pulls channels back into 0..1 where the luminance itself
+is within 0..1, so highlights with headroom pass unchanged.
+
+The result is ``below + (blend(below, top) - below) * alpha`` where alpha is the layer's
+opacity times its mask (and coverage).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REC709 = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+
+MODES = ("normal", "multiply", "screen", "add", "lighten", "darken", "difference",
+         "luminosity", "color")
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """Rec.709 luminance (H, W) of linear RGB (H, W, 3)."""
+    return (rgb[..., 0] * REC709[0] + rgb[..., 1] * REC709[1] + rgb[..., 2] * REC709[2]).astype(
+        np.float32, copy=False)
+
+
+def _clip_color(c: np.ndarray) -> np.ndarray:
+    lum = luminance(c)[..., None]
+    lo = c.min(axis=-1, keepdims=True)
+    hi = c.max(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low_fix = lum + (c - lum) * lum / (lum - lo)
+        c = np.where((lo < 0) & (lum > lo), low_fix, c)
+        high_fix = lum + (c - lum) * (1 - lum) / (hi - lum)
+        c = np.where((hi > 1) & (lum < 1) & (hi > lum), high_fix, c)
+    return c.astype(np.float32, copy=False)
+
+
+def set_lum(color: np.ndarray, lum: np.ndarray) -> np.ndarray:
+    """``color`` with its Rec.709 luminance replaced by ``lum`` (W3C SetLum + ClipColor)."""
+    d = (lum - luminance(color))[..., None]
+    return _clip_color(color + d)
+
+
+def as_rgb(img: np.ndarray) -> np.ndarray:
+    return img if img.ndim == 3 else np.repeat(img[:, :, None], 3, axis=2)
+
+
+def blend_pixels(below: np.ndarray, top: np.ndarray, mode: str) -> np.ndarray:
+    """The fully opaque blend of ``top`` over ``below`` (same H, W; mono is broadcast)."""
+    if mode in ("luminosity", "color"):
+        if below.ndim == 2 and top.ndim == 2:
+            # Mono over mono: only luminance exists, so luminosity = top, color = below.
+            return top if mode == "luminosity" else below
+        if mode == "luminosity":
+            lum = top if top.ndim == 2 else luminance(top)
+            return set_lum(as_rgb(below), lum)
+        lum = below if below.ndim == 2 else luminance(below)
+        return set_lum(as_rgb(top), lum)
+    if below.ndim != top.ndim:
+        below, top = as_rgb(below), as_rgb(top)
+    if mode == "normal":
+        return top
+    if mode == "multiply":
+        return below * top
+    if mode == "screen":
+        return below + top - below * top
+    if mode == "add":
+        return below + top
+    if mode == "lighten":
+        return np.maximum(below, top)
+    if mode == "darken":
+        return np.minimum(below, top)
+    if mode == "difference":
+        return np.abs(below - top)
+    raise ValueError(f"unknown blend mode {mode!r}")
+
+
+def blend(below: np.ndarray, top: np.ndarray, mode: str = "normal",
+          alpha: float | np.ndarray = 1.0) -> np.ndarray:
+    """Composite ``top`` onto ``below`` with ``mode`` and ``alpha`` (scalar or (H, W) 0..1).
+
+    Returns a new float32 array; RGB if either input is RGB.
+    """
+    mixed = blend_pixels(below, top, mode)
+    if below.ndim != mixed.ndim:
+        below = as_rgb(below)
+    if np.isscalar(alpha) or np.ndim(alpha) == 0:
+        a = float(alpha)
+        if a >= 1.0:
+            return np.array(mixed, dtype=np.float32, copy=True)
+        if a <= 0.0:
+            return np.array(below, dtype=np.float32, copy=True)
+        out = below + (mixed - below) * np.float32(a)
+    else:
+        a_arr = np.asarray(alpha, dtype=np.float32)
+        if mixed.ndim == 3:
+            a_arr = a_arr[:, :, None]
+        out = below + (mixed - below) * a_arr
+        # Where alpha is 0 keep below exactly (and keep NaN of the layer from leaking in).
+        out = np.where(a_arr > 0, out, below)
+    return out.astype(np.float32, copy=False)

@@ -1,0 +1,126 @@
+"""A thread-safe LRU cache of intermediate render results, bounded in bytes.
+
+Keys are content hashes (darktable-style: the hash of every input and parameter of every
+step up to the result), so entries can be shared by documents and threads without mixing
+them up. Stored arrays are made read-only so no consumer can corrupt them.
+
+The process-wide default size is 2 GiB, or ``NEBULAYER_RENDER_CACHE`` (e.g. ``"6G"``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+DEFAULT_CACHE_BYTES = 2 * 1024**3
+ENV_VAR = "NEBULAYER_RENDER_CACHE"
+
+
+def make_key(*parts: Any) -> str:
+    """A stable hash of JSON-able parts (tuples and lists hash alike)."""
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+class RenderCache:
+    """LRU by bytes; ``max_bytes`` may be changed at any time (it evicts at once)."""
+
+    def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self._max = int(max_bytes)
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def max_bytes(self) -> int:
+        return self._max
+
+    @max_bytes.setter
+    def max_bytes(self, value: int) -> None:
+        with self._lock:
+            self._max = int(value)
+            self._evict()
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: str, value: Any) -> Any:
+        """Store ``value`` (an ndarray, or a tuple of them) and return it read-only."""
+        size = _size(value)
+        _freeze(value)
+        if size > self._max:
+            return value  # larger than the whole budget: use it, do not keep it
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._items[key] = (value, size)
+            self._bytes += size
+            self._evict()
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def _evict(self) -> None:
+        while self._bytes > self._max and self._items:
+            _, (_, size) = self._items.popitem(last=False)
+            self._bytes -= size
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes) + 128
+    if isinstance(value, (tuple, list)):
+        return sum(_size(v) for v in value) + 64
+    return 128
+
+
+def _freeze(value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            _freeze(v)
+
+
+_default: RenderCache | None = None
+_default_lock = threading.Lock()
+
+
+def default_cache() -> RenderCache:
+    """The cache shared by every document unless one is given its own."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            size = DEFAULT_CACHE_BYTES
+            env = os.environ.get(ENV_VAR)
+            if env:
+                try:
+                    from editor.io.budget import parse_size
+
+                    size = parse_size(env)
+                except (ImportError, ValueError):
+                    size = DEFAULT_CACHE_BYTES
+            _default = RenderCache(size)
+        return _default

@@ -1,0 +1,366 @@
+"""Before/after comparisons: composed PNGs and blink animations, with no Qt.
+
+The images people post to show a reprocessing are display-referred 8-bit pictures of two (or
+more) states of the same document. To be honest, every state goes through the SAME screen
+stretch: the STF parameters are measured once on a reference state (by default the first, the
+"before") and applied unchanged to the others, so a brighter "after" looks brighter instead of
+being re-stretched into looking like the "before".
+
+States are snapshot ids of the document (``doc.take_snapshot(name)``) or ``None`` for the
+current state. "Original" is the snapshot of that name taken when the file was opened (see
+:func:`take_original_snapshot`); failing that, the oldest snapshot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFont, PngImagePlugin
+
+from editor.errors import ImageWriteError
+from editor.io.atomic import atomic_path
+from editor.jobs.progress import Progress, scaled_progress
+
+ORIGINAL_NAME = "Original"
+CURRENT_LABEL = "Current"
+FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+BACKGROUND = (24, 24, 24)
+TEXT_COLOUR = (235, 235, 235)
+DIVIDER_COLOUR = (255, 255, 255)
+KIND_NAMES = {"side_by_side": "side-by-side PNG", "split": "split PNG",
+              "blink_gif": "blink GIF", "blink_apng": "blink animated PNG"}
+KINDS = tuple(KIND_NAMES)
+EXTENSIONS = {"side_by_side": (".png",), "split": (".png",), "blink_gif": (".gif",),
+              "blink_apng": (".png", ".apng")}
+State = Any  # a snapshot id, or None for the current state
+
+
+# --------------------------------------------------------------------------- states
+
+def original_snapshot(doc: Any) -> Any:
+    """The id of the snapshot called "Original" (else the oldest one), or None if none exists."""
+    snaps = list(doc.snapshots)
+    for sid, name in snaps:
+        if name == ORIGINAL_NAME:
+            return sid
+    return snaps[0][0] if snaps else None
+
+
+def take_original_snapshot(doc: Any) -> Any:
+    """Snapshot the document as opened, once; call right after opening a file or project."""
+    for sid, name in doc.snapshots:
+        if name == ORIGINAL_NAME:
+            return sid
+    return doc.take_snapshot(ORIGINAL_NAME)
+
+
+def state_label(doc: Any, state: State) -> str:
+    """The name a user sees for a state: "Current" or the snapshot's name."""
+    if state is None:
+        return CURRENT_LABEL
+    for sid, name in doc.snapshots:
+        if sid == state:
+            return str(name)
+    return str(state)
+
+
+# --------------------------------------------------------------------------- stretch
+
+def shared_stretch_params(reference: np.ndarray, stretch: Any = "auto") -> Any:
+    """The screen stretch to apply to every state: measured on ``reference`` when "auto"."""
+    if isinstance(stretch, str) and stretch == "auto":
+        from filters import auto_stretch_params
+
+        return auto_stretch_params(reference)
+    return stretch
+
+
+def display_frames(arrays: Sequence[np.ndarray], stretch: Any = "auto",
+                   reference: int = 0) -> list[np.ndarray]:
+    """Linear float renders -> uint8 (h, w, 3) frames, all through one identical stretch.
+
+    ``stretch`` is "auto" (STF measured on ``arrays[reference]``), "none" (the values are
+    already display-referred, 0..1 -> 0..255) or explicit STF parameters.
+    """
+    from editor.render.display import display_image
+
+    if not arrays:
+        return []
+    params = shared_stretch_params(arrays[reference], stretch)
+    return [display_image(a, stretch=params) for a in arrays]
+
+
+def comparison_frames(doc: Any, states: Sequence[State], region: tuple[int, int, int, int] | None = None,
+                      scale: float = 1.0, stretch: Any = "auto", reference: int = 0,
+                      progress: Progress | None = None) -> list[np.ndarray]:
+    """Render each state of ``doc`` (same region, same scale) and stretch them identically.
+
+    ``region`` is (x, y, w, h) in full-resolution canvas pixels; ``scale=1.0`` with a region is
+    the 100 % crop people post. ``reference`` picks the state whose statistics set the stretch.
+    """
+    renders = []
+    n = max(len(states), 1)
+    for i, state in enumerate(states):
+        part = scaled_progress(progress, i / n, (i + 1) / n)
+        renders.append(doc.render(scale=scale, region=region, progress=part, snapshot=state))
+    frames = display_frames(renders, stretch, reference)
+    if progress is not None:
+        progress(1.0)
+    return frames
+
+
+# --------------------------------------------------------------------------- geometry
+
+def default_crop(width: int, height: int, size: tuple[int, int] = (800, 600)) -> tuple[int, int, int, int]:
+    """A centred (x, y, w, h) crop of at most ``size`` inside a ``width`` x ``height`` canvas."""
+    w, h = min(size[0], width), min(size[1], height)
+    return ((width - w) // 2, (height - h) // 2, w, h)
+
+
+def clamp_region(region: tuple[float, float, float, float], width: int,
+                 height: int) -> tuple[int, int, int, int] | None:
+    """``region`` rounded outwards and cut to the canvas; None when nothing is left."""
+    x, y, w, h = region
+    x0, y0 = max(0, int(np.floor(x))), max(0, int(np.floor(y)))
+    x1, y1 = min(width, int(np.ceil(x + w))), min(height, int(np.ceil(y + h)))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+# --------------------------------------------------------------------------- labels
+
+def label_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans (Debian's fonts-dejavu-core) at ``size`` px, else Pillow's built-in font."""
+    try:
+        return ImageFont.truetype(str(FONT_PATH), size)
+    except OSError:
+        try:
+            return ImageFont.load_default(size=size)
+        except TypeError:  # Pillow < 10.1 has only the fixed bitmap font
+            return ImageFont.load_default()
+
+
+def _overlay_label(img: PILImage.Image, text: str, corner: str, size: int) -> None:
+    """Write ``text`` on a dark translucent box at ``corner`` ("tl", "tr", "bl", "br")."""
+    if not text:
+        return
+    font = label_font(size)
+    draw = ImageDraw.Draw(img, "RGBA")
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    pad = max(3, size // 4)
+    bw, bh = right - left + 2 * pad, bottom - top + 2 * pad
+    margin = max(4, size // 3)
+    x = margin if corner[1] == "l" else img.width - margin - bw
+    y = margin if corner[0] == "t" else img.height - margin - bh
+    draw.rectangle((x, y, x + bw - 1, y + bh - 1), fill=(0, 0, 0, 170))
+    draw.text((x + pad - left, y + pad - top), text, font=font, fill=TEXT_COLOUR + (255,))
+
+
+def _overlay_size(h: int, w: int) -> int:
+    return int(np.clip(min(h, w) / 22, 11, 40))
+
+
+def _check_frame(img: np.ndarray, what: str) -> np.ndarray:
+    if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
+        raise ValueError(f"{what}: expected uint8 (h, w, 3), got {img.dtype} {img.shape}")
+    return img
+
+
+# --------------------------------------------------------------------------- composition
+
+def compose_side_by_side(images: Sequence[np.ndarray], labels: Sequence[str] | None = None, *,
+                         gap: int = 8, label_height: int | None = None,
+                         background: tuple[int, int, int] = BACKGROUND) -> np.ndarray:
+    """Put display images next to each other, each with its label centred in a band above it.
+
+    Images of different heights are top-aligned on ``background``. No labels (or all empty)
+    means no band. Returns uint8 (H, W, 3).
+    """
+    if not images:
+        raise ValueError("compose_side_by_side needs at least one image")
+    imgs = [_check_frame(im, f"image {i}") for i, im in enumerate(images)]
+    texts = list(labels or [])
+    band = 0
+    if any(texts):
+        band = label_height if label_height is not None else int(np.clip(max(im.shape[0] for im in imgs) / 16, 22, 56))
+    h = band + max(im.shape[0] for im in imgs)
+    w = sum(im.shape[1] for im in imgs) + gap * (len(imgs) - 1)
+    out = np.empty((h, w, 3), np.uint8)
+    out[:] = background
+    x = 0
+    for im in imgs:
+        out[band:band + im.shape[0], x:x + im.shape[1]] = im
+        x += im.shape[1] + gap
+    if band:
+        canvas = PILImage.fromarray(out)
+        draw = ImageDraw.Draw(canvas)
+        font = label_font(max(9, int(band * 0.6)))
+        x = 0
+        for im, text in zip(imgs, texts):
+            if text:
+                cx = x + im.shape[1] / 2
+                draw.text((cx, band / 2), text, font=font, fill=TEXT_COLOUR, anchor="mm")
+            x += im.shape[1] + gap
+        out = np.asarray(canvas).copy()
+    return out
+
+
+def compose_split(before: np.ndarray, after: np.ndarray, position: float = 0.5,
+                  orientation: str = "vertical", labels: Sequence[str] | None = None, *,
+                  divider_width: int = 2,
+                  divider_colour: tuple[int, int, int] = DIVIDER_COLOUR) -> np.ndarray:
+    """One picture: ``before`` on one side of a divider, ``after`` on the other.
+
+    ``orientation="vertical"``: a vertical divider at ``position`` (0..1) of the width,
+    before on the left. ``"horizontal"``: the divider runs across, before on top. Labels are
+    written in the corner of their side. Both images must have the same shape.
+    """
+    a, b = _check_frame(before, "before"), _check_frame(after, "after")
+    if a.shape != b.shape:
+        raise ValueError(f"split needs images of one size, got {a.shape[:2]} and {b.shape[:2]}")
+    if orientation not in ("vertical", "horizontal"):
+        raise ValueError(f"orientation must be 'vertical' or 'horizontal', not {orientation!r}")
+    h, w = a.shape[:2]
+    vertical = orientation == "vertical"
+    extent = w if vertical else h
+    cut = int(round(float(np.clip(position, 0.0, 1.0)) * extent))
+    out = a.copy()
+    if vertical:
+        out[:, cut:] = b[:, cut:]
+    else:
+        out[cut:, :] = b[cut:, :]
+    if divider_width > 0 and 0 < cut < extent:
+        lo, hi = max(0, cut - divider_width // 2), min(extent, cut - divider_width // 2 + divider_width)
+        if vertical:
+            out[:, lo:hi] = divider_colour
+        else:
+            out[lo:hi, :] = divider_colour
+    texts = list(labels or [])
+    if any(texts):
+        canvas = PILImage.fromarray(out)
+        size = _overlay_size(h, w)
+        corners = ("tl", "tr") if vertical else ("tl", "bl")
+        for text, corner in zip(texts, corners):
+            _overlay_label(canvas, text, corner, size)
+        out = np.asarray(canvas).copy()
+    return out
+
+
+def label_frame(frame: np.ndarray, label: str, corner: str = "tl") -> np.ndarray:
+    """A copy of ``frame`` with ``label`` written in a corner (for blink animations)."""
+    canvas = PILImage.fromarray(_check_frame(frame, "frame"))
+    _overlay_label(canvas, label, corner, _overlay_size(*frame.shape[:2]))
+    return np.asarray(canvas).copy()
+
+
+# --------------------------------------------------------------------------- writing
+
+def _srgb_pnginfo() -> PngImagePlugin.PngInfo:
+    """sRGB + matching gAMA/cHRM chunks (PNG spec 11.3.3.5), so viewers show the same colours."""
+    info = PngImagePlugin.PngInfo()
+    info.add(b"sRGB", b"\x00")  # rendering intent: perceptual
+    info.add(b"gAMA", (45455).to_bytes(4, "big"))
+    chrm = (31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000)
+    info.add(b"cHRM", b"".join(v.to_bytes(4, "big") for v in chrm))
+    return info
+
+
+def write_png(image: np.ndarray, path: str | Path) -> None:
+    """Write a uint8 (h, w, 3) picture as an sRGB-tagged PNG, atomically."""
+    pil = PILImage.fromarray(_check_frame(image, "image"))
+    try:
+        with atomic_path(path) as tmp:
+            pil.save(tmp, format="PNG", pnginfo=_srgb_pnginfo())
+    except OSError as exc:
+        raise ImageWriteError(path, exc.strerror or str(exc)) from exc
+
+
+def _blink_format(path: Path) -> str:
+    ext = path.suffix.lower()
+    if ext == ".gif":
+        return "GIF"
+    if ext in (".png", ".apng"):
+        return "PNG"
+    raise ImageWriteError(path, f"cannot write a blink animation as {ext or 'a file without extension'}; "
+                                "use .gif or .png (animated PNG)")
+
+
+def _gif_frames(frames: list[np.ndarray]) -> list[PILImage.Image]:
+    """Palette frames sharing ONE palette, so pixels common to both states stay identical."""
+    if all(np.array_equal(f[..., 0], f[..., 1]) and np.array_equal(f[..., 0], f[..., 2]) for f in frames):
+        return [PILImage.fromarray(f[..., 0]) for f in frames]  # grey: exact in mode "L"
+    stacked = PILImage.fromarray(np.concatenate(frames, axis=0))
+    palette = stacked.quantize(256, method=PILImage.Quantize.MEDIANCUT)
+    return [PILImage.fromarray(f).quantize(palette=palette, dither=PILImage.Dither.NONE) for f in frames]
+
+
+def write_blink(frames: Sequence[np.ndarray], path: str | Path, duration_ms: int = 800,
+                labels: Sequence[str] | None = None, loop: int = 0) -> None:
+    """Write an endlessly looping blink animation: .gif, or .png / .apng (animated PNG).
+
+    Each frame shows for ``duration_ms``; ``labels`` are written in each frame's top-left
+    corner. Frames must all have one size. The file is written atomically.
+    """
+    path = Path(path)
+    fmt = _blink_format(path)
+    if len(frames) < 2:
+        raise ValueError("a blink animation needs at least two frames")
+    frames = [_check_frame(f, f"frame {i}") for i, f in enumerate(frames)]
+    if len({f.shape for f in frames}) != 1:
+        raise ValueError(f"blink frames must have one size, got {[f.shape[:2] for f in frames]}")
+    texts = list(labels or [])
+    frames = [label_frame(f, t) if t else f for f, t in zip(frames, texts + [""] * len(frames))]
+    duration = max(20, int(duration_ms))  # browsers treat < 20 ms GIF delays as 100 ms
+    try:
+        with atomic_path(path) as tmp:
+            if fmt == "GIF":
+                pils = _gif_frames(frames)
+                pils[0].save(tmp, format="GIF", save_all=True, append_images=pils[1:],
+                             duration=duration, loop=loop, optimize=False, disposal=1)
+            else:
+                pils = [PILImage.fromarray(f) for f in frames]
+                pils[0].save(tmp, format="PNG", save_all=True, append_images=pils[1:],
+                             duration=duration, loop=loop, pnginfo=_srgb_pnginfo(),
+                             disposal=PngImagePlugin.Disposal.OP_NONE,
+                             blend=PngImagePlugin.Blend.OP_SOURCE)
+    except OSError as exc:
+        raise ImageWriteError(path, exc.strerror or str(exc)) from exc
+
+
+# --------------------------------------------------------------------------- one-call export
+
+def export_comparison(doc: Any, path: str | Path, kind: str, states: Sequence[State] = (None, None),
+                      labels: Sequence[str] | None = None,
+                      region: tuple[int, int, int, int] | None = None, scale: float = 1.0,
+                      stretch: Any = "auto", position: float = 0.5, orientation: str = "vertical",
+                      duration_ms: int = 800, progress: Progress | None = None) -> Path:
+    """Render ``states`` of ``doc`` and write one comparison file; returns the path written.
+
+    ``kind``: "side_by_side" or "split" (sRGB PNG), "blink_gif" or "blink_apng". ``labels``
+    default to the state names ("Original", "Current"...).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown comparison kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if len(states) < 2:
+        raise ValueError("a comparison needs two states")
+    if labels is None:
+        labels = [state_label(doc, s) for s in states]
+    path = Path(path)
+    allowed = EXTENSIONS[kind]
+    if path.suffix.lower() not in allowed:
+        raise ImageWriteError(path, f"a {KIND_NAMES[kind]} must be saved as {' or '.join(allowed)}")
+    frames = comparison_frames(doc, states, region=region, scale=scale, stretch=stretch,
+                               progress=scaled_progress(progress, 0.0, 0.9))
+    if kind == "side_by_side":
+        write_png(compose_side_by_side(frames, labels), path)
+    elif kind == "split":
+        write_png(compose_split(frames[0], frames[1], position, orientation, labels), path)
+    else:
+        write_blink(frames, path, duration_ms=duration_ms, labels=labels)
+    if progress is not None:
+        progress(1.0)
+    return path

@@ -1,0 +1,178 @@
+"""The image canvas: a pyqtgraph view of the rendered document.
+
+The canvas never sees the document's float pixels: the render controller hands it a
+screen-sized uint8 picture of the visible region plus where that region sits on the canvas
+(pyqtgraph's own per-channel levels and auto-downsampling cost 0.2-1 s on a 24 MP image, a
+screen-sized uint8 array costs ~10 ms). Coordinates are canvas pixels, row 0 at the top (the
+ViewBox's Y axis is inverted), x to the right.
+
+Mouse: wheel zooms around the cursor, left-drag pans (space + drag pans while the brush is
+active), and with the brush active a left-drag paints a stroke on the selected raster mask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QKeyEvent, QPen
+from PyQt6.QtWidgets import QWidget
+
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+ZOOM_STEP = 1.25
+MIN_ZOOM, MAX_ZOOM = 1 / 64, 32.0
+
+
+class _CanvasViewBox(pg.ViewBox):
+    """A ViewBox that hands left-drags to the brush when painting."""
+
+    def __init__(self, canvas: "CanvasView") -> None:
+        super().__init__(invertY=True, lockAspect=True, enableMenu=False)
+        self._canvas = canvas
+
+    def mouseDragEvent(self, ev: Any, axis: Any = None) -> None:  # noqa: N802 (pyqtgraph override)
+        c = self._canvas
+        if c.brush_active and not c.space_held and ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            p = self.mapSceneToView(ev.scenePos())
+            c._stroke_point(p.x(), p.y(), start=ev.isStart(), finish=ev.isFinish())
+            return
+        super().mouseDragEvent(ev, axis)
+
+
+class CanvasView(pg.GraphicsView):
+    """Zoomable, pannable view of the document render.
+
+    Signals
+    -------
+    view_changed()
+        The visible region or the zoom changed (the render controller re-renders).
+    hovered(x, y)
+        The cursor is over canvas pixel (x, y) (floats; may be outside the canvas).
+    stroke_finished(points)
+        A brush stroke ended: list of (x, y) canvas pixel positions.
+    """
+
+    view_changed = pyqtSignal()
+    hovered = pyqtSignal(float, float)
+    stroke_finished = pyqtSignal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground(QColor(22, 22, 24))
+        self.vb = _CanvasViewBox(self)
+        self.vb.setMenuEnabled(False)
+        self.setCentralItem(self.vb)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.vb.addItem(self.image_item)
+        self.frame = pg.QtWidgets.QGraphicsRectItem(0, 0, 1, 1)
+        pen = QPen(QColor(90, 90, 95))
+        pen.setCosmetic(True)
+        self.frame.setPen(pen)
+        self.vb.addItem(self.frame)
+        self.brush_active = False
+        self.space_held = False
+        self._stroke: list[tuple[float, float]] = []
+        self._canvas_size = (0, 0)
+        self.displayed_region: tuple[int, int, int, int] | None = None
+        self.displayed_scale: float = 0.0
+        self.vb.sigRangeChanged.connect(lambda *_: self.view_changed.emit())
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    # document geometry
+    def set_canvas_size(self, width: int, height: int, fit: bool = True) -> None:
+        """A new document of ``width`` x ``height`` pixels is shown."""
+        changed = (width, height) != self._canvas_size
+        self._canvas_size = (int(width), int(height))
+        self.frame.setRect(QRectF(0, 0, width, height))
+        self.vb.setLimits(xMin=-width, xMax=2 * width, yMin=-height, yMax=2 * height)
+        if fit and changed:
+            self.zoom_fit()
+
+    @property
+    def canvas_size(self) -> tuple[int, int]:
+        return self._canvas_size
+
+    def show_picture(self, picture: np.ndarray, region: tuple[int, int, int, int],
+                     scale: float) -> None:
+        """Show a display-ready uint8 (h, w, 3) picture of canvas ``region`` (x, y, w, h)."""
+        self.image_item.setImage(picture, autoLevels=False, levels=(0, 255), autoDownsample=False)
+        x, y, w, h = region
+        self.image_item.setRect(QRectF(x, y, w, h))
+        self.displayed_region = tuple(int(v) for v in region)  # type: ignore[assignment]
+        self.displayed_scale = float(scale)
+
+    def clear_picture(self) -> None:
+        self.image_item.clear()
+        self.displayed_region = None
+
+    # zoom
+    def zoom(self) -> float:
+        """Screen pixels per canvas pixel (1.0 = 100 %)."""
+        px = self.vb.viewPixelSize()[0]
+        return 1.0 / px if px > 0 else 1.0
+
+    def zoom_fit(self) -> None:
+        w, h = self._canvas_size
+        if w and h:
+            self.vb.setRange(QRectF(0, 0, w, h), padding=0.02)
+
+    def zoom_to(self, factor: float, center: QPointF | None = None) -> None:
+        """Set the zoom to ``factor`` screen pixels per canvas pixel, keeping ``center``."""
+        factor = min(max(factor, MIN_ZOOM), MAX_ZOOM)
+        rect = self.vb.viewRect()
+        c = center or rect.center()
+        vw = max(1, self.vb.width()) / factor
+        vh = max(1, self.vb.height()) / factor
+        self.vb.setRange(QRectF(c.x() - vw / 2, c.y() - vh / 2, vw, vh), padding=0)
+
+    def zoom_in(self) -> None:
+        self.zoom_to(self.zoom() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_to(self.zoom() / ZOOM_STEP)
+
+    def visible_region(self) -> tuple[int, int, int, int] | None:
+        """The visible part of the canvas as (x, y, w, h) in canvas pixels, or None."""
+        w, h = self._canvas_size
+        if not (w and h):
+            return None
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        x0, y0 = max(0, int(np.floor(x0))), max(0, int(np.floor(y0)))
+        x1, y1 = min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
+        if x1 <= x0 or y1 <= y0:
+            return None
+        return x0, y0, x1 - x0, y1 - y0
+
+    # cursor and brush
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        p = self.vb.mapSceneToView(scene_pos)
+        self.hovered.emit(float(p.x()), float(p.y()))
+
+    def _stroke_point(self, x: float, y: float, start: bool, finish: bool) -> None:
+        if start:
+            self._stroke = []
+        self._stroke.append((x, y))
+        if finish:
+            pts, self._stroke = self._stroke, []
+            self.stroke_finished.emit(pts)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if ev.key() == Qt.Key.Key_Space and not ev.isAutoRepeat():
+            self.space_held = True
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        super().keyPressEvent(ev)
+
+    def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if ev.key() == Qt.Key.Key_Space and not ev.isAutoRepeat():
+            self.space_held = False
+            self.set_brush_active(self.brush_active)
+        super().keyReleaseEvent(ev)
+
+    def set_brush_active(self, active: bool) -> None:
+        self.brush_active = active
+        self.setCursor(Qt.CursorShape.CrossCursor if active else Qt.CursorShape.ArrowCursor)

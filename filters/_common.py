@@ -1,0 +1,150 @@
+"""Small helpers shared by the filters: input checks, luminance, threads and chunked maps.
+
+Private to the package: nothing here is a user-facing operation.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from filters.registry import ProgressCallback
+
+#: Rec. 709 / sRGB primaries luminance weights, applied to *linear* RGB (CIE Y).
+LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+
+CHANNEL_INDEX = {"red": 0, "green": 1, "blue": 2}
+
+# Two cores on the reference machine; more if the user has them. numpy ufuncs, scipy.ndimage
+# and scipy.fft release the GIL, so plain threads give real parallelism.
+WORKERS = max(1, min(8, os.cpu_count() or 1))
+
+# Elements per chunk for chunked element-wise work: 256 Ki float32 = 1 MiB, so the temporaries
+# of a small expression stay in L2 cache instead of streaming through main memory.
+CHUNK = 1 << 18
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def pool() -> ThreadPoolExecutor:
+    """The package's shared worker threads (created on first use)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="filters")
+    return _POOL
+
+
+def as_image(img: np.ndarray, name: str = "img") -> np.ndarray:
+    """``img`` as a float32 (H, W) or (H, W, C) array (no copy when it already is one)."""
+    a = np.asarray(img)
+    if a.ndim not in (2, 3) or a.size == 0:
+        raise ValueError(f"{name}: expected an (H, W) or (H, W, C) image, got shape {a.shape}")
+    if a.dtype != np.float32:
+        a = a.astype(np.float32)
+    return a
+
+
+def channels(img: np.ndarray) -> list[np.ndarray]:
+    """The (H, W) planes of an image (views, no copy)."""
+    return [img] if img.ndim == 2 else [img[..., c] for c in range(img.shape[2])]
+
+
+def luminance(img: np.ndarray) -> np.ndarray:
+    """Linear luminance Y (Rec. 709 weights) of an RGB image; a mono image is returned as is.
+
+    Images with a channel count other than 3 use the plain mean of their channels.
+    """
+    img = as_image(img)
+    if img.ndim == 2:
+        return img
+    if img.shape[2] == 1:
+        return img[..., 0]
+    if img.shape[2] != 3:
+        return img.mean(axis=2, dtype=np.float32)
+    out = np.empty(img.shape[:2], np.float32)
+
+    def work(sl: slice) -> None:
+        block = img[sl]
+        o = out[sl]
+        np.multiply(block[..., 0], LUMA_WEIGHTS[0], out=o)
+        o += block[..., 1] * LUMA_WEIGHTS[1]
+        o += block[..., 2] * LUMA_WEIGHTS[2]
+
+    run_row_bands(work, img.shape[0], img.shape[1] * 3)
+    return out
+
+
+def has_nan(img: np.ndarray) -> bool:
+    """True when any pixel is NaN or infinite (missing data)."""
+    # sum() of a float array is NaN/inf exactly when an element is: one fast pass, no mask.
+    with np.errstate(invalid="ignore", over="ignore"):
+        return not bool(np.isfinite(np.add.reduce(img, axis=None, dtype=np.float64)))
+
+
+def report(progress: ProgressCallback | None, fraction: float) -> None:
+    """Tell the caller how far we are (it may raise to cancel)."""
+    if progress is not None:
+        progress(min(1.0, max(0.0, float(fraction))))
+
+
+def run_parallel(tasks: Sequence[Callable[[], object]]) -> list[object]:
+    """Run independent tasks on the worker threads and return their results in order."""
+    if len(tasks) <= 1 or WORKERS == 1:
+        return [t() for t in tasks]
+    futures = [pool().submit(t) for t in tasks]
+    return [f.result() for f in futures]
+
+
+def run_row_bands(work: Callable[[slice], None], n_rows: int, row_len: int) -> None:
+    """Call ``work(rows)`` over row bands of about CHUNK elements, spread over the threads."""
+    band = max(1, CHUNK // max(1, row_len))
+    slices = [slice(r, min(n_rows, r + band)) for r in range(0, n_rows, band)]
+    if len(slices) == 1 or WORKERS == 1:
+        for sl in slices:
+            work(sl)
+        return
+    per_worker = [slices[i::WORKERS] for i in range(WORKERS)]
+
+    def run(group: Iterable[slice]) -> None:
+        for sl in group:
+            work(sl)
+
+    run_parallel([lambda g=g: run(g) for g in per_worker if g])
+
+
+def map_elementwise(func: Callable[[np.ndarray, np.ndarray], None], img: np.ndarray) -> np.ndarray:
+    """Apply an element-wise ``func(src_block, out_block)`` in cache-sized chunks on all cores.
+
+    ``func`` must write its result into ``out_block``. Used by levels/curves/stretches so an
+    expression of several ufuncs costs about one trip through main memory instead of one per
+    ufunc.
+    """
+    src = np.ascontiguousarray(img).reshape(-1)
+    out = np.empty_like(src)
+    n = src.size
+    bounds = [(s, min(n, s + CHUNK)) for s in range(0, n, CHUNK)]
+    if len(bounds) == 1 or WORKERS == 1:
+        for s, e in bounds:
+            func(src[s:e], out[s:e])
+    else:
+        def run(group: list[tuple[int, int]]) -> None:
+            for s, e in group:
+                func(src[s:e], out[s:e])
+
+        run_parallel([lambda g=bounds[i::WORKERS]: run(g) for i in range(WORKERS)])
+    return out.reshape(img.shape)
+
+
+def per_channel(func: Callable[[np.ndarray], np.ndarray], img: np.ndarray) -> np.ndarray:
+    """Apply ``func`` to each (H, W) plane in parallel threads and stack the results."""
+    img = as_image(img)
+    if img.ndim == 2:
+        return func(img)
+    planes = run_parallel([lambda c=c: func(img[..., c]) for c in range(img.shape[2])])
+    out = np.empty(img.shape, np.float32)
+    for c, p in enumerate(planes):
+        out[..., c] = p
+    return out
