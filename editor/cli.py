@@ -118,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plugins": _cmd_plugins,
     }
     try:
+        # Plugins may add file formats: discover them before any file is touched.
+        from editor.plugins.registry import get_registry
+
+        get_registry()
         if args.command == "gui":
             return _cmd_gui(args.files)
         return handlers[args.command](args)

@@ -79,9 +79,10 @@ def luminance(img: np.ndarray) -> np.ndarray:
 
 def has_nan(img: np.ndarray) -> bool:
     """True when any pixel is NaN or infinite (missing data)."""
-    # sum() of a float array is NaN/inf exactly when an element is: one fast pass, no mask.
+    # A sum is NaN/inf when an element is: one fast SIMD pass, no mask. (A float32 overflow of
+    # huge finite data also says "yes", which only sends the caller down its NaN-safe path.)
     with np.errstate(invalid="ignore", over="ignore"):
-        return not bool(np.isfinite(np.add.reduce(img, axis=None, dtype=np.float64)))
+        return not bool(np.isfinite(np.add.reduce(img.reshape(-1), dtype=np.float32)))
 
 
 def report(progress: ProgressCallback | None, fraction: float) -> None:
@@ -147,4 +148,40 @@ def per_channel(func: Callable[[np.ndarray], np.ndarray], img: np.ndarray) -> np
     out = np.empty(img.shape, np.float32)
     for c, p in enumerate(planes):
         out[..., c] = p
+    return out
+
+
+CHANNEL_CHOICES = ("all", "luminance", "red", "green", "blue")
+
+
+def apply_to_channel(
+    img: np.ndarray, channel: str, func: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Apply a tone curve ``func`` (array -> float32 array) to the chosen channel(s).
+
+    ``"all"``: every channel; ``"red"``/``"green"``/``"blue"``: that channel only;
+    ``"luminance"``: the curve is applied to the luminance Y and every channel is scaled by
+    Y'/Y, so hue and saturation do not change (pixels with Y <= 0 get the grey value Y').
+    A mono image has one channel, which every choice adjusts.
+    """
+    if channel not in CHANNEL_CHOICES:
+        raise ValueError(f"channel: {channel!r} is not one of {', '.join(CHANNEL_CHOICES)}")
+    img = as_image(img)
+    if img.ndim == 2 or img.shape[2] == 1 or channel == "all":
+        return func(img)
+    if channel in CHANNEL_INDEX:
+        c = CHANNEL_INDEX[channel]
+        if c >= img.shape[2]:
+            raise ValueError(f"channel: the image has no {channel} channel (shape {img.shape})")
+        out = img.copy()
+        out[..., c] = func(np.ascontiguousarray(img[..., c]))
+        return out
+    y = luminance(img)
+    y2 = func(y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = np.where(y > 1e-12, y2 / y, np.float32(0)).astype(np.float32)
+    out = img * k[..., None]
+    grey = ~(y > 1e-12) & np.isfinite(y)
+    if grey.any():
+        out[grey] = y2[grey][:, None]
     return out

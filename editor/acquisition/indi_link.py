@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 logging.getLogger("indipyclient").addHandler(logging.NullHandler())
 
 EventCallback = Callable[[str, dict], None]
+# Seconds without a new property definition after which the server's answer to
+# getProperties counts as complete.
+_QUIET = 0.25
 
 # DRIVER_INFO.DRIVER_INTERFACE bits (INDI's BaseDevice::DRIVER_INTERFACE).
 INTERFACE_KINDS = {
@@ -129,6 +132,8 @@ class IndiLink:
         self._deleted: set[str] = set()
         self._last_message: dict[str, str] = {}
         self._reconnect_task: asyncio.Task | None = None
+        self._last_define = 0.0
+        self._ready = False
 
     # ---- plumbing -------------------------------------------------------------------------
     def _run(self, coro: Any, timeout: float | None = None) -> Any:
@@ -167,7 +172,8 @@ class IndiLink:
 
     @property
     def connected(self) -> bool:
-        return self._up
+        """True once connected and the server's device list has arrived, until a loss."""
+        return self._up and self._ready
 
     # ---- connecting -------------------------------------------------------------------------
     def connect(self) -> None:
@@ -201,19 +207,24 @@ class IndiLink:
         self._deleted.clear()
         self._client_task = asyncio.create_task(client.asyncrun())
         deadline = time.monotonic() + self.connect_timeout
+        # The server answers getProperties with a burst of definitions, device after
+        # device: wait for the first device, then until the burst goes quiet.
         async with self._cond:
-            while not (self._up and self._has_devices(client)):
+            while not (self._up and self._has_devices(client)
+                       and time.monotonic() - self._last_define > _QUIET):
                 left = deadline - time.monotonic()
                 if left <= 0 or self._client_task.done():
                     break
                 try:
-                    await asyncio.wait_for(self._cond.wait(), min(left, 0.2))
+                    await asyncio.wait_for(self._cond.wait(), min(left, 0.05))
                 except asyncio.TimeoutError:
                     pass
         if not self._up:
             await self._stop_client()
             raise DeviceError(f"INDI {self.address}: the server accepted the connection but "
                               "did not answer")
+        self._ready = True
+        self._emit("connected", address=self.address)
         # an empty server is valid (no drivers loaded); the UI shows an empty device list
 
     @staticmethod
@@ -225,6 +236,7 @@ class IndiLink:
         self._client = None
         self._client_task = None
         self._up = False
+        self._ready = False
         if client is not None:
             client.shutdown()
             writer = client._writer
@@ -269,10 +281,10 @@ class IndiLink:
         if kind == "ConnectionMade":
             self._up = True
             self._lost_reason = ""
-            self._emit("connected", address=self.address)
         elif kind == "ConnectionLost":
             was_up = self._up
             self._up = False
+            self._ready = False
             if not self._closing:
                 self._lost_reason = "the connection to the server was lost"
                 client.shutdown()  # we decide when to reconnect, not indipyclient's 5 s loop
@@ -290,6 +302,7 @@ class IndiLink:
                 self._deleted.add(event.devicename)
                 self._emit("devices", gone=event.devicename)
         elif kind in ("Define", "DefineBLOB"):
+            self._last_define = time.monotonic()
             if event.devicename in self._deleted:
                 self._deleted.discard(event.devicename)
             if event.vectorname in ("DRIVER_INFO", "CONNECTION"):

@@ -39,6 +39,8 @@ class Command:
     def nbytes(self) -> int:
         return 256
 
+    refs: set[str] = set()
+
     def events(self) -> list[tuple[str, str | None]]:
         return [("layers", None)]
 
@@ -48,7 +50,7 @@ class CallbackCommand(Command):
 
     def __init__(self, text: str, do: Callable[["Document"], None], undo: Callable[["Document"], None],
                  *, merge_key: Any = None, events: list[tuple[str, str | None]] | None = None,
-                 nbytes: int = 256) -> None:
+                 nbytes: int = 256, refs: set[str] | None = None) -> None:
         super().__init__()
         self.text = text
         self._do = do
@@ -56,6 +58,7 @@ class CallbackCommand(Command):
         self.merge_key = merge_key
         self._events = events or [("layers", None)]
         self._nbytes = nbytes
+        self.refs = set(refs or ())  # source ids this step may bring back
 
     def apply(self, doc: "Document") -> None:
         self._do(doc)
@@ -67,6 +70,7 @@ class CallbackCommand(Command):
         if not isinstance(newer, CallbackCommand) or newer.merge_key != self.merge_key:
             return False
         self._do = newer._do
+        self.refs |= newer.refs
         self._events = list(dict.fromkeys(self._events + newer._events))
         self.token = next(_token)
         return True
@@ -111,6 +115,13 @@ class History:
 
     def __len__(self) -> int:
         return len(self._done)
+
+    def referenced_sources(self) -> set[str]:
+        """Source ids any undo or redo step may bring back."""
+        out: set[str] = set()
+        for cmd in (*self._done, *self._undone):
+            out |= cmd.refs
+        return out
 
     def texts(self) -> list[str]:
         """Undo step names, oldest first (a History panel)."""

@@ -18,7 +18,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     original, if any, is untouched.
     """
     target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+    # Same extension as the target, for writers that pick the format from the name.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
                                     dir=target.parent if str(target.parent) else ".")
     os.close(fd)
     tmp = Path(tmp_name)
@@ -26,10 +27,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        # mkstemp creates 0600 files; give the result the usual umask-derived permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        # mkstemp creates 0600 files: keep the old file's mode, else the usual rw-r--r--.
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except BaseException:

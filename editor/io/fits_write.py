@@ -113,11 +113,23 @@ def write_fits_export(path: Path, data: np.ndarray, *, bits: int | None = None,
         what = f"{bits}-bit unsigned integer (0..1 clipped, scaled by {peak})"
     else:
         raise ValueError(f"FITS export supports 8, 16 or 32 bits, not {bits}")
-    header = meta.header if meta is not None else None
+    header = dict(meta.header) if meta is not None else {}
     comments = meta.extra.get("fits_comments") if meta is not None else None
     if meta is not None and not header and meta.exif:
         header = exif_to_fits(meta.exif)
+    if meta is not None and meta.bayer_pattern and stored.ndim == 2:
+        header.update(bayer_cards(meta.bayer_pattern, stored.shape[0], header))
     write_fits_file(path, stored, header, export_history(meta, what), comments)
+
+
+def bayer_cards(top_first_pattern: str, height: int, header: Mapping[str, Any]) -> dict[str, Any]:
+    """BAYERPAT/offsets describing a mosaic whose top-first pattern is known, in the row order
+    the file will be written in (so a cropped or converted mosaic stays right)."""
+    from editor.io.debayer import flip_rows_pattern
+
+    top_down = str(header.get("ROWORDER", "BOTTOM-UP")).strip().upper() == "TOP-DOWN"
+    pattern = top_first_pattern if top_down else flip_rows_pattern(top_first_pattern, height)
+    return {"BAYERPAT": pattern, "XBAYROFF": 0, "YBAYROFF": 0}
 
 
 def exif_to_fits(exif: Mapping[str, Any]) -> dict[str, Any]:

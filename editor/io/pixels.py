@@ -44,24 +44,32 @@ def finite_range(data: np.ndarray) -> tuple[float, float] | None:
     """(min, max) of the finite values, or None if there are none."""
     if data.size == 0:
         return None
-    lo, hi = float(np.min(data)), float(np.max(data))
+    lo, hi = np.min(data), np.max(data)
     if np.isfinite(lo) and np.isfinite(hi):
-        return lo, hi
+        return float(lo), float(hi)
     finite = data[np.isfinite(data)]
     if finite.size == 0:
         return None
     return float(finite.min()), float(finite.max())
 
 
-def infinities_to_nan(data: np.ndarray) -> int:
-    """Replace +-Inf by NaN in place; returns how many were replaced."""
-    if data.dtype.kind != "f":
-        return 0
+def clean_floats(data: np.ndarray) -> tuple[tuple[float, float] | None, int]:
+    """Turn +-Inf into NaN in place; return (finite range, number of infinities replaced).
+
+    Clean data (the usual case) costs two fast passes (min and max propagate NaN and reach
+    Inf); only data holding NaN/Inf pay for a mask.
+    """
+    if data.size == 0:
+        return None, 0
+    lo, hi = np.min(data), np.max(data)
+    if np.isfinite(lo) and np.isfinite(hi):
+        return (float(lo), float(hi)), 0
     inf = np.isinf(data)
     count = int(np.count_nonzero(inf))
     if count:
         data[inf] = np.nan
-    return count
+    lo, hi = np.fmin.reduce(data, axis=None), np.fmax.reduce(data, axis=None)  # skip NaN
+    return (None if np.isnan(lo) else (float(lo), float(hi))), count
 
 
 def freeze(data: np.ndarray) -> np.ndarray:

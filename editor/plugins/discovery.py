@@ -50,7 +50,7 @@ def default_plugin_folders() -> list[Path]:
     """The user's plugin folders, from the environment (they need not exist)."""
     env = os.environ.get("NEBULAYER_PLUGIN_DIR")
     if env:
-        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
+        return [Path(p).expanduser().absolute() for p in env.split(os.pathsep) if p]
     xdg = os.environ.get("XDG_CONFIG_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
     return [base / "nebulayer" / "plugins"]

@@ -29,7 +29,3 @@ class PluginBadResult(PluginError):
 
 class PluginTimeout(PluginError):
     """The plugin ran longer than the allowed time."""
-
-
-class PluginLoadError(PluginError):
-    """A plugin could not be imported, or its manifest is invalid."""

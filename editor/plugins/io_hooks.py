@@ -60,7 +60,8 @@ def guarded_writer(info: "PluginInfo", spec: WriterSpec) -> Callable[..., None]:
         except PLUGIN_FAILURES as exc:
             raise ImageWriteError(path, f"plugin '{info.id}' {info.version} could not write it: "
                                         f"{describe_failure(exc)}") from exc
-        if not Path(path).is_file():
+        # export_image may create the (empty) temporary file before calling the writer.
+        if not Path(path).is_file() or Path(path).stat().st_size == 0:
             raise ImageWriteError(path, f"plugin '{info.id}' {info.version} reported success "
                                         "but wrote no file")
 

@@ -159,6 +159,10 @@ def _filter_spec(item: Any, where: str, problems: list[str]) -> FilterSpec | Non
         problems.append(f"{label}: category must be 'adjustment' or 'mask', not {item.category!r}")
     if isinstance(item.version, bool) or not isinstance(item.version, int) or item.version < 1:
         problems.append(f"{label}: version must be an integer >= 1")
+    if not isinstance(item.extra, dict):
+        problems.append(f"{label}: extra must be a dict")
+    elif "halo" in item.extra and not callable(item.extra["halo"]):
+        problems.append(f"{label}: extra['halo'] must be callable(params) -> pixels")
     if item.migrate is not None and not callable(item.migrate):
         problems.append(f"{label}: migrate must be callable or None")
     names: set[str] = set()

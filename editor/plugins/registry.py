@@ -73,6 +73,7 @@ class Registry:
         self.readers: dict[str, tuple[PluginInfo, ReaderSpec]] = {}
         self.writers: dict[str, tuple[PluginInfo, WriterSpec]] = {}
         self.plugins: list[PluginInfo] = []
+        self.folders: list[Path] = []  # the plugin folders searched (for the listing)
         self._lock = threading.RLock()
 
     # -- building ---------------------------------------------------------------------------
@@ -84,7 +85,8 @@ class Registry:
         Pass ``entry_points=[]`` and ``folders=[]`` for an empty registry.
         """
         reg = cls()
-        folders = default_plugin_folders() if folders is None else list(folders)
+        folders = default_plugin_folders() if folders is None else [Path(f) for f in folders]
+        reg.folders = folders
         for cand in entry_point_candidates(entry_points) + folder_candidates(folders):
             reg.load_candidate(cand)
         return reg
@@ -108,6 +110,8 @@ class Registry:
             m = validate_manifest(manifest, keep_source=builtin)
         except ManifestError as exc:
             return self._record_failure(fallback, origin, f"invalid manifest: {exc}")
+        except PLUGIN_FAILURES as exc:  # odd objects in the manifest (unhashable ids, ...)
+            return self._record_failure(fallback, origin, f"invalid manifest: {describe_failure(exc)}")
         with self._lock:
             clash = self._clashes(m)
             if clash:
@@ -219,8 +223,8 @@ class Registry:
                 lines.append(f"    error: {p.error}")
             lines.extend(f"    warning: {w}" for w in p.warnings)
         ok = sum(p.loaded for p in self.plugins)
-        lines.append(f"{ok} loaded, {len(self.plugins) - ok} failed; "
-                     f"plugin folders: {', '.join(map(str, default_plugin_folders()))}")
+        searched = ", ".join(map(str, self.folders)) or "none"
+        lines.append(f"{ok} loaded, {len(self.plugins) - ok} failed; plugin folders: {searched}")
         return "\n".join(lines)
 
     def install_io(self, formats: Any = None) -> None:
@@ -240,7 +244,10 @@ def get_registry() -> Registry:
     with _lock:
         if _registry is None:
             reg = Registry.discover()
-            reg.install_io()
+            try:
+                reg.install_io()
+            except ImportError as exc:  # editor.io broken: filters must still work
+                log.error("plugin readers/writers not installed: %s", exc)
             _registry = reg
         return _registry
 

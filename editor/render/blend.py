@@ -83,17 +83,20 @@ def blend(below: np.ndarray, top: np.ndarray, mode: str = "normal",
           alpha: float | np.ndarray = 1.0) -> np.ndarray:
     """Composite ``top`` onto ``below`` with ``mode`` and ``alpha`` (scalar or (H, W) 0..1).
 
-    Returns a new float32 array; RGB if either input is RGB.
+    Returns float32, RGB if either input is RGB. The result may BE one of the inputs (alpha 0
+    or 1): treat it as read-only.
     """
     mixed = blend_pixels(below, top, mode)
     if below.ndim != mixed.ndim:
         below = as_rgb(below)
     if np.isscalar(alpha) or np.ndim(alpha) == 0:
         a = float(alpha)
+        # No copy when one input wins outright: results are treated as read-only by the engine,
+        # and a 40 MP layer copy costs half a GiB.
         if a >= 1.0:
-            return np.array(mixed, dtype=np.float32, copy=True)
+            return mixed.astype(np.float32, copy=False)
         if a <= 0.0:
-            return np.array(below, dtype=np.float32, copy=True)
+            return below.astype(np.float32, copy=False)
         out = below + (mixed - below) * np.float32(a)
     else:
         a_arr = np.asarray(alpha, dtype=np.float32)

@@ -36,6 +36,9 @@ KINDS = tuple(KIND_NAMES)
 EXTENSIONS = {"side_by_side": (".png",), "split": (".png",), "blink_gif": (".gif",),
               "blink_apng": (".png", ".apng")}
 State = Any  # a snapshot id, or None for the current state
+# what the user picks -> index of the state the one shared stretch is measured on (None: none)
+STRETCH_CHOICES = {"Same stretch, measured on A": 0, "Same stretch, measured on B": 1,
+                   "No stretch (already display-ready)": None}
 
 
 # --------------------------------------------------------------------------- states
@@ -72,44 +75,68 @@ def state_label(doc: Any, state: State) -> str:
 def shared_stretch_params(reference: np.ndarray, stretch: Any = "auto") -> Any:
     """The screen stretch to apply to every state: measured on ``reference`` when "auto"."""
     if isinstance(stretch, str) and stretch == "auto":
-        from filters import auto_stretch_params
+        from editor.render.display import stf_params  # the main canvas's "auto", exactly
 
-        return auto_stretch_params(reference)
+        return stf_params(reference)
     return stretch
 
 
-def display_frames(arrays: Sequence[np.ndarray], stretch: Any = "auto",
-                   reference: int = 0) -> list[np.ndarray]:
-    """Linear float renders -> uint8 (h, w, 3) frames, all through one identical stretch.
+STATS_PIXELS = 4_000_000  # the stretch of a crop is measured on the whole canvas at <= 4 MP
 
-    ``stretch`` is "auto" (STF measured on ``arrays[reference]``), "none" (the values are
-    already display-referred, 0..1 -> 0..255) or explicit STF parameters.
+
+def stats_scale(width: int, height: int) -> float:
+    """Scale at which the whole canvas has at most :data:`STATS_PIXELS` pixels (never > 1)."""
+    return float(min(1.0, np.sqrt(STATS_PIXELS / max(1, width * height))))
+
+
+def render_states(doc: Any, states: Sequence[State], region: tuple[int, int, int, int] | None = None,
+                  scale: float = 1.0, stretch: Any = "auto", reference: int = 0,
+                  progress: Progress | None = None) -> tuple[list[np.ndarray], Any]:
+    """Render each state (same region, same scale) and stretch them all identically.
+
+    ``stretch``: "auto" (STF measured on state ``reference``), "none" (values already
+    display-referred) or explicit STF parameters. "auto" is always measured on the whole
+    canvas of the reference state at :func:`stats_scale` (at most 4 MP), whatever the region
+    and scale asked for: a crop's or a thumbnail's own statistics would make the same state
+    look different in the view, the crop export and the full export.
+    Returns the uint8 (h, w, 3) frames and the stretch used (pass it back as ``stretch`` to
+    show another region of the same states identically).
     """
     from editor.render.display import display_image
 
-    if not arrays:
-        return []
-    params = shared_stretch_params(arrays[reference], stretch)
-    return [display_image(a, stretch=params) for a in arrays]
+    n = len(states)
+    if n == 0:
+        return [], stretch
+    basis_scale = stats_scale(doc.width, doc.height)
+    measure_whole = (isinstance(stretch, str) and stretch == "auto"
+                     and (region is not None or abs(scale - basis_scale) > 1e-9))
+    steps = n + (1 if measure_whole else 0)
+    renders = []
+    for i, state in enumerate(states):
+        part = scaled_progress(progress, 0.95 * i / steps, 0.95 * (i + 1) / steps)
+        renders.append(doc.render(scale=scale, region=region, progress=part, snapshot=state))
+    if measure_whole:
+        part = scaled_progress(progress, 0.95 * n / steps, 0.95)
+        basis = doc.render(scale=basis_scale, progress=part, snapshot=states[reference])
+    else:
+        basis = renders[reference]
+    params = shared_stretch_params(basis, stretch)
+    frames = [np.ascontiguousarray(display_image(r, stretch=params)) for r in renders]
+    if progress is not None:
+        progress(1.0)
+    return frames, params
 
 
 def comparison_frames(doc: Any, states: Sequence[State], region: tuple[int, int, int, int] | None = None,
                       scale: float = 1.0, stretch: Any = "auto", reference: int = 0,
                       progress: Progress | None = None) -> list[np.ndarray]:
-    """Render each state of ``doc`` (same region, same scale) and stretch them identically.
+    """Display-ready frames of ``states`` of ``doc``, all through one identical stretch.
 
     ``region`` is (x, y, w, h) in full-resolution canvas pixels; ``scale=1.0`` with a region is
-    the 100 % crop people post. ``reference`` picks the state whose statistics set the stretch.
+    the 100 % crop people post. ``reference`` picks the state whose statistics set the stretch
+    (default: the first, the "before").
     """
-    renders = []
-    n = max(len(states), 1)
-    for i, state in enumerate(states):
-        part = scaled_progress(progress, i / n, (i + 1) / n)
-        renders.append(doc.render(scale=scale, region=region, progress=part, snapshot=state))
-    frames = display_frames(renders, stretch, reference)
-    if progress is not None:
-        progress(1.0)
-    return frames
+    return render_states(doc, states, region, scale, stretch, reference, progress)[0]
 
 
 # --------------------------------------------------------------------------- geometry
@@ -336,12 +363,14 @@ def write_blink(frames: Sequence[np.ndarray], path: str | Path, duration_ms: int
 def export_comparison(doc: Any, path: str | Path, kind: str, states: Sequence[State] = (None, None),
                       labels: Sequence[str] | None = None,
                       region: tuple[int, int, int, int] | None = None, scale: float = 1.0,
-                      stretch: Any = "auto", position: float = 0.5, orientation: str = "vertical",
-                      duration_ms: int = 800, progress: Progress | None = None) -> Path:
+                      stretch: Any = "auto", reference: int = 0, position: float = 0.5,
+                      orientation: str = "vertical", duration_ms: int = 800,
+                      progress: Progress | None = None) -> Path:
     """Render ``states`` of ``doc`` and write one comparison file; returns the path written.
 
     ``kind``: "side_by_side" or "split" (sRGB PNG), "blink_gif" or "blink_apng". ``labels``
-    default to the state names ("Original", "Current"...).
+    default to the state names ("Original", "Current"...). ``stretch``/``reference`` as in
+    :func:`render_states`: by default one STF measured on the first state is used for all.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown comparison kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -354,7 +383,7 @@ def export_comparison(doc: Any, path: str | Path, kind: str, states: Sequence[St
     if path.suffix.lower() not in allowed:
         raise ImageWriteError(path, f"a {KIND_NAMES[kind]} must be saved as {' or '.join(allowed)}")
     frames = comparison_frames(doc, states, region=region, scale=scale, stretch=stretch,
-                               progress=scaled_progress(progress, 0.0, 0.9))
+                               reference=reference, progress=scaled_progress(progress, 0.0, 0.9))
     if kind == "side_by_side":
         write_png(compose_side_by_side(frames, labels), path)
     elif kind == "split":

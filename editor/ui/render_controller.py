@@ -28,6 +28,8 @@ from editor.jobs.progress import CancelToken, Cancelled
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 30
+IDENTITY_STF = (0.0, 0.5, 1.0)  # shows values 0..1 as grey levels 0..255 (masks)
+STF_MEASURE_SIZE = 1024  # long side of the whole-image render the auto stretch is measured on
 # Refine (full resolution) only when the visible region stays under this many pixels; a
 # zoomed-out 40 MP mosaic refines at the largest scale that fits instead.
 REFINE_MAX_PIXELS = 12_000_000
@@ -42,6 +44,8 @@ class RenderJob:
     generation: int
     stretch: Any = "none"
     clip_warning: bool = False
+    mask_layer: str | None = None
+    stf: Any = None  # measured auto-stretch parameters, reused so the stretch stays put
     token: CancelToken = field(default_factory=CancelToken)
 
 
@@ -57,6 +61,7 @@ class RenderResult:
     generation: int
     seconds: float
     doc: Any = None
+    stf: Any = None
 
 
 def display_scale(region: tuple[int, int, int, int], zoom: float) -> float:
@@ -90,17 +95,24 @@ class RenderController(QObject):
         self.stretch: Any = "auto"
         self.clip_warning = False
         self.refine_enabled = True
+        self.mask_layer: str | None = None  # "show mask alone": render this layer's mask
+        # The auto stretch is measured once (on the whole image) and then kept, as PixInsight's
+        # STF is: re-measuring after every edit would undo the edit on screen.
+        self.stf: Any = None
         self._generation = 0
         self._cond = threading.Condition()
         self._pending: RenderJob | None = None
         self._running: RenderJob | None = None
         self._stop = False
         self.cancelled_count = 0
+        self._in_flight = 0  # results emitted by the worker, not yet handled on the UI thread
         self.last_result: RenderResult | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
-        self._timer.timeout.connect(self._start_preview)
+        self._timer.timeout.connect(self._on_timer)
+        self._trailing = False
+        self._shown_generation = -1
         self._delivered.connect(self._on_delivered)
         self._thread = threading.Thread(target=self._work, name="nebulayer-render", daemon=True)
         self._thread.start()
@@ -109,6 +121,8 @@ class RenderController(QObject):
     def set_document(self, doc: Any) -> None:
         self.doc = doc
         self.last_result = None
+        self.stf = None
+        self._shown_generation = -1
         self.request(immediate=True)
 
     def set_view(self, region: tuple[int, int, int, int] | None, zoom: float) -> None:
@@ -120,22 +134,55 @@ class RenderController(QObject):
     def set_display(self, stretch: Any = None, clip_warning: bool | None = None) -> None:
         if stretch is not None:
             self.stretch = stretch
+            self.stf = None
         if clip_warning is not None:
             self.clip_warning = clip_warning
         self.request(immediate=True)
 
+    def remeasure_stretch(self) -> None:
+        """Measure the auto stretch again on the current image."""
+        self.stf = None
+        self.request(immediate=True)
+
+    def set_mask_view(self, layer_id: str | None) -> None:
+        """Show ``layer_id``'s mask alone instead of the composite (None: back to normal)."""
+        self.mask_layer = layer_id
+        self.request(immediate=True)
+
     def request(self, immediate: bool = False) -> None:
-        """Something changed: render again after the debounce delay (cancelling stale work)."""
+        """Something changed: render the visible region again.
+
+        Throttled rather than debounced: the first change renders at once, further changes
+        within ``DEBOUNCE_MS`` are folded into one render at the end of that window, so a
+        slider drag updates the screen continuously. A running full-resolution refine is
+        cancelled (it is slow and now stale); a running preview is left to finish, since its
+        picture is still newer than the one on screen, and a queued one is dropped.
+        """
         self._generation += 1
         with self._cond:
-            if self._running is not None:
-                self._running.token.cancel()
+            running = self._running
+            if running is not None and (running.stage != "preview" or running.doc is not self.doc
+                                        or running.mask_layer != self.mask_layer):
+                running.token.cancel()
             self._pending = None
-        if immediate:
-            self._timer.stop()
+        if immediate or not self._timer.isActive():
+            self._trailing = False
             self._start_preview()
-        else:
             self._timer.start()
+        else:
+            self._trailing = True
+
+    def _on_timer(self) -> None:
+        if self._trailing:
+            self._trailing = False
+            self._start_preview()
+            self._timer.start()
+
+    def is_idle(self) -> bool:
+        """True when everything requested is rendered and delivered (tests wait on this)."""
+        with self._cond:
+            working = self._pending is not None or self._running is not None
+        return not working and not self._trailing and not self._in_flight
 
     def shutdown(self) -> None:
         with self._cond:
@@ -151,29 +198,35 @@ class RenderController(QObject):
             return
         scale = display_scale(self.region, self.zoom)
         self._submit(RenderJob(self.doc, self.region, scale, "preview", self._generation,
-                               self.stretch, self.clip_warning))
+                               self.stretch, self.clip_warning, self.mask_layer, self.stf))
 
     def _submit(self, job: RenderJob) -> None:
         with self._cond:
-            if self._running is not None and self._running.generation != job.generation:
-                self._running.token.cancel()
             self._pending = job
             self._cond.notify_all()
         self.busy.emit(True)
 
     def _on_delivered(self, result: Any) -> None:
+        with self._cond:
+            self._in_flight -= 1
         if isinstance(result, str):
             self.failed.emit(result)
             self.busy.emit(False)
             return
-        if result.generation != self._generation or result.doc is not self.doc:
-            return  # superseded while it travelled to the UI thread
+        if result.generation < self._shown_generation or result.doc is not self.doc:
+            return  # older than what is on screen, or of a document since closed
+        self._shown_generation = result.generation
         self.last_result = result
+        if result.stf is not None and self.stf is None and self.stretch == "auto":
+            self.stf = result.stf
         self.rendered.emit(result)
         refine_scale = self._refine_scale(result)
+        if result.generation != self._generation:
+            return  # a newer preview is on its way; refine that one
         if result.stage == "preview" and refine_scale is not None:
             self._submit(RenderJob(self.doc, result.region, refine_scale, "refine",
-                                   result.generation, self.stretch, self.clip_warning))
+                                   result.generation, self.stretch, self.clip_warning,
+                                   self.mask_layer, self.stf))
         else:
             self.busy.emit(False)
 
@@ -198,6 +251,8 @@ class RenderController(QObject):
             result = self._run(job)
             with self._cond:
                 self._running = None
+                if result is not None:
+                    self._in_flight += 1
             if result is not None:
                 self._delivered.emit(result)
 
@@ -205,18 +260,50 @@ class RenderController(QObject):
         from editor.render.display import display_image
 
         t0 = time.perf_counter()
+        stf = job.stf
         try:
-            linear = job.doc.render(scale=job.scale, region=job.region,
-                                    progress=job.token.progress())
-            job.token.check()
-            picture = display_image(linear, stretch=job.stretch, clip_warning=job.clip_warning)
+            if job.mask_layer is not None:
+                linear = _mask_crop(job)
+                picture = display_image(linear, stretch=IDENTITY_STF)
+            else:
+                linear = job.doc.render(scale=job.scale, region=job.region,
+                                        progress=job.token.progress())
+                job.token.check()
+                stretch = job.stretch
+                if stretch == "auto":
+                    stf = stf if stf is not None else _measure_stf(job, linear)
+                    stretch = stf
+                picture = display_image(linear, stretch=stretch, clip_warning=job.clip_warning)
         except Cancelled:
             self.cancelled_count += 1
             return None
         except NebulayerError as exc:
             return str(exc)
-        except (MemoryError, ValueError) as exc:
+        except MemoryError:
+            return "Rendering failed: not enough memory (try a smaller zoom)"
+        except Exception as exc:  # noqa: BLE001 - a bug must not kill the render thread
             log.exception("render failed")
-            return f"Rendering failed: {exc}"
+            return f"Rendering failed: {type(exc).__name__}: {exc}"
         return RenderResult(linear, np.ascontiguousarray(picture), job.region, job.scale,
-                            job.stage, job.generation, time.perf_counter() - t0, job.doc)
+                            job.stage, job.generation, time.perf_counter() - t0, job.doc, stf)
+
+
+def _mask_crop(job: RenderJob) -> np.ndarray:
+    """The visible part of a layer's mask at the job's scale (the core renders whole masks)."""
+    mask = job.doc.render_mask(job.mask_layer, scale=job.scale)
+    x, y, w, h = job.region
+    s = job.scale
+    y0, x0 = int(round(y * s)), int(round(x * s))
+    return np.ascontiguousarray(mask[y0:y0 + max(1, int(round(h * s))), x0:x0 + max(1, int(round(w * s)))])
+
+
+def _measure_stf(job: RenderJob, linear: np.ndarray) -> Any:
+    """Auto-stretch parameters from the whole image (not just the visible part)."""
+    from editor.render.display import stf_params
+
+    doc = job.doc
+    x, y, w, h = job.region
+    if (x, y, w, h) == (0, 0, doc.width, doc.height):
+        return stf_params(linear)
+    scale = min(1.0, STF_MEASURE_SIZE / max(doc.width, doc.height))
+    return stf_params(doc.render(scale=scale, progress=job.token.progress()))

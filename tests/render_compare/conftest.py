@@ -26,3 +26,21 @@ def horsehead(shared_data: Path) -> np.ndarray:
 @pytest.fixture(scope="session")
 def horsehead_path(shared_data: Path) -> Path:
     return shared_data / HORSEHEAD
+
+
+@pytest.fixture()
+def processed_doc(horsehead_path: Path):
+    """A real document: the Horsehead as opened (snapshot "Original") plus a brighter layer on top.
+
+    The extra layer is the square root of the plate (a crude stretch), so "Current" and
+    "Original" differ everywhere the sky is not black.
+    """
+    from editor.core.document import Document
+    from editor.render.comparison import take_original_snapshot
+
+    doc = Document.from_image(horsehead_path)
+    original = take_original_snapshot(doc)
+    base = np.asarray(doc.render(), dtype=np.float32)
+    lo, hi = float(np.nanmin(base)), float(np.nanmax(base))
+    doc.add_image(np.sqrt((base - lo) / (hi - lo)).astype(np.float32), name="sqrt")
+    return doc, original

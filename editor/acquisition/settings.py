@@ -1,0 +1,72 @@
+"""The Acquisition tab's remembered choices, in a small JSON file in the user's config folder.
+
+Where: ``$NEBULAYER_CONFIG_DIR`` if set, else ``%APPDATA%\\Nebulayer`` on Windows,
+``~/Library/Application Support/Nebulayer`` on macOS, ``$XDG_CONFIG_HOME/nebulayer``
+(default ``~/.config/nebulayer``) elsewhere. The file is plain JSON, written atomically;
+a missing or damaged file just gives the defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from editor.acquisition.frame_writer import write_bytes_atomic
+
+log = logging.getLogger(__name__)
+FILENAME = "acquisition.json"
+
+
+def config_dir() -> Path:
+    if os.environ.get("NEBULAYER_CONFIG_DIR"):
+        return Path(os.environ["NEBULAYER_CONFIG_DIR"])
+    if sys.platform == "win32" and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "Nebulayer"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "Nebulayer"
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "nebulayer"
+
+
+@dataclass
+class AcquisitionSettings:
+    host: str = "localhost"
+    port: int = 7624
+    camera: str = ""
+    wheel: str = ""
+    out_dir: str = str(Path.home() / "Pictures" / "Nebulayer captures")
+    object_name: str = ""
+    auto_reconnect: bool = True
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "AcquisitionSettings":
+        path = path or config_dir() / FILENAME
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable settings %s: %s", path, exc)
+            return cls()
+        if not isinstance(raw, dict):
+            return cls()
+        known = {f.name: f.type for f in fields(cls)}
+        values = {}
+        defaults = cls()
+        for key, value in raw.items():
+            if key in known and isinstance(value, type(getattr(defaults, key))):
+                values[key] = value
+        settings = cls(**values)
+        if not 0 < settings.port < 65536:
+            settings.port = 7624
+        return settings
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the settings; raises ImageWriteError (naming the file) if that fails."""
+        path = path or config_dir() / FILENAME
+        payload = json.dumps(asdict(self), indent=2).encode("utf-8")
+        return write_bytes_atomic(path, payload)

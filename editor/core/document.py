@@ -1,0 +1,296 @@
+"""The document: a canvas, immutable pixel sources and a stack of layers, with undo.
+
+Every mutating method is one undoable command (see :mod:`editor.core.history`); rendering,
+saving and loading are delegated to :mod:`editor.render` and :mod:`editor.project`. No Qt: the
+GUI subscribes to :class:`DocumentEvent` and renders from a worker thread.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from editor.core import tree
+from editor.core.edits import EditsMixin
+from editor.core.history import History
+from editor.core.layers import GroupLayer, ImageLayer, Layer, layer_from_dict, new_id, walk
+from editor.core.sources import Source, freeze, open_image_file
+from editor.errors import DocumentError
+from editor.io.image import Image, ImageMeta
+
+
+@dataclass(frozen=True)
+class DocumentEvent:
+    """kind: "layers" (structure), "layer" (props/params), "mask", "history", "snapshot",
+    "document" (canvas, path, saved); layer_id where one layer is concerned."""
+
+    kind: str
+    layer_id: str | None = None
+
+
+class Document(EditsMixin):
+    """A layered, non-destructive image. Create with :meth:`new`, :meth:`from_image`, :meth:`load`."""
+
+    def __init__(self, width: int, height: int, *, registry: Any = None, cache: Any = None) -> None:
+        if not (0 < int(width) <= 1 << 20 and 0 < int(height) <= 1 << 20):
+            raise DocumentError(f"canvas size {width}x{height} is not valid")
+        self.width = int(width)
+        self.height = int(height)
+        self.path: str | None = None
+        self.meta: dict[str, Any] = {}
+        self.history = History()
+        self.layers: list[Layer] = []
+        self.sources: dict[str, Source] = {}
+        self._pending: dict[str, Source] = {}
+        self._snapshots: list[dict[str, Any]] = []
+        self._subscribers: list[Callable[[DocumentEvent], None]] = []
+        self._lock = threading.RLock()
+        self._saved_token = 0
+        self._registry = registry
+        self._cache = cache
+        from editor.render.engine import RenderStats
+
+        self._stats = RenderStats()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def new(cls, width: int, height: int, **kw: Any) -> "Document":
+        """An empty canvas (renders as zeros)."""
+        return cls(width, height, **kw)
+
+    @classmethod
+    def from_image(cls, path_or_image: Any, *, name: str | None = None, **kw: Any) -> "Document":
+        """A document the size of the image, with it as the one layer "Background"."""
+        image = _as_image(path_or_image)
+        doc = cls(image.width, image.height, **kw)
+        src = doc._add_source(image, name)
+        doc.layers.append(ImageLayer(name="Background", source_id=src.id))
+        doc.meta["base_source"] = src.id
+        return doc
+
+    @classmethod
+    def load(cls, path: str | Path, **kw: Any) -> "Document":
+        """Open a .nebula project (or a recovery file); ProjectError on bad files."""
+        from editor.project.archive import load_project
+
+        return load_project(path, **kw)
+
+    def save(self, path: str | Path | None = None, *, embed_sources: bool = True) -> None:
+        """Save atomically as a .nebula project. ``embed_sources=False`` stores file sources as
+        references (path + sha256) instead of copying their pixels into the project."""
+        from editor.project.archive import save_project
+
+        target = path if path is not None else self.path
+        if target is None:
+            raise DocumentError("this document has no file name yet")
+        save_project(self, target, embed_sources=embed_sources)
+        self.path = str(target)
+        self._saved_token = self.history.state_token
+        self._emit("document")
+
+    def save_recovery(self, path: str | Path) -> None:
+        """Autosave copy for crash recovery: does not change path or dirty."""
+        from editor.project.archive import save_project
+
+        save_project(self, path, embed_sources=True, recovery=True)
+
+    # ------------------------------------------------------------------ state queries
+    @property
+    def registry(self) -> Any:
+        if self._registry is None:
+            from editor.plugins.registry import get_registry
+
+            self._registry = get_registry()
+        return self._registry
+
+    @property
+    def cache(self) -> Any:
+        if self._cache is None:
+            from editor.render.cache import default_cache
+
+            self._cache = default_cache()
+        return self._cache
+
+    @property
+    def dirty(self) -> bool:
+        return self.history.state_token != self._saved_token
+
+    @property
+    def render_stats(self) -> dict[str, Any]:
+        return self._stats.counts
+
+    def reset_render_stats(self) -> None:
+        self._stats.reset()
+
+    def layer(self, layer_id: str) -> Layer:
+        with self._lock:
+            return tree.locate(self.layers, layer_id)[2]
+
+    def all_layers(self) -> list[Layer]:
+        return list(walk(self.layers))
+
+    def parent_of(self, layer_id: str) -> GroupLayer | None:
+        for layer in walk(self.layers):
+            if isinstance(layer, GroupLayer) and any(c.id == layer_id for c in layer.children):
+                return layer
+        return None
+
+    @property
+    def snapshots(self) -> list[tuple[str, str]]:
+        return [(s["id"], s["name"]) for s in self._snapshots]
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """The layer tree as plain data (what the project file and snapshots store)."""
+        with self._lock:
+            return [l.to_dict() for l in self.layers]
+
+    # ------------------------------------------------------------------ events
+    def subscribe(self, callback: Callable[[DocumentEvent], None]) -> Callable[[], None]:
+        """Call ``callback(event)`` after every change; returns the unsubscribe function."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _emit(self, kind: str, layer_id: str | None = None) -> None:
+        event = DocumentEvent(kind, layer_id)
+        for cb in list(self._subscribers):
+            cb(event)
+
+    # ------------------------------------------------------------------ sources
+    def _add_source(self, image: Image, name: str | None = None, kind: str = "image",
+                    pending: bool = False) -> Source:
+        """Register pixels. ``pending`` ones (a mask not yet set on a layer) are kept aside
+        until :meth:`_adopt`, so unused-source pruning cannot drop them in between."""
+        pixels = freeze(image.data)
+        sid = new_id("S")
+        src = Source(id=sid, pixels=pixels, name=name or Path(image.meta.path).name or sid,
+                     path=image.meta.path or None, meta=image.meta, kind=kind)
+        with self._lock:
+            (self._pending if pending else self.sources)[sid] = src
+        return src
+
+    def _adopt(self, source_id: str) -> None:
+        with self._lock:
+            src = self._pending.pop(source_id, None)
+            if src is not None:
+                self.sources[source_id] = src
+
+    def _source_for(self, thing: Any, name: str | None = None) -> Source:
+        """A source from a source id, an image layer id, a path, an array or an Image."""
+        if isinstance(thing, str) and thing in self.sources:
+            return self.sources[thing]
+        if isinstance(thing, str):
+            try:
+                layer = self.layer(thing)
+            except DocumentError:
+                layer = None
+            if isinstance(layer, ImageLayer):
+                return self.sources[layer.source_id]
+        return self._add_source(_as_image(thing), name)
+
+    # ------------------------------------------------------------------ snapshots
+    def take_snapshot(self, name: str) -> str:
+        """Remember the current layer stack under ``name`` (for before/after comparisons)."""
+        sid = new_id("P")
+        with self._lock:
+            self._snapshots.append({"id": sid, "name": str(name), "layers": self.to_dict()})
+        self._emit("snapshot")
+        return sid
+
+    def snapshot_layers(self, snapshot_id: str) -> list[dict[str, Any]]:
+        for s in self._snapshots:
+            if s["id"] == snapshot_id:
+                return copy.deepcopy(s["layers"])
+        raise DocumentError(f"no snapshot with id {snapshot_id!r}")
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        self.snapshot_layers(snapshot_id)
+        self._snapshots = [s for s in self._snapshots if s["id"] != snapshot_id]
+        self._emit("snapshot")
+
+    def restore_snapshot(self, snapshot_id: str) -> None:
+        """Make the snapshot's layer stack the current one (undoable)."""
+        layers = [layer_from_dict(d) for d in self.snapshot_layers(snapshot_id)]
+        self._restructure("Restore snapshot", lambda lst: lst.__setitem__(slice(None), layers))
+
+    # ------------------------------------------------------------------ rendering
+    def _job(self, scale: float, progress: Any, nodes: list[dict] | None):
+        from editor.render.engine import RenderJob
+
+        if not scale > 0:
+            raise DocumentError(f"render scale must be > 0, got {scale}")
+        with self._lock:
+            tree_dicts = self.to_dict() if nodes is None else nodes
+            live = {l.id: l for l in walk(self.layers)}
+            sources = dict(self.sources)
+        return RenderJob(tree=tree_dicts, sources=sources, layers=live, registry=self.registry,
+                         cache=self.cache, stats=self._stats, canvas=(self.height, self.width),
+                         scale=scale, progress=progress)
+
+    def render(self, scale: float = 1.0, region: tuple[int, int, int, int] | None = None,
+               progress: Any = None, snapshot: str | None = None, upto: str | None = None
+               ) -> np.ndarray:
+        """The composite as float32 (H, W, 3), or (H, W) if all is mono; see the API notes."""
+        nodes = self.snapshot_layers(snapshot) if snapshot is not None else None
+        if upto is not None:
+            nodes = tree.truncate(nodes if nodes is not None else self.to_dict(), upto)
+            if nodes is None:
+                raise DocumentError(f"no layer with id {upto!r}")
+        job = self._job(scale, progress, nodes)
+        self._stats.add("renders")
+        win = None if region is None else _region_window(region, scale, job.full)
+        out = job.render(win)
+        if progress is not None:
+            progress(1.0)
+        return np.array(out.data, dtype=np.float32, copy=True)
+
+    def render_mask(self, layer_id: str, scale: float = 1.0) -> np.ndarray:
+        """The layer's mask after its controls, (H, W) float32 0..1 (ones if it has none)."""
+        from editor.render.layer_views import render_mask
+
+        return render_mask(self, layer_id, scale)
+
+    def render_layer_thumbnail(self, layer_id: str, size: int = 64, mask: bool = False) -> np.ndarray:
+        """uint8 (h, w, 3) preview of the layer's own pixels (or of its mask, in grey)."""
+        from editor.render.layer_views import render_thumbnail
+
+        return render_thumbnail(self, layer_id, size, mask)
+
+    def export_meta(self) -> ImageMeta:
+        """Metadata for an exported render: the base image's FITS header + HISTORY lines."""
+        from editor.render.layer_views import export_meta
+
+        return export_meta(self)
+
+
+def _as_image(thing: Any) -> Image:
+    if isinstance(thing, Image):
+        return thing
+    if isinstance(thing, np.ndarray):
+        return Image(thing, ImageMeta(format="array"))
+    if isinstance(thing, (str, Path)):
+        return open_image_file(thing)
+    raise DocumentError(f"cannot make an image from {type(thing).__name__}")
+
+
+def _region_window(region: tuple[int, int, int, int], scale: float, full: Any):
+    from editor.render.resample import Window
+
+    try:
+        x, y, w, h = (float(v) for v in region)
+    except (TypeError, ValueError):
+        raise DocumentError(f"region must be (x, y, w, h), got {region!r}") from None
+    win = Window(max(0, round(y * scale)), min(full.y1, round((y + h) * scale)),
+                 max(0, round(x * scale)), min(full.x1, round((x + w) * scale)))
+    if win.y1 <= win.y0 or win.x1 <= win.x0:
+        raise DocumentError(f"region {region} is outside the canvas or empty at scale {scale}")
+    return win

@@ -1,0 +1,126 @@
+"""``open_image`` and ``export_image``: the one path every file goes through."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from editor.errors import ImageReadError, ImageTooLargeError, ImageWriteError, UnsupportedFormatError
+from editor.io.atomic import atomic_path
+from editor.io.formats import ReadOptions, reader_for, readable_extensions, writable_extensions, writer_for
+from editor.io.image import Image, ImageMeta
+from editor.jobs.progress import Progress
+
+RAW_MODES = ("rgb", "cfa", "half", "thumbnail")
+
+
+def check_readable(path: Path) -> None:
+    """Typed errors for the problems every format shares: missing, folder, empty, no access."""
+    if not path.exists():
+        raise ImageReadError(path, "file does not exist")
+    if path.is_dir():
+        raise ImageReadError(path, "is a folder, not an image file")
+    if path.stat().st_size == 0:
+        raise ImageReadError(path, "is empty (0 bytes)")
+    if not os.access(path, os.R_OK):
+        raise ImageReadError(path, "cannot be read (permission denied)")
+
+
+def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool = False,
+               hdu: int | str | None = None, memory_budget: int | None = None,
+               progress: Progress | None = None) -> Image:
+    """Open an image file as float32 pixels plus metadata.
+
+    Parameters
+    ----------
+    path : str or Path
+        FITS (.fits .fit .fts, also tile-compressed), TIFF, XISF, PNG, JPEG or a camera RAW
+        (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG, PEF...).
+    raw_mode : {"rgb", "cfa", "half", "thumbnail"}
+        RAW files only. "rgb": linear demosaiced colour (camera white balance, no gamma, no
+        auto-brightness, highlights not clipped). "cfa": the undemosaiced sensor mosaic as a
+        mono image for calibration and stacking. "half": fast half-size colour. "thumbnail":
+        the camera's embedded preview, for an instant look.
+    debayer : bool
+        FITS with a ``BAYERPAT`` keyword: demosaic to colour (bilinear) instead of returning
+        the mono mosaic.
+    hdu : int or str, optional
+        FITS only: HDU index or EXTNAME to read instead of the first one holding an image.
+    memory_budget : int, optional
+        Refuse files whose decoded pixels would need more bytes than this (default: the
+        ``NEBULAYER_MEMORY_BUDGET`` environment variable, else 8 GiB).
+    progress : callable, optional
+        Receives fractions 0..1; may raise :class:`~editor.jobs.progress.Cancelled`.
+
+    Returns
+    -------
+    Image
+        Read-only float32 pixels, top row first (see :mod:`editor.io` on orientation).
+
+    Raises
+    ------
+    ImageReadError, UnsupportedFormatError, ImageTooLargeError
+        With a one-line message naming the file and the problem.
+    """
+    if raw_mode not in RAW_MODES:
+        raise ValueError(f"raw_mode must be one of {RAW_MODES}, not {raw_mode!r}")
+    path = Path(path)
+    check_readable(path)
+    found = reader_for(path)
+    if found is None:
+        kinds = " ".join(readable_extensions())
+        raise UnsupportedFormatError(path, f"unknown image format (Nebulayer reads {kinds})")
+    format_name, reader = found
+    options = ReadOptions(raw_mode=raw_mode, debayer=debayer, hdu=hdu,
+                          memory_budget=memory_budget, progress=progress)
+    if progress:
+        progress(0.0)
+    try:
+        result: Any = reader(path, options)
+    except MemoryError as exc:
+        raise ImageTooLargeError(path, "not enough memory to decode this image") from exc
+    image = result if isinstance(result, Image) else Image(np.asarray(result, dtype=np.float32))
+    image.meta.path = image.meta.path or str(path)
+    image.meta.format = image.meta.format or format_name
+    if progress:
+        progress(1.0)
+    return image
+
+
+def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None = None,
+                 meta: ImageMeta | None = None) -> None:
+    """Write pixels to ``path``, the format chosen by the extension, atomically.
+
+    ``.fits/.fit/.fts``: 32-bit float (``bits=16``/``8``: clipped integers), header from
+    ``meta`` plus HISTORY. ``.tif/.tiff``: 32-bit float (default) or 16/8-bit. ``.png``: 8-bit
+    (default) or 16-bit sRGB; ``.jpg``: 8-bit sRGB. PNG and JPEG are display-referred: values
+    clipped to 0..1 and sRGB-encoded, with an embedded sRGB ICC profile.
+    """
+    if isinstance(array, Image):
+        meta = meta if meta is not None else array.meta
+        array = array.data
+    path = Path(path)
+    found = writer_for(path)
+    if found is None:
+        kinds = " ".join(writable_extensions())
+        raise ImageWriteError(path, f"unknown output format (Nebulayer writes {kinds})")
+    data = np.asarray(array)
+    if data.ndim == 3 and data.shape[2] == 4:
+        data = data[..., :3]  # alpha has no meaning in a flattened astro image
+    if data.ndim not in (2, 3) or (data.ndim == 3 and data.shape[2] not in (1, 3)) or data.size == 0:
+        raise ImageWriteError(path, f"cannot write an array of shape {data.shape} as an image")
+    if data.ndim == 3 and data.shape[2] == 1:
+        data = data[..., 0]
+    if not path.parent.is_dir():
+        raise ImageWriteError(path, f"folder {path.parent} does not exist")
+    _, writer = found
+    try:
+        with atomic_path(path) as tmp:
+            writer(tmp, data, bits=bits, meta=meta)
+    except ImageWriteError:
+        raise
+    except (OSError, ValueError, TypeError) as exc:
+        raise ImageWriteError(path, f"cannot write: {exc}") from exc

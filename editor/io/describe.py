@@ -1,0 +1,117 @@
+"""``nebulayer info FILE``: what a file holds, one field per line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from editor.errors import UnsupportedFormatError
+from editor.io.api import check_readable, open_image
+from editor.io.budget import format_bytes
+from editor.io.image import Image
+
+FITS_KEYS = ("BZERO", "BSCALE", "OBJECT", "DATE-OBS", "EXPTIME", "EXPOSURE", "INSTRUME", "TELESCOP", "FILTER",
+             "IMAGETYP", "BAYERPAT", "XBAYROFF", "YBAYROFF", "ROWORDER", "GAIN", "OFFSET",
+             "CCD-TEMP", "XPIXSZ", "FOCALLEN", "RA", "DEC", "OBSERVER", "SWCREATE", "CREATOR")
+EXIF_KEYS = ("camera", "lens", "iso", "exposure", "f_number", "focal_length", "date", "serial",
+             "software")
+
+
+def describe_file(path: str | Path) -> str:
+    """A plain-text description: format, size, channels, stored dtype, range, key metadata."""
+    path = Path(path)
+    check_readable(path)
+    lines = [f"file: {path}", f"file size: {format_bytes(path.stat().st_size)} "
+             f"({path.stat().st_size} bytes)"]
+    hdus = _fits_hdus(path)
+    try:
+        image = _open_for_info(path)
+    except UnsupportedFormatError as exc:
+        if not hdus:
+            raise
+        lines += ["format: FITS", f"opens as image: no ({exc.problem})"]
+        lines += [f"HDU {line}" for line in hdus]
+        lines += _fits_fields(_primary_header(path))
+        return "\n".join(lines)
+    lines += _image_lines(image)
+    lines += [f"HDU {line}" for line in hdus]
+    return "\n".join(lines)
+
+
+def _open_for_info(path: Path) -> Image:
+    try:
+        # Raw ADU range and Bayer pattern are what a RAW user wants from `info`.
+        return open_image(path, raw_mode="cfa")
+    except UnsupportedFormatError:
+        if path.suffix.lower() in (".fits", ".fit", ".fts", ".fz", ".tif", ".tiff", ".png",
+                                   ".jpg", ".jpeg", ".xisf"):
+            raise
+        return open_image(path, raw_mode="rgb")
+
+
+def _image_lines(image: Image) -> list[str]:
+    meta = image.meta
+    kind = {1: "mono", 3: "RGB"}.get(image.channels, f"{image.channels} channels")
+    if meta.bayer_pattern:
+        kind = f"mono CFA mosaic, Bayer {meta.bayer_pattern} (top row first)"
+    lines = [f"format: {meta.format}", f"dimensions: {image.width} x {image.height} (W x H)",
+             f"channels: {image.channels} ({kind})", f"dtype in file: {meta.original_dtype}"]
+    if meta.data_range is not None:
+        lines.append(f"data range: {_num(meta.data_range[0])} .. {_num(meta.data_range[1])}")
+    else:
+        lines.append("data range: no finite values")
+    if meta.icc_profile:
+        lines.append(f"ICC profile: {len(meta.icc_profile)} bytes")
+    lines += _fits_fields(meta.header)
+    lines += [f"{key}: {_num(meta.exif[key])}" for key in EXIF_KEYS if key in meta.exif]
+    extra = meta.extra
+    if "black_level_per_channel" in extra:
+        lines.append(f"black level: {extra['black_level_per_channel']}")
+        lines.append(f"white level: {extra['white_level']}")
+        lines.append(f"raw type: {extra['raw_type']}")
+    lines += [f"note: {note}" for note in meta.notes]
+    return lines
+
+
+def _fits_fields(header: dict[str, Any]) -> list[str]:
+    return [f"{key}: {header[key]}" for key in FITS_KEYS if key in header]
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _is_fits(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(9) == b"SIMPLE  ="
+    except OSError:
+        return False
+
+
+def _fits_hdus(path: Path) -> list[str]:
+    """One line per HDU of a FITS file (empty list for other formats)."""
+    if not _is_fits(path):
+        return []
+    from editor.io.fits_read import hdu_shape, open_hdul
+
+    lines = []
+    with open_hdul(path) as hdul:
+        for index, hdu in enumerate(hdul):
+            shape = " x ".join(str(n) for n in reversed(hdu_shape(hdu)))
+            kind = "table" if not getattr(hdu, "is_image", False) else (
+                "image" if hdu_shape(hdu) else "empty")
+            bitpix = hdu.header.get("BITPIX", "?")
+            lines.append(" ".join(f"{index}: {type(hdu).__name__} {hdu.name or ''} {kind} {shape} "
+                                  f"BITPIX {bitpix}".split()))
+    return lines
+
+
+def _primary_header(path: Path) -> dict[str, Any]:
+    from editor.io.fits_header import header_to_dict
+    from editor.io.fits_read import open_hdul
+
+    with open_hdul(path) as hdul:
+        return header_to_dict(hdul[0].header)[0]

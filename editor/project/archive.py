@@ -1,0 +1,306 @@
+"""Saving and opening .nebula projects: a zip of document.json + float32 FITS pixels.
+
+Opening treats the file as hostile: it must be a zip whose member names are plain relative
+paths, document.json must parse (JSON only: no pickle, no eval) and pass the schema checks,
+every declared image size must fit the memory budget, and every member is read with a size
+cap, so a lying zip header cannot make us allocate more. Nothing is ever extracted to disk.
+Any problem is one :class:`~editor.errors.ProjectError` naming the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from editor.errors import DocumentError, ImageReadError, ProjectError
+from editor.io.image import ImageMeta
+from editor.project import schema
+from editor.project.fits_store import FitsDataError, fits_bytes, read_fits_bytes
+from editor.project.migrations import migrate_document, migrate_filter_params
+
+if TYPE_CHECKING:
+    from editor.core.document import Document
+
+FITS_SLACK = 64 * 2880  # header blocks allowed beyond the pixel bytes
+
+
+# ----------------------------------------------------------------------------- saving
+
+def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = True,
+                 recovery: bool = False) -> None:
+    """Write ``doc`` to ``path`` atomically (temp file, fsync, rename)."""
+    from editor.io.atomic import atomic_path
+    from editor.core.tree import referenced_sources
+
+    path = Path(path)
+    with doc._lock:
+        layers = doc.to_dict()
+        snapshots = [{"id": s["id"], "name": s["name"], "layers": s["layers"]} for s in doc._snapshots]
+        used = referenced_sources(layers)
+        for s in snapshots:
+            used |= referenced_sources(s["layers"])
+        sources = [doc.sources[sid] for sid in sorted(used) if sid in doc.sources]
+        record: dict[str, Any] = {
+            "format": schema.FORMAT, "schema_version": schema.SCHEMA_VERSION,
+            "app_version": _app_version(),
+            "saved_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "recovery": bool(recovery), "original_path": doc.path,
+            "canvas": {"width": doc.width, "height": doc.height},
+            "sources": [], "layers": layers, "snapshots": snapshots,
+            "metadata": dict(doc.meta), "filters": _filter_versions(layers, doc.registry),
+        }
+    try:
+        with atomic_path(path) as tmp:
+            with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+                for src in sources:
+                    rec = {"id": src.id, "name": src.name, "kind": src.kind,
+                           "shape": list(src.pixels.shape), "meta": meta_to_json(src.meta)}
+                    if not embed_sources and src.kind == "image" and src.path and Path(src.path).is_file():
+                        rec.update(storage="reference", path=str(Path(src.path).resolve()),
+                                   sha256=src.sha256)
+                    else:
+                        name = f"sources/{src.id}.fits"
+                        rec.update(storage="embedded", file=name, path=src.path)
+                        method = zipfile.ZIP_DEFLATED if src.kind == "mask" else zipfile.ZIP_STORED
+                        zf.writestr(name, fits_bytes(src.pixels, src.name), compress_type=method,
+                                    compresslevel=1 if method == zipfile.ZIP_DEFLATED else None)
+                    record["sources"].append(rec)
+                text = json.dumps(record, indent=1, ensure_ascii=False, allow_nan=False)
+                zf.writestr(schema.DOCUMENT_NAME, text, compress_type=zipfile.ZIP_DEFLATED)
+    except OSError as exc:
+        from editor.errors import ImageWriteError
+
+        raise ImageWriteError(path, f"could not save the project ({exc.strerror or exc})") from None
+
+
+def _app_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("nebulayer")
+    except Exception:  # noqa: BLE001 - metadata missing in a source checkout is fine
+        return "dev"
+
+
+def _filter_versions(layers: list[dict], registry: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for rec in layers:
+        if rec.get("type") == "adjustment":
+            out[rec["kind"]] = rec.get("kind_version", 1)
+        if rec.get("type") == "group":
+            out.update(_filter_versions(rec["children"], registry))
+    return out
+
+
+def meta_to_json(meta: ImageMeta) -> dict[str, Any]:
+    """ImageMeta as JSON-safe data (odd header values become strings)."""
+    return {"path": meta.path, "format": meta.format, "original_dtype": meta.original_dtype,
+            "header": _jsonable(meta.header), "exif": _jsonable(meta.exif),
+            "data_range": None if meta.data_range is None else [_num(v) for v in meta.data_range],
+            "bayer_pattern": meta.bayer_pattern, "notes": [str(n) for n in meta.notes],
+            "icc_profile": None if meta.icc_profile is None
+            else base64.b64encode(meta.icc_profile).decode("ascii")}
+
+
+def meta_from_json(d: Any) -> ImageMeta:
+    if not isinstance(d, dict):
+        return ImageMeta()
+    icc = d.get("icc_profile")
+    dr = d.get("data_range")
+    return ImageMeta(path=str(d.get("path") or ""), format=str(d.get("format") or ""),
+                     original_dtype=str(d.get("original_dtype") or ""),
+                     header=dict(d.get("header") or {}), exif=dict(d.get("exif") or {}),
+                     data_range=None if not isinstance(dr, list) or len(dr) != 2 else
+                     (dr[0], dr[1]),
+                     bayer_pattern=d.get("bayer_pattern"),
+                     notes=[str(n) for n in d.get("notes") or []],
+                     icc_profile=None if not isinstance(icc, str) else base64.b64decode(icc))
+
+
+def _num(v: Any) -> Any:
+    f = float(v)
+    return f if f == f and abs(f) != float("inf") else str(f)
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
+        return v
+    if isinstance(v, float):
+        return _num(v)
+    if hasattr(v, "item"):
+        return _jsonable(v.item())
+    return str(v)
+
+
+# ----------------------------------------------------------------------------- opening
+
+def load_project(path: str | Path, *, registry: Any = None, cache: Any = None,
+                 memory_budget: int | None = None) -> "Document":
+    """Open a .nebula project; ProjectError (naming the file and the problem) on bad input."""
+    from editor.io.budget import memory_budget as budget_of
+
+    path = Path(path)
+    budget = budget_of(memory_budget)
+    try:
+        with zipfile.ZipFile(path, "r") as zf:
+            members = _safe_members(zf, path)
+            data = _read_json(zf, members, path)
+            data = migrate_document(data)
+            schema.check_document(data, budget)
+            return _build(zf, members, data, path, registry, cache)
+    except FileNotFoundError:
+        raise ProjectError(path, "file not found") from None
+    except IsADirectoryError:
+        raise ProjectError(path, "is a folder, not a project file") from None
+    except zipfile.BadZipFile:
+        raise ProjectError(path, "not a Nebulayer project (not a valid zip archive; damaged or "
+                                 "truncated?)") from None
+    except schema.SchemaError as exc:
+        raise ProjectError(path, str(exc)) from None
+    except (DocumentError, FitsDataError) as exc:
+        raise ProjectError(path, f"damaged project: {exc}") from None
+    except (EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
+        raise ProjectError(path, f"damaged project ({exc})") from None
+    except OSError as exc:
+        raise ProjectError(path, f"could not read ({exc.strerror or exc})") from None
+
+
+def _safe_members(zf: zipfile.ZipFile, path: Path) -> dict[str, zipfile.ZipInfo]:
+    infos = zf.infolist()
+    if len(infos) > schema.MAX_MEMBERS:
+        raise ProjectError(path, f"{len(infos)} entries in the archive; refusing")
+    out = {}
+    for info in infos:
+        name = info.filename
+        p = PurePosixPath(name)
+        if (not name or "\\" in name or p.is_absolute() or ".." in p.parts
+                or ":" in p.parts[0] or name.startswith("/")):
+            raise ProjectError(path, f"unsafe path {name!r} in the archive (refusing to open it)")
+        out[name] = info
+    return out
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, path: Path) -> bytes:
+    """Read at most ``limit`` bytes; a member claiming or inflating to more is refused."""
+    if info.file_size > limit:
+        raise ProjectError(path, f"{info.filename} declares {info.file_size} bytes, more than "
+                                 f"the {limit} expected")
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(limit + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:  # bad CRC, truncated, corrupt deflate
+        raise ProjectError(path, f"{info.filename} is damaged ({exc})") from None
+    if len(data) > limit:
+        raise ProjectError(path, f"{info.filename} inflates beyond its declared size")
+    return data
+
+
+def _read_json(zf: zipfile.ZipFile, members: dict, path: Path) -> dict[str, Any]:
+    info = members.get(schema.DOCUMENT_NAME)
+    if info is None:
+        raise ProjectError(path, "not a Nebulayer project (no document.json inside)")
+    raw = _read_member(zf, info, schema.MAX_JSON_BYTES, path)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        raise ProjectError(path, f"document.json is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ProjectError(path, "document.json is nested too deeply") from None
+    if not isinstance(data, dict) or data.get("format") != schema.FORMAT:
+        raise ProjectError(path, "not a Nebulayer project (document.json has no project format tag)")
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a project")
+
+
+def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry: Any,
+           cache: Any) -> "Document":
+    from editor.core.document import Document
+    from editor.core.layers import AdjustmentLayer, layer_from_dict, walk
+    from editor.core.masks import GeneratedMask
+    from editor.core.sources import Source, file_sha256, freeze, open_image_file
+    from editor.core.tree import referenced_sources
+
+    canvas = data["canvas"]
+    doc = Document(canvas["width"], canvas["height"], registry=registry, cache=cache)
+    for rec in data["sources"]:
+        shape = tuple(rec["shape"])
+        meta = meta_from_json(rec.get("meta"))
+        if rec["storage"] == "embedded":
+            info = members.get(rec["file"])
+            if info is None:
+                raise ProjectError(path, f"pixels of source {rec['id']} ({rec['file']}) are missing")
+            limit = 4 * int(__import__("math").prod(shape)) + FITS_SLACK
+            try:
+                pixels = read_fits_bytes(_read_member(zf, info, limit, path), shape)
+            except FitsDataError as exc:
+                raise ProjectError(path, f"{rec['file']}: {exc}") from None
+            src_path = rec.get("path") if isinstance(rec.get("path"), str) else None
+        else:
+            src_path = rec["path"]
+            if not Path(src_path).is_file():
+                raise ProjectError(path, f"the image {src_path} it refers to is missing")
+            if isinstance(rec.get("sha256"), str) and file_sha256(src_path) != rec["sha256"]:
+                raise ProjectError(path, f"the image {src_path} changed since the project was saved")
+            try:
+                image = open_image_file(src_path)
+            except ImageReadError as exc:
+                raise ProjectError(path, f"referenced image: {exc}") from None
+            pixels = image.data
+            if tuple(pixels.shape) != shape:
+                raise ProjectError(path, f"{src_path} is {pixels.shape}, the project says {shape}")
+            meta = image.meta
+        src = Source(id=rec["id"], pixels=freeze(pixels), name=str(rec.get("name", rec["id"])),
+                     path=src_path, meta=meta, kind="mask" if rec.get("kind") == "mask" else "image")
+        doc.sources[src.id] = src
+    reg = doc.registry
+    migrate_filter_params(data["layers"], reg)
+    for snap in data.get("snapshots", []):
+        migrate_filter_params(snap["layers"], reg)
+    doc.layers = [layer_from_dict(d) for d in data["layers"]]
+    doc._snapshots = [{"id": str(s["id"]), "name": str(s.get("name", "")), "layers": s["layers"]}
+                      for s in data.get("snapshots", [])]
+    for s in doc._snapshots:  # validate snapshot records now, not at first use
+        [layer_from_dict(d) for d in s["layers"]]
+    missing = referenced_sources(data["layers"]) - set(doc.sources)
+    for s in doc._snapshots:
+        missing |= referenced_sources(s["layers"]) - set(doc.sources)
+    if missing:
+        raise ProjectError(path, f"layers refer to missing sources {', '.join(sorted(missing))}")
+    for layer in walk(doc.layers):
+        if isinstance(layer, AdjustmentLayer):
+            mark_availability(layer, reg)
+        if isinstance(layer.mask, GeneratedMask) and reg.get(layer.mask.kind) is None:
+            layer.error = f"mask operation '{layer.mask.kind}' is not installed"
+    doc.meta = dict(data.get("metadata") or {})
+    if data.get("recovery"):
+        doc.path = data.get("original_path") if isinstance(data.get("original_path"), str) else None
+        doc._saved_token = -1  # a recovered document has unsaved changes
+    else:
+        doc.path = str(path)
+    return doc
+
+
+def mark_availability(layer: Any, registry: Any) -> None:
+    """Flag an adjustment whose operation is missing, or newer than the installed one."""
+    spec = registry.get(layer.kind)
+    if spec is None:
+        layer.unavailable = True
+        layer.error = (f"operation '{layer.kind}' (plugin {layer.plugin_id} "
+                       f"{layer.plugin_version}) is not installed; the layer is skipped and its "
+                       f"settings are kept")
+    elif layer.kind_version > spec.version:
+        layer.unavailable = True
+        layer.error = (f"'{layer.kind}' settings are from a newer version ({layer.kind_version}) "
+                       f"than the installed one ({spec.version}); the layer is skipped")

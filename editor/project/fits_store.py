@@ -1,0 +1,64 @@
+"""Pixel data inside a project: float32 FITS bytes, written and read with astropy.
+
+RGB is stored as a (3, H, W) cube (the FITS convention) and rows top-first with
+``ROWORDER = 'TOP-DOWN'`` so other FITS viewers show it the right way up. Reading checks the
+declared size in the header before touching the data, so a hostile file cannot make us
+allocate more than the caller allows.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from astropy.io import fits
+from astropy.utils.exceptions import AstropyWarning
+
+
+class FitsDataError(ValueError):
+    """The bytes are not the FITS image we expected (the message says why)."""
+
+
+def fits_bytes(pixels: np.ndarray, name: str) -> bytes:
+    """Float32 FITS of (H, W) or (H, W, 3) pixels, bit-exact (NaN kept)."""
+    data = np.asarray(pixels, dtype=np.float32)
+    if data.ndim == 3:
+        data = np.moveaxis(data, -1, 0)
+    hdu = fits.PrimaryHDU(np.ascontiguousarray(data))
+    hdu.header["ROWORDER"] = ("TOP-DOWN", "first row is the top of the picture")
+    hdu.header["EXTNAME"] = (name[:68], "Nebulayer project source")
+    hdu.header["CREATOR"] = "Nebulayer"
+    buf = io.BytesIO()
+    hdu.writeto(buf, checksum=True)
+    return buf.getvalue()
+
+
+def read_fits_bytes(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    """Pixels of ``shape`` ((H, W) or (H, W, 3)) from :func:`fits_bytes` output.
+
+    Raises FitsDataError if the header does not declare exactly that float32 image.
+    """
+    expected = tuple(shape) if len(shape) == 2 else (shape[2], shape[0], shape[1])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AstropyWarning)
+            with fits.open(io.BytesIO(data), memmap=False, lazy_load_hdus=True) as hdul:
+                hdu = hdul[0]
+                hdr = hdu.header
+                naxis = int(hdr.get("NAXIS", 0))
+                dims = tuple(int(hdr.get(f"NAXIS{i}", 0)) for i in range(naxis, 0, -1))
+                if int(hdr.get("BITPIX", 0)) != -32:
+                    raise FitsDataError(f"pixels are BITPIX {hdr.get('BITPIX')}, expected -32")
+                if dims != expected:
+                    raise FitsDataError(f"pixels are {dims}, the project says {expected}")
+                if len(data) < 2880 + int(np.prod(dims)) * 4:
+                    raise FitsDataError("pixel data is truncated")
+                arr = np.array(hdu.data, dtype=np.float32)
+    except (OSError, KeyError, IndexError, TypeError) as exc:
+        raise FitsDataError(f"not a readable FITS image ({exc})") from None
+    if arr.shape != expected:
+        raise FitsDataError(f"pixels are {arr.shape}, the project says {expected}")
+    if arr.ndim == 3:
+        arr = np.moveaxis(arr, 0, -1)
+    return np.ascontiguousarray(arr)

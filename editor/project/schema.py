@@ -1,0 +1,88 @@
+"""The document.json record of a .nebula project: version, limits and structural checks.
+
+Schema 1::
+
+    {"format": "nebulayer-project", "schema_version": 1, "app_version": "0.1.0",
+     "saved_at": ISO time, "recovery": false, "original_path": null,
+     "canvas": {"width": W, "height": H},
+     "sources": [{"id", "name", "kind": "image"|"mask", "shape": [H, W] or [H, W, 3],
+                  "storage": "embedded", "file": "sources/<id>.fits", "sha256"}
+                 | {... "storage": "reference", "path": "/abs/file.fits", "sha256"}],
+     "layers": [layer records, bottom to top (editor.core.layers.Layer.to_dict)],
+     "snapshots": [{"id", "name", "layers": [...]}],
+     "metadata": {...}, "filters": {"levels": 1, ...}}
+
+Every number a hostile file could use to make us allocate memory is checked here first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORMAT = "nebulayer-project"
+SCHEMA_VERSION = 1
+DOCUMENT_NAME = "document.json"
+MAX_JSON_BYTES = 64 * 1024**2
+MAX_SIDE = 1 << 17  # 131072 px: beyond any mosaic we support
+MAX_MEMBERS = 10000
+
+
+class SchemaError(ValueError):
+    """document.json does not have the expected structure (message says where)."""
+
+
+def _require(cond: bool, message: str) -> None:
+    if not cond:
+        raise SchemaError(message)
+
+
+def check_shape(shape: Any, where: str, pixel_budget: int) -> tuple[int, ...]:
+    """A validated (H, W) or (H, W, 3) within ``pixel_budget`` bytes of float32."""
+    _require(isinstance(shape, list) and len(shape) in (2, 3)
+             and all(isinstance(v, int) and not isinstance(v, bool) for v in shape),
+             f"{where}: shape must be [H, W] or [H, W, 3]")
+    _require(all(0 < v <= MAX_SIDE for v in shape[:2]), f"{where}: image size {shape} is absurd")
+    _require(len(shape) == 2 or shape[2] == 3, f"{where}: only 1 or 3 channels are allowed")
+    nbytes = 4
+    for v in shape:
+        nbytes *= v
+    _require(nbytes <= pixel_budget,
+             f"{where}: a {shape[1]}x{shape[0]} image needs {nbytes / 1024**3:.1f} GiB, more than "
+             f"the {pixel_budget / 1024**3:.1f} GiB memory budget")
+    return tuple(shape)
+
+
+def check_document(data: Any, pixel_budget: int) -> None:
+    """Structural checks of a migrated (current-schema) document record."""
+    _require(isinstance(data, dict), "document.json is not an object")
+    canvas = data.get("canvas")
+    _require(isinstance(canvas, dict), "canvas is missing")
+    check_shape([canvas.get("height"), canvas.get("width")], "canvas", 1 << 62)
+    sources = data.get("sources")
+    _require(isinstance(sources, list), "sources must be a list")
+    total = 0
+    ids = set()
+    for i, s in enumerate(sources):
+        where = f"source {i}"
+        _require(isinstance(s, dict) and isinstance(s.get("id"), str), f"{where}: bad record")
+        _require(s["id"] not in ids, f"{where}: duplicate id {s['id']}")
+        ids.add(s["id"])
+        shape = check_shape(s.get("shape"), f"{where} ({s['id']})", pixel_budget)
+        n = 4
+        for v in shape:
+            n *= v
+        total += n
+        _require(s.get("storage") in ("embedded", "reference"), f"{where}: unknown storage")
+        if s["storage"] == "embedded":
+            _require(isinstance(s.get("file"), str), f"{where}: embedded pixels need a file name")
+        else:
+            _require(isinstance(s.get("path"), str), f"{where}: a reference needs a path")
+    _require(total <= pixel_budget,
+             f"the sources need {total / 1024**3:.1f} GiB, more than the "
+             f"{pixel_budget / 1024**3:.1f} GiB memory budget")
+    _require(isinstance(data.get("layers"), list), "layers must be a list")
+    _require(isinstance(data.get("snapshots", []), list), "snapshots must be a list")
+    for snap in data.get("snapshots", []):
+        _require(isinstance(snap, dict) and isinstance(snap.get("layers"), list)
+                 and isinstance(snap.get("id"), str), "bad snapshot record")
+    _require(isinstance(data.get("metadata", {}), dict), "metadata must be an object")

@@ -1,0 +1,84 @@
+"""Screen transfer for the view only: linear float pixels -> 8-bit RGB for display.
+
+The document is never changed. ``stretch="none"`` shows the linear values 0..1 as they are
+(encoded with the sRGB curve so a linear 0.5 looks like mid-grey light); ``"auto"`` applies a
+PixInsight-style STF (shadows clip, midtones balance, highlights) measured with
+``filters.auto_stretch_params``, then shows the stretched values as they are (an STF already
+makes a display-referred picture, so no extra gamma). A tuple/dict of STF parameters applies
+fixed ones (to show two states with the same stretch). ``clip_warning`` paints pixels at or
+below 0 blue and at or above 1 red (after the stretch).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+STF = tuple[Any, Any, Any]  # (shadows, midtones, highlights), scalars or per-channel arrays
+
+
+def srgb_encode(x: np.ndarray) -> np.ndarray:
+    """The sRGB transfer curve on linear 0..1 values."""
+    x = np.clip(x, 0.0, 1.0)
+    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
+
+
+def stf_params(arr: np.ndarray, *, linked: bool = True) -> STF:
+    """Auto STF parameters for ``arr`` (filters.auto_stretch_params)."""
+    import filters
+
+    return filters.auto_stretch_params(arr, linked=linked)
+
+
+def apply_stf(arr: np.ndarray, stf: STF | dict) -> np.ndarray:
+    """x -> MTF(m, clip((x - shadows) / (highlights - shadows), 0, 1)) per channel."""
+    if isinstance(stf, dict):
+        stf = (stf["shadows"], stf["midtones"], stf["highlights"])
+    s, m, h = (np.asarray(v, dtype=np.float32) for v in stf)
+    x = np.nan_to_num(arr.astype(np.float32, copy=False), nan=0.0)
+    if x.ndim == 3 and s.ndim == 1:
+        s, m, h = s[None, None, :], m[None, None, :], h[None, None, :]
+    elif x.ndim == 2 and s.ndim == 1:
+        s, m, h = s[0], m[0], h[0]
+    y = np.clip((x - s) / np.maximum(h - s, 1e-12), 0.0, 1.0)
+    return _mtf(y, m)
+
+
+def _mtf(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    try:
+        import filters
+
+        f = getattr(filters, "midtones_transfer", None)
+    except ImportError:
+        f = None
+    if f is not None:
+        return np.asarray(f(x, m), dtype=np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = (m - 1.0) * x / ((2.0 * m - 1.0) * x - m)
+    return np.nan_to_num(y, nan=0.0).astype(np.float32)
+
+
+def display_image(arr: np.ndarray, stretch: str | STF | dict = "none",
+                  clip_warning: bool = False) -> np.ndarray:
+    """uint8 (h, w, 3) for the screen from linear (h, w) or (h, w, 3) float pixels."""
+    a = np.asarray(arr, dtype=np.float32)
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    if isinstance(stretch, str):
+        if stretch == "none":
+            y = srgb_encode(np.nan_to_num(a, nan=0.0))
+        elif stretch == "auto":
+            y = apply_stf(a, stf_params(a))
+        else:
+            raise ValueError(f"unknown stretch {stretch!r} (none, auto, or STF parameters)")
+    else:
+        y = apply_stf(a, stretch)
+    rgb = y if y.ndim == 3 else np.repeat(y[:, :, None], 3, axis=2)
+    out = np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    if clip_warning:
+        lo = (rgb <= 0.0).all(axis=2) if rgb.ndim == 3 else rgb <= 0
+        hi = (rgb >= 1.0).any(axis=2)
+        out[lo] = (0, 64, 255)
+        out[hi] = (255, 0, 0)
+    return out

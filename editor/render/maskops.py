@@ -1,0 +1,47 @@
+"""The finishing controls every mask has: levels, feather, invert, density.
+
+Order: levels (black point, PixInsight midtones balance, white point) -> feather (Gaussian,
+sigma in full-resolution px, scaled with the preview) -> invert -> density.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import ndimage
+
+
+def midtones_transfer(x: np.ndarray, m: float) -> np.ndarray:
+    """PixInsight's MTF: 0 -> 0, m -> 0.5, 1 -> 1 (m = 0.5 is the identity)."""
+    if m == 0.5:
+        return x
+    return ((m - 1.0) * x / ((2.0 * m - 1.0) * x - m)).astype(np.float32, copy=False)
+
+
+def mask_levels(x: np.ndarray, black: float, midtone: float, white: float) -> np.ndarray:
+    if black == 0.0 and white == 1.0 and midtone == 0.5:
+        return x
+    span = max(white - black, 1e-6)
+    y = np.clip((x - np.float32(black)) / np.float32(span), 0.0, 1.0).astype(np.float32)
+    return midtones_transfer(y, midtone)
+
+
+def feather_halo(feather: float, scale: float) -> int:
+    sigma = feather * scale
+    return 0 if sigma <= 0 else int(math.ceil(4.0 * sigma)) + 1
+
+
+def finish_mask(raw: np.ndarray, props: dict, scale: float) -> np.ndarray:
+    """Apply a mask's controls (``props`` as in Mask.props()) to raw (H, W) values 0..1."""
+    m = np.nan_to_num(np.asarray(raw, dtype=np.float32), nan=0.0)
+    m = mask_levels(m, float(props["black"]), float(props["midtone"]), float(props["white"]))
+    sigma = float(props["feather"]) * scale
+    if sigma > 0:
+        m = ndimage.gaussian_filter(m, sigma, mode="nearest", truncate=4.0)
+    if props["invert"]:
+        m = 1.0 - m
+    d = float(props["density"])
+    if d != 1.0:
+        m = 1.0 - d * (1.0 - m)
+    return np.clip(m, 0.0, 1.0).astype(np.float32, copy=False)

@@ -1,0 +1,207 @@
+"""The "Editor" tab: the canvas in the middle, panels in docks around it (Photoshop layout:
+layers, masks and properties on the right, histogram and info on the left), a view toolbar
+(zoom, screen stretch, clipping warnings) and the pixel readout.
+
+It wires the parts together; each part lives in its own module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction
+from PyQt6.QtWidgets import QComboBox, QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
+
+from editor.ui.adjustments_panel import AdjustmentsPanel
+from editor.ui.canvas import CanvasView
+from editor.ui.doc_model import DocModel
+from editor.ui.histogram_panel import HistogramPanel
+from editor.ui.layers_panel import LayersPanel
+from editor.ui.masks_panel import MasksPanel
+from editor.ui.metadata_panel import MetadataPanel
+from editor.ui.render_controller import RenderController, RenderResult
+
+STRETCHES = {"Linear (no stretch)": "none", "Auto stretch (STF)": "auto"}
+
+
+class EditorTab(QMainWindow):
+    """Canvas + panels for one document model."""
+
+    def __init__(self, model: DocModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowFlags(Qt.WindowType.Widget)
+        self.model = model
+        self.canvas = CanvasView()
+        self.setCentralWidget(self.canvas)
+        self.renderer = RenderController(self)
+        self.layers = LayersPanel(model)
+        self.masks = MasksPanel(model)
+        self.adjust = AdjustmentsPanel(model)
+        self.histogram = HistogramPanel()
+        self.metadata = MetadataPanel(model)
+        self.docks: dict[str, QDockWidget] = {}
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        self._dock("Layers", self.layers, right)
+        self._dock("Properties", self.adjust, right)
+        self._dock("Mask", self.masks, right)
+        self.tabifyDockWidget(self.docks["Properties"], self.docks["Mask"])
+        self.docks["Properties"].raise_()
+        self._dock("Histogram", self.histogram, left)
+        self._dock("Info", self.metadata, left)
+        self.resizeDocks([self.docks["Layers"], self.docks["Properties"]], [330, 420],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Layers"], self.docks["Histogram"]], [380, 300],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Histogram"], self.docks["Info"]], [300, 300],
+                         Qt.Orientation.Vertical)
+        self.docks["Histogram"].setMinimumWidth(260)
+
+        self.readout = QLabel(" ")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.render_info = QLabel(" ")
+        self._build_toolbar()
+
+        self.canvas.view_changed.connect(self._on_view_changed)
+        self.canvas.hovered.connect(self._on_hover)
+        self.canvas.stroke_finished.connect(self.masks.paint)
+        self.renderer.rendered.connect(self._on_rendered)
+        self.renderer.failed.connect(lambda msg: self.render_info.setText(f"⚠ {msg}"))
+        self.renderer.busy.connect(lambda b: self.render_info.setText("rendering…") if b else None)
+        self.masks.show_mask_toggled.connect(self.renderer.set_mask_view)
+        self.masks.brush_toggled.connect(self.canvas.set_brush_active)
+        self.histogram.analysed.connect(self._on_analysed)
+        model.document_replaced.connect(self._on_document)
+        model.content_changed.connect(self.renderer.request)
+        model.selection_changed.connect(lambda _l: self._sync_mask_view())
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+        return dock
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("View")
+        bar.setObjectName("view_toolbar")
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.act_fit = QAction("Fit", self)
+        self.act_fit.setToolTip("Fit on screen (Ctrl+0)")
+        self.act_fit.triggered.connect(self.canvas.zoom_fit)
+        self.act_100 = QAction("100%", self)
+        self.act_100.setToolTip("Actual pixels (Ctrl+1)")
+        self.act_100.triggered.connect(lambda: self.canvas.zoom_to(1.0))
+        self.act_200 = QAction("200%", self)
+        self.act_200.triggered.connect(lambda: self.canvas.zoom_to(2.0))
+        for a in (self.act_fit, self.act_100, self.act_200):
+            bar.addAction(a)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Screen: "))
+        self.stretch_box = QComboBox()
+        self.stretch_box.addItems(list(STRETCHES))
+        self.stretch_box.setCurrentText("Auto stretch (STF)")
+        self.stretch_box.setToolTip("How linear data is shown on screen; never changes the document")
+        self.stretch_box.currentTextChanged.connect(
+            lambda t: self.renderer.set_display(stretch=STRETCHES[t]))
+        bar.addWidget(self.stretch_box)
+        self.act_clip = QAction("Clipping", self)
+        self.act_clip.setCheckable(True)
+        self.act_clip.setToolTip("Show clipped shadows (blue) and highlights (red)")
+        self.act_clip.toggled.connect(lambda on: self.renderer.set_display(clip_warning=on))
+        bar.addAction(self.act_clip)
+        bar.addSeparator()
+        self.zoom_label = QLabel(" ")
+        bar.addWidget(self.zoom_label)
+
+    # document and view
+    def _on_document(self, doc: Any) -> None:
+        if self.masks.show_alone.isChecked():
+            self.masks.show_alone.setChecked(False)
+        if doc is None:
+            self.canvas.clear_picture()
+            self.renderer.set_document(None)
+            return
+        self.canvas.set_canvas_size(doc.width, doc.height, fit=True)
+        self.canvas.zoom_fit()
+        self.renderer.region = self.canvas.visible_region()
+        self.renderer.zoom = self.canvas.zoom()
+        self.renderer.set_document(doc)
+
+    def _on_view_changed(self) -> None:
+        self.renderer.set_view(self.canvas.visible_region(), self.canvas.zoom())
+        self.zoom_label.setText(f" {self.canvas.zoom() * 100:.1f} % ")
+
+    def _sync_mask_view(self) -> None:
+        if self.renderer.mask_layer is not None and self.renderer.mask_layer != self.model.selected:
+            self.masks.show_alone.setChecked(False)
+
+    def _on_rendered(self, result: RenderResult) -> None:
+        self.canvas.show_picture(result.picture, result.region, result.scale)
+        h, w = result.picture.shape[:2]
+        self.render_info.setText(f"{result.stage} {w}x{h} in {result.seconds * 1000:.0f} ms")
+        if result.stage == "preview" and self.renderer.mask_layer is None:
+            self.histogram.update_from(result.linear)
+
+    def _on_analysed(self, result: dict[str, Any]) -> None:
+        from editor.ui.histogram_panel import _channels
+
+        ch = _channels(result["hist"])
+        lum = ch.get("L") or next(iter(ch.values()), None)
+        if lum is not None:
+            self.adjust.set_input_histogram(lum[1])
+
+    # pixel readout
+    def _on_hover(self, x: float, y: float) -> None:
+        self.readout.setText(self.describe_pixel(x, y))
+
+    def describe_pixel(self, x: float, y: float) -> str:
+        """'x y | composite values | source value' for the canvas pixel under the cursor."""
+        doc, res = self.model.doc, self.renderer.last_result
+        if doc is None:
+            return " "
+        ix, iy = int(np.floor(x)), int(np.floor(y))
+        if not (0 <= ix < doc.width and 0 <= iy < doc.height):
+            return " "
+        parts = [f"x {ix}  y {iy}"]
+        if res is not None:
+            rx, ry, rw, rh = res.region
+            px = int((ix - rx) * res.scale)
+            py = int((iy - ry) * res.scale)
+            lin = res.linear
+            if 0 <= py < lin.shape[0] and 0 <= px < lin.shape[1]:
+                v = lin[py, px]
+                label = "mask" if self.renderer.mask_layer else "composite"
+                if np.ndim(v) == 0:
+                    parts.append(f"{label} {float(v):.5f}")
+                else:
+                    parts.append(f"{label} " + "  ".join(f"{c} {float(c_v):.5f}" for c, c_v in zip("RGB", v)))
+        src_text = self._source_value(ix, iy)
+        if src_text:
+            parts.append(src_text)
+        return "   |   ".join(parts)
+
+    def _source_value(self, ix: int, iy: int) -> str:
+        doc = self.model.doc
+        layer = self.model.selected_layer()
+        if layer is None or not hasattr(layer, "source_id"):
+            base = doc.meta.get("base_source")
+            layer = next((lyr for lyr in doc.layers if getattr(lyr, "source_id", None) == base), None)
+        if layer is None:
+            return ""
+        src = doc.sources.get(layer.source_id)
+        if src is None:
+            return ""
+        oy, ox = getattr(layer, "offset", (0, 0))
+        sy, sx = iy - oy, ix - ox
+        if not (0 <= sy < src.height and 0 <= sx < src.width):
+            return ""
+        v = src.pixels[sy, sx]
+        vals = f"{float(v):.5f}" if np.ndim(v) == 0 else " ".join(f"{float(c):.5f}" for c in v)
+        return f"{src.name or 'source'} {vals}"

@@ -1,0 +1,249 @@
+"""File menu actions: open (images and .nebula projects), add image layer, save, save as,
+export, with progress and cancel for anything slow, and one clear dialog for any problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from editor.ui.doc_model import DocModel
+from editor.ui.error_dialogs import show_error
+from editor.ui.job_runner import Job, run_job
+from editor.ui.recent_files import add_recent
+
+PROJECT_EXT = ".nebula"
+EXPORT_FORMATS = {  # label -> (extension, allowed bit depths)
+    "FITS": (".fits", (32, 16)),
+    "TIFF": (".tif", (16, 32, 8)),
+    "PNG": (".png", (16, 8)),
+    "JPEG": (".jpg", (8,)),
+    "XISF": (".xisf", (32, 16)),
+}
+
+
+def open_filter() -> str:
+    from editor.io.formats import readable_extensions
+
+    exts = " ".join(f"*{e}" for e in [PROJECT_EXT, *readable_extensions()])
+    return f"Images and projects ({exts});;Nebulayer projects (*{PROJECT_EXT});;All files (*)"
+
+
+def load_document(path: str, progress: Callable[[float], None] | None = None) -> Any:
+    """A document from a project or an image file (run on a worker thread)."""
+    from editor.core.document import Document
+
+    if path.lower().endswith(PROJECT_EXT):
+        return Document.load(path)
+    return Document.from_image(path)
+
+
+class FileActions:
+    """Owns the file dialogs and jobs; ``set_document(doc)`` shows a newly opened document."""
+
+    def __init__(self, parent: QWidget, model: DocModel, set_document: Callable[[Any], None]) -> None:
+        self.parent = parent
+        self.model = model
+        self.set_document = set_document
+        self.last_job: Job | None = None
+
+    # opening
+    def open_dialog(self) -> None:
+        if not self.maybe_save_changes():
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self.parent, "Open", "", open_filter())
+        if paths:
+            self.open_paths(paths)
+
+    def open_paths(self, paths: list[str]) -> Job | None:
+        """Open ``paths[0]`` as the document; further images become layers on top of it."""
+        if not paths:
+            return None
+        first, rest = paths[0], list(paths[1:])
+
+        def opened(doc: Any) -> None:
+            add_recent(first)
+            self.set_document(doc)
+            if rest:
+                self.add_image_paths(rest)
+
+        self.last_job = run_job(self.parent, f"Opening {Path(first).name}…",
+                                lambda progress: load_document(first, progress),
+                                opened, self._error)
+        return self.last_job
+
+    def add_image_dialog(self) -> None:
+        from editor.io.formats import readable_extensions
+
+        exts = " ".join(f"*{e}" for e in readable_extensions())
+        paths, _ = QFileDialog.getOpenFileNames(self.parent, "Add image layer", "",
+                                                f"Images ({exts});;All files (*)")
+        if paths:
+            self.add_image_paths(paths)
+
+    def add_image_paths(self, paths: list[str]) -> Job | None:
+        """Open image files on a worker thread and add each as a layer of the document."""
+        from editor.io import open_image
+
+        if self.model.doc is None:
+            return self.open_paths(paths)
+
+        def load(progress: Callable[[float], None]) -> list[tuple[str, Any]]:
+            return [(p, open_image(p)) for p in paths]
+
+        def add(images: list[tuple[str, Any]]) -> None:
+            for path, image in images:
+                lid = self.model.run(self.model.doc.add_image, image, name=Path(path).stem)
+                if lid:
+                    add_recent(path)
+                    self.model.select(lid)
+
+        self.last_job = run_job(self.parent, "Opening images…", load, add, self._error)
+        return self.last_job
+
+    # saving
+    def save(self) -> Job | None:
+        doc = self.model.doc
+        if doc is None:
+            return None
+        path = getattr(doc, "path", None)
+        if not path or not str(path).lower().endswith(PROJECT_EXT):
+            return self.save_as()
+        return self.save_to(str(path))
+
+    def save_as(self) -> Job | None:
+        doc = self.model.doc
+        if doc is None:
+            return None
+        start = str(Path(doc.path).with_suffix(PROJECT_EXT)) if doc.path else "untitled.nebula"
+        path, _ = QFileDialog.getSaveFileName(self.parent, "Save project as", start,
+                                              f"Nebulayer project (*{PROJECT_EXT})")
+        if not path:
+            return None
+        if not path.lower().endswith(PROJECT_EXT):
+            path += PROJECT_EXT
+        return self.save_to(path)
+
+    def save_to(self, path: str) -> Job:
+        doc = self.model.doc
+
+        def saved(_r: Any) -> None:
+            add_recent(path)
+            self.model.history_changed.emit()  # the title shows the new name / clean state
+
+        self.last_job = run_job(self.parent, f"Saving {Path(path).name}…",
+                                lambda progress: doc.save(path), saved, self._error)
+        return self.last_job
+
+    def maybe_save_changes(self) -> bool:
+        """Ask about unsaved changes; False means the user cancelled."""
+        doc = self.model.doc
+        if doc is None or not getattr(doc, "dirty", False):
+            return True
+        answer = QMessageBox.question(
+            self.parent, "Nebulayer", "The document has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            job = self.save()
+            if job is None:
+                return False
+            while not job.done:  # wait, with the UI responsive, for the save to finish
+                from PyQt6.QtWidgets import QApplication
+
+                QApplication.processEvents()
+            return job.error is None
+        return True
+
+    # export
+    def export_dialog(self) -> Job | None:
+        doc = self.model.doc
+        if doc is None:
+            return None
+        dlg = ExportDialog(self.parent, Path(doc.path).stem if doc.path else "export")
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return self.export_to(dlg.path(), dlg.bits())
+
+    def export_to(self, path: str, bits: int | None) -> Job:
+        """Render the document at full resolution and write it (cancellable job)."""
+        from editor.io import export_image
+        from editor.jobs.progress import scaled_progress
+
+        doc = self.model.doc
+
+        def work(progress: Callable[[float], None]) -> str:
+            pixels = doc.render(scale=1.0, progress=scaled_progress(progress, 0.0, 0.9))
+            export_image(pixels, path, bits=bits, meta=doc.export_meta())
+            progress(1.0)
+            return path
+
+        self.last_job = run_job(self.parent, f"Exporting {Path(path).name}…", work,
+                                lambda p: self.parent.statusBar().showMessage(f"Exported {p}", 5000)
+                                if hasattr(self.parent, "statusBar") else None, self._error)
+        return self.last_job
+
+    def _error(self, message: str) -> None:
+        show_error(self.parent, message)
+
+
+class ExportDialog(QDialog):
+    """Choose the file, the format and the bit depth of an export."""
+
+    def __init__(self, parent: QWidget | None, stem: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export image")
+        self.format = QComboBox()
+        self.format.addItems(list(EXPORT_FORMATS))
+        self.bits_box = QComboBox()
+        self.file = QLineEdit(str(Path.cwd() / f"{stem}.fits"))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.file, 1)
+        row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow("Bit depth", self.bits_box)
+        form.addRow("File", row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.format.currentTextChanged.connect(self._on_format)
+        self._on_format(self.format.currentText())
+
+    def _on_format(self, label: str) -> None:
+        ext, depths = EXPORT_FORMATS[label]
+        self.bits_box.clear()
+        for b in depths:
+            self.bits_box.addItem(f"{b}-bit {'float' if b == 32 else 'integer'}", b)
+        self.file.setText(str(Path(self.file.text()).with_suffix(ext)))
+
+    def _browse(self) -> None:
+        label = self.format.currentText()
+        ext = EXPORT_FORMATS[label][0]
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.file.text(), f"{label} (*{ext})")
+        if path:
+            self.file.setText(path if Path(path).suffix else path + ext)
+
+    def path(self) -> str:
+        return self.file.text()
+
+    def bits(self) -> int:
+        return int(self.bits_box.currentData())

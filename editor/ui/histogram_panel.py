@@ -1,0 +1,180 @@
+"""Live histogram of the composite (R, G, B and luminance; linear or log counts) and its
+statistics (median, MAD, min/max, clipped %), as astrophotographers read them.
+
+The numbers come from :mod:`filters` (``filters.histogram``, ``filters.image_statistics``),
+computed on a worker thread from the last screen-resolution render, so the panel follows a
+slider drag without slowing the canvas.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+log = logging.getLogger(__name__)
+
+BINS = 256
+COLOURS = {"R": (230, 70, 70), "G": (80, 200, 80), "B": (80, 130, 240), "L": (220, 220, 220)}
+
+
+def analyse(linear: np.ndarray) -> dict[str, Any]:
+    """Histograms and statistics of a linear render, via the filters package."""
+    import filters
+
+    hist = filters.histogram(linear, bins=BINS)
+    stats = filters.image_statistics(linear)
+    return {"hist": hist, "stats": stats}
+
+
+class _Analyser(QObject):
+    done = pyqtSignal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cond = threading.Condition()
+        self._pending: np.ndarray | None = None
+        threading.Thread(target=self._work, name="nebulayer-histogram", daemon=True).start()
+
+    def submit(self, linear: np.ndarray) -> None:
+        with self._cond:
+            self._pending = linear
+            self._cond.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while self._pending is None:
+                    self._cond.wait()
+                arr, self._pending = self._pending, None
+            try:
+                self.done.emit(analyse(arr))
+            except Exception:  # noqa: BLE001 - a bug must not kill the histogram thread
+                log.exception("histogram failed")
+
+
+class HistogramPanel(QWidget):
+    """Shows the histogram and statistics of the last render it was given (:meth:`update_from`)."""
+
+    analysed = pyqtSignal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = pg.PlotWidget()
+        self.plot.setMinimumHeight(120)
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.getPlotItem().hideAxis("left")
+        self.curves = {k: self.plot.plot(pen=pg.mkPen(c, width=1.5)) for k, c in COLOURS.items()}
+        self.log_box = QCheckBox("Log")
+        self.log_box.setChecked(True)
+        self.log_box.toggled.connect(lambda _v: self._draw())
+        self.channel_boxes: dict[str, QCheckBox] = {}
+        top = QHBoxLayout()
+        for k in COLOURS:
+            cb = QCheckBox(k)
+            cb.setChecked(True)
+            cb.toggled.connect(lambda _v: self._draw())
+            self.channel_boxes[k] = cb
+            top.addWidget(cb)
+        top.addStretch(1)
+        top.addWidget(self.log_box)
+        self.stats_grid = QGridLayout()
+        self.stat_labels: dict[tuple[str, str], QLabel] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(self.stats_grid)
+        self.result: dict[str, Any] | None = None
+        self._analyser = _Analyser()
+        self._analyser.done.connect(self._on_done)
+
+    def update_from(self, linear: np.ndarray) -> None:
+        """Analyse this (screen-resolution) render in the background."""
+        self._analyser.submit(linear)
+
+    def _on_done(self, result: dict[str, Any]) -> None:
+        self.result = result
+        self._draw()
+        self._show_stats(result["stats"])
+        self.analysed.emit(result)
+
+    def _draw(self) -> None:
+        if self.result is None:
+            return
+        channels = _channels(self.result["hist"])
+        for k, curve in self.curves.items():
+            if k not in channels or not self.channel_boxes[k].isChecked():
+                curve.setData([], [])
+                continue
+            x, counts = channels[k]
+            y = np.log1p(counts) if self.log_box.isChecked() else counts
+            curve.setData(x, y)
+
+    def _show_stats(self, stats: Any) -> None:
+        rows = _stat_rows(stats)
+        while self.stats_grid.count():
+            w = self.stats_grid.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        if not rows:
+            return
+        names = list(rows[0][1])
+        for c, name in enumerate(names):
+            self.stats_grid.addWidget(_small(f"<b>{name}</b>"), 0, c + 1)
+        for r, (ch, values) in enumerate(rows):
+            self.stats_grid.addWidget(_small(f"<b>{ch}</b>"), r + 1, 0)
+            for c, name in enumerate(names):
+                self.stats_grid.addWidget(_small(_fmt(values.get(name))), r + 1, c + 1)
+
+
+def _small(text: str) -> QLabel:
+    lab = QLabel(text)
+    f = lab.font()
+    f.setPointSizeF(max(7.0, f.pointSizeF() * 0.9))
+    lab.setFont(f)
+    return lab
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _channels(hist: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Normalise the histogram result to {channel: (bin centres, counts)}."""
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if isinstance(hist, dict):
+        edges = hist.get("edges")
+        counts = hist.get("counts", hist)
+        for k, v in (counts.items() if isinstance(counts, dict) else []):
+            c = np.asarray(v, dtype=float)
+            e = np.asarray(edges, dtype=float) if edges is not None else np.linspace(0, 1, len(c) + 1)
+            out[_channel_name(k)] = (0.5 * (e[:-1] + e[1:]), c)
+    return out
+
+
+def _channel_name(k: Any) -> str:
+    k = str(k)
+    return {"red": "R", "green": "G", "blue": "B", "luminance": "L", "lum": "L", "mono": "L",
+            "gray": "L", "grey": "L"}.get(k.lower(), k.upper()[:1])
+
+
+def _stat_rows(stats: Any) -> list[tuple[str, dict[str, Any]]]:
+    wanted = ("median", "mad", "min", "max", "clipped_low", "clipped_high")
+    rows = []
+    if isinstance(stats, dict):
+        for ch, values in stats.items():
+            if isinstance(values, dict):
+                rows.append((_channel_name(ch), {k: values.get(k) for k in wanted if k in values}))
+    return rows

@@ -1,0 +1,438 @@
+"""The layers panel: the stack (top layer first, as in Photoshop), with thumbnails, mask
+thumbnails, visibility, opacity, blend mode, offsets, and the add/duplicate/group/delete
+buttons. Drag a row to reorder. Every action is one undoable document command.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from PyQt6.QtCore import QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QAction, QDropEvent
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSlider,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.ui.doc_model import DocModel
+from editor.ui.thumbnails import THUMB_SIZE, ThumbnailWorker, to_icon
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+COL_EYE, COL_THUMB, COL_MASK, COL_NAME = range(4)
+BLENDS = ("normal", "multiply", "screen", "add", "lighten", "darken", "difference",
+          "luminosity", "color")
+_drag_ids = itertools.count(1)
+
+
+class LayerTree(QTreeWidget):
+    """Tree of layers; a drop asks the document to move the layer instead of moving rows."""
+
+    move_requested = pyqtSignal(str, str, bool, bool)  # moved id, target id, above, into
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        source = self.currentItem()
+        target = self.itemAt(event.position().toPoint())
+        event.setDropAction(Qt.DropAction.IgnoreAction)
+        event.accept()
+        if source is None or target is None or source is target:
+            return
+        pos = self.dropIndicatorPosition()
+        above = pos != QAbstractItemView.DropIndicatorPosition.BelowItem
+        into = pos == QAbstractItemView.DropIndicatorPosition.OnItem
+        self.move_requested.emit(source.data(COL_NAME, ID_ROLE), target.data(COL_NAME, ID_ROLE),
+                                 above, into)
+
+
+class LayersPanel(QWidget):
+    """Signals ``add_image_requested``, ``add_lrgb_requested`` (the window opens dialogs)."""
+
+    add_image_requested = pyqtSignal()
+    add_lrgb_requested = pyqtSignal()
+
+    def __init__(self, model: DocModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._updating = False
+        self._drag_key: Any = None
+        self._icons: dict[tuple[str, str], Any] = {}
+        self.thumbs = ThumbnailWorker(self)
+        self.thumbs.ready.connect(self._on_thumbnail)
+
+        self.tree = LayerTree()
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderHidden(True)
+        self.tree.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
+        self.tree.setRootIsDecorated(True)
+        self.tree.setIndentation(12)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.header().setStretchLastSection(True)
+        for col, width in ((COL_EYE, 28), (COL_THUMB, THUMB_SIZE + 8), (COL_MASK, THUMB_SIZE + 8)):
+            self.tree.setColumnWidth(col, width)
+        self.tree.currentItemChanged.connect(self._on_current)
+        self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.move_requested.connect(self._on_move)
+
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity_label = QLabel("100 %")
+        self.opacity_label.setMinimumWidth(40)
+        self.blend = QComboBox()
+        self.blend.addItems(BLENDS)
+        self.offset_y = _offset_spin()
+        self.offset_x = _offset_spin()
+        self.opacity.sliderPressed.connect(self._begin_drag)
+        self.opacity.sliderReleased.connect(self._end_drag)
+        self.opacity.valueChanged.connect(self._on_opacity)
+        self.blend.currentTextChanged.connect(lambda t: self._set_props(blend=t))
+        self.offset_y.valueChanged.connect(self._on_offset)
+        self.offset_x.valueChanged.connect(self._on_offset)
+
+        row1 = QHBoxLayout()
+        row1.addWidget(QLabel("Blend"))
+        row1.addWidget(self.blend, 1)
+        row1.addWidget(QLabel("Opacity"))
+        row1.addWidget(self.opacity, 1)
+        row1.addWidget(self.opacity_label)
+        self.offset_row = QWidget()
+        row2 = QHBoxLayout(self.offset_row)
+        row2.setContentsMargins(0, 0, 0, 0)
+        row2.addWidget(QLabel("Offset x"))
+        row2.addWidget(self.offset_x)
+        row2.addWidget(QLabel("y"))
+        row2.addWidget(self.offset_y)
+        row2.addStretch(1)
+
+        self.add_menu = QMenu(self)
+        buttons = QHBoxLayout()
+        self.btn_image = _tool("Image…", "Add an image layer from a file", self.add_image_requested.emit)
+        self.btn_adjust = _tool("Adjust ▾", "Add an adjustment layer")
+        self.btn_adjust.setMenu(self.add_menu)
+        self.btn_adjust.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.btn_lrgb = _tool("LRGB…", "Add a channel-combine (LRGB) layer", self.add_lrgb_requested.emit)
+        self.btn_group = _tool("Group", "Put the selected layer in a new group", self.group_selected)
+        self.btn_dup = _tool("Dup", "Duplicate the selected layer (Ctrl+J)", self.duplicate_selected)
+        self.btn_del = _tool("Delete", "Delete the selected layer", self.delete_selected)
+        for b in (self.btn_image, self.btn_adjust, self.btn_lrgb, self.btn_group, self.btn_dup, self.btn_del):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(row1)
+        layout.addWidget(self.offset_row)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+        self.build_adjustment_menu()
+
+        model.document_replaced.connect(lambda _d: self.rebuild())
+        model.layers_changed.connect(self.rebuild)
+        model.layer_changed.connect(self._on_layer_changed)
+        model.mask_changed.connect(self._on_layer_changed)
+        model.selection_changed.connect(self._show_selection)
+
+    # adjustment menu, from the registry (plugins included)
+    def build_adjustment_menu(self) -> None:
+        from editor.plugins.registry import get_registry
+
+        self.add_menu.clear()
+        groups: dict[str, list[Any]] = {}
+        for spec in get_registry().specs("adjustment"):
+            group = str(spec.extra.get("group") or ("Plugins" if spec.source != "builtin" else "Adjustments"))
+            groups.setdefault(group, []).append(spec)
+        for group in sorted(groups):
+            menu = self.add_menu if len(groups) == 1 else self.add_menu.addMenu(group)
+            for spec in sorted(groups[group], key=lambda s: s.name.lower()):
+                act = QAction(spec.name, menu)
+                act.setToolTip(spec.doc.splitlines()[0] if spec.doc else spec.id)
+                act.setData(spec.id)
+                act.triggered.connect(lambda _c=False, k=spec.id: self.add_adjustment(k))
+                menu.addAction(act)
+
+    # building the tree
+    def rebuild(self) -> None:
+        doc = self.model.doc
+        self._updating = True
+        try:
+            self.tree.clear()
+            if doc is None:
+                return
+            self._add_items(self.tree.invisibleRootItem(), doc.layers)
+            self.tree.expandAll()
+        finally:
+            self._updating = False
+        self._show_selection(self.model.selected)
+        self._request_thumbnails()
+
+    def _add_items(self, parent: QTreeWidgetItem, layers: list[Any]) -> None:
+        for layer in reversed(layers):  # top of the stack first
+            item = QTreeWidgetItem(parent)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled
+                          | Qt.ItemFlag.ItemIsDropEnabled)
+            self._fill_item(item, layer)
+            children = getattr(layer, "children", None)
+            if children is not None:
+                self._add_items(item, children)
+
+    def _fill_item(self, item: QTreeWidgetItem, layer: Any) -> None:
+        item.setData(COL_NAME, ID_ROLE, layer.id)
+        item.setCheckState(COL_EYE, Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
+        item.setToolTip(COL_EYE, "Visible")
+        text = layer.name
+        if layer.opacity < 1.0 or layer.blend != "normal":
+            text += f"  ({layer.blend}, {layer.opacity * 100:.0f} %)"
+        if getattr(layer, "unavailable", False) or getattr(layer, "error", None):
+            text = "⚠ " + text
+            item.setToolTip(COL_NAME, getattr(layer, "error", None) or "operation not available")
+        else:
+            item.setToolTip(COL_NAME, _describe(layer))
+        item.setText(COL_NAME, text)
+        for col, which in ((COL_THUMB, "layer"), (COL_MASK, "mask")):
+            icon = self._icons.get((layer.id, which))
+            if icon is not None and (which == "layer" or layer.mask is not None):
+                item.setIcon(col, icon)
+            else:
+                item.setIcon(col, to_icon(_blank()) if which == "layer" else _no_icon())
+
+    def _request_thumbnails(self, only: str | None = None) -> None:
+        from editor.core.layers import walk
+
+        doc = self.model.doc
+        if doc is None:
+            return
+        items: list[tuple[str, str]] = []
+        for layer in walk(doc.layers):
+            if only is not None and layer.id != only:
+                continue
+            items.append((layer.id, "layer"))
+            if layer.mask is not None:
+                items.append((layer.id, "mask"))
+        self.thumbs.request(doc, items)
+
+    def _on_thumbnail(self, doc: Any, lid: str, which: str, arr: Any) -> None:
+        if doc is not self.model.doc:
+            return
+        icon = to_icon(arr)
+        self._icons[(lid, which)] = icon
+        item = self._find(lid)
+        if item is not None:
+            self._updating = True
+            try:
+                item.setIcon(COL_THUMB if which == "layer" else COL_MASK, icon)
+            finally:
+                self._updating = False
+
+    def _find(self, lid: str | None) -> QTreeWidgetItem | None:
+        if lid is None:
+            return None
+        it = iter_items(self.tree)
+        for item in it:
+            if item.data(COL_NAME, ID_ROLE) == lid:
+                return item
+        return None
+
+    def _on_layer_changed(self, lid: str) -> None:
+        layer = self._layer(lid)
+        item = self._find(lid)
+        if layer is None or item is None:
+            self.rebuild()
+            return
+        self._updating = True
+        try:
+            self._fill_item(item, layer)
+        finally:
+            self._updating = False
+        if lid == self.model.selected:
+            self._show_props(layer)
+        self._request_thumbnails()
+
+    def _show_selection(self, lid: Any) -> None:
+        item = self._find(lid)
+        self._updating = True
+        try:
+            if item is not None:
+                self.tree.setCurrentItem(item)
+        finally:
+            self._updating = False
+        self._show_props(self._layer(lid))
+
+    def _show_props(self, layer: Any) -> None:
+        enabled = layer is not None
+        for w in (self.opacity, self.blend, self.btn_dup, self.btn_del, self.btn_group):
+            w.setEnabled(enabled)
+        self.offset_row.setVisible(enabled and hasattr(layer, "offset") and hasattr(layer, "source_id"))
+        if layer is None:
+            return
+        self._updating = True
+        try:
+            self.opacity.setValue(int(round(layer.opacity * 100)))
+            self.opacity_label.setText(f"{layer.opacity * 100:.0f} %")
+            self.blend.setCurrentText(layer.blend)
+            if hasattr(layer, "offset"):
+                self.offset_y.setValue(layer.offset[0])
+                self.offset_x.setValue(layer.offset[1])
+        finally:
+            self._updating = False
+
+    def _layer(self, lid: Any) -> Any:
+        if lid is None or self.model.doc is None:
+            return None
+        from editor.errors import NebulayerError
+
+        try:
+            return self.model.doc.layer(lid)
+        except NebulayerError:
+            return None
+
+    # user actions
+    def _on_current(self, current: QTreeWidgetItem | None, _prev: Any) -> None:
+        if not self._updating and current is not None:
+            self.model.select(current.data(COL_NAME, ID_ROLE))
+
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._updating or column != COL_EYE:
+            return
+        lid = item.data(COL_NAME, ID_ROLE)
+        visible = item.checkState(COL_EYE) == Qt.CheckState.Checked
+        self.model.run(self.model.doc.set_layer_props, lid, visible=visible)
+
+    def _begin_drag(self) -> None:
+        self._drag_key = ("opacity", self.model.selected, next(_drag_ids))
+
+    def _end_drag(self) -> None:
+        self._drag_key = None
+        if self.model.doc is not None:
+            self.model.doc.history.end_merge()
+
+    def _on_opacity(self, value: int) -> None:
+        self.opacity_label.setText(f"{value} %")
+        if not self._updating:
+            self._set_props(merge_key=self._drag_key, opacity=value / 100.0)
+
+    def _on_offset(self, _v: float) -> None:
+        if not self._updating:
+            self._set_props(offset=(int(self.offset_y.value()), int(self.offset_x.value())))
+
+    def _set_props(self, merge_key: Any = None, **props: Any) -> None:
+        lid = self.model.selected
+        if self._updating or lid is None or self.model.doc is None:
+            return
+        self.model.run(self.model.doc.set_layer_props, lid, merge_key=merge_key, **props)
+
+    def _insert_index(self) -> int | None:
+        """New layers go just above the selected top-level layer (Photoshop does the same)."""
+        doc, lid = self.model.doc, self.model.selected
+        for i, layer in enumerate(doc.layers):
+            if layer.id == lid:
+                return i + 1
+        return None
+
+    def add_adjustment(self, kind: str) -> str | None:
+        if self.model.doc is None:
+            return None
+        lid = self.model.run(self.model.doc.add_adjustment, kind, index=self._insert_index())
+        if lid:
+            self.model.select(lid)
+        return lid
+
+    def duplicate_selected(self) -> None:
+        if self.model.doc is not None and self.model.selected:
+            lid = self.model.run(self.model.doc.duplicate_layer, self.model.selected)
+            if lid:
+                self.model.select(lid)
+
+    def delete_selected(self) -> None:
+        if self.model.doc is not None and self.model.selected:
+            self.model.run(self.model.doc.remove_layer, self.model.selected)
+
+    def group_selected(self) -> None:
+        if self.model.doc is not None and self.model.selected:
+            lid = self.model.run(self.model.doc.add_group, name="Group", layer_ids=[self.model.selected])
+            if lid:
+                self.model.select(lid)
+
+    def _on_move(self, lid: str, target: str, above: bool, into: bool = False) -> None:
+        """Move ``lid`` next to ``target`` (or into it when it is a group and dropped on)."""
+        doc = self.model.doc
+        target_layer = self._layer(target)
+        if target_layer is None or lid == target:
+            return
+        if into and hasattr(target_layer, "children"):
+            self.model.run(doc.move_layer, lid, len(target_layer.children), parent=target)
+            return
+        siblings = _siblings(doc.layers, target)
+        if siblings is None:
+            return
+        ids = [layer.id for layer in siblings if layer.id != lid]
+        t = ids.index(target)
+        new_index = t + 1 if above else t  # lists are bottom to top; "above" = later
+        group = doc.parent_of(target)
+        self.model.run(doc.move_layer, lid, new_index, parent=None if group is None else group.id)
+
+
+def _siblings(layers: list[Any], lid: str) -> list[Any] | None:
+    for layer in layers:
+        if layer.id == lid:
+            return layers
+        children = getattr(layer, "children", None)
+        if children is not None:
+            found = _siblings(children, lid)
+            if found is not None:
+                return found
+    return None
+
+
+def _describe(layer: Any) -> str:
+    kind = getattr(layer, "kind", None) or getattr(layer, "type", "layer")
+    return f"{layer.name} ({kind})"
+
+
+def _offset_spin() -> QDoubleSpinBox:
+    s = QDoubleSpinBox()
+    s.setDecimals(0)
+    s.setRange(-100000, 100000)
+    s.setKeyboardTracking(False)
+    s.setSuffix(" px")
+    return s
+
+
+def _tool(text: str, tip: str, slot: Any = None) -> QToolButton:
+    b = QToolButton()
+    b.setText(text)
+    b.setToolTip(tip)
+    b.setAutoRaise(False)
+    if slot is not None:
+        b.clicked.connect(lambda _c=False: slot())
+    return b
+
+
+def _blank() -> Any:
+    import numpy as np
+
+    return np.full((THUMB_SIZE, THUMB_SIZE, 3), 40, np.uint8)
+
+
+def _no_icon() -> Any:
+    from PyQt6.QtGui import QIcon
+
+    return QIcon()
+
+
+def iter_items(tree: QTreeWidget):  # noqa: N802 (mirrors the Qt name)
+    """Every item of ``tree``, depth first."""
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())][::-1]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(item.child(i) for i in range(item.childCount() - 1, -1, -1))

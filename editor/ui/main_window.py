@@ -1,0 +1,268 @@
+"""The main window: "Editor" and "Acquisition" tabs, menus and shortcuts, wiring only.
+
+Everything with behaviour lives in its own module (canvas, panels, render controller, file
+actions, recovery); this module connects them and maps Photoshop's shortcuts onto them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PyQt6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+
+from editor.ui.doc_model import DocModel
+from editor.ui.editor_tab import EditorTab
+from editor.ui.error_dialogs import show_error
+from editor.ui.file_actions import FileActions
+from editor.ui.recent_files import clear_recent, recent_files
+from editor.ui.recovery import Autosaver, discard_recovery
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("nebulayer_main")
+        self.setAcceptDrops(True)
+        self.resize(1500, 920)
+        self.model = DocModel(self)
+        self.editor = EditorTab(self.model)
+        self.files = FileActions(self, self.model, self.set_document)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.editor, "Editor")
+        self.acquisition: QWidget | None = None
+        self._acq_index = self.tabs.addTab(QWidget(), "Acquisition")
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.setCentralWidget(self.tabs)
+        self.statusBar().addWidget(self.editor.readout, 1)
+        self.statusBar().addPermanentWidget(self.editor.render_info)
+        self.autosaver = Autosaver(lambda: self.model.doc, parent=self)
+        self.autosaver.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
+        self.compare: Any = None
+        self._build_menus()
+        self._install_compare()
+        self.model.history_changed.connect(self._update_title)
+        self.model.document_replaced.connect(lambda _d: self._update_title())
+        self.model.layers_changed.connect(self._update_title)
+        self.model.layer_changed.connect(lambda _l: self._update_title())
+        self.model.error.connect(lambda msg: show_error(self, msg))
+        self.editor.layers.add_image_requested.connect(self.files.add_image_dialog)
+        self.editor.layers.add_lrgb_requested.connect(self.add_lrgb_dialog)
+        self._update_title()
+
+    # menus
+    def _action(self, menu: QMenu, text: str, slot: Any, shortcut: Any = None,
+                checkable: bool = False) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        act.setCheckable(checkable)
+        act.triggered.connect(lambda checked=False: slot(checked) if checkable else slot())
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        SK = QKeySequence.StandardKey
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._action(f, "&Open…", self.files.open_dialog, SK.Open)
+        self.recent_menu = f.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action(f, "Add &Image Layer…", self.files.add_image_dialog, "Ctrl+Shift+O")
+        f.addSeparator()
+        self._action(f, "&Save", self.files.save, SK.Save)
+        self._action(f, "Save &As…", self.files.save_as, "Ctrl+Shift+S")
+        self._action(f, "&Export Image…", self.files.export_dialog, "Ctrl+E")
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, SK.Quit)
+
+        e = bar.addMenu("&Edit")
+        self.act_undo = self._action(e, "&Undo", self.undo, SK.Undo)
+        self.act_redo = self._action(e, "&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+
+        lay = bar.addMenu("&Layer")
+        lay.addMenu(self.editor.layers.add_menu).setText("New &Adjustment Layer")
+        self._action(lay, "New Channel Combine (&LRGB)…", self.add_lrgb_dialog)
+        self._action(lay, "&Duplicate Layer", self.editor.layers.duplicate_selected, "Ctrl+J")
+        self._action(lay, "&Group Layer", self.editor.layers.group_selected, "Ctrl+G")
+        self._action(lay, "De&lete Layer", self.editor.layers.delete_selected, "Shift+Del")
+        lay.addSeparator()
+        m = self.editor.masks
+        self._action(lay, "Add &White Mask", lambda: m.add_raster(1.0))
+        self._action(lay, "Add &Black Mask", lambda: m.add_raster(0.0))
+        self._action(lay, "&Invert Mask", m.invert_mask, "Ctrl+I")
+        self._action(lay, "Ba&ke Mask", m.bake)
+        self._action(lay, "Brush: Swap Black/White", m.swap_colour, "X")
+
+        v = bar.addMenu("&View")
+        c = self.editor.canvas
+        self._action(v, "&Fit on Screen", c.zoom_fit, "Ctrl+0")
+        self._action(v, "&100 %", lambda: c.zoom_to(1.0), "Ctrl+1")
+        self._action(v, "&200 %", lambda: c.zoom_to(2.0), "Ctrl+2")
+        self._action(v, "Zoom &In", c.zoom_in, [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        self._action(v, "Zoom &Out", c.zoom_out, "Ctrl+-")
+        v.addAction(self.editor.act_clip)
+        v.addSeparator()
+        panels = v.addMenu("&Panels")
+        for dock in self.editor.docks.values():
+            panels.addAction(dock.toggleViewAction())
+        self.view_menu = v
+
+        h = bar.addMenu("&Help")
+        self._action(h, "Installed &Plugins", self._show_plugins)
+        self._action(h, "&About Nebulayer", self._about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in recent_files():
+            act = self.recent_menu.addAction(path)
+            act.triggered.connect(lambda _c=False, p=path: self.open_paths([p]))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear", clear_recent)
+
+    # comparison widgets from the compare module, when installed
+    def _install_compare(self) -> None:
+        if importlib.util.find_spec("editor.ui.compare_view") is None:
+            return
+        from editor.ui.comparison_dock import install_compare
+
+        self.compare = install_compare(self)
+
+    # documents
+    def set_document(self, doc: Any) -> None:
+        self.model.set_document(doc)
+        if doc is not None:
+            self.tabs.setCurrentWidget(self.editor)
+
+    def open_paths(self, paths: list[str]) -> Any:
+        if not self.files.maybe_save_changes():
+            return None
+        return self.files.open_paths(paths)
+
+    def undo(self) -> None:
+        doc = self.model.doc
+        if doc is not None and doc.history.can_undo:
+            self.model.run(doc.undo)
+
+    def redo(self) -> None:
+        doc = self.model.doc
+        if doc is not None and doc.history.can_redo:
+            self.model.run(doc.redo)
+
+    def add_lrgb_dialog(self) -> None:
+        from editor.ui.job_runner import run_job
+        from editor.ui.lrgb_dialog import LrgbDialog, describe_offsets
+
+        doc = self.model.doc
+        if doc is None:
+            return
+        dlg = LrgbDialog(doc, self)
+        if dlg.exec() != LrgbDialog.DialogCode.Accepted:
+            return
+        channels, mode, align = dlg.channels(), dlg.mode(), dlg.align()
+
+        def done(lid: Any) -> None:
+            self.model.select(lid)
+            self.statusBar().showMessage(describe_offsets(doc.layer(lid)), 15000)
+
+        run_job(self, "Combining channels…",
+                lambda progress: doc.add_channel_combine(channels, mode=mode, align=align),
+                done, lambda msg: show_error(self, msg))
+
+    def _update_title(self) -> None:
+        doc = self.model.doc
+        if doc is None:
+            self.setWindowTitle("Nebulayer")
+        else:
+            name = Path(doc.path).name if doc.path else "Untitled"
+            self.setWindowTitle(f"{name}{' *' if doc.dirty else ''} — Nebulayer")
+        if doc is not None:
+            self.act_undo.setText(f"&Undo {doc.history.undo_text or ''}".rstrip())
+            self.act_redo.setText(f"&Redo {doc.history.redo_text or ''}".rstrip())
+
+    # acquisition tab, imported when first shown
+    def _on_tab(self, index: int) -> None:
+        if index == self._acq_index and self.acquisition is None:
+            self.acquisition = self._make_acquisition()
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, self.acquisition, "Acquisition")
+            self.tabs.setCurrentIndex(index)
+
+    def _make_acquisition(self) -> QWidget:
+        try:
+            from editor.ui.acquisition_tab import AcquisitionTab
+        except ImportError as exc:
+            log.info("acquisition tab unavailable: %s", exc)
+            label = QLabel(f"The acquisition tab is not available in this installation ({exc}).")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            return label
+        tab = AcquisitionTab(self)
+        tab.open_in_editor.connect(self.open_frame)
+        return tab
+
+    def open_frame(self, payload: Any) -> None:
+        """A captured frame (array, meta, name): new document, or a layer of the open one."""
+        from editor.core.document import Document
+        from editor.io.image import Image, ImageMeta
+
+        array, meta, name = payload
+        image = Image(array, meta if isinstance(meta, ImageMeta) else ImageMeta(format="array",
+                                                                             extra=dict(meta or {})))
+        doc = self.model.doc
+        as_layer = False
+        if doc is not None and (doc.width, doc.height) == (array.shape[1], array.shape[0]):
+            answer = QMessageBox.question(self, "Open frame", f"Add “{name}” as a layer of the "
+                                          "open document? (No: open it as a new document)")
+            as_layer = answer == QMessageBox.StandardButton.Yes
+        if as_layer:
+            lid = self.model.run(doc.add_image, image, name=name)
+            if lid:
+                self.model.select(lid)
+        elif self.files.maybe_save_changes():
+            new = Document.new(image.width, image.height)
+            new.add_image(image, name=name)
+            self.set_document(new)
+        self.tabs.setCurrentWidget(self.editor)
+
+    # help
+    def _show_plugins(self) -> None:
+        from editor.plugins.registry import describe_installed
+
+        QMessageBox.information(self, "Installed plugins", describe_installed())
+
+    def _about(self) -> None:
+        from editor import __version__
+
+        QMessageBox.about(self, "About Nebulayer", f"Nebulayer {__version__}\nLayered, non-destructive "
+                          "image editing for astrophotographers.")
+
+    # drag and drop, closing
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        if self.model.doc is None or any(p.lower().endswith(".nebula") for p in paths):
+            self.open_paths(paths)
+        else:
+            self.files.add_image_paths(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if not self.files.maybe_save_changes():
+            event.ignore()
+            return
+        self.editor.renderer.shutdown()
+        discard_recovery()  # a clean exit: nothing to recover next time
+        event.accept()

@@ -1,0 +1,85 @@
+"""Metadata panel: the FITS header or camera EXIF of each source of the document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6.QtWidgets import QComboBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from editor.ui.doc_model import DocModel
+
+
+class MetadataPanel(QWidget):
+    """Pick a source; see its format, size, file, FITS cards and EXIF fields."""
+
+    def __init__(self, model: DocModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.source_box = QComboBox()
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Key", "Value"])
+        self.tree.setColumnWidth(0, 130)
+        self.tree.setAlternatingRowColors(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.source_box)
+        layout.addWidget(self.tree, 1)
+        self.source_box.currentIndexChanged.connect(lambda _i: self._show())
+        model.document_replaced.connect(lambda _d: self.refresh())
+        model.layers_changed.connect(self.refresh)
+
+    def refresh(self) -> None:
+        doc = self.model.doc
+        current = self.source_box.currentData()
+        self.source_box.blockSignals(True)
+        self.source_box.clear()
+        if doc is not None:
+            for sid, src in doc.sources.items():
+                if getattr(src, "kind", "image") == "mask":
+                    continue
+                self.source_box.addItem(src.name or sid, sid)
+        idx = self.source_box.findData(current)
+        self.source_box.setCurrentIndex(idx if idx >= 0 else 0)
+        self.source_box.blockSignals(False)
+        self._show()
+
+    def _show(self) -> None:
+        self.tree.clear()
+        doc, sid = self.model.doc, self.source_box.currentData()
+        if doc is None or sid is None or sid not in doc.sources:
+            return
+        src = doc.sources[sid]
+        meta = src.meta
+        general = QTreeWidgetItem(self.tree, ["File", ""])
+        rows: list[tuple[str, Any]] = [
+            ("path", src.path or meta.path or "(in memory)"),
+            ("format", meta.format),
+            ("size", f"{src.pixels.shape[1]} x {src.pixels.shape[0]}"
+                     + (f" x {src.pixels.shape[2]}" if src.pixels.ndim == 3 else " (mono)")),
+            ("stored as", meta.original_dtype),
+            ("data range", _fmt_range(meta.data_range)),
+            ("Bayer pattern", meta.bayer_pattern or ""),
+        ]
+        for k, v in rows:
+            if v:
+                QTreeWidgetItem(general, [k, str(v)])
+        for note in meta.notes:
+            QTreeWidgetItem(general, ["note", str(note)])
+        for title, table in (("EXIF", meta.exif), ("FITS header", meta.header)):
+            if not table:
+                continue
+            node = QTreeWidgetItem(self.tree, [title, f"{len(table)} entries"])
+            for k, v in table.items():
+                if isinstance(v, (list, tuple)):
+                    for line in v:
+                        QTreeWidgetItem(node, [str(k), str(line)])
+                else:
+                    QTreeWidgetItem(node, [str(k), str(v)])
+        self.tree.expandAll()
+
+
+def _fmt_range(r: Any) -> str:
+    if not r:
+        return ""
+    return f"{r[0]:.6g} .. {r[1]:.6g}"

@@ -1,0 +1,186 @@
+"""Levels and Brightness/Contrast: the classic tone adjustments."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from filters._common import CHANNEL_CHOICES, apply_to_channel, as_image, map_elementwise, report
+from filters.registry import FilterSpec, Param, ProgressCallback, register
+
+
+def levels_curve(
+    x: np.ndarray,
+    black: float = 0.0,
+    midtone: float = 1.0,
+    white: float = 1.0,
+    out_black: float = 0.0,
+    out_white: float = 1.0,
+    clip: bool = False,
+) -> np.ndarray:
+    """The levels transfer applied element-wise to ``x`` (any shape), float32 out."""
+    if not white > black:
+        raise ValueError(f"white ({white}) must be above black ({black})")
+    if not midtone > 0:
+        raise ValueError(f"midtone must be > 0, got {midtone}")
+    scale = np.float32(1.0 / (white - black))
+    b = np.float32(black)
+    inv_gamma = np.float32(1.0 / midtone)
+    o_scale, o_off = np.float32(out_white - out_black), np.float32(out_black)
+    identity_out = o_scale == 1 and o_off == 0
+
+    def chunk(src: np.ndarray, dst: np.ndarray) -> None:
+        np.subtract(src, b, out=dst)
+        dst *= scale
+        np.maximum(dst, np.float32(0), out=dst)  # NaN propagates through maximum
+        if clip:
+            np.minimum(dst, np.float32(1), out=dst)
+        if inv_gamma != 1:
+            np.power(dst, inv_gamma, out=dst)
+        if not identity_out:
+            dst *= o_scale
+            dst += o_off
+
+    return map_elementwise(chunk, np.asarray(x, np.float32))
+
+
+def levels(
+    img: np.ndarray,
+    black: float = 0.0,
+    midtone: float = 1.0,
+    white: float = 1.0,
+    out_black: float = 0.0,
+    out_white: float = 1.0,
+    channel: str = "all",
+    clip: bool = False,
+    *,
+    progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """Photoshop's Levels: set the black point, white point and midtone gamma.
+
+    Input values from ``black`` to ``white`` are spread over ``out_black`` to ``out_white``;
+    ``midtone`` is Photoshop's grey slider value (gamma): 1 leaves midtones alone, above 1
+    brightens them, below 1 darkens them (Photoshop 1.00 = PixInsight midtones 0.5).
+
+    Everything below ``black`` becomes ``out_black`` (that is what a black point does). Above
+    ``white`` the curve continues instead of clipping, so stacked linear data keeps its
+    highlight headroom (the display clips, not the data); set ``clip=True`` for Photoshop's
+    behaviour of cutting at the white point.
+
+    Parameters
+    ----------
+    img : ndarray, float32, (H, W) or (H, W, C)
+    black, white : float
+        Input black and white points (white > black).
+    midtone : float
+        Gamma, > 0.
+    out_black, out_white : float
+        Output levels.
+    channel : {"all", "luminance", "red", "green", "blue"}
+        Where to apply; "luminance" adjusts brightness only and keeps colour.
+    clip : bool
+        Clip the normalised value at the white point (Photoshop).
+
+    Notes
+    -----
+    ``t = max(0, (x - black) / (white - black))`` (``min(t, 1)`` with ``clip``),
+    ``out = out_black + (out_white - out_black) * t ** (1 / midtone)``. NaN stays NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, filters
+    >>> filters.levels(np.array([[0.1, 0.3, 0.5]], np.float32), black=0.1, white=0.5).round(3)
+    array([[0. , 0.5, 1. ]], dtype=float32)
+    """
+    report(progress, 0.0)
+    out = apply_to_channel(
+        img, channel, lambda x: levels_curve(x, black, midtone, white, out_black, out_white, clip)
+    )
+    report(progress, 1.0)
+    return out
+
+
+def brightness_contrast(
+    img: np.ndarray,
+    brightness: float = 0.0,
+    contrast: float = 0.0,
+    *,
+    progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """Brightness/Contrast as in GIMP (and close to Photoshop's Legacy mode).
+
+    ``brightness`` -1..1 moves every value towards black (negative) or white (positive);
+    ``contrast`` -1..1 steepens or flattens the tone around mid-grey 0.5. Meant for stretched
+    (non-linear) data; not clipped, so values may leave 0..1.
+
+    Notes
+    -----
+    ``v = x (1 + b)`` for ``b < 0``, else ``v = x + (1 - x) b``;
+    ``out = (v - 0.5) tan((c + 1) pi / 4) + 0.5`` (GIMP's formula).
+
+    Examples
+    --------
+    >>> import numpy as np, filters
+    >>> filters.brightness_contrast(np.array([[0.5]], np.float32), 0.0, 0.5)
+    array([[0.5]], dtype=float32)
+    """
+    if not -1 <= brightness <= 1 or not -1 <= contrast < 1:
+        raise ValueError("brightness must be in -1..1 and contrast in -1..1 (1 excluded)")
+    img = as_image(img)
+    report(progress, 0.0)
+    slant = np.float32(math.tan((contrast + 1.0) * math.pi / 4.0))
+    b = np.float32(brightness)
+
+    def chunk(src: np.ndarray, dst: np.ndarray) -> None:
+        if b < 0:
+            np.multiply(src, np.float32(1) + b, out=dst)
+        else:  # x + (1 - x) b = x (1 - b) + b
+            np.multiply(src, np.float32(1) - b, out=dst)
+            dst += b
+        dst -= np.float32(0.5)
+        dst *= slant
+        dst += np.float32(0.5)
+
+    out = map_elementwise(chunk, img)
+    report(progress, 1.0)
+    return out
+
+
+_CHANNEL = Param("channel", "choice", "all", label="Channel", choices=CHANNEL_CHOICES,
+                 doc="Apply to all channels, the luminance only (keeps colour), or one channel.")
+
+register(
+    FilterSpec(
+        id="levels",
+        name="Levels",
+        func=levels,
+        params=(
+            Param("black", "float", 0.0, label="Black point", min=-1.0, max=2.0, step=0.001),
+            Param("midtone", "float", 1.0, label="Midtones (gamma)", min=0.05, max=10.0,
+                  step=0.01, log_scale=True, doc="Photoshop gamma: above 1 brightens."),
+            Param("white", "float", 1.0, label="White point", min=-1.0, max=100.0, step=0.001),
+            Param("out_black", "float", 0.0, label="Output black", min=-1.0, max=2.0,
+                  step=0.001),
+            Param("out_white", "float", 1.0, label="Output white", min=-1.0, max=2.0,
+                  step=0.001),
+            _CHANNEL,
+            Param("clip", "bool", False, label="Clip at white point",
+                  doc="Cut values above the white point, as Photoshop does."),
+        ),
+        doc="Black point, white point and midtone gamma (Photoshop Levels).",
+    )
+)
+
+register(
+    FilterSpec(
+        id="brightness_contrast",
+        name="Brightness/Contrast",
+        func=brightness_contrast,
+        params=(
+            Param("brightness", "float", 0.0, label="Brightness", min=-1.0, max=1.0, step=0.01),
+            Param("contrast", "float", 0.0, label="Contrast", min=-1.0, max=0.99, step=0.01),
+        ),
+        doc="Shift brightness and steepen or flatten contrast around mid-grey.",
+    )
+)

@@ -1,0 +1,244 @@
+"""Stretches for linear data: PixInsight-style auto stretch (STF) and colour-keeping asinh."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from filters._common import as_image, channels, luminance, map_elementwise, report
+from filters.registry import FilterSpec, Param, ProgressCallback, register
+
+#: MAD of a normal distribution times this is its standard deviation.
+MAD_TO_SIGMA = 1.4826
+#: Pixels used for the median/MAD statistics (an even subsample of bigger images).
+STATS_SAMPLES = 1 << 21
+
+
+def midtones_transfer(x: np.ndarray | float, m: float) -> np.ndarray:
+    """PixInsight's midtones transfer function (MTF) with midtones balance ``m``.
+
+    Maps 0 to 0, ``m`` to 0.5 and 1 to 1 along a smooth rational curve: ``m < 0.5``
+    brightens (a stretch), 0.5 is the identity, ``m > 0.5`` darkens. Input is clipped at 0
+    (and at 1 when ``m > 0.5``, where the curve has a pole above 1); for ``m <= 0.5`` values
+    above 1 keep rising smoothly towards ``(1 - m) / (1 - 2 m)``.
+
+    Notes
+    -----
+    ``MTF(x; m) = (m - 1) x / ((2 m - 1) x - m)``. Useful identity:
+    ``MTF(x; MTF(b; x)) = b``, i.e. ``m = MTF(b; x)`` sends the value ``x`` to ``b``.
+
+    Examples
+    --------
+    >>> import filters
+    >>> round(float(filters.midtones_transfer(0.1, 0.1)), 6)
+    0.5
+    """
+    if not 0 < m < 1:
+        raise ValueError(f"midtones balance must be between 0 and 1 (exclusive), got {m}")
+    scalar = np.ndim(x) == 0
+    a = np.atleast_1d(np.asarray(x, np.float32))
+    mm = np.float32(m)
+    k1, k2 = mm - 1, 2 * mm - 1
+
+    def chunk(src: np.ndarray, dst: np.ndarray) -> None:
+        np.maximum(src, np.float32(0), out=dst)
+        if mm > 0.5:
+            np.minimum(dst, np.float32(1), out=dst)
+        den = dst * k2
+        den -= mm
+        dst *= k1
+        dst /= den
+
+    out = map_elementwise(chunk, a)
+    return out.reshape(()) if scalar else out
+
+
+def _sample(plane: np.ndarray) -> np.ndarray:
+    """Finite values of an even subsample of ``plane`` (all of it when small)."""
+    flat = plane.reshape(-1) if plane.flags.c_contiguous else plane.ravel()
+    step = max(1, flat.size // STATS_SAMPLES)
+    s = flat[::step]
+    return s[np.isfinite(s)]
+
+
+def median_mad(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel median and (unnormalised) median absolute deviation, NaN ignored.
+
+    Images above 2 Mpx per channel use an even subsample of 2 Mpx (error ~1e-4 of sigma).
+    """
+    img = as_image(img)
+    meds, mads = [], []
+    for plane in channels(img):
+        s = _sample(plane)
+        if s.size == 0:
+            meds.append(np.nan)
+            mads.append(np.nan)
+            continue
+        med = float(np.median(s))
+        meds.append(med)
+        mads.append(float(np.median(np.abs(s - np.float32(med)))))
+    return np.array(meds), np.array(mads)
+
+
+def auto_stretch_params(
+    img: np.ndarray,
+    *,
+    linked: bool = True,
+    shadows_clip: float = -2.8,
+    target_background: float = 0.25,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (shadows, midtones, highlights) of PixInsight's automatic screen stretch (STF).
+
+    Per channel: the shadows point sits ``shadows_clip`` noise sigmas (normalised MAD) from
+    the median; the midtones balance sends the median background to ``target_background``;
+    highlights stay at 1. ``linked`` uses one set for all channels (from the channel means of
+    the medians and MADs), which keeps the colour balance; unlinked stretches each channel to
+    the same background, which neutralises a colour cast.
+
+    Returns
+    -------
+    shadows, midtones, highlights : ndarray, one value per channel (length 1 for mono)
+
+    Notes
+    -----
+    ``c0 = clip(median + shadows_clip * 1.4826 * MAD, 0, 1)``,
+    ``m = MTF(median - c0; target_background)``, ``c1 = 1`` (PixInsight's AutoSTF script).
+    """
+    med, mad = median_mad(img)
+    if linked:
+        med = np.full_like(med, np.nanmean(med)) if np.isfinite(med).any() else med
+        mad = np.full_like(mad, np.nanmean(mad)) if np.isfinite(mad).any() else mad
+    med = np.nan_to_num(med, nan=0.0)
+    mad = np.nan_to_num(mad, nan=0.0)
+    shadows = np.clip(med + shadows_clip * MAD_TO_SIGMA * mad, 0.0, 1.0)
+    x = np.clip(med - shadows, 1e-7, 1.0 - 1e-7)
+    b = float(target_background)
+    midtones = (b - 1) * x / ((2 * b - 1) * x - b)  # MTF(x; b)
+    midtones = np.clip(midtones, 1e-6, 1 - 1e-6)
+    return shadows, midtones, np.ones_like(shadows)
+
+
+def auto_stretch(
+    img: np.ndarray,
+    *,
+    linked: bool = True,
+    shadows_clip: float = -2.8,
+    target_background: float = 0.25,
+    progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """Make linear data visible in one click, like PixInsight's STF auto stretch.
+
+    Clips the shadows just below the background noise and applies a midtones transfer that
+    puts the sky background at ``target_background`` (0.25 = PixInsight's default look).
+    See :func:`auto_stretch_params` for ``linked``.
+
+    Notes
+    -----
+    ``out = MTF((x - c0) / (c1 - c0); m)`` per channel with (c0, m, c1) from
+    :func:`auto_stretch_params`. NaN stays NaN.
+    """
+    img = as_image(img)
+    report(progress, 0.0)
+    c0, m, c1 = auto_stretch_params(
+        img, linked=linked, shadows_clip=shadows_clip, target_background=target_background
+    )
+    report(progress, 0.3)
+    planes = channels(img)
+    out = np.empty(img.shape, np.float32)
+    out_planes = channels(out)
+    for i, plane in enumerate(planes):
+        scale = np.float32(1.0 / max(c1[i] - c0[i], 1e-12))
+        norm = map_elementwise(lambda s, d, i=i: _normalise(s, d, c0[i], scale), plane)
+        out_planes[i][...] = midtones_transfer(norm, float(m[i]))
+        report(progress, 0.3 + 0.7 * (i + 1) / len(planes))
+    return out
+
+
+def _normalise(src: np.ndarray, dst: np.ndarray, c0: float, scale: np.float32) -> None:
+    np.subtract(src, np.float32(c0), out=dst)
+    dst *= scale
+
+
+def asinh_stretch(
+    img: np.ndarray,
+    stretch: float = 100.0,
+    black_point: float = 0.0,
+    *,
+    progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """Arcsinh stretch that keeps star colours (Siril's Asinh transformation).
+
+    Brightens faint signal strongly and bright signal gently, like a logarithm that is linear
+    near black. Every channel of a pixel is multiplied by the same factor, computed from its
+    luminance, so the R:G:B ratios (hue and saturation) of linear data survive: stars keep
+    their colour instead of bleaching to white. 1.0 stays 1.0; ``stretch`` 0 is no change.
+
+    Parameters
+    ----------
+    stretch : float
+        The strength beta (1..1000s). ``black_point`` is subtracted first (then /(1 - bp)).
+
+    Notes
+    -----
+    ``x' = (x - bp) / (1 - bp)``, ``Y = luminance(x')`` (Rec. 709),
+    ``out = x' asinh(beta Y) / (Y asinh(beta))`` (``beta / asinh(beta)`` times ``x'`` where
+    ``Y <= 0``). NaN stays NaN.
+    """
+    img = as_image(img)
+    if not stretch >= 0 or not black_point < 1:
+        raise ValueError(f"stretch must be >= 0 and black_point < 1, got {stretch}, {black_point}")
+    report(progress, 0.0)
+    x = img
+    if black_point != 0:
+        x = (img - np.float32(black_point)) * np.float32(1.0 / (1.0 - black_point))
+    if stretch == 0:
+        return x.astype(np.float32, copy=True)
+    beta = np.float32(stretch)
+    norm = np.float32(1.0 / np.arcsinh(float(stretch)))
+    y = luminance(x)
+
+    def factor(src: np.ndarray, dst: np.ndarray) -> None:
+        np.multiply(src, beta, out=dst)
+        np.arcsinh(dst, out=dst)
+        dst *= norm
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dst /= src
+        small = ~(src > 1e-9) & np.isfinite(src)
+        dst[small] = beta * norm  # limit of asinh(b y) / y as y -> 0
+
+    k = map_elementwise(factor, y)
+    out = x * (k if x.ndim == 2 else k[..., None])
+    report(progress, 1.0)
+    return out.astype(np.float32, copy=False)
+
+
+register(
+    FilterSpec(
+        id="auto_stretch",
+        name="Auto Stretch (STF)",
+        func=auto_stretch,
+        params=(
+            Param("linked", "bool", True, label="Link channels",
+                  doc="One stretch for all channels (keeps the colour balance)."),
+            Param("shadows_clip", "float", -2.8, label="Shadows clipping", min=-10.0, max=0.0,
+                  step=0.1, unit="sigma", doc="Black point, in noise sigmas from the median."),
+            Param("target_background", "float", 0.25, label="Target background", min=0.01,
+                  max=0.9, step=0.01, doc="Where the sky background ends up."),
+        ),
+        doc="PixInsight-style automatic midtones stretch from the median and noise.",
+    )
+)
+
+register(
+    FilterSpec(
+        id="asinh_stretch",
+        name="Arcsinh Stretch",
+        func=asinh_stretch,
+        params=(
+            Param("stretch", "float", 100.0, label="Stretch factor", min=0.0, max=10000.0,
+                  step=1.0, log_scale=True),
+            Param("black_point", "float", 0.0, label="Black point", min=-0.5, max=0.99,
+                  step=0.001),
+        ),
+        doc="Colour-preserving arcsinh stretch for linear data (Siril's Asinh).",
+    )
+)

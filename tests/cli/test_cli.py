@@ -1,0 +1,101 @@
+"""The `nebulayer` command: headless sub-commands, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_FITS = REPO / "samples" / "deep_sky_field.fits"
+SAMPLE_PROJECT = REPO / "samples" / "sample_project.nebula"
+
+
+def nebulayer(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "editor.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=REPO)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_info_describes_a_real_fits_file(shared_data: Path) -> None:
+    result = nebulayer("info", str(shared_data / "fits" / "m13_subs" / "M13_blue_0001.fits"))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "FITS" in out and "1392" in out and "1040" in out
+
+
+def test_info_describes_a_real_raw_file(shared_data: Path) -> None:
+    result = nebulayer("info", str(shared_data / "raw" / "kodak_dc50_bayer.kdc"))
+    assert result.returncode == 0, result.stderr
+    assert "RAW" in result.stdout.upper() and "Kodak" in result.stdout
+
+
+def test_info_on_a_missing_file_prints_one_line_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.fits"
+    assert_one_line_error(nebulayer("info", str(missing)), str(missing))
+
+
+def test_info_on_a_text_file_named_fits_is_a_clean_error(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.fits"
+    bad.write_text("clear skies\n" * 100)
+    assert_one_line_error(nebulayer("info", str(bad)), str(bad))
+
+
+def test_convert_writes_a_fits_that_reopens_bit_exact(tmp_path: Path) -> None:
+    from editor import open_image
+
+    out = tmp_path / "copy.fits"
+    result = nebulayer("convert", str(SAMPLE_FITS), str(out))
+    assert result.returncode == 0, result.stderr
+    assert np.array_equal(open_image(out).data, open_image(SAMPLE_FITS).data)
+
+
+def test_convert_with_auto_stretch_writes_a_display_png(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    out = tmp_path / "stretched.png"
+    result = nebulayer("convert", str(SAMPLE_FITS), str(out), "--stretch", "auto", "--bits", "8")
+    assert result.returncode == 0, result.stderr
+    with PILImage.open(out) as png:
+        pixels = np.asarray(png)
+        assert "icc_profile" in png.info
+    # An auto stretch lifts the sky background to about a quarter of the range.
+    assert 30 < np.median(pixels) < 120
+
+
+def test_render_a_project_headless(tmp_path: Path) -> None:
+    from editor import Document, open_image
+
+    out = tmp_path / "render.tif"
+    result = nebulayer("render", str(SAMPLE_PROJECT), "-o", str(out), "--bits", "32")
+    assert result.returncode == 0, result.stderr
+    expected = Document.load(SAMPLE_PROJECT).render()
+    assert np.array_equal(open_image(out).data, expected)
+
+
+def test_render_a_corrupt_project_is_a_clean_error(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.nebula"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assert_one_line_error(nebulayer("render", str(bad), "-o", str(tmp_path / "x.tif")), str(bad))
+    assert not (tmp_path / "x.tif").exists()
+
+
+def test_plugins_lists_the_builtin_filters() -> None:
+    result = nebulayer("plugins")
+    assert result.returncode == 0, result.stderr
+    assert "nebulayer.builtin" in result.stdout and "levels" in result.stdout
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    result = nebulayer("render", "--no-such-option")
+    assert result.returncode == 2 and "usage" in result.stderr

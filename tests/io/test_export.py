@@ -1,0 +1,167 @@
+"""Exports: bit-exact FITS/TIFF round trips, headers kept, sRGB PNG/JPEG, atomic saves."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from astropy.io import fits
+from PIL import Image as PILImage
+
+from editor.errors import ImageWriteError
+from editor.io import export_image, open_image, register_writer, write_fits
+from editor.io.srgb import linear_to_srgb, srgb_icc_profile
+from tests.io.synthetic import gradient
+
+REAL = ["fits/horsehead_dss_ukschmidt.fits", "fits/m13_subs/M13_blue_0001.fits",
+        "fits/multiband_gc/gc_2mass_k.fits", "fits/spitzer_irac_glimpse.fits",
+        "fits/hst_acs_j8bt06nyq_flt_mef.fits", "fits/m51_kpno_b_int16.fits"]
+
+
+def _fitsverify(path: Path) -> str:
+    result = subprocess.run(["fitsverify", "-q", str(path)], capture_output=True, text=True,
+                            timeout=60)
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_fits_export_of_an_opened_fits_reopens_bit_exact(shared_data: Path, tmp_path, name):
+    source = open_image(shared_data / name)
+    export_image(source.data, tmp_path / "out.fits", meta=source.meta)
+    again = open_image(tmp_path / "out.fits")
+    assert again.data.tobytes() == source.data.tobytes()
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_fits_export_keeps_the_header_and_adds_history(shared_data: Path, tmp_path, name):
+    source = open_image(shared_data / name)
+    export_image(source, tmp_path / "out.fits")
+    header = open_image(tmp_path / "out.fits").meta.header
+    for key in ("OBJECT", "DATE-OBS", "EXPTIME", "TELESCOP", "INSTRUME"):
+        if key in source.meta.header:
+            assert header[key] == source.meta.header[key]
+    assert header["BITPIX"] == -32
+    assert "BZERO" not in header  # the source's scaling no longer applies
+    assert any("Nebulayer" in line and "32-bit float" in line for line in header["HISTORY"])
+    for line in source.meta.header.get("HISTORY", []):
+        assert line in header["HISTORY"]
+
+
+@pytest.mark.skipif(shutil.which("fitsverify") is None, reason="fitsverify not installed")
+def test_written_fits_passes_fitsverify(tmp_path):
+    write_fits(tmp_path / "mono.fits", gradient(5, 6), {"OBJECT": "M42", "EXPTIME": 30.0,
+                                                        "DATE-OBS": "2024-01-01T20:00:00"},
+               ["calibrated", "x" * 200])
+    export_image(gradient(5, 6, channels=3), tmp_path / "rgb.fits", bits=16)
+    for name in ("mono.fits", "rgb.fits"):
+        report = _fitsverify(tmp_path / name)
+        assert report.startswith("verification OK"), report  # no errors and no warnings
+
+
+@pytest.mark.skipif(shutil.which("fitsverify") is None, reason="fitsverify not installed")
+@pytest.mark.parametrize("name", REAL)
+def test_exported_real_fits_have_no_fitsverify_errors(shared_data: Path, tmp_path, name):
+    export_image(open_image(shared_data / name), tmp_path / "out.fits")
+    report = _fitsverify(tmp_path / "out.fits")
+    # Warnings inherited from the source header (e.g. deprecated EPOCH) are allowed.
+    assert report.startswith("verification OK") or "and 0 errors" in report, report
+
+
+def test_write_fits_keeps_camera_integers(tmp_path):
+    frame = (np.arange(20, dtype=np.uint16) * 3000).reshape(4, 5)
+    write_fits(tmp_path / "light.fits", frame, fits.Header({"IMAGETYP": "Light"}), [])
+    with fits.open(tmp_path / "light.fits") as hdul:
+        assert hdul[0].header["BITPIX"] == 16 and hdul[0].header["BZERO"] == 32768
+        np.testing.assert_array_equal(hdul[0].data, frame[::-1])
+
+
+def _icc_of(path: Path) -> bytes | None:
+    with PILImage.open(path) as pil:
+        return pil.info.get("icc_profile")
+
+
+@pytest.mark.parametrize("name,bits", [("a.png", 8), ("b.png", 16), ("c.jpg", None)])
+def test_png_and_jpeg_carry_the_srgb_profile(tmp_path, name, bits):
+    export_image(gradient(6, 8, channels=3), tmp_path / name, bits=bits)
+    icc = _icc_of(tmp_path / name)
+    assert icc == srgb_icc_profile()
+    from PIL import ImageCms
+
+    described = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+    assert "sRGB" in described
+
+
+def test_png_is_display_referred_srgb(tmp_path):
+    linear = np.array([[0.0, 0.18, 1.0, 3.0, np.nan]], dtype=np.float32)
+    export_image(linear, tmp_path / "s.png")
+    with PILImage.open(tmp_path / "s.png") as pil:
+        stored = np.asarray(pil)
+    # 18 % grey encodes to about 118/255 in sRGB; >1 clips to white; NaN shows black.
+    assert stored.shape == (1, 5, 3)  # grey is written as RGB so the sRGB profile is valid
+    np.testing.assert_array_equal(stored[..., 0], [[0, 118, 255, 255, 0]])
+    assert linear_to_srgb(np.float32(0.18)) == pytest.approx(118 / 255, abs=0.5 / 255)
+
+
+@pytest.mark.skipif(shutil.which("identify") is None, reason="ImageMagick not installed")
+def test_grey_png_has_a_valid_srgb_profile(tmp_path):
+    export_image(gradient(4, 4), tmp_path / "grey.png")
+    result = subprocess.run(["identify", "-verbose", str(tmp_path / "grey.png")],
+                            capture_output=True, text=True, timeout=30)
+    assert "Profile-icc" in result.stdout and "Colorspace: sRGB" in result.stdout
+    assert "warning" not in result.stderr.lower(), result.stderr
+
+
+def test_bayer_pattern_is_rewritten_for_the_row_order_of_the_export(tmp_path):
+    from editor.io.image import ImageMeta
+
+    mosaic = gradient(5, 6)  # odd height: flipping rows keeps the pattern
+    meta = ImageMeta(bayer_pattern="GRBG", header={"BAYERPAT": "RGGB", "XBAYROFF": 1})
+    export_image(mosaic, tmp_path / "odd.fits", meta=meta)
+    assert open_image(tmp_path / "odd.fits").meta.bayer_pattern == "GRBG"
+    export_image(gradient(6, 6), tmp_path / "even.fits", meta=meta)
+    with fits.open(tmp_path / "even.fits") as hdul:
+        assert hdul[0].header["BAYERPAT"] == "BGGR"  # GRBG seen from the bottom row
+        assert hdul[0].header["XBAYROFF"] == 0
+    assert open_image(tmp_path / "even.fits").meta.bayer_pattern == "GRBG"
+    export_image(mosaic, tmp_path / "cfa.tif", meta=meta)
+    assert open_image(tmp_path / "cfa.tif").meta.bayer_pattern == "GRBG"
+
+
+def test_png_16_bit_round_trip_within_one_step(tmp_path):
+    picture = gradient(6, 8, channels=3)
+    export_image(picture, tmp_path / "p16.png", bits=16)
+    back = open_image(tmp_path / "p16.png")
+    assert back.meta.original_dtype == "uint16"
+    np.testing.assert_allclose(back.data, picture, atol=5e-5)
+
+
+def test_failed_save_leaves_the_old_file_whole_and_no_temp_file(tmp_path):
+    target = tmp_path / "keep.fits"
+    export_image(gradient(), target)
+    before = target.read_bytes()
+
+    def broken_writer(path, data, *, bits=None, meta=None):
+        Path(path).write_bytes(b"half a file")
+        raise OSError("disk full")
+
+    register_writer(".brk", broken_writer)
+    broken = tmp_path / "keep.brk"
+    broken.write_bytes(before)
+    with pytest.raises(ImageWriteError, match="disk full"):
+        export_image(gradient(), broken)
+    assert broken.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.brk", "keep.fits"]
+
+
+def test_unknown_output_extension_is_a_typed_error(tmp_path):
+    with pytest.raises(ImageWriteError, match="unknown output format"):
+        export_image(gradient(), tmp_path / "x.bmpx")
+
+
+def test_missing_output_folder_is_a_typed_error(tmp_path):
+    with pytest.raises(ImageWriteError, match="does not exist"):
+        export_image(gradient(), tmp_path / "nope" / "x.tif")

@@ -1,0 +1,200 @@
+"""Render engine: step caching, preview scale, regions, cancellation, threads, offsets."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from editor.core.document import Document
+from editor.core.masks import GeneratedMask
+from editor.jobs import CancelToken, Cancelled
+from editor.render.cache import RenderCache
+from editor.render.resample import reduce2
+
+
+def _stack(make_doc):
+    doc = make_doc()
+    a = doc.add_adjustment("gain", factor=1.5)
+    b = doc.add_adjustment("blur", sigma=2.0)
+    c = doc.add_adjustment("lift", black=0.05, white=1.2)
+    return doc, a, b, c
+
+
+def test_changing_one_parameter_rerenders_only_that_layer_and_those_above(make_doc):
+    doc, a, b, c = _stack(make_doc)
+    doc.render()
+    doc.reset_render_stats()
+    doc.set_params(c, black=0.1)  # top layer: only it is recomputed
+    doc.render()
+    stats = doc.render_stats
+    assert stats["layers"] == {c: 1} and stats["filter_runs"] == 1
+    doc.reset_render_stats()
+    doc.set_params(b, sigma=1.0)  # middle layer: it and the one above
+    doc.render()
+    assert doc.render_stats["layers"] == {b: 1, c: 1}
+    doc.reset_render_stats()
+    doc.render()  # nothing changed: all from the cache
+    assert doc.render_stats["layer_renders"] == 0 and doc.render_stats["cache_hits"] >= 1
+
+
+def test_opacity_change_reuses_the_filter_result(make_doc, counted_registry, cache):
+    reg, counter = counted_registry
+    doc = make_doc(registry=reg)
+    a = doc.add_adjustment("gain", factor=2.0)
+    doc.render()
+    calls = counter.calls
+    doc.set_layer_props(a, opacity=0.3)
+    doc.render()
+    assert counter.calls == calls and doc.layer(a).error is None
+
+
+def test_undo_brings_back_cached_renders(make_doc):
+    doc, a, b, c = _stack(make_doc)
+    first = doc.render()
+    doc.set_params(b, sigma=4.0)
+    doc.render()
+    doc.undo()
+    doc.reset_render_stats()
+    assert np.array_equal(doc.render(), first)
+    assert doc.render_stats["layer_renders"] == 0
+
+
+def test_cache_is_bounded_in_bytes_and_evicts_oldest():
+    cache = RenderCache(max_bytes=3 * 1000 * 4 + 3 * 128)
+    for i in range(5):
+        cache.put(f"k{i}", np.zeros(1000, np.float32))
+    assert cache.nbytes <= cache.max_bytes and len(cache) == 3
+    assert cache.get("k0") is None and cache.get("k4") is not None
+    cache.max_bytes = 0
+    assert len(cache) == 0
+
+
+def test_preview_scale_approximates_the_downscaled_full_render(make_doc):
+    rng = np.random.default_rng(7)
+    from scipy import ndimage
+
+    # smooth-ish structure so downscaling is meaningful
+    base = ndimage.gaussian_filter(rng.random((160, 240, 3)).astype(np.float32), (3, 3, 0))
+    doc = make_doc(base)
+    doc.add_adjustment("blur", sigma=8.0)  # spatial: must be scaled with the preview
+    full = doc.render()
+    preview = doc.render(scale=0.25)
+    assert preview.shape == (40, 60, 3)
+    expected = reduce2(reduce2(full))
+    err = np.abs(preview - expected).max()
+    assert err < 0.01
+    # without scaling sigma the preview would be far blurrier: prove the test can fail
+    unscaled = ndimage.gaussian_filter(reduce2(reduce2(base)), (8, 8, 0), mode="nearest")
+    assert np.abs(unscaled - expected).max() > 3 * err
+
+
+def test_scaled_output_shape_rounds(make_doc):
+    doc = make_doc()  # 60 x 80
+    assert doc.render(scale=0.1).shape == (6, 8, 3)
+    assert doc.render(scale=0.33).shape == (20, 26, 3)
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.5, 0.3])
+def test_region_render_equals_the_crop_of_the_full_render(make_doc, scale):
+    doc = make_doc()
+    a = doc.add_adjustment("gain", factor=1.5)
+    doc.set_mask(a, GeneratedMask("bright_mask", {"threshold": 0.4}, feather=1.5))
+    doc.add_adjustment("blur", sigma=1.5)
+    full = doc.render(scale=scale)
+    doc.cache.clear()  # the region must be computed, not cut from the cached full render
+    region = (20, 10, 30, 24)  # x, y, w, h in full-resolution pixels
+    part = doc.render(scale=scale, region=region)
+    y0, y1 = round(10 * scale), round(34 * scale)
+    x0, x1 = round(20 * scale), round(50 * scale)
+    assert part.shape[:2] == (y1 - y0, x1 - x0)
+    assert np.allclose(part, full[y0:y1, x0:x1], atol=1e-6)
+
+
+def test_region_render_is_bit_exact_for_pointwise_stacks(make_doc):
+    doc = make_doc()
+    doc.add_adjustment("gain", factor=1.5)
+    doc.add_adjustment("lift", black=0.1)
+    full = doc.render()
+    doc.cache.clear()
+    assert np.array_equal(doc.render(region=(5, 7, 20, 11)), full[7:18, 5:25])
+
+
+def test_cancelling_through_progress_stops_the_render_and_leaves_the_cache_sound(make_doc):
+    doc = make_doc()
+    doc.add_adjustment("gain", factor=2.0)
+    doc.add_adjustment("slow", steps=200)
+    token = CancelToken()
+    seen = []
+
+    def report(f):
+        seen.append(f)
+        if f > 0.5:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        doc.render(progress=token.progress(report))
+    assert seen and token.cancelled
+    out = doc.render(progress=lambda f: None)
+    ref = Document.from_image(doc.sources[doc.layers[0].source_id].pixels, registry=doc.registry,
+                              cache=RenderCache(1 << 28))
+    ref.add_adjustment("gain", factor=2.0)
+    assert np.array_equal(out, ref.render())
+
+
+def test_progress_reaches_one_and_is_monotonic(make_doc):
+    doc, *_ = _stack(make_doc)
+    seen = []
+    doc.render(progress=seen.append)
+    assert seen[-1] == 1.0 and all(b >= a for a, b in zip(seen, seen[1:]))
+
+
+def test_renders_from_threads_on_a_shared_cache_agree(registry):
+    cache = RenderCache(64 * 1024**2)
+    rng = np.random.default_rng(5)
+    docs, expected = [], []
+    for i in range(4):
+        doc = Document.from_image(rng.random((50, 70, 3), dtype=np.float32), registry=registry,
+                                  cache=RenderCache(1 << 26))
+        doc.add_adjustment("blur", sigma=1.0 + i)
+        doc.add_adjustment("gain", factor=1.0 + i)
+        expected.append(doc.render())
+        doc._cache = cache
+        docs.append(doc)
+    errors = []
+
+    def work(k):
+        for _ in range(5):
+            for scale in (1.0, 0.5):
+                out = docs[k].render(scale=scale)
+                if scale == 1.0 and not np.array_equal(out, expected[k]):
+                    errors.append(k)
+
+    threads = [threading.Thread(target=work, args=(k % 4,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_image_layer_offset_places_a_mosaic_panel(registry, cache):
+    doc = Document.new(50, 40, registry=registry, cache=cache)
+    panel = np.ones((10, 20), np.float32)
+    lid = doc.add_image(panel, offset=(5, 7))
+    out = doc.render()
+    assert out[5:15, 7:27].min() == 1 and out.sum() == 200
+    doc.set_layer_props(lid, offset=(30, 40))  # partly outside the canvas: clipped
+    out = doc.render()
+    assert out[30:40, 40:50].min() == 1 and out.sum() == 100
+    half = doc.render(scale=0.5)
+    assert half.shape == (20, 25) and np.isclose(half.sum() * 4, 100)
+
+
+def test_render_upto_gives_the_before_of_a_layer(make_doc, rgb):
+    doc = make_doc()
+    a = doc.add_adjustment("gain", factor=2.0)
+    doc.add_adjustment("gain", factor=3.0)
+    assert np.allclose(doc.render(upto=a), rgb * 2)
+    assert np.array_equal(doc.render(upto=doc.layers[0].id), rgb)

@@ -1,0 +1,91 @@
+"""Fixtures for the editor window tests: an isolated settings/recovery folder, the real
+window, captured message boxes, and helpers to wait for jobs and renders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Recovery files and QSettings (recent files) go to a temporary folder."""
+    from PyQt6.QtCore import QSettings
+
+    data = tmp_path / "userdata"
+    monkeypatch.setenv("NEBULAYER_DATA_DIR", str(data))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    return data
+
+
+class Dialogs:
+    """Every QMessageBox the code under test opened: (kind, title, text)."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str, str]] = []
+        self.answer: Any = None
+
+    def texts(self, kind: str | None = None) -> list[str]:
+        return [t for k, _title, t in self.shown if kind is None or k == kind]
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    from PyQt6.QtWidgets import QMessageBox
+
+    d = Dialogs()
+    SB = QMessageBox.StandardButton
+
+    def record(kind: str, default: Any):
+        def fn(parent: Any, title: str, text: str, *args: Any, **kwargs: Any) -> Any:
+            d.shown.append((kind, title, text))
+            return d.answer if (kind == "question" and d.answer is not None) else default
+        return fn
+
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(record("critical", SB.Ok)))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(record("warning", SB.Ok)))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(record("information", SB.Ok)))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(record("question", SB.Discard)))
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: d.shown.append(("exec", self.windowTitle(), self.text())) or 0)
+    return d
+
+
+@pytest.fixture
+def window(qtbot: Any, dialogs: Dialogs):
+    """The real main window (no sample project, no recovery prompt)."""
+    from editor.ui.app import create_window, make_application
+
+    make_application()
+    win = create_window(["__none__"][:0], offer_recovery=False)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    yield win
+    win.editor.renderer.shutdown()
+
+
+def wait_job(qtbot: Any, job: Any, timeout: int = 30000) -> Any:
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=timeout)
+    return job
+
+
+def wait_render(qtbot: Any, win: Any, timeout: int = 30000) -> Any:
+    """Wait until the canvas shows a render of the current state; returns it."""
+    r = win.editor.renderer
+    qtbot.waitUntil(lambda: r.is_idle() and r.last_result is not None
+                    and r.last_result.generation == r._generation, timeout=timeout)
+    return r.last_result
+
+
+def open_file(qtbot: Any, win: Any, path: Any) -> Any:
+    job = wait_job(qtbot, win.files.open_paths([str(path)]))
+    assert job.error is None, job.error
+    wait_render(qtbot, win)
+    return win.model.doc

@@ -1,0 +1,41 @@
+"""Fixtures for the Acquisition tab tests: the INDI simulator server and an isolated tab."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "acquisition"))
+
+from indi_server import IndiServer, indi_missing, prepare_simulator  # noqa: E402
+
+from editor.acquisition.indi_link import IndiLink  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def indi_server(tmp_path_factory):
+    reason = indi_missing()
+    if reason:
+        pytest.skip(f"INDI simulator tests need indiserver: {reason}")
+    with IndiServer(tmp_path_factory.mktemp("indi_ui")) as server:
+        link = IndiLink("127.0.0.1", server.port)
+        link.connect()
+        prepare_simulator(link)
+        link.close()
+        yield server
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path, monkeypatch):
+    """An Acquisition tab with its settings in a temporary folder; shut down after the test."""
+    monkeypatch.setenv("NEBULAYER_CONFIG_DIR", str(tmp_path / "config"))
+    from editor.ui.acquisition_tab import AcquisitionTab
+
+    widget = AcquisitionTab()
+    qtbot.addWidget(widget)
+    yield widget
+    widget.shutdown()
