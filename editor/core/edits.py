@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from editor.core import tree
+from editor.core.alignment import measure_offsets
 from editor.core.history import CallbackCommand
 from editor.core.layers import (
     COMBINE_MODES,
@@ -379,35 +380,6 @@ def _plugin_version(registry: Any, plugin_id: str) -> str:
         if getattr(info, "id", None) == plugin_id or (plugin_id == "builtin" and info.id == "nebulayer.builtin"):
             return str(info.version)
     return ""
-
-
-def measure_offsets(frames: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
-    """The (dy, dx) shift that, applied to each frame at render time, aligns it onto the
-    reference (L, else G, else the first), measured with filters.register_translation; the
-    reference gets (0, 0)."""
-    import filters
-
-    register = getattr(filters, "register_translation", None)
-    if register is None:
-        raise DocumentError("alignment is not available (filters.register_translation missing);"
-                            " use align=False")
-    ref_name = "L" if "L" in frames else ("G" if "G" in frames else next(iter(frames)))
-    ref = frames[ref_name]
-    ref = ref if ref.ndim == 2 else ref.mean(axis=2)
-    out: dict[str, tuple[float, float]] = {}
-    for name, img in frames.items():
-        if name == ref_name:
-            out[name] = (0.0, 0.0)
-            continue
-        mono = img if img.ndim == 2 else img.mean(axis=2)
-        if mono.shape != ref.shape:
-            raise DocumentError(f"channel {name} is {mono.shape[1]}x{mono.shape[0]}, the reference "
-                                f"{ref_name} is {ref.shape[1]}x{ref.shape[0]}")
-        # register_translation gives how far ``mono`` is shifted from the reference; the
-        # layer stores the correction the render applies to the channel.
-        dy, dx = register(ref, mono)
-        out[name] = (-float(dy), -float(dx))
-    return out
 
 
 def _snap(value: Any) -> Any:

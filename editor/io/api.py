@@ -83,6 +83,9 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool = False
     except MemoryError as exc:
         raise ImageTooLargeError(path, "not enough memory to decode this image") from exc
     image = result if isinstance(result, Image) else Image(np.asarray(result, dtype=np.float32))
+    # Plugin readers too: float32, contiguous, read-only (the source is never modified).
+    image.data = np.ascontiguousarray(image.data, dtype=np.float32)
+    image.data.flags.writeable = False
     image.meta.path = image.meta.path or str(path)
     image.meta.format = image.meta.format or format_name
     if progress:

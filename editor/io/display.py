@@ -40,7 +40,13 @@ def read_display(path: Path, options: ReadOptions) -> Image:
                 wide = fmt == "PNG" and pil.mode in ("RGB", "RGBA") and ";16" in str(pil.tile)
                 icc = pil.info.get("icc_profile")
                 exif = exif_from_pillow(pil)
-                pixels, notes = _png16(path) if wide else _pixels(pil)
+                if wide:
+                    pixels, notes = _png16(path)
+                else:
+                    from PIL import ImageOps
+
+                    upright = ImageOps.exif_transpose(pil)  # camera JPEGs shot in portrait
+                    pixels, notes = _pixels(upright)
     except (UnidentifiedImageError, PILImage.DecompressionBombError,
             PILImage.DecompressionBombWarning) as exc:
         raise UnsupportedFormatError(path, f"not a readable PNG/JPEG image ({exc})") from exc

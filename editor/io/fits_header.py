@@ -132,8 +132,9 @@ def build_header(source: Mapping[str, Any] | fits.Header | None = None,
                 continue
             if key in COMMENTARY:
                 lines = value if isinstance(value, (list, tuple)) else [value]
+                add = header.add_history if key == "HISTORY" else header.add_comment
                 for line in lines:
-                    header.add_history(str(line)) if key == "HISTORY" else header.add_comment(str(line))
+                    add(str(line))
                 continue
             try:
                 card = fits.Card(key, _clean_value(value), comments.get(key, ""))

@@ -159,7 +159,7 @@ def _build_image(path: Path, samples: np.ndarray, layout: str, values: dict[str,
     if layout == "planes":
         data = np.empty(samples.shape[1:] + (3,), dtype=np.float32)
         for c in range(3):
-            data[..., c] = to_float32(samples[c], flip_rows=bottom_up)
+            to_float32(samples[c], flip_rows=bottom_up, out=data[..., c])
     else:
         data = to_float32(samples, flip_rows=bottom_up)
     if blank is not None:
@@ -188,12 +188,13 @@ def _build_image(path: Path, samples: np.ndarray, layout: str, values: dict[str,
         notes.append("rows stored bottom-up in the file, shown top row first")
     if index:
         notes.append(f"image read from HDU {index} ({hdu.name or 'unnamed'})")
+    debayered = bool(pattern and options.debayer)
     meta = ImageMeta(
         path=str(path), format="FITS", original_dtype=_dtype_label(hdu, samples),
-        header=values, data_range=data_range, bayer_pattern=pattern if pattern and not options.debayer else None,
-        notes=notes,
-        extra={"fits_comments": comments, "hdu": index, "row_order": "BOTTOM-UP" if bottom_up else "TOP-DOWN",
-               "debayered": bool(pattern and options.debayer)},
+        header=values, data_range=data_range, notes=notes,
+        bayer_pattern=None if debayered else pattern,
+        extra={"fits_comments": comments, "hdu": index, "debayered": debayered,
+               "row_order": "BOTTOM-UP" if bottom_up else "TOP-DOWN"},
     )
     if options.progress:
         options.progress(1.0)

@@ -24,14 +24,17 @@ def integer_scale(dtype: np.dtype) -> float:
     return 1.0
 
 
-def to_float32(samples: np.ndarray, *, flip_rows: bool = False) -> np.ndarray:
-    """A new C-contiguous float32 array: integers scaled to 0..1, optionally flipped top-bottom.
+def to_float32(samples: np.ndarray, *, flip_rows: bool = False,
+               out: np.ndarray | None = None) -> np.ndarray:
+    """Float32 pixels: integers scaled to 0..1, optionally flipped top-bottom.
 
-    The flip and the conversion happen in one pass, so reading a bottom-up FITS costs no more
-    than reading a top-down one.
+    Written into ``out`` if given (e.g. one channel of an RGB array), else into a new
+    C-contiguous array. Flip, byte-swap and scaling happen in one pass, so reading a bottom-up
+    big-endian FITS costs no more than a plain copy.
     """
     src = samples[::-1] if flip_rows else samples
-    out = np.empty(src.shape, dtype=np.float32)
+    if out is None:
+        out = np.empty(src.shape, dtype=np.float32)
     scale = integer_scale(samples.dtype)
     if scale != 1.0:
         np.multiply(src, np.float32(1.0 / scale), out=out, casting="unsafe")

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from indi_server import CCD, IndiServer, indi_missing, prepare_simulator  # noqa: E402
+from indi_server import IndiServer, indi_missing, prepare_simulator  # noqa: E402
 
 from editor.acquisition.indi_link import IndiLink  # noqa: E402
 
@@ -47,5 +47,3 @@ def link(indi_server):
     yield lnk
     lnk.close()
 
-
-__all__ = ["CCD"]

@@ -37,9 +37,11 @@ def free_port() -> int:
 class IndiServer:
     """One running indiserver on a free port; ``stop()`` ends it, ``kill()`` kills it hard."""
 
-    def __init__(self, workdir: Path, drivers: tuple[str, ...] = DRIVERS) -> None:
+    def __init__(self, workdir: Path, drivers: tuple[str, ...] = DRIVERS, *,
+                 stars: bool = True) -> None:
         self.workdir = Path(workdir)
         self.drivers = drivers
+        self.stars = stars
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -49,7 +51,7 @@ class IndiServer:
         home.mkdir(parents=True, exist_ok=True)
         bindir.mkdir(parents=True, exist_ok=True)
         gsc = bindir / "gsc"
-        if not gsc.exists():
+        if self.stars and not gsc.exists():
             gsc.symlink_to(HERE / "fake_gsc")
         env = dict(os.environ, HOME=str(home), PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}")
         self.fifo = self.workdir / "control.fifo"
@@ -120,5 +122,5 @@ def prepare_simulator(link, *, polling_ms: int = 50, ra_hours: float = 5.5,
     link.set_and_wait(CCD, "POLLING_PERIOD", {"PERIOD_MS": polling_ms}, what="polling period")
     link.set_and_wait(SCOPE, "ON_COORD_SET", {"SYNC": "On"}, what="sync mode")
     link.send(SCOPE, "EQUATORIAL_EOD_COORD", {"RA": ra_hours, "DEC": dec_deg})
-    link.wait_until(lambda: abs(link._vector(SCOPE, "EQUATORIAL_EOD_COORD").getfloatvalue("DEC")
+    link.wait_until(lambda: abs(link.vector(SCOPE, "EQUATORIAL_EOD_COORD").getfloatvalue("DEC")
                                 - dec_deg) < 0.01, 10.0, "the telescope sync")

@@ -88,3 +88,14 @@ def test_memory_budget_sizes(text, value):
 def test_bad_memory_budget_sizes_are_rejected(text):
     with pytest.raises(ValueError):
         parse_size(text)
+
+
+def test_jpeg_exif_orientation_is_applied(tmp_path):
+    picture = np.zeros((4, 6, 3), np.uint8)
+    picture[0] = 255  # top row white
+    pil = PILImage.fromarray(np.ascontiguousarray(picture[::-1, ::-1]))  # stored rotated 180
+    exif = pil.getexif()
+    exif[0x0112] = 3
+    pil.save(tmp_path / "o.jpg", exif=exif, quality=100)
+    data = open_image(tmp_path / "o.jpg").data
+    assert data[0].mean() > 0.95 and data[-1].mean() < 0.05

@@ -60,8 +60,8 @@ def test_deep_sky_sample_has_a_gradient_and_stars() -> None:
     img = open_image(SAMPLES / "deep_sky_field.fits")
     assert img.data.shape == (384, 512, 3) and img.data.dtype == np.float32
     rows = np.median(img.data[..., 0], axis=1)
-    # Light pollution grows towards one horizon (the generator's model: + 0.07 over the height).
-    assert abs(rows[-20:].mean() - rows[:20].mean()) > 0.04
+    # Light pollution grows towards one horizon (the generator adds 0.03 over the height).
+    assert abs(rows[-20:].mean() - rows[:20].mean()) > 0.02
     assert img.data.max() > 10 * np.median(img.data)  # stars stand out of the background
 
 
