@@ -185,9 +185,8 @@ def write_sample_project(out: Path) -> None:
     from editor.core.masks import GeneratedMask
 
     doc.set_mask(levels, GeneratedMask("contrast_mask", {"radius": 60.0, "blur": 12.0}))
-    lrgb = doc.add_channel_combine(
-        {c: doc.add_source(out / f"lrgb_{c}.fits") for c in "LRGB"}, mode="lrgb", name="LRGB merge"
-    )
+    lrgb = doc.add_channel_combine({c: out / f"lrgb_{c}.fits" for c in "LRGB"}, mode="lrgb",
+                                   name="LRGB merge")
     doc.set_layer_props(lrgb, visible=False)
     doc.take_snapshot("Original")
     doc.save(out / "sample_project.nebula")

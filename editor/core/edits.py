@@ -163,6 +163,7 @@ class EditsMixin:
             raise DocumentError(f"channels must be among {', '.join(sorted(allowed))}")
         ids = {ch: self._source_for(v, ch).id for ch, v in channels.items()}
         offsets = measure_offsets({ch: self.sources[s].pixels for ch, s in ids.items()}) if align else {}
+        _check_combine_params(mode, params)
         layer = ChannelCombineLayer(name=name or mode.upper(), channels=ids,
                                     offsets=offsets, mode=mode, params=dict(params))
         return self._insert(layer, index, f"Add {layer.name}")
@@ -205,6 +206,7 @@ class EditsMixin:
                 raise DocumentError(str(exc)) from None
         elif isinstance(layer, ChannelCombineLayer):
             new = {**layer.params, **params}
+            _check_combine_params(layer.mode, new)
         else:
             raise DocumentError(f"{layer.name} has no parameters")
 
@@ -398,3 +400,13 @@ def _mask_refs(mask: Mask | None) -> list[str]:
 
 def _structure_refs(structure: tree.Structure) -> set[str]:
     return tree.referenced_sources([layer.to_dict() for layer, _ in structure])
+
+
+def _check_combine_params(mode: str, params: dict[str, Any]) -> None:
+    from editor.render.steps import combine_param_names
+
+    names = combine_param_names(mode)
+    unknown = set() if names is None else set(params) - names
+    if unknown:
+        raise DocumentError(f"{mode.upper()} merge has no parameter(s) {', '.join(sorted(unknown))}"
+                            f" (it takes {', '.join(sorted(names)) or 'none'})")

@@ -76,6 +76,7 @@ class RenderJob:
         self.cache = cache
         self.stats = stats
         self.scale = float(scale)
+        self.canvas = (int(canvas[0]), int(canvas[1]))
         self.full = Window(0, max(1, round(canvas[0] * scale)), 0, max(1, round(canvas[1] * scale)))
         self.tree = tree
         self.progress = progress
@@ -135,8 +136,10 @@ class RenderJob:
         kind = node["type"]
         try:
             if kind == "image":
-                top, cov = place_source(self.sources[node["source"]], self.scale, win,
-                                        tuple(node["offset"]))
+                src = self.sources.get(node["source"])
+                if src is None:
+                    raise StepFailed(f"the pixels of this layer ({node['source']}) are missing")
+                top, cov = place_source(src, self.scale, win, tuple(node["offset"]), self.canvas)
             elif kind == "channel_combine":
                 top, cov = self._combine(node, win), None
             elif kind == "adjustment":
@@ -187,7 +190,7 @@ class RenderJob:
             src = self.sources.get(sid)
             if src is None:
                 raise StepFailed(f"channel {name}: source {sid} is missing")
-            px, _ = place_source(src, self.scale, wide)
+            px, _ = place_source(src, self.scale, wide, canvas=self.canvas)
             dy, dx = offsets.get(name, (0.0, 0.0))
             px = steps.shift_channel(px, dy * self.scale, dx * self.scale)
             chans[name] = px[wide.crop_of(win)] if wide != win else px
@@ -225,7 +228,7 @@ class RenderJob:
             src = self.sources.get(m["source"])
             if src is None:
                 raise StepFailed(f"mask pixels {m['source']} are missing")
-            px, cov = place_source(src, self.scale, win)
+            px, _ = place_source(src, self.scale, win, canvas=self.canvas)
             return px if px.ndim == 2 else px.mean(axis=2)
         spec = self.registry.get(m["kind"])
         if spec is None:
@@ -238,7 +241,7 @@ class RenderJob:
             if src is None:
                 raise StepFailed(f"mask input {m['input']} is missing")
             img_win = win.expand(steps.spatial_halo(spec, params), self.full)
-            img, _ = place_source(src, self.scale, img_win)
+            img, _ = place_source(src, self.scale, img_win, canvas=self.canvas)
             in_key = src.token
         key = make_key("rawmask", in_key, m["kind"], spec.version, params, self.scale)
         out = self._lookup(key, img_win)

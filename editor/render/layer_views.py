@@ -68,7 +68,8 @@ def render_thumbnail(doc: "Document", lid: str, size: int = 64, mask: bool = Fal
         return np.repeat(g[:, :, None], 3, axis=2)
     job = doc._job(scale, None, None)
     if isinstance(layer, ImageLayer):
-        px, _ = place_source(doc.sources[layer.source_id], scale, job.full, layer.offset)
+        px, _ = place_source(doc.sources[layer.source_id], scale, job.full, layer.offset,
+                             (doc.height, doc.width))
     elif isinstance(layer, ChannelCombineLayer):
         from editor.render.steps import StepFailed
 

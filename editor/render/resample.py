@@ -90,19 +90,23 @@ def choose_level(scale: float, size: tuple[int, int]) -> int:
 
 
 def _axis_weights(n_src: float, n_level: int, pixel: float, offset: float, scale: float,
-                  lo: int, hi: int) -> tuple[sparse.csr_matrix, np.ndarray]:
+                  lo: int, hi: int, n_canvas: float | None
+                  ) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Sparse (hi-lo, n_level) area weights and the covered fraction of each output pixel.
 
-    Output pixel ``i`` covers source interval [(i/scale - offset), ((i+1)/scale - offset)),
-    in proxy units divided by ``pixel``; the source spans [0, n_src) full-resolution pixels.
+    Output pixel ``i`` covers source interval [(i/scale - offset), ((i+1)/scale - offset)) in
+    full-resolution pixels, clipped to the canvas (the last pixel of a scaled canvas may
+    reach past its edge: only the part on the canvas counts); proxy units divide by ``pixel``.
     """
     i = np.arange(lo, hi, dtype=np.float64)
-    a = (i / scale - offset) / pixel
-    b = ((i + 1) / scale - offset) / pixel
-    extent = n_src / pixel
-    a_c = np.clip(a, 0.0, extent)
-    b_c = np.clip(b, 0.0, extent)
-    coverage = (b_c - a_c) / (b - a)
+    a = i / scale - offset
+    b = (i + 1) / scale - offset
+    if n_canvas is not None:
+        a = np.maximum(a, -offset)
+        b = np.minimum(b, n_canvas - offset)
+    a_c = np.clip(a, 0.0, n_src) / pixel
+    b_c = np.clip(b, 0.0, n_src) / pixel
+    coverage = (b_c - a_c) * pixel / np.maximum(b - a, 1e-12)
     taps = int(math.ceil(1.0 / (scale * pixel))) + 2
     rows, cols, vals = [], [], []
     j0 = np.floor(a_c).astype(np.int64)
@@ -124,11 +128,13 @@ def _axis_weights(n_src: float, n_level: int, pixel: float, offset: float, scale
 
 
 def place_source(source: Source, scale: float, window: Window,
-                 offset: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray | None]:
+                 offset: tuple[float, float] = (0.0, 0.0),
+                 canvas: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """The source placed at canvas ``offset`` (y, x), sampled on ``window`` of the scaled canvas.
 
-    Returns (pixels, coverage) where coverage is the (h, w) fraction of each output pixel the
-    source covers, or None when it covers the whole window.
+    ``canvas`` is the full-resolution (H, W) of the canvas (None: unbounded). Returns (pixels,
+    coverage) where coverage is the (h, w) fraction of each output pixel the source covers,
+    or None when it covers the whole window.
     """
     oy, ox = float(offset[0]), float(offset[1])
     h, w = source.height, source.width
@@ -137,8 +143,9 @@ def place_source(source: Source, scale: float, window: Window,
     level = choose_level(scale, (h, w))
     img = proxy_level(source, level)
     pixel = float(2**level)
-    wy, cy = _axis_weights(h, img.shape[0], pixel, oy, scale, window.y0, window.y1)
-    wx, cx = _axis_weights(w, img.shape[1], pixel, ox, scale, window.x0, window.x1)
+    ch, cw = (None, None) if canvas is None else canvas
+    wy, cy = _axis_weights(h, img.shape[0], pixel, oy, scale, window.y0, window.y1, ch)
+    wx, cx = _axis_weights(w, img.shape[1], pixel, ox, scale, window.x0, window.x1, cw)
     ny, nx = window.shape
     chans = 1 if img.ndim == 2 else img.shape[2]
     tmp = wy @ img.reshape(img.shape[0], -1)  # (ny, W*C)

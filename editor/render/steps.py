@@ -158,10 +158,27 @@ def combine_channels(mode: str, chans: dict[str, np.ndarray], params: dict[str, 
     return rgb
 
 
+def combine_param_names(mode: str) -> set[str] | None:
+    """Parameter names the merge of ``mode`` takes (None if it takes anything)."""
+    import inspect
+
+    import filters
+
+    func = getattr(filters, "lrgb_combine" if mode == "lrgb" else "rgb_combine", None)
+    if func is None:
+        return set()
+    sig = inspect.signature(func)
+    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        return None
+    return {n for n, p in sig.parameters.items()
+            if p.kind is p.KEYWORD_ONLY and n not in ("align", "progress")}
+
+
 def _accepted(func: Any, params: dict[str, Any]) -> dict[str, Any]:
     """The subset of ``params`` that ``func`` takes as keywords."""
     import inspect
 
+    params = {k: v for k, v in params.items() if k not in ("align", "progress")}
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):

@@ -92,3 +92,14 @@ def test_bad_channel_sets_are_refused(registry):
         doc.add_channel_combine({"X": np.zeros((10, 10), np.float32)}, align=False)
     with pytest.raises(DocumentError):
         doc.add_channel_combine({"R": np.zeros((10, 10))}, mode="cmyk", align=False)
+
+
+def test_lrgb_parameters_are_checked_and_change_the_merge(frames, registry):
+    k, h, j = (_norm(frames[b]) for b in "khj")
+    doc = Document.new(k.shape[1], k.shape[0], registry=registry, cache=RenderCache(1 << 28))
+    lid = doc.add_channel_combine({"L": (k + h + j) / 3, "R": k, "G": h, "B": j}, align=False)
+    plain = doc.render()
+    doc.set_params(lid, saturation=1.8)
+    assert doc.layer(lid).error is None and not np.allclose(doc.render(), plain)
+    with pytest.raises(DocumentError, match="no parameter"):
+        doc.set_params(lid, bogus=1)

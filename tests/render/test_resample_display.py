@@ -83,3 +83,11 @@ def test_display_auto_stretch_brightens_faint_linear_data():
     plain = display_image(faint)
     auto = display_image(faint, "auto")
     assert auto.mean() > plain.mean() + 20 and auto.shape == (50, 60, 3)
+
+
+def test_last_scaled_pixel_reaching_past_the_canvas_is_not_darkened(registry, cache):
+    from editor.core.document import Document
+
+    doc = Document.from_image(np.full((891, 893), 0.5, np.float32), registry=registry, cache=cache)
+    preview = doc.render(scale=0.25)  # 223 x 223 pixels: the last ones overhang the canvas
+    assert preview.shape == (223, 223) and np.allclose(preview, 0.5, atol=1e-6)

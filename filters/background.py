@@ -1,0 +1,191 @@
+"""Light-pollution gradient removal (like PixInsight's ABE/DBE, Siril's Background Extraction)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+from scipy.interpolate import RBFInterpolator
+
+from filters._common import as_image, channels, report
+from filters.registry import FilterSpec, Param, ProgressCallback, register
+
+#: The model is fitted and evaluated on a proxy about this many pixels on its long side.
+PROXY_SIZE = 512
+
+
+def _proxy(img: np.ndarray) -> tuple[np.ndarray, int]:
+    """Block-averaged copy (NaN-aware) of at most ~PROXY_SIZE px a side, and the factor."""
+    f = max(1, int(np.ceil(max(img.shape[:2]) / PROXY_SIZE)))
+    h, w = (img.shape[0] // f) * f, (img.shape[1] // f) * f
+    a = img[:h, :w].reshape(h // f, f, w // f, f, -1)
+    valid = np.isfinite(a)
+    s = np.where(valid, a, 0).sum(axis=(1, 3), dtype=np.float64)
+    n = valid.sum(axis=(1, 3))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (s / n).astype(np.float32), f
+
+
+def _samples(proxy: np.ndarray, grid: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cell centres (y, x in proxy px) and per-channel clipped medians of a grid of cells."""
+    ph, pw = proxy.shape[:2]
+    ny = max(2, int(round(grid * ph / max(ph, pw))))
+    nx = max(2, int(round(grid * pw / max(ph, pw))))
+    ys, xs = np.linspace(0, ph, ny + 1).astype(int), np.linspace(0, pw, nx + 1).astype(int)
+    pts, vals = [], []
+    for i in range(ny):
+        for j in range(nx):
+            cell = proxy[ys[i] : ys[i + 1], xs[j] : xs[j + 1]].reshape(-1, proxy.shape[2])
+            cell = cell[np.isfinite(cell).all(axis=1)]
+            if len(cell) < 4:
+                continue
+            # Clip stars out of the cell: 3 rounds of median +- 2.5 MAD-sigma.
+            keep = np.ones(len(cell), bool)
+            for _ in range(3):
+                med = np.median(cell[keep], axis=0)
+                sig = 1.4826 * np.median(np.abs(cell[keep] - med), axis=0) + 1e-12
+                keep = (np.abs(cell - med) <= 2.5 * sig).all(axis=1)
+                if keep.sum() < 4:
+                    keep[:] = True
+                    break
+            pts.append(((ys[i] + ys[i + 1] - 1) / 2.0, (xs[j] + xs[j + 1] - 1) / 2.0))
+            vals.append(np.median(cell[keep], axis=0))
+    return np.array(pts, float), np.array(vals, float)
+
+
+def _design(pts: np.ndarray, shape: tuple[int, int], degree: int) -> np.ndarray:
+    y = pts[:, 0] / max(1, shape[0] - 1) * 2 - 1
+    x = pts[:, 1] / max(1, shape[1] - 1) * 2 - 1
+    cols = [x**i * y**j for i in range(degree + 1) for j in range(degree + 1 - i)]
+    return np.stack(cols, axis=1)
+
+
+def _fit(pts, vals, shape, method, degree, smoothing):
+    """A callable giving the model (N, C) at points (N, 2), fitted to the samples."""
+    if method == "poly":
+        coef, *_ = np.linalg.lstsq(_design(pts, shape, degree), vals, rcond=None)
+        return lambda q: _design(q, shape, degree) @ coef
+    scale = np.array(shape, float)
+    rbf = RBFInterpolator(pts / scale, vals, kernel="thin_plate_spline", smoothing=smoothing)
+    return lambda q: rbf(q / scale)
+
+
+def extract_background(
+    img: np.ndarray,
+    *,
+    grid: int = 16,
+    sigma: float = 2.0,
+    degree: int = 2,
+    method: str = "poly",
+    mode: str = "subtract",
+    smoothing: float = 1.0,
+    progress: ProgressCallback | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Remove a light-pollution gradient: model the sky background and take it out.
+
+    The image is shrunk to a ~512 px proxy and cut into ``grid`` cells along its long side;
+    each cell gives a background sample (per-channel median after clipping its stars). Cells
+    on nebulae or galaxies stand out from a smooth surface and are rejected (``sigma``
+    standard deviations above the fit, iterated), then a smooth surface is fitted per
+    channel: a 2-D polynomial of ``degree`` (1 = plane, 2 = quadratic, like PixInsight's ABE)
+    or a thin-plate spline (``method="rbf"``, ``smoothing`` > 0 for a softer fit, like DBE).
+
+    ``mode="subtract"`` removes additive light pollution and keeps the image's median
+    background level (``x - model + median(model)``); ``mode="divide"`` corrects
+    multiplicative gradients such as vignetting (``x / model * median(model)``).
+
+    Returns
+    -------
+    corrected, model : ndarray, float32, shaped like ``img``
+        NaN pixels stay NaN in ``corrected``; the model is defined everywhere.
+
+    Raises
+    ------
+    ValueError
+        On unknown options or when too few background samples remain.
+    """
+    if method not in ("poly", "rbf") or mode not in ("subtract", "divide"):
+        raise ValueError(f"method must be poly or rbf and mode subtract or divide, got "
+                         f"{method!r}, {mode!r}")
+    if not 2 <= int(grid) <= 64:
+        raise ValueError(f"grid: 2..64 cells, got {grid}")
+    img = as_image(img)
+    report(progress, 0.0)
+    cube = img[..., None] if img.ndim == 2 else img
+    proxy, f = _proxy(cube)
+    pts, vals = _samples(proxy, int(grid))
+    n_terms = (degree + 1) * (degree + 2) // 2
+    if len(pts) < max(4, n_terms + 1):
+        raise ValueError(f"extract_background: only {len(pts)} usable background samples")
+    report(progress, 0.3)
+    keep = np.ones(len(pts), bool)
+    # Reject samples on nebulae (high residuals) against a polynomial: a spline would bend to
+    # follow the nebula and never see it as an outlier.
+    reject_degree = degree if method == "poly" else 2
+    for _ in range(5):
+        model_fn = _fit(pts[keep], vals[keep], proxy.shape[:2], "poly", reject_degree, 0.0)
+        resid = (vals - model_fn(pts)).mean(axis=1)
+        sig = 1.4826 * np.median(np.abs(resid[keep] - np.median(resid[keep]))) + 1e-12
+        new_keep = resid <= np.median(resid[keep]) + sigma * sig
+        if new_keep.sum() < max(4, n_terms + 1) or (new_keep == keep).all():
+            break
+        keep = new_keep
+    model_fn = _fit(pts[keep], vals[keep], proxy.shape[:2], method, degree, smoothing)
+    report(progress, 0.5)
+    # Evaluate on a coarse grid of full-image coordinates, then enlarge (a smooth surface).
+    h, w = img.shape[:2]
+    step = max(1, min(h, w) // 128)
+    gy = np.arange(0, h + step - 1, step, dtype=float)
+    gx = np.arange(0, w + step - 1, step, dtype=float)
+    gy[-1], gx[-1] = h - 1, w - 1
+    q = np.stack(np.meshgrid((gy + 0.5) / f - 0.5, (gx + 0.5) / f - 0.5, indexing="ij"), -1)
+    coarse = model_fn(q.reshape(-1, 2)).reshape(len(gy), len(gx), -1).astype(np.float32)
+    model = np.empty(cube.shape, np.float32)
+    for c in range(cube.shape[2]):
+        ndimage.map_coordinates(
+            coarse[..., c],
+            np.meshgrid(np.interp(np.arange(h), gy, np.arange(len(gy))),
+                        np.interp(np.arange(w), gx, np.arange(len(gx))), indexing="ij",
+                        sparse=False),
+            order=1, output=model[..., c], mode="nearest",
+        )
+    report(progress, 0.8)
+    level = np.median(coarse.reshape(-1, coarse.shape[-1]), axis=0).astype(np.float32)
+    if mode == "subtract":
+        corrected = cube - model + level
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corrected = cube / model * level
+    if img.ndim == 2:
+        corrected, model = corrected[..., 0], model[..., 0]
+    report(progress, 1.0)
+    return corrected.astype(np.float32, copy=False), model
+
+
+def _extract_background_layer(
+    img: np.ndarray, *, progress: ProgressCallback | None = None, **params: object
+) -> np.ndarray:
+    """Registered form: only the corrected image."""
+    return extract_background(img, progress=progress, **params)[0]  # type: ignore[arg-type]
+
+
+register(
+    FilterSpec(
+        id="extract_background",
+        name="Background Extraction",
+        func=_extract_background_layer,
+        params=(
+            Param("grid", "int", 16, label="Samples per side", min=4, max=64, step=1),
+            Param("sigma", "float", 2.0, label="Rejection (sigma)", min=0.5, max=10.0,
+                  step=0.1, doc="Samples this far above the fit are treated as nebula."),
+            Param("degree", "int", 2, label="Polynomial degree", min=1, max=6, step=1),
+            Param("method", "choice", "poly", label="Model", choices=("poly", "rbf"),
+                  doc="Polynomial surface, or a thin-plate spline through the samples."),
+            Param("mode", "choice", "subtract", label="Correction",
+                  choices=("subtract", "divide"),
+                  doc="Subtract light pollution, or divide out vignetting."),
+            Param("smoothing", "float", 1.0, label="Spline smoothing", min=0.0, max=1000.0,
+                  step=0.1, log_scale=True),
+        ),
+        doc="Model the light-pollution gradient from background samples and remove it.",
+    )
+)
