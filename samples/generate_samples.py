@@ -180,6 +180,7 @@ def write_sample_project(out: Path) -> None:
 
     doc = Document.from_image(out / "deep_sky_field.fits")
     doc.add_adjustment("extract_background", name="Remove light pollution")
+    doc.add_adjustment("neutralize_background", name="Neutral sky")
     doc.add_adjustment("auto_stretch", name="Stretch")
     levels = doc.add_adjustment("levels", name="Lift the faint regions", midtone=0.6)
     from editor.core.masks import GeneratedMask
