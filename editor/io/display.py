@@ -1,9 +1,15 @@
 """PNG and JPEG: display-referred sRGB files.
 
-Write: values clipped to 0..1, NaN shown as black, sRGB-encoded, quantised to 8 bits (PNG may
-be 16), with an embedded sRGB ICC profile so colour-managed viewers show the right colours.
-Read (for convenience: logos, references, star masks): decoded with Pillow and linearised
-with the sRGB curve, so ``open_image`` then ``export_image`` gives back the same file values.
+Pixel values are written as they are, like PixInsight, Siril and Photoshop do: a document's
+values become display-referred when the user stretches them (a stretch layer is the tone
+curve), and the screen shows them the same way (editor.render.display), so the exported file
+looks like the canvas. Linear data that was never stretched therefore exports dark, as it
+looks in the editor without a display stretch.
+
+Write: values clipped to 0..1, NaN shown as black, quantised to 8 bits (PNG may be 16), with
+an embedded sRGB ICC profile so colour-managed viewers show the right colours.
+Read (for convenience: logos, references, star masks): decoded with Pillow, values scaled to
+0..1 as stored, so ``open_image`` then ``export_image`` gives back the same file values.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from editor.io.exif import exif_from_pillow
 from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import freeze
-from editor.io.srgb import linear_to_srgb, srgb_icc_profile, srgb_to_linear
+from editor.io.srgb import srgb_icc_profile
 from editor.io.tiff import quantise
 
 
@@ -53,8 +59,7 @@ def read_display(path: Path, options: ReadOptions) -> Image:
     except (OSError, ValueError, SyntaxError, struct.error) as exc:
         raise ImageReadError(path, f"damaged PNG/JPEG image ({exc})") from exc
     peak = 65535.0 if pixels.dtype == np.uint16 else 255.0
-    data = srgb_to_linear(pixels.astype(np.float32) / np.float32(peak))
-    notes.append("sRGB-encoded values linearised")
+    data = pixels.astype(np.float32) / np.float32(peak)
     meta = ImageMeta(path=str(path), format=fmt, original_dtype=str(pixels.dtype),
                      exif=exif, data_range=(float(pixels.min()), float(pixels.max())),
                      icc_profile=icc, notes=notes)
@@ -89,7 +94,7 @@ def _encoded(data: np.ndarray, bits: int) -> np.ndarray:
     # Grey is written as RGB: an sRGB (RGB) ICC profile is not allowed on a grey PNG/JPEG.
     if data.ndim == 2:
         data = np.repeat(data[..., None], 3, axis=2)
-    return quantise(linear_to_srgb(data), bits)
+    return quantise(data, bits)
 
 
 def write_png(path: Path, data: np.ndarray, *, bits: int | None = None,

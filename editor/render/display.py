@@ -1,10 +1,11 @@
 """Screen transfer for the view only: linear float pixels -> 8-bit RGB for display.
 
-The document is never changed. ``stretch="none"`` shows the linear values 0..1 as they are
-(encoded with the sRGB curve so a linear 0.5 looks like mid-grey light); ``"auto"`` applies a
+The document is never changed. ``stretch="none"`` shows the values 0..1 as they are, as
+PixInsight and Siril do: linear data looks dark until it is stretched, and once a stretch
+layer has made the values display-referred the screen shows exactly what a PNG/JPEG export
+writes (editor.io writes values as they are, sRGB-tagged). ``"auto"`` applies a
 PixInsight-style STF (shadows clip, midtones balance, highlights) measured with
-``filters.auto_stretch_params``, then shows the stretched values as they are (an STF already
-makes a display-referred picture, so no extra gamma). A tuple/dict of STF parameters applies
+``filters.auto_stretch_params``, then shows the stretched values as they are. A tuple/dict of STF parameters applies
 fixed ones (to show two states with the same stretch). ``clip_warning`` paints pixels at or
 below 0 blue and at or above 1 red (after the stretch).
 """
@@ -16,12 +17,6 @@ from typing import Any
 import numpy as np
 
 STF = tuple[Any, Any, Any]  # (shadows, midtones, highlights), scalars or per-channel arrays
-
-
-def srgb_encode(x: np.ndarray) -> np.ndarray:
-    """The sRGB transfer curve on linear 0..1 values."""
-    x = np.clip(x, 0.0, 1.0)
-    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
 
 
 def stf_params(arr: np.ndarray, *, linked: bool = True) -> STF:
@@ -67,7 +62,7 @@ def display_image(arr: np.ndarray, stretch: str | STF | dict = "none",
         a = a[:, :, 0]
     if isinstance(stretch, str):
         if stretch == "none":
-            y = srgb_encode(np.nan_to_num(a, nan=0.0))
+            y = np.clip(np.nan_to_num(a, nan=0.0), 0.0, 1.0)
         elif stretch == "auto":
             y = apply_stf(a, stf_params(a))
         else:

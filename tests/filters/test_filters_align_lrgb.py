@@ -88,15 +88,21 @@ def test_lrgb_weight_and_saturation_controls():
         filters.rgb_to_lab(np.full((1, 1, 3), 0.5, np.float32))[0, 0, 0], abs=0.05)
 
 
+def coloured_field(shift=(0.0, 0.0)) -> np.ndarray:
+    """Stars of different colours: each channel mixes two star populations differently."""
+    a, b = star_field(shift=shift, seed=1), star_field(shift=shift, seed=7)
+    return np.dstack([a, 0.5 * a + 0.5 * b, b]).astype(np.float32)
+
+
 def test_lrgb_with_align_fixes_a_shifted_colour_image():
-    lum = star_field()
-    colour = np.dstack([star_field(shift=(1.3, -0.6))] * 3)
-    out = filters.lrgb_combine(lum, colour, align=True)
+    lum = filters.luminance(coloured_field())
+    truth = filters.lrgb_combine(lum, coloured_field())
+    shifted = coloured_field(shift=(1.3, -0.6))
+    out = filters.lrgb_combine(lum, shifted, align=True)
     inner = np.s_[10:-10, 10:-10]
-    assert np.nanmax(np.abs(filters.luminance(out)[inner] - lum[inner])) < 0.05
-    # without alignment the colour would be wrong around every star
-    unaligned = filters.lrgb_combine(lum, colour)
-    assert np.abs(unaligned[inner] - out[inner]).max() > 0.1
+    err_aligned = np.nanmax(np.abs(out[inner] - truth[inner]))
+    err_unaligned = np.abs(filters.lrgb_combine(lum, shifted)[inner] - truth[inner]).max()
+    assert err_aligned < 0.05 < err_unaligned
 
 
 def test_combination_refuses_mismatched_inputs():

@@ -11,7 +11,8 @@ import filters
 
 def photoshop_recipe(img, radius, blur, black, midtone, white, invert):
     """Layer copy -> High Pass -> Difference -> mono -> Gaussian blur -> Levels, full size."""
-    hp = img - ndimage.gaussian_filter(img.astype(np.float64), radius, mode="nearest") + 0.5
+    sigma = (radius, radius, 0) if img.ndim == 3 else radius  # each channel on its own
+    hp = img - ndimage.gaussian_filter(img.astype(np.float64), sigma, mode="nearest") + 0.5
     diff = np.abs(hp - img)
     mono = diff if diff.ndim == 2 else diff @ np.array([0.2126, 0.7152, 0.0722])
     if blur > 0:

@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 
 from editor.errors import ImageWriteError
 from editor.io import export_image, open_image, register_writer, write_fits
-from editor.io.srgb import linear_to_srgb, srgb_icc_profile
+from editor.io.srgb import srgb_icc_profile
 from tests.io.synthetic import gradient
 
 REAL = ["fits/horsehead_dss_ukschmidt.fits", "fits/m13_subs/M13_blue_0001.fits",
@@ -95,15 +95,15 @@ def test_png_and_jpeg_carry_the_srgb_profile(tmp_path, name, bits):
     assert "sRGB" in described
 
 
-def test_png_is_display_referred_srgb(tmp_path):
-    linear = np.array([[0.0, 0.18, 1.0, 3.0, np.nan]], dtype=np.float32)
-    export_image(linear, tmp_path / "s.png")
+def test_png_writes_values_as_shown_clipped_and_srgb_tagged(tmp_path):
+    values = np.array([[0.0, 0.25, 1.0, 3.0, np.nan]], dtype=np.float32)
+    export_image(values, tmp_path / "s.png")
     with PILImage.open(tmp_path / "s.png") as pil:
         stored = np.asarray(pil)
-    # 18 % grey encodes to about 118/255 in sRGB; >1 clips to white; NaN shows black.
+        assert pil.info["icc_profile"] == srgb_icc_profile()
+    # Values are display values (as on the canvas): 0.25 -> 64/255; >1 clips to white; NaN black.
     assert stored.shape == (1, 5, 3)  # grey is written as RGB so the sRGB profile is valid
-    np.testing.assert_array_equal(stored[..., 0], [[0, 118, 255, 255, 0]])
-    assert linear_to_srgb(np.float32(0.18)) == pytest.approx(118 / 255, abs=0.5 / 255)
+    np.testing.assert_array_equal(stored[..., 0], [[0, 64, 255, 255, 0]])
 
 
 @pytest.mark.skipif(shutil.which("identify") is None, reason="ImageMagick not installed")
