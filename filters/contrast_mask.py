@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from filters._common import as_image, luminance, report
+from filters._common import as_image, has_nan, luminance, report
 from filters.gaussian import blur_on_grid, blur_or_highpass, gaussian_blur
 from filters.levels import levels_curve
 from filters.registry import FilterSpec, Param, ProgressCallback, register
@@ -24,13 +24,16 @@ def _finish_mask(
         np.subtract(np.float32(1), out, out=out)
     if nan_pixels is not None:
         out[nan_pixels] = 0.0
-    np.nan_to_num(out, copy=False, nan=0.0)
+    if has_nan(out):  # far from any valid pixel the blurs have nothing to average
+        np.nan_to_num(out, copy=False, nan=0.0)
     return out
 
 
 def _nan_pixels(img: np.ndarray) -> np.ndarray | None:
-    bad = ~np.isfinite(img if img.ndim == 2 else img.sum(axis=2))
-    return bad if bad.any() else None
+    """Where any channel is missing, or None (the common case, found in one fast pass)."""
+    if not has_nan(img):
+        return None
+    return ~np.isfinite(luminance(img))
 
 
 def contrast_mask(

@@ -13,10 +13,6 @@ def measure_offsets(frames: dict[str, np.ndarray]) -> dict[str, tuple[float, flo
     reference gets (0, 0)."""
     import filters
 
-    register = getattr(filters, "register_translation", None)
-    if register is None:
-        raise DocumentError("alignment is not available (filters.register_translation missing);"
-                            " use align=False")
     ref_name = "L" if "L" in frames else ("G" if "G" in frames else next(iter(frames)))
     ref = frames[ref_name]
     ref = ref if ref.ndim == 2 else ref.mean(axis=2)
@@ -31,6 +27,6 @@ def measure_offsets(frames: dict[str, np.ndarray]) -> dict[str, tuple[float, flo
                                 f"{ref_name} is {ref.shape[1]}x{ref.shape[0]}")
         # register_translation gives how far ``mono`` is shifted from the reference; the
         # layer stores the correction the render applies to the channel.
-        dy, dx = register(ref, mono)
+        dy, dx = filters.register_translation(ref, mono)
         out[name] = (-float(dy), -float(dx))
     return out

@@ -44,14 +44,16 @@ class EditsMixin:
         self._emit("history")
 
     def _prune_sources(self: "Document") -> None:
-        """Forget pixels nothing can reach any more (layers, snapshots, undo/redo steps), so
-        painting or deleting layers does not keep every old mask in memory."""
+        """Forget mask pixels nothing can reach any more (layers, snapshots, undo/redo steps),
+        so painting does not keep every old stroke's mask in memory."""
         used = tree.referenced_sources(self.to_dict())
         for snap in self._snapshots:
             used |= tree.referenced_sources(snap["layers"])
         used |= self.history.referenced_sources()
         used.add(self.meta.get("base_source", ""))
-        for sid in [sid for sid in self.sources if sid not in used]:
+        # Only mask pixels (one per brush stroke) are pruned: opened images stay available
+        # for masks and merges that may pick them later.
+        for sid in [sid for sid, src in self.sources.items() if sid not in used and src.kind == "mask"]:
             del self.sources[sid]
 
     def undo(self: "Document") -> None:

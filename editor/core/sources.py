@@ -11,7 +11,6 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -89,44 +88,7 @@ class Source:
 
 
 def open_image_file(path: str | Path) -> Image:
-    """Read an image with the editor's readers (editor.io.open_image).
+    """Read an image file with the editor's readers (ImageReadError on bad files)."""
+    from editor.io import open_image
 
-    Until the readers exist this falls back to astropy for FITS only, so documents can be built
-    from FITS in headless use and tests.
-    """
-    try:
-        from editor.io import open_image  # type: ignore[attr-defined]
-    except ImportError:
-        open_image = None
-    if open_image is not None:
-        return open_image(path)
-    return _read_fits_fallback(Path(path))
-
-
-def _read_fits_fallback(path: Path) -> Image:
-    from astropy.io import fits
-
-    from editor.errors import ImageReadError, UnsupportedFormatError
-
-    if path.suffix.lower() not in (".fits", ".fit", ".fts"):
-        raise UnsupportedFormatError(path, "the image readers are not installed; only FITS opens")
-    try:
-        with fits.open(path, memmap=False) as hdul:
-            for hdu in hdul:
-                if hdu.data is not None and getattr(hdu, "is_image", False):
-                    data = np.asarray(hdu.data, dtype=np.float32)
-                    header: dict[str, Any] = {}
-                    for card in hdu.header.cards:
-                        if card.keyword in ("HISTORY", "COMMENT"):
-                            header.setdefault(card.keyword, []).append(str(card.value))
-                        elif card.keyword:
-                            header[card.keyword] = card.value
-                    break
-            else:
-                raise ImageReadError(path, "no image data in this FITS file")
-    except OSError as exc:
-        raise ImageReadError(path, f"not a readable FITS file ({exc})") from None
-    if data.ndim == 3 and data.shape[0] == 3:
-        data = np.moveaxis(data, 0, -1)
-    meta = ImageMeta(path=str(path), format="FITS", original_dtype=str(data.dtype), header=header)
-    return Image(np.ascontiguousarray(data), meta)
+    return open_image(path)

@@ -4,7 +4,8 @@ Keys are content hashes (darktable-style: the hash of every input and parameter 
 step up to the result), so entries can be shared by documents and threads without mixing
 them up. Stored arrays are made read-only so no consumer can corrupt them.
 
-The process-wide default size is 2 GiB, or ``NEBULAYER_RENDER_CACHE`` (e.g. ``"6G"``).
+The process-wide default size is a quarter of the RAM (1..8 GiB), or ``NEBULAYER_RENDER_CACHE``
+(e.g. ``"6G"``); ``default_cache().max_bytes = n`` changes it at run time.
 """
 
 from __future__ import annotations
@@ -18,8 +19,19 @@ from typing import Any
 
 import numpy as np
 
-DEFAULT_CACHE_BYTES = 2 * 1024**3
 ENV_VAR = "NEBULAYER_RENDER_CACHE"
+
+
+def _default_size() -> int:
+    """A quarter of the physical memory, between 1 and 8 GiB (2 GiB if unknown)."""
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 2 * 1024**3
+    return int(min(max(ram // 4, 1024**3), 8 * 1024**3))
+
+
+DEFAULT_CACHE_BYTES = _default_size()
 
 
 def make_key(*parts: Any) -> str:

@@ -41,17 +41,15 @@ def apply_stf(arr: np.ndarray, stf: STF | dict) -> np.ndarray:
 
 
 def _mtf(x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    try:
-        import filters
+    """filters.midtones_transfer with a scalar, or one balance per channel."""
+    import filters
 
-        f = getattr(filters, "midtones_transfer", None)
-    except ImportError:
-        f = None
-    if f is not None:
-        return np.asarray(f(x, m), dtype=np.float32)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = (m - 1.0) * x / ((2.0 * m - 1.0) * x - m)
-    return np.nan_to_num(y, nan=0.0).astype(np.float32)
+    m = np.asarray(m, dtype=np.float64)
+    if m.size == 1:
+        return np.asarray(filters.midtones_transfer(x, float(m.reshape(-1)[0])), dtype=np.float32)
+    flat = m.reshape(-1)
+    planes = [filters.midtones_transfer(x[..., c], float(flat[c])) for c in range(x.shape[-1])]
+    return np.stack(planes, axis=-1).astype(np.float32, copy=False)
 
 
 def display_image(arr: np.ndarray, stretch: str | STF | dict = "none",

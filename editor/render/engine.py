@@ -35,8 +35,14 @@ class Comp:
     """A composite: pixels on ``win`` of the scaled canvas, identified by ``state``."""
 
     state: str
-    data: np.ndarray
+    data_: np.ndarray | None  # None: all zeros (the empty canvas), made only when needed
     win: Window
+
+    @property
+    def data(self) -> np.ndarray:
+        if self.data_ is None:
+            self.data_ = np.zeros(self.win.shape, dtype=np.float32)
+        return self.data_
 
     def crop(self, win: Window) -> np.ndarray:
         if win == self.win:
@@ -109,7 +115,7 @@ class RenderJob:
         wins.reverse()
         if below is None:
             state = make_key("empty", self.full.as_list())
-            comp = Comp(state, np.zeros(w.shape, dtype=np.float32), w)
+            comp = Comp(state, None, w)
         else:
             comp = below
         for node, w_out in zip(nodes, wins):

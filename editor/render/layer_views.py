@@ -126,10 +126,20 @@ def export_meta(doc: "Document") -> ImageMeta:
     header: dict[str, Any] = {}
     exif: dict[str, Any] = {}
     if base is not None:
-        header = {k: (list(v) if isinstance(v, list) else v) for k, v in base.meta.header.items()}
+        header = {k: (list(v) if isinstance(v, list) else v) for k, v in base.meta.header.items()
+                  if not _structural(k)}
         exif = dict(base.meta.exif)
     history = list(header.get("HISTORY", []))
     history.extend(history_lines(doc))
     header["HISTORY"] = history
     return ImageMeta(path=doc.path or "", format="render", original_dtype="float32",
                      header=header, exif=exif, notes=["rendered by Nebulayer"])
+
+
+# Cards describing the stored bytes of the source, not the picture: wrong for the render.
+_STRUCTURAL = {"SIMPLE", "BITPIX", "EXTEND", "BZERO", "BSCALE", "BLANK", "DATAMIN", "DATAMAX",
+               "CHECKSUM", "DATASUM", "PCOUNT", "GCOUNT", "XTENSION", "END"}
+
+
+def _structural(key: str) -> bool:
+    return key in _STRUCTURAL or (key.startswith("NAXIS") and key[5:].isdigit() or key == "NAXIS")

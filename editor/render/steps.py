@@ -13,7 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from editor.jobs.progress import Cancelled, Progress
+import filters
+from editor.jobs.progress import Progress
+from editor.plugins.errors import PluginError
+from editor.plugins.guarded_call import run_filter
 from filters.registry import FilterSpec
 
 log = logging.getLogger(__name__)
@@ -61,33 +64,10 @@ def run_spec(spec: FilterSpec, img: np.ndarray, params: dict[str, Any],
              progress: Progress | None) -> np.ndarray:
     """Run a registered operation (params resolved and scaled); StepFailed on any failure."""
     try:
-        from editor.plugins.errors import PluginError
-        from editor.plugins.guarded_call import run_filter
-    except ImportError:  # plugin layer mid-rewrite: check the result here instead
-        return _run_unguarded(spec, img, params, progress)
-    try:
         return run_filter(spec, img, params, progress=progress)
-    except Cancelled:
-        raise
     except PluginError as exc:
+        log.warning("%s", exc)
         raise StepFailed(str(exc)) from exc
-
-
-def _run_unguarded(spec: FilterSpec, img: np.ndarray, params: dict[str, Any],
-                   progress: Progress | None) -> np.ndarray:
-    view = img.view()
-    view.flags.writeable = False
-    try:
-        out = spec.func(view, progress=progress, **params)
-    except Cancelled:
-        raise
-    except Exception as exc:  # noqa: BLE001 - third-party code: report on the layer
-        log.exception("filter %s failed", spec.id)
-        raise StepFailed(f"filter '{spec.id}' failed: {exc}") from exc
-    if not isinstance(out, np.ndarray) or out.shape[:2] != img.shape[:2] or out.dtype != np.float32:
-        raise StepFailed(f"filter '{spec.id}' returned a wrong result "
-                         f"({getattr(out, 'shape', type(out).__name__)}, {getattr(out, 'dtype', '')})")
-    return out
 
 
 def check_mask(spec: FilterSpec, out: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -101,17 +81,10 @@ def check_mask(spec: FilterSpec, out: np.ndarray, shape: tuple[int, int]) -> np.
 # ----------------------------------------------------------------------------- channel merge
 
 def shift_channel(img: np.ndarray, dy: float, dx: float) -> np.ndarray:
-    """Sub-pixel translation of one mono frame (filters.shift_image)."""
+    """Sub-pixel translation of one frame (filters.shift_image; NaN where nothing came in)."""
     if dy == 0 and dx == 0:
         return img
-    import filters
-
-    shift = getattr(filters, "shift_image", None)
-    if shift is None:
-        from scipy import ndimage
-
-        return ndimage.shift(img, (dy, dx), order=3, mode="nearest").astype(np.float32)
-    return np.asarray(shift(img, dy, dx), dtype=np.float32)
+    return np.asarray(filters.shift_image(img, dy, dx), dtype=np.float32)
 
 
 def shift_halo(offsets: dict[str, tuple[float, float]], scale: float) -> int:
@@ -120,9 +93,7 @@ def shift_halo(offsets: dict[str, tuple[float, float]], scale: float) -> int:
 
 
 def combine_channels(mode: str, chans: dict[str, np.ndarray], params: dict[str, Any]) -> np.ndarray:
-    """RGB (H, W, 3) from aligned mono frames (and/or an RGB frame) with filters' merges."""
-    import filters
-
+    """RGB (H, W, 3) from aligned frames with filters.rgb_combine / filters.lrgb_combine."""
     if "RGB" in chans:
         rgb = chans["RGB"]
         if rgb.ndim == 2:
@@ -131,42 +102,29 @@ def combine_channels(mode: str, chans: dict[str, np.ndarray], params: dict[str, 
         missing = [c for c in ("R", "G", "B") if c not in chans]
         if missing:
             raise StepFailed(f"channel merge needs {', '.join(missing)}")
-        rgb_combine = getattr(filters, "rgb_combine", None)
         mono = [chans[c] if chans[c].ndim == 2 else chans[c].mean(axis=2) for c in ("R", "G", "B")]
-        if rgb_combine is not None:
-            rgb_params = {k: v for k, v in params.items() if not k.startswith("l_")}
-            try:
-                rgb = rgb_combine(*mono, **_accepted(rgb_combine, rgb_params))
-            except (TypeError, ValueError) as exc:
-                raise StepFailed(f"RGB merge failed: {exc}") from exc
-        else:
-            rgb = np.stack(mono, axis=-1)
-    rgb = np.asarray(rgb, dtype=np.float32)
-    if mode == "lrgb":
-        if "L" not in chans:
-            raise StepFailed("LRGB merge needs an L (luminance) frame")
-        lum = chans["L"] if chans["L"].ndim == 2 else chans["L"].mean(axis=2)
-        lrgb = getattr(filters, "lrgb_combine", None)
-        if lrgb is None:
-            from editor.render.blend import set_lum
-
-            return set_lum(rgb, lum)
         try:
-            return np.asarray(lrgb(lum, rgb, **_accepted(lrgb, params)), dtype=np.float32)
+            rgb = filters.rgb_combine(*mono, **_accepted(filters.rgb_combine, params))
         except (TypeError, ValueError) as exc:
-            raise StepFailed(f"LRGB merge failed: {exc}") from exc
-    return rgb
+            raise StepFailed(f"RGB merge failed: {exc}") from exc
+    rgb = np.asarray(rgb, dtype=np.float32)
+    if mode != "lrgb":
+        return rgb
+    if "L" not in chans:
+        raise StepFailed("LRGB merge needs an L (luminance) frame")
+    lum = chans["L"] if chans["L"].ndim == 2 else chans["L"].mean(axis=2)
+    try:
+        out = filters.lrgb_combine(lum, rgb, **_accepted(filters.lrgb_combine, params))
+    except (TypeError, ValueError) as exc:
+        raise StepFailed(f"LRGB merge failed: {exc}") from exc
+    return np.asarray(out, dtype=np.float32)
 
 
 def combine_param_names(mode: str) -> set[str] | None:
     """Parameter names the merge of ``mode`` takes (None if it takes anything)."""
     import inspect
 
-    import filters
-
-    func = getattr(filters, "lrgb_combine" if mode == "lrgb" else "rgb_combine", None)
-    if func is None:
-        return set()
+    func = filters.lrgb_combine if mode == "lrgb" else filters.rgb_combine
     sig = inspect.signature(func)
     if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
         return None

@@ -37,7 +37,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def create_window(files: Sequence[str] = (), offer_recovery: bool = True):
+def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_sample: bool = True):
     """The main window, opening ``files`` (or the sample project, or a recovery file)."""
     from editor.ui.main_window import MainWindow
     from editor.ui.recovery import discard_recovery, pending_recovery
@@ -55,7 +55,7 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True):
         discard_recovery()
     if files:
         win.files.open_paths(list(files))
-    elif SAMPLE_PROJECT.is_file():
+    elif open_sample and SAMPLE_PROJECT.is_file():
         win.files.open_paths([str(SAMPLE_PROJECT)])
     else:
         win.statusBar().showMessage(

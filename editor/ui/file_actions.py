@@ -51,6 +51,14 @@ def load_document(path: str, progress: Callable[[float], None] | None = None) ->
     return Document.from_image(path)
 
 
+def document_stem(doc: Any) -> str | None:
+    """The file name a document came from: its project, else the image it was opened from."""
+    if getattr(doc, "path", None):
+        return Path(doc.path).name
+    src = doc.sources.get(doc.meta.get("base_source", "")) if hasattr(doc, "sources") else None
+    return Path(src.path).name if src is not None and src.path else None
+
+
 class FileActions:
     """Owns the file dialogs and jobs; ``set_document(doc)`` shows a newly opened document."""
 
@@ -128,7 +136,8 @@ class FileActions:
         doc = self.model.doc
         if doc is None:
             return None
-        start = str(Path(doc.path).with_suffix(PROJECT_EXT)) if doc.path else "untitled.nebula"
+        stem = document_stem(doc)
+        start = str(Path(stem).with_suffix(PROJECT_EXT)) if stem else "untitled.nebula"
         path, _ = QFileDialog.getSaveFileName(self.parent, "Save project as", start,
                                               f"Nebulayer project (*{PROJECT_EXT})")
         if not path:
@@ -175,7 +184,8 @@ class FileActions:
         doc = self.model.doc
         if doc is None:
             return None
-        dlg = ExportDialog(self.parent, Path(doc.path).stem if doc.path else "export")
+        stem = document_stem(doc)
+        dlg = ExportDialog(self.parent, Path(stem).stem if stem else "export")
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.export_to(dlg.path(), dlg.bits())

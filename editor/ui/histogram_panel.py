@@ -152,15 +152,14 @@ def _fmt(v: Any) -> str:
 
 
 def _channels(hist: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Normalise the histogram result to {channel: (bin centres, counts)}."""
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if isinstance(hist, dict):
-        edges = hist.get("edges")
-        counts = hist.get("counts", hist)
-        for k, v in (counts.items() if isinstance(counts, dict) else []):
-            c = np.asarray(v, dtype=float)
-            e = np.asarray(edges, dtype=float) if edges is not None else np.linspace(0, 1, len(c) + 1)
-            out[_channel_name(k)] = (0.5 * (e[:-1] + e[1:]), c)
+    """``filters.histogram``'s (counts (C + 1, bins), edges) as {name: (bin centres, counts)}."""
+    counts, edges = hist
+    counts = np.asarray(counts, dtype=float)
+    e = np.asarray(edges, dtype=float)
+    centres = 0.5 * (e[:-1] + e[1:])
+    names = ["L"] if counts.shape[0] == 2 else ["R", "G", "B"][: counts.shape[0] - 1]
+    out = {name: (centres, counts[i]) for i, name in enumerate(names)}
+    out["L"] = (centres, counts[-1])
     return out
 
 
@@ -170,11 +169,15 @@ def _channel_name(k: Any) -> str:
             "gray": "L", "grey": "L"}.get(k.lower(), k.upper()[:1])
 
 
+STAT_COLUMNS = (("median", "Median"), ("mad", "MAD"), ("min", "Min"), ("max", "Max"),
+                ("clipped_low_pct", "Low %"), ("clipped_high_pct", "High %"))
+
+
 def _stat_rows(stats: Any) -> list[tuple[str, dict[str, Any]]]:
-    wanted = ("median", "mad", "min", "max", "clipped_low", "clipped_high")
+    """``filters.image_statistics`` (lists per channel) as rows of labelled values."""
+    n = int(stats.get("channels", 0))
+    names = ["L"] if n == 1 else ["R", "G", "B"][:n]
     rows = []
-    if isinstance(stats, dict):
-        for ch, values in stats.items():
-            if isinstance(values, dict):
-                rows.append((_channel_name(ch), {k: values.get(k) for k in wanted if k in values}))
+    for c, name in enumerate(names):
+        rows.append((name, {label: stats[key][c] for key, label in STAT_COLUMNS if key in stats}))
     return rows

@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget,
 from editor.ui.doc_model import DocModel
 from editor.ui.editor_tab import EditorTab
 from editor.ui.error_dialogs import show_error
-from editor.ui.file_actions import FileActions
+from editor.ui.file_actions import FileActions, document_stem
 from editor.ui.recent_files import clear_recent, recent_files
 from editor.ui.recovery import Autosaver, discard_recovery
 
@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         if doc is None:
             self.setWindowTitle("Nebulayer")
         else:
-            name = Path(doc.path).name if doc.path else "Untitled"
+            name = Path(doc.path).name if doc.path else (document_stem(doc) or "Untitled")
             self.setWindowTitle(f"{name}{' *' if doc.dirty else ''} — Nebulayer")
         if doc is not None:
             self.act_undo.setText(f"&Undo {doc.history.undo_text or ''}".rstrip())

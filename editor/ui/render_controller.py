@@ -257,7 +257,7 @@ class RenderController(QObject):
                 self._delivered.emit(result)
 
     def _run(self, job: RenderJob) -> RenderResult | str | None:
-        from editor.render.display import display_image
+        from editor.ui.display_lut import fast_display_image as display_image
 
         t0 = time.perf_counter()
         stf = job.stf

@@ -111,9 +111,8 @@ def main() -> int:
     rc.shutdown()
 
     lat = sorted(latencies)
-    print(f"slider -> preview on screen, {len(lat)} changes, preview "
-          f"{shown[-1][0] and ''}{canvas.displayed_region and ''}"
-          f"{rc.last_result.picture.shape[1]}x{rc.last_result.picture.shape[0]} px:")
+    pic = rc.last_result.picture
+    print(f"slider -> preview on screen, {len(lat)} changes, preview {pic.shape[1]}x{pic.shape[0]} px:")
     print(f"  median {statistics.median(lat):.1f} ms   p90 {lat[int(0.9 * (len(lat) - 1))]:.1f} ms   "
           f"worst {lat[-1]:.1f} ms   best {lat[0]:.1f} ms")
     print(f"  of which render+display transform on the worker: median "

@@ -269,10 +269,13 @@ def test_failing_filter_passes_through_with_an_error_and_leaves_the_doc_alone(ma
 def test_export_meta_has_base_header_and_layer_history(make_doc, rgb):
     from editor.io.image import Image, ImageMeta
 
-    doc = make_doc(Image(rgb, ImageMeta(format="FITS", header={"OBJECT": "M42", "HISTORY": ["stacked"]})))
+    header = {"SIMPLE": True, "BITPIX": 16, "NAXIS": 2, "NAXIS1": 80, "NAXIS2": 60, "BZERO": 32768,
+              "OBJECT": "M42", "HISTORY": ["stacked"]}
+    doc = make_doc(Image(rgb, ImageMeta(format="FITS", header=header)))
     doc.add_adjustment("gain", factor=2.0)
     meta = doc.export_meta()
     assert meta.header["OBJECT"] == "M42"
+    assert not {"BITPIX", "NAXIS", "NAXIS1", "BZERO", "SIMPLE"} & set(meta.header)  # not the render's
     assert meta.header["HISTORY"][0] == "stacked"
     assert any("gain" in line and "2.0" in line for line in meta.header["HISTORY"])
 
@@ -346,3 +349,26 @@ def test_unreachable_mask_pixels_are_released(make_doc):
     doc.undo()
     doc.add_adjustment("lift")  # a new edit drops the redo steps, and their pixels
     assert len(doc.sources) == n0
+
+
+def test_generated_mask_from_another_source(make_doc, rgb):
+    doc = make_doc()
+    guide = np.zeros((doc.height, doc.width), np.float32)
+    guide[:, : doc.width // 2] = 1.0  # left half bright
+    sid = doc._source_for(guide).id
+    lid = doc.add_adjustment("gain", factor=2.0)
+    doc.set_mask(lid, GeneratedMask("bright_mask", {"threshold": 0.5}, input=sid))
+    out = doc.render()
+    assert np.allclose(out[:, :30], rgb[:, :30] * 2) and np.array_equal(out[:, 50:], rgb[:, 50:])
+    with pytest.raises(DocumentError):
+        doc.set_mask(lid, GeneratedMask("bright_mask", {}, input="S-nope"))
+
+
+def test_thumbnails_of_layers_and_masks(make_doc):
+    doc = make_doc()
+    lid = doc.add_adjustment("gain", factor=2.0)
+    doc.paint_mask(lid, {"points": [(0, 0), (80, 60)], "size": 10, "value": 0.0})
+    thumb = doc.render_layer_thumbnail(doc.layers[0].id, size=32)
+    assert thumb.dtype == np.uint8 and thumb.shape == (24, 32, 3) and thumb.std() > 0
+    m = doc.render_layer_thumbnail(lid, size=32, mask=True)
+    assert m.shape == (24, 32, 3) and m.min() < 100 and m.max() == 255

@@ -168,3 +168,68 @@ def test_mask_and_snapshot_pixels_survive_the_round_trip(make_doc, tmp_path):
     assert np.array_equal(back.render(snapshot=sid), doc.render(snapshot=sid))
     back.restore_snapshot(sid)
     assert np.array_equal(back.render_mask(lid), painted) and painted.min() == 0.0
+
+
+def _versioned_registry(version: int):
+    """The test ops plus a 'gain' whose version 2 renamed 'factor' to 'amount'."""
+    from nebula_test_registry import gain, make_registry
+
+    from filters.registry import FilterSpec, Param
+
+    reg, _ = make_registry()
+    if version == 2:
+        def gain2(img, *, progress=None, amount=1.0):
+            return gain(img, factor=amount)
+
+        def migrate(old_version, params):
+            return {"amount": params.get("factor", 1.0)}
+
+        reg._filters["gain"] = FilterSpec("gain", "Gain", gain2,
+                                          (Param("amount", "float", 1.0, min=0, max=100),),
+                                          version=2, migrate=migrate, source="test.ops")
+    return reg
+
+
+def test_older_filter_parameters_are_migrated_on_load(make_doc, tmp_path):
+    doc = make_doc(registry=_versioned_registry(1))
+    lid = doc.add_adjustment("gain", factor=3.0)
+    out = doc.render()
+    doc.save(tmp_path / "v1.nebula")
+    newer = Document.load(tmp_path / "v1.nebula", registry=_versioned_registry(2),
+                          cache=RenderCache(1 << 28))
+    layer = newer.layer(lid)
+    assert layer.params == {"amount": 3.0} and layer.kind_version == 2 and not layer.unavailable
+    assert np.array_equal(newer.render(), out)
+
+
+def test_parameters_from_a_newer_filter_version_are_kept_not_guessed(make_doc, tmp_path):
+    doc = make_doc(registry=_versioned_registry(2))
+    lid = doc.add_adjustment("gain", amount=2.0)
+    base = doc.render(upto=doc.layers[0].id)
+    doc.save(tmp_path / "v2.nebula")
+    older = Document.load(tmp_path / "v2.nebula", registry=_versioned_registry(1),
+                          cache=RenderCache(1 << 28))
+    layer = older.layer(lid)
+    assert layer.unavailable and "newer version" in layer.error
+    assert layer.params == {"amount": 2.0}
+    assert np.array_equal(older.render(), base)
+
+
+def test_embedded_fits_pass_fitsverify(make_doc, tmp_path):
+    import subprocess
+
+    if shutil.which("fitsverify") is None:
+        pytest.skip("fitsverify is not installed")
+    doc = make_doc()
+    lid = doc.add_adjustment("gain")
+    doc.paint_mask(lid, {"points": [(3, 3)], "size": 5, "value": 0.0})
+    doc.save(tmp_path / "v.nebula")
+    with zipfile.ZipFile(tmp_path / "v.nebula") as zf:
+        names = [n for n in zf.namelist() if n.endswith(".fits")]
+        assert len(names) == 2
+        for n in names:
+            (tmp_path / Path(n).name).write_bytes(zf.read(n))
+    for n in names:
+        res = subprocess.run(["fitsverify", "-q", str(tmp_path / Path(n).name)],
+                             capture_output=True, text=True)
+        assert res.returncode == 0 and "verification OK" in res.stdout, res.stdout + res.stderr

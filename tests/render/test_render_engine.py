@@ -198,3 +198,26 @@ def test_render_upto_gives_the_before_of_a_layer(make_doc, rgb):
     doc.add_adjustment("gain", factor=3.0)
     assert np.allclose(doc.render(upto=a), rgb * 2)
     assert np.array_equal(doc.render(upto=doc.layers[0].id), rgb)
+
+
+def test_region_inside_a_group_with_spatial_filters_equals_the_crop(make_doc):
+    doc = make_doc()
+    a = doc.add_adjustment("blur", sigma=1.2)
+    b = doc.add_adjustment("gain", factor=1.3)
+    g = doc.add_group("G", [a, b])
+    doc.set_layer_props(g, blend="screen", opacity=0.7)
+    doc.set_mask(g, GeneratedMask("bright_mask", {"threshold": 0.45}, feather=1.0))
+    full = doc.render()
+    doc.cache.clear()
+    assert np.allclose(doc.render(region=(30, 20, 25, 20)), full[20:40, 30:55], atol=1e-6)
+
+
+def test_region_with_a_halo_larger_than_the_canvas_falls_back_to_the_full_render(make_doc):
+    doc = make_doc()
+    doc.add_adjustment("blur", sigma=40.0)
+    doc.cache.clear()
+    doc.reset_render_stats()
+    part = doc.render(region=(10, 10, 20, 20))
+    full = doc.render()
+    assert doc.render_stats["layer_renders"] == 2  # the second render came from the cache
+    assert np.array_equal(part, full[10:30, 10:30])

@@ -91,3 +91,15 @@ def test_last_scaled_pixel_reaching_past_the_canvas_is_not_darkened(registry, ca
     doc = Document.from_image(np.full((891, 893), 0.5, np.float32), registry=registry, cache=cache)
     preview = doc.render(scale=0.25)  # 223 x 223 pixels: the last ones overhang the canvas
     assert preview.shape == (223, 223) and np.allclose(preview, 0.5, atol=1e-6)
+
+
+def test_display_unlinked_auto_stretch_per_channel():
+    from editor.render.display import apply_stf, stf_params
+
+    rng = np.random.default_rng(9)
+    rgb = (np.array([0.02, 0.04, 0.01], np.float32)
+           + rng.standard_normal((40, 50, 3)).astype(np.float32) * 0.002)
+    out = apply_stf(rgb, stf_params(rgb, linked=False))
+    medians = np.median(out.reshape(-1, 3), axis=0)
+    assert np.allclose(medians, 0.25, atol=0.03)  # each channel's background to the target
+    assert display_image(rgb, "auto").shape == (40, 50, 3)

@@ -62,7 +62,7 @@ def window(qtbot: Any, dialogs: Dialogs):
     from editor.ui.app import create_window, make_application
 
     make_application()
-    win = create_window(["__none__"][:0], offer_recovery=False)
+    win = create_window([], offer_recovery=False, open_sample=False)
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
@@ -79,6 +79,7 @@ def wait_job(qtbot: Any, job: Any, timeout: int = 30000) -> Any:
 def wait_render(qtbot: Any, win: Any, timeout: int = 30000) -> Any:
     """Wait until the canvas shows a render of the current state; returns it."""
     r = win.editor.renderer
+    qtbot.wait(20)  # let queued document events reach the controller first
     qtbot.waitUntil(lambda: r.is_idle() and r.last_result is not None
                     and r.last_result.generation == r._generation, timeout=timeout)
     return r.last_result

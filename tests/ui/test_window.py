@@ -124,7 +124,7 @@ def test_undo_redo_shortcuts_and_title_follow_history(qtbot, window):
     window.set_document(doc)
     wait_render(qtbot, window)
     lid = window.editor.layers.add_adjustment("levels")
-    assert window.windowTitle().startswith("Untitled *")
+    qtbot.waitUntil(lambda: window.windowTitle().startswith("Untitled *"))
     window.act_undo.trigger()
     assert [layer.id for layer in doc.layers if layer.id == lid] == []
     window.act_redo.trigger()
@@ -159,17 +159,23 @@ def test_layer_panel_duplicate_group_reorder_and_visibility(qtbot, window):
     dup = window.model.selected
     assert dup != a and len(doc.layers) == 3
     # reorder: move the duplicate below the first levels layer
-    panel._on_move(dup, a, False)
+    panel.tree.move_requested.emit(dup, a, False, False)  # what a drop below ``a`` sends
     assert [layer.id for layer in doc.layers][1:] == [dup, a]
+    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3)
+    # the top row is the top layer, as in Photoshop
+    assert panel.tree.topLevelItem(0).data(3, 256) == a
     # visibility checkbox
     from PyQt6.QtCore import Qt
 
     item = panel._find(a)
     item.setCheckState(0, Qt.CheckState.Unchecked)
     assert doc.layer(a).visible is False
+    window.model.select(a)
     panel.group_selected()
-    assert doc.layers[-1].type == "group" or any(layer.type == "group" for layer in doc.layers)
-    assert panel.tree.topLevelItemCount() == len(doc.layers)
+    assert doc.layers[-1].type == "group" and [c.id for c in doc.layers[-1].children] == [a]
+    qtbot.waitUntil(lambda: panel._find(a) is not None and panel._find(a).parent() is not None)
+    assert panel._find(a).parent() is panel.tree.topLevelItem(0)  # the group, on top
+    assert panel.tree.topLevelItemCount() == len(doc.layers) == 3
 
 
 def test_brush_paints_on_a_raster_mask_as_one_undo_step(qtbot, window):
@@ -196,7 +202,7 @@ def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialo
     from editor.ui.recovery import recovery_path
 
     make_application()
-    win = create_window([], offer_recovery=True)
+    win = create_window([], offer_recovery=True, open_sample=False)
     qtbot.addWidget(win)
     doc = Document.from_image(np.full((20, 30), 0.1, np.float32))
     win.set_document(doc)
@@ -208,7 +214,7 @@ def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialo
     win.editor.renderer.shutdown()  # simulate a crash: the window never closes cleanly
 
     dialogs.answer = QMessageBox.StandardButton.Yes
-    win2 = create_window([], offer_recovery=True)
+    win2 = create_window([], offer_recovery=True, open_sample=False)
     qtbot.addWidget(win2)
     assert any("Restore" in t for t in dialogs.texts("question"))
     wait_job(qtbot, win2.files.last_job)
