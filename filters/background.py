@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 from scipy.interpolate import RBFInterpolator
 
-from filters._common import as_image, channels, report
+from filters._common import as_image, has_nan, report
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: The model is fitted and evaluated on a proxy about this many pixels on its long side.
@@ -14,15 +13,30 @@ PROXY_SIZE = 512
 
 
 def _proxy(img: np.ndarray) -> tuple[np.ndarray, int]:
-    """Block-averaged copy (NaN-aware) of at most ~PROXY_SIZE px a side, and the factor."""
+    """Block average (NaN-aware) of at most ~PROXY_SIZE px a side, and the block size."""
     f = max(1, int(np.ceil(max(img.shape[:2]) / PROXY_SIZE)))
     h, w = (img.shape[0] // f) * f, (img.shape[1] // f) * f
-    a = img[:h, :w].reshape(h // f, f, w // f, f, -1)
-    valid = np.isfinite(a)
-    s = np.where(valid, a, 0).sum(axis=(1, 3), dtype=np.float64)
-    n = valid.sum(axis=(1, 3))
+    a = img[:h, :w]
+    nan = has_nan(a)
+    valid = np.isfinite(a) if nan else None
+    # Strided sums (f row slices, then f column slices): one pass, no big temporaries.
+    s = np.zeros((h // f, w, a.shape[2]), np.float32)
+    n = np.zeros(s.shape, np.float32) if nan else None
+    for k in range(f):
+        rows = a[k:h:f]
+        if nan:
+            s += np.where(valid[k:h:f], rows, np.float32(0))
+            n += valid[k:h:f]
+        else:
+            s += rows
+    small = s[:, 0:w:f].copy()
+    cnt = n[:, 0:w:f].copy() if nan else None
+    for k in range(1, f):
+        small += s[:, k:w:f]
+        if nan:
+            cnt += n[:, k:w:f]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (s / n).astype(np.float32), f
+        return (small / (cnt if nan else np.float32(f * f))).astype(np.float32), f
 
 
 def _samples(proxy: np.ndarray, grid: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,6 +81,25 @@ def _fit(pts, vals, shape, method, degree, smoothing):
     scale = np.array(shape, float)
     rbf = RBFInterpolator(pts / scale, vals, kernel="thin_plate_spline", smoothing=smoothing)
     return lambda q: rbf(q / scale)
+
+
+def _enlarge(coarse: np.ndarray, gy: np.ndarray, gx: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Bilinear interpolation of a surface sampled at rows ``gy`` and columns ``gx``: first
+    along x on the few coarse rows, then, between two coarse rows, ``a + t (b - a)``."""
+    c = coarse.shape[2]
+    cols = np.arange(w, dtype=float)
+    wide = np.empty((len(gy), w, c), np.float32)
+    for k in range(c):
+        for r in range(len(gy)):
+            wide[r, :, k] = np.interp(cols, gx, coarse[r, :, k])
+    out = np.empty((h, w, c), np.float32)
+    for r in range(len(gy) - 1):
+        y0, y1 = int(gy[r]), int(gy[r + 1]) if r < len(gy) - 2 else h
+        t = ((np.arange(y0, y1) - gy[r]) / (gy[r + 1] - gy[r])).astype(np.float32)
+        band = out[y0:y1]
+        np.multiply(t[:, None, None], wide[r + 1] - wide[r], out=band)
+        band += wide[r]
+    return out
 
 
 def extract_background(
@@ -139,22 +172,16 @@ def extract_background(
     gy[-1], gx[-1] = h - 1, w - 1
     q = np.stack(np.meshgrid((gy + 0.5) / f - 0.5, (gx + 0.5) / f - 0.5, indexing="ij"), -1)
     coarse = model_fn(q.reshape(-1, 2)).reshape(len(gy), len(gx), -1).astype(np.float32)
-    model = np.empty(cube.shape, np.float32)
-    for c in range(cube.shape[2]):
-        ndimage.map_coordinates(
-            coarse[..., c],
-            np.meshgrid(np.interp(np.arange(h), gy, np.arange(len(gy))),
-                        np.interp(np.arange(w), gx, np.arange(len(gx))), indexing="ij",
-                        sparse=False),
-            order=1, output=model[..., c], mode="nearest",
-        )
+    model = _enlarge(coarse, gy, gx, h, w)
     report(progress, 0.8)
     level = np.median(coarse.reshape(-1, coarse.shape[-1]), axis=0).astype(np.float32)
     if mode == "subtract":
-        corrected = cube - model + level
+        corrected = np.subtract(cube, model)
+        corrected += level
     else:
         with np.errstate(invalid="ignore", divide="ignore"):
-            corrected = cube / model * level
+            corrected = np.divide(cube, model)
+        corrected *= level
     if img.ndim == 2:
         corrected, model = corrected[..., 0], model[..., 0]
     report(progress, 1.0)

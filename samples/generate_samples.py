@@ -190,7 +190,7 @@ def write_sample_project(out: Path) -> None:
                                    name="LRGB merge")
     doc.set_layer_props(lrgb, visible=False)
     doc.take_snapshot("Original")
-    doc.save(out / "sample_project.nebula")
+    doc.save(out / "sample_project.nebula", embed_sources=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,30 @@ if TYPE_CHECKING:
 FITS_SLACK = 64 * 2880  # header blocks allowed beyond the pixel bytes
 
 
+# ----------------------------------------------------------------------------- references
+
+
+def _relative_to_project(source: Path, project: Path) -> str | None:
+    """``source`` relative to the project's folder (POSIX form), when it lies inside it.
+
+    A project and its images then move together: to another folder, disk or machine.
+    """
+    try:
+        return source.resolve().relative_to(project.resolve().parent).as_posix()
+    except ValueError:
+        return None
+
+
+def _resolve_reference(rec: dict[str, Any], project: Path) -> str:
+    """The referenced file: next to the project first (it may have moved), else its absolute path."""
+    relative = rec.get("relative_path")
+    if isinstance(relative, str) and not Path(relative).is_absolute() and ".." not in Path(relative).parts:
+        candidate = Path(project).resolve().parent / relative
+        if candidate.is_file():
+            return str(candidate)
+    return rec["path"]
+
+
 # ----------------------------------------------------------------------------- saving
 
 def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = True,
@@ -61,8 +85,13 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
                     rec = {"id": src.id, "name": src.name, "kind": src.kind,
                            "shape": list(src.pixels.shape), "meta": meta_to_json(src.meta)}
                     if not embed_sources and src.kind == "image" and src.path and Path(src.path).is_file():
-                        rec.update(storage="reference", path=str(Path(src.path).resolve()),
-                                   sha256=src.sha256)
+                        # Inside the project's folder: relative, so both move together.
+                        relative = _relative_to_project(Path(src.path), path)
+                        rec.update(storage="reference", sha256=src.sha256,
+                                   path=relative or str(Path(src.path).resolve()))
+                        if relative is not None:
+                            rec["relative_path"] = relative
+                            rec["meta"]["path"] = relative
                     else:
                         name = f"sources/{src.id}.fits"
                         rec.update(storage="embedded", file=name, path=src.path)
@@ -248,7 +277,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
                 raise ProjectError(path, f"{rec['file']}: {exc}") from None
             src_path = rec.get("path") if isinstance(rec.get("path"), str) else None
         else:
-            src_path = rec["path"]
+            src_path = _resolve_reference(rec, path)
             if not Path(src_path).is_file():
                 raise ProjectError(path, f"the image {src_path} it refers to is missing")
             if isinstance(rec.get("sha256"), str) and file_sha256(src_path) != rec["sha256"]:

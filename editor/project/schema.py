@@ -7,7 +7,8 @@ Schema 1::
      "canvas": {"width": W, "height": H},
      "sources": [{"id", "name", "kind": "image"|"mask", "shape": [H, W] or [H, W, 3],
                   "storage": "embedded", "file": "sources/<id>.fits", "sha256"}
-                 | {... "storage": "reference", "path": "/abs/file.fits", "sha256"}],
+                 | {... "storage": "reference", "path": "/abs/file.fits", "sha256",
+                    "relative_path": "file.fits" (when inside the project's folder)}],
      "layers": [layer records, bottom to top (editor.core.layers.Layer.to_dict)],
      "snapshots": [{"id", "name", "layers": [...]}],
      "metadata": {...}, "filters": {"levels": 1, ...}}

@@ -12,7 +12,7 @@ from typing import Any
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence
-from PyQt6.QtWidgets import QDockWidget
+from PyQt6.QtWidgets import QDockWidget, QMenu
 
 
 class CompareIntegration:
@@ -35,7 +35,8 @@ class CompareIntegration:
         window.model.document_replaced.connect(self._on_document)
         window.tabs.currentChanged.connect(self._on_tab)
 
-        menu = window.menuBar().addMenu("&Compare")
+        menu = QMenu("&Compare", window)
+        window.menuBar().insertMenu(window.help_menu.menuAction(), menu)
         self._add(menu, "&Before / After", lambda: self.compare(None, None, keep_states=True),
                   "Ctrl+Alt+C")
         self._add(menu, "Take &Snapshot…", lambda: self.snapshots.take_snapshot(), "Ctrl+Alt+S")

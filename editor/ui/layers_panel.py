@@ -78,6 +78,7 @@ class LayersPanel(QWidget):
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.header().setStretchLastSection(True)
+        self.tree.setMinimumHeight(4 * (THUMB_SIZE + 4))
         for col, width in ((COL_EYE, 28), (COL_THUMB, THUMB_SIZE + 8), (COL_MASK, THUMB_SIZE + 8)):
             self.tree.setColumnWidth(col, width)
         self.tree.currentItemChanged.connect(self._on_current)

@@ -66,14 +66,17 @@ class LevelsWidget(QWidget):
                                     brush=pg.mkBrush(150, 150, 160, 90))
         self._updating = False
         self.lines: dict[str, pg.InfiniteLine] = {}
-        colours = {self.black_name: (20, 20, 20), self.mid_name: (128, 128, 128),
-                   self.white_name: (240, 240, 240)}
+        # handles drawn light enough to see on the dark plot, each with a letter at the top
+        looks = {self.black_name: ((150, 150, 160), "B"), self.mid_name: ((110, 170, 235), "M"),
+                 self.white_name: ((245, 245, 245), "W")}
         for name in names:
-            pen = QPen(QColor(*colours[name]))
-            pen.setWidth(3)
+            colour, letter = looks[name]
+            pen = QPen(QColor(*colour))
+            pen.setWidth(2)
             pen.setCosmetic(True)
             line = pg.InfiniteLine(angle=90, movable=True, pen=pen,
-                                   hoverPen=pg.mkPen((42, 130, 218), width=3))
+                                   hoverPen=pg.mkPen((42, 130, 218), width=3), label=letter,
+                                   labelOpts={"position": 0.92, "color": colour, "movable": False})
             line.setToolTip(spec.param(name).label or name)
             line.sigDragged.connect(lambda _l, n=name: self._on_drag(n, True))
             line.sigPositionChangeFinished.connect(lambda _l, n=name: self._on_finished(n))

@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.view_menu = v
 
         h = bar.addMenu("&Help")
+        self.help_menu = h
         self._action(h, "Installed &Plugins", self._show_plugins)
         self._action(h, "&About Nebulayer", self._about)
 
@@ -157,25 +158,25 @@ class MainWindow(QMainWindow):
         if doc is not None and doc.history.can_redo:
             self.model.run(doc.redo)
 
-    def add_lrgb_dialog(self) -> None:
+    def add_lrgb_dialog(self) -> Any:
         from editor.ui.job_runner import run_job
         from editor.ui.lrgb_dialog import LrgbDialog, describe_offsets
 
         doc = self.model.doc
         if doc is None:
-            return
+            return None
         dlg = LrgbDialog(doc, self)
         if dlg.exec() != LrgbDialog.DialogCode.Accepted:
-            return
+            return None
         channels, mode, align = dlg.channels(), dlg.mode(), dlg.align()
 
         def done(lid: Any) -> None:
             self.model.select(lid)
             self.statusBar().showMessage(describe_offsets(doc.layer(lid)), 15000)
 
-        run_job(self, "Combining channels…",
-                lambda progress: doc.add_channel_combine(channels, mode=mode, align=align),
-                done, lambda msg: show_error(self, msg))
+        return run_job(self, "Combining channels…",
+                       lambda progress: doc.add_channel_combine(channels, mode=mode, align=align),
+                       done, lambda msg: show_error(self, msg))
 
     def _update_title(self) -> None:
         doc = self.model.doc

@@ -233,3 +233,24 @@ def test_embedded_fits_pass_fitsverify(make_doc, tmp_path):
         res = subprocess.run(["fitsverify", "-q", str(tmp_path / Path(n).name)],
                              capture_output=True, text=True)
         assert res.returncode == 0 and "verification OK" in res.stdout, res.stdout + res.stderr
+
+
+def test_referenced_images_inside_the_project_folder_move_with_it(tmp_path):
+    """A project saved next to its images keeps working when the whole folder moves."""
+    import shutil
+
+    from editor import Document, export_image
+
+    folder = tmp_path / "M42"
+    folder.mkdir()
+    pixels = np.linspace(0, 1, 48 * 64, dtype=np.float32).reshape(48, 64)
+    export_image(pixels, folder / "stack.fits")
+    doc = Document.from_image(folder / "stack.fits")
+    doc.add_adjustment("levels", midtone=0.5)
+    expected = doc.render()
+    doc.save(folder / "edit.nebula", embed_sources=False)
+    moved = tmp_path / "archive" / "M42"
+    shutil.move(str(folder), str(moved))
+    reopened = Document.load(moved / "edit.nebula")
+    assert np.array_equal(reopened.render(), expected)
+    assert Path(next(iter(reopened.sources.values())).path) == moved / "stack.fits"

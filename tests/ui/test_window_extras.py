@@ -1,0 +1,121 @@
+"""LRGB combine from real 2MASS frames, export dialog choices, crash hook, frames from the
+acquisition tab, compare tab wiring, masks shown alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.ui.conftest import open_file, wait_job, wait_render
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_lrgb_dialog_combines_real_frames_and_reports_measured_offsets(qtbot, window, shared_data,
+                                                                       monkeypatch):
+    from editor.ui.lrgb_dialog import LrgbDialog
+
+    band = shared_data / "fits" / "multiband_gc"
+    doc = open_file(qtbot, window, band / "gc_2mass_k.fits")
+    job = wait_job(qtbot, window.files.add_image_paths([str(band / "gc_2mass_h.fits"),
+                                                        str(band / "gc_2mass_j.fits")]))
+    assert job.error is None and len(doc.layers) == 3
+    dlg = LrgbDialog(doc, window)
+    assert set(dlg.channels()) == {"R", "G", "B"} and dlg.mode() == "rgb"
+    sources = list(doc.sources)
+    assert [dlg.channels()[c] for c in "RGB"] == sources[:3]  # K, H, J -> R, G, B
+
+    monkeypatch.setattr(LrgbDialog, "exec", lambda self: LrgbDialog.DialogCode.Accepted)
+    job = wait_job(qtbot, window.add_lrgb_dialog())
+    assert job.error is None, job.error
+    layer = doc.layer(job.result)
+    assert layer.type == "channel_combine" and set(layer.offsets) >= {"G", "B"}
+    # the same survey grid: the measured shifts are small
+    assert all(abs(dy) < 3 and abs(dx) < 3 for dy, dx in layer.offsets.values())
+    qtbot.waitUntil(lambda: "Measured offsets" in window.statusBar().currentMessage())
+    # the properties panel shows the offsets, editable
+    qtbot.waitUntil(lambda: hasattr(window.editor.adjust, "_offset_spins")
+                    and "G" in window.editor.adjust._offset_spins)
+    sy, _sx = window.editor.adjust._offset_spins["G"]
+    sy.setValue(1.5)
+    assert doc.layer(layer.id).offsets["G"][0] == pytest.approx(1.5)
+    assert wait_render(qtbot, window).linear.ndim == 3
+
+
+def test_export_dialog_offers_the_bit_depths_of_each_format(qtbot):
+    from editor.ui.file_actions import ExportDialog
+
+    dlg = ExportDialog(None, "m42")
+    qtbot.addWidget(dlg)
+    assert dlg.path().endswith("m42.fits") and dlg.bits() == 32
+    dlg.format.setCurrentText("TIFF")
+    assert dlg.path().endswith("m42.tif")
+    assert [dlg.bits_box.itemData(i) for i in range(dlg.bits_box.count())] == [16, 32, 8]
+    dlg.format.setCurrentText("JPEG")
+    assert dlg.path().endswith("m42.jpg") and dlg.bits() == 8
+
+
+def test_unexpected_error_in_a_slot_shows_a_dialog_instead_of_aborting(qtbot, window, dialogs):
+    import sys
+
+    from editor.ui.error_dialogs import install_excepthook
+
+    install_excepthook()
+    try:
+        raise RuntimeError("boom in a slot")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert any("boom in a slot" in t for t in dialogs.texts("exec"))
+    assert window.isVisible()
+
+
+def test_a_frame_from_the_acquisition_tab_opens_as_a_new_document(qtbot, window):
+    frame = np.random.default_rng(0).random((48, 64)).astype(np.float32)
+    window.open_frame((frame, {"EXPTIME": 2.0}, "Light_001"))
+    doc = window.model.doc
+    assert (doc.width, doc.height) == (64, 48)
+    assert doc.layers[0].name == "Light_001"
+    np.testing.assert_array_equal(doc.sources[doc.layers[0].source_id].pixels, frame)
+
+
+def test_a_frame_of_the_same_size_can_be_added_as_a_layer(qtbot, window, dialogs):
+    from PyQt6.QtWidgets import QMessageBox
+
+    from editor.core.document import Document
+
+    doc = Document.from_image(np.zeros((48, 64), np.float32))
+    window.set_document(doc)
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    window.open_frame((np.ones((48, 64), np.float32), {}, "Light_002"))
+    assert window.model.doc is doc and doc.layers[-1].name == "Light_002"
+
+
+def test_show_mask_alone_renders_the_mask_on_the_canvas(qtbot, window):
+    from editor.core.document import Document
+
+    doc = Document.from_image(np.full((40, 40), 0.3, np.float32))
+    window.set_document(doc)
+    window.editor.layers.add_adjustment("levels")
+    window.editor.masks.add_raster(0.0)
+    qtbot.waitUntil(lambda: window.editor.masks.body.isVisibleTo(window.editor.masks))
+    window.editor.masks.show_alone.setChecked(True)
+    res = wait_render(qtbot, window)
+    assert res.picture.max() == 0  # a black mask, shown as black
+    window.editor.masks.invert_mask()  # Ctrl+I
+    res = wait_render(qtbot, window)
+    assert res.picture.min() == 255
+
+
+def test_compare_tab_gets_the_document_only_while_shown(qtbot, window):
+    from editor.core.document import Document
+
+    if window.compare is None:
+        pytest.skip("the compare widgets are not installed")
+    doc = Document.from_image(np.full((30, 40), 0.2, np.float32))
+    window.set_document(doc)
+    assert window.compare.view.doc is None
+    window.tabs.setCurrentIndex(window.compare.index)
+    assert window.compare.view.doc is doc
+    assert any(name == "Original" for _sid, name in doc.snapshots)
+    window.tabs.setCurrentWidget(window.editor)
+    assert window.compare.view.doc is None
