@@ -167,9 +167,9 @@ def extract_background(
     # Evaluate on a coarse grid of full-image coordinates, then enlarge (a smooth surface).
     h, w = img.shape[:2]
     step = max(1, min(h, w) // 128)
-    gy = np.arange(0, h + step - 1, step, dtype=float)
-    gx = np.arange(0, w + step - 1, step, dtype=float)
-    gy[-1], gx[-1] = h - 1, w - 1
+    # sample rows/columns every `step` px plus the last one (two at least, for 1 px images)
+    gy = np.unique(np.append(np.arange(0, h, step), [h - 1, max(h - 1, 1)])).astype(float)
+    gx = np.unique(np.append(np.arange(0, w, step), [w - 1, max(w - 1, 1)])).astype(float)
     q = np.stack(np.meshgrid((gy + 0.5) / f - 0.5, (gx + 0.5) / f - 0.5, indexing="ij"), -1)
     coarse = model_fn(q.reshape(-1, 2)).reshape(len(gy), len(gx), -1).astype(np.float32)
     model = _enlarge(coarse, gy, gx, h, w)

@@ -1,11 +1,12 @@
 """Translation registration for live stacking: ``filters.register_translation`` / ``shift_image``.
 
-The filters package owns the algorithm. Until it ships those two functions, this module
-provides the same contract with numpy's FFT (phase correlation with a sub-pixel peak fit) and
-scipy's spline shift:
+The filters package owns the algorithm (filters.align). If an installation lacks it, this
+module falls back to the same contract with numpy's FFT (phase correlation with a sub-pixel
+peak fit) and scipy's spline shift:
 
-``register_translation(reference, moving) -> (dy, dx)``: the shift that, applied to
-``moving`` with ``shift_image(moving, dy, dx)``, lays it on ``reference``.
+``register_translation(reference, moving) -> (dy, dx)``: how far ``moving`` is shifted
+relative to ``reference``; ``shift_image(moving, -dy, -dx)`` lays it on ``reference``, with
+NaN where nothing came in.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def _phase_correlation(reference: np.ndarray, moving: np.ndarray) -> tuple[float
     win = np.outer(np.hanning(ref.shape[0]), np.hanning(ref.shape[1])).astype(np.float32)
     fr = np.fft.rfft2((ref - ref.mean()) * win)
     fm = np.fft.rfft2((mov - mov.mean()) * win)
-    cross = fr * np.conj(fm)
+    cross = fm * np.conj(fr)
     cross /= np.abs(cross) + 1e-12
     corr = np.fft.irfft2(cross, s=ref.shape)
     py, px = np.unravel_index(int(np.argmax(corr)), corr.shape)
@@ -40,16 +41,16 @@ def _phase_correlation(reference: np.ndarray, moving: np.ndarray) -> tuple[float
     return float(dy), float(dx)
 
 
-def _shift(img: np.ndarray, dy: float, dx: float) -> np.ndarray:
-    """Shift by (dy, dx) pixels; what comes in from outside the frame is NaN (missing)."""
-    out = ndimage.shift(np.asarray(img, dtype=np.float32), (dy, dx), order=1, mode="constant",
-                        cval=np.nan, prefilter=False)
+def _shift(img: np.ndarray, dy: float, dx: float, *, order: int = 3) -> np.ndarray:
+    """Move the content by (dy, dx) pixels; what comes in from outside the frame is NaN."""
+    out = ndimage.shift(np.asarray(img, dtype=np.float32), (dy, dx), order=order,
+                        mode="constant", cval=np.nan)
     return out.astype(np.float32, copy=False)
 
 
-try:  # the shared implementation, once the filters package provides it
-    from filters import register_translation, shift_image  # type: ignore[attr-defined]
-except ImportError:
+try:  # the shared implementation
+    from filters import register_translation, shift_image
+except ImportError:  # an older filters package without alignment
     register_translation = _phase_correlation
     shift_image = _shift
 

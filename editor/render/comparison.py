@@ -22,6 +22,7 @@ from PIL import ImageDraw, ImageFont, PngImagePlugin
 
 from editor.errors import ImageWriteError
 from editor.io.atomic import atomic_path
+from editor.io.srgb import srgb_icc_profile
 from editor.jobs.progress import Progress, scaled_progress
 
 ORIGINAL_NAME = "Original"
@@ -286,22 +287,12 @@ def label_frame(frame: np.ndarray, label: str, corner: str = "tl") -> np.ndarray
 
 # --------------------------------------------------------------------------- writing
 
-def _srgb_pnginfo() -> PngImagePlugin.PngInfo:
-    """sRGB + matching gAMA/cHRM chunks (PNG spec 11.3.3.5), so viewers show the same colours."""
-    info = PngImagePlugin.PngInfo()
-    info.add(b"sRGB", b"\x00")  # rendering intent: perceptual
-    info.add(b"gAMA", (45455).to_bytes(4, "big"))
-    chrm = (31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000)
-    info.add(b"cHRM", b"".join(v.to_bytes(4, "big") for v in chrm))
-    return info
-
-
 def write_png(image: np.ndarray, path: str | Path) -> None:
-    """Write a uint8 (h, w, 3) picture as an sRGB-tagged PNG, atomically."""
+    """Write a uint8 (h, w, 3) picture as a PNG with the sRGB ICC profile exports use, atomically."""
     pil = PILImage.fromarray(_check_frame(image, "image"))
     try:
         with atomic_path(path) as tmp:
-            pil.save(tmp, format="PNG", pnginfo=_srgb_pnginfo())
+            pil.save(tmp, format="PNG", icc_profile=srgb_icc_profile())
     except OSError as exc:
         raise ImageWriteError(path, exc.strerror or str(exc)) from exc
 
@@ -351,7 +342,7 @@ def write_blink(frames: Sequence[np.ndarray], path: str | Path, duration_ms: int
             else:
                 pils = [PILImage.fromarray(f) for f in frames]
                 pils[0].save(tmp, format="PNG", save_all=True, append_images=pils[1:],
-                             duration=duration, loop=loop, pnginfo=_srgb_pnginfo(),
+                             duration=duration, loop=loop, icc_profile=srgb_icc_profile(),
                              disposal=PngImagePlugin.Disposal.OP_NONE,
                              blend=PngImagePlugin.Blend.OP_SOURCE)
     except OSError as exc:

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction
-from PyQt6.QtWidgets import QComboBox, QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
+from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QScrollArea, QToolBar,
+                             QWidget)
 
 from editor.ui.adjustments_panel import AdjustmentsPanel
 from editor.ui.canvas import CanvasView
@@ -46,7 +47,7 @@ class EditorTab(QMainWindow):
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         self._dock("Layers", self.layers, right)
         self._dock("Properties", self.adjust, right)
-        self._dock("Mask", self.masks, right)
+        self._dock("Mask", self.masks, right, scroll=True)
         self.tabifyDockWidget(self.docks["Properties"], self.docks["Mask"])
         self.docks["Properties"].raise_()
         self._dock("Histogram", self.histogram, left)
@@ -77,10 +78,18 @@ class EditorTab(QMainWindow):
         model.content_changed.connect(self.renderer.request)
         model.selection_changed.connect(lambda _l: self._sync_mask_view())
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
+              scroll: bool = False) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title}")
-        dock.setWidget(widget)
+        if scroll:  # tall panels scroll instead of forcing the window taller than the screen
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QScrollArea.Shape.NoFrame)
+            area_widget.setWidget(widget)
+            dock.setWidget(area_widget)
+        else:
+            dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)

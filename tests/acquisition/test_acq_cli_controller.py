@@ -93,10 +93,12 @@ def test_controller_connects_captures_sequences_and_live_stacks(indi_server, tmp
         _wait_for(ctl.events, "job_done")
 
         ctl.start_live(FrameSettings(0.2), stack=True, mode="sigma")
-        accepted = 0
+        accepted, offered = 0, 0
         while accepted < 3:
             stack = _wait_for(ctl.events, "stack")
             accepted += stack["result"].accepted
+            offered += 1
+            assert offered < 8, stack["result"].reason
         assert ctl.start_sequence(parse_plan("1x", exposure=0.1), tmp_path) is None
         assert "busy" in _wait_for(ctl.events, "error")
         image, meta, name = ctl.stack_snapshot()

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from editor.errors import ImageWriteError
+from editor.io.srgb import srgb_icc_profile
 from editor.render.comparison import (comparison_frames, export_comparison, original_snapshot,
                                       render_states, state_label, take_original_snapshot)
 
@@ -103,7 +104,7 @@ def test_export_side_by_side_png_has_both_crops_and_labels(processed_doc, tmp_pa
                              region=region)
     frames = comparison_frames(doc, [original, None], region=region)
     with Image.open(path) as im:
-        assert "srgb" in im.info
+        assert im.info.get("icc_profile") == srgb_icc_profile()
         out = np.asarray(im.convert("RGB"))
     band = out.shape[0] - 240
     assert band > 0 and out.shape[1] == 2 * 320 + 8

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from editor.errors import ImageWriteError
+from editor.io.srgb import srgb_icc_profile
 from editor.render.comparison import write_blink, write_png
 
 
@@ -75,7 +76,7 @@ def test_apng_blink_is_animated_and_srgb_tagged(horsehead, tmp_path: Path):
         assert im.format == "PNG"
         assert im.is_animated and im.n_frames == 2
         assert im.size == (320, 240)
-        assert "srgb" in im.info  # Pillow exposes the sRGB chunk's rendering intent
+        assert im.info.get("icc_profile") == srgb_icc_profile()
         im.seek(1)
         assert im.info["duration"] == 500
         second = np.asarray(im.convert("RGB"))
@@ -88,7 +89,7 @@ def test_png_is_srgb_tagged_and_lossless(horsehead, tmp_path: Path):
     frame = _colour_frames(horsehead)[0]
     write_png(frame, path)
     with Image.open(path) as im:
-        assert "srgb" in im.info and "gamma" in im.info
+        assert im.info.get("icc_profile") == srgb_icc_profile()
         np.testing.assert_array_equal(np.asarray(im.convert("RGB")), frame)
     assert [p.name for p in tmp_path.iterdir()] == ["still.png"]  # no temp file left behind
 
