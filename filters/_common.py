@@ -6,6 +6,7 @@ Private to the package: nothing here is a user-facing operation.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Sequence
 
@@ -185,3 +186,35 @@ def apply_to_channel(
     if grey.any():
         out[grey] = y2[grey][:, None]
     return out
+
+
+_SCRATCH = threading.local()
+
+
+def scratch(name: str, n: int, dtype: type) -> np.ndarray:
+    """A reusable per-thread work buffer of at least ``n`` elements (first ``n`` returned).
+
+    Chunked loops use these instead of fresh temporaries: allocation and page faults would
+    otherwise cost more than the arithmetic.
+    """
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = {}
+    key = (name, np.dtype(dtype).str)
+    buf = bufs.get(key)
+    if buf is None or buf.size < n:
+        buf = bufs[key] = np.empty(max(n, CHUNK), dtype)
+    return buf[:n]
+
+
+def with_channel_constants(
+    op: Callable[[np.ndarray, np.ndarray], np.ndarray], img: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """``op(img, values)`` for one constant per channel, e.g. ``np.multiply`` by gains.
+
+    Broadcasting a length-3 vector over the last axis makes numpy loop 3 elements at a time
+    (several times slower); tiling it to a whole row keeps the loops long.
+    """
+    h = img.shape[0]
+    row = np.tile(np.asarray(values, np.float32), img.shape[1])
+    return op(img.reshape(h, -1), row).astype(np.float32, copy=False).reshape(img.shape)

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from filters._common import as_image, luminance, report
+from filters._common import as_image, luminance, report, with_channel_constants
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 # Linear sRGB (Rec. 709 primaries, D65) <-> CIE XYZ.
@@ -86,7 +86,7 @@ def color_balance(
     """Multiply each channel by a factor (white balance on linear data)."""
     img = _need_rgb(img, "color_balance")
     report(progress, 0.0)
-    out = img * np.array([red, green, blue], np.float32)
+    out = with_channel_constants(np.multiply, img, np.array([red, green, blue]))
     report(progress, 1.0)
     return out
 
@@ -139,7 +139,7 @@ def neutralize_background(
     b = np.nanmedian(sample, axis=0)
     if not np.isfinite(b).all():
         raise ValueError("neutralize_background: the background sample has no valid pixels")
-    out = img - (b - b.mean()).astype(np.float32)
+    out = with_channel_constants(np.subtract, img, b - b.mean())
     report(progress, 1.0)
     return out
 

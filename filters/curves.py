@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
-from filters._common import CHANNEL_CHOICES, apply_to_channel, map_elementwise, report
+from filters._common import CHANNEL_CHOICES, apply_to_channel, map_elementwise, report, scratch
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: Table size of the curve; linear interpolation between entries is within ~1e-6 of the spline.
@@ -85,13 +85,28 @@ def curves(
 
     def tone(x: np.ndarray) -> np.ndarray:
         def chunk(src: np.ndarray, dst: np.ndarray) -> None:
-            np.clip(src, np.float32(0), np.float32(1), out=dst)
-            dst *= n
+            k = src.size
+            idx, whole, tab = (scratch("idx", k, np.int32), scratch("whole", k, np.float32),
+                               scratch("tab", k, np.float32))
+            lo, hi = src.min(), src.max()
+            inside = bool(lo >= 0) and bool(hi <= 1)  # False when NaN is present
+            if inside:
+                np.multiply(src, n, out=dst)
+            else:
+                np.clip(src, np.float32(0), np.float32(1), out=dst)
+                dst *= n
+            # index and fraction with explicit float32/int32 casts (mixed-type arithmetic
+            # would silently run in float64, four times slower)
             with np.errstate(invalid="ignore"):
-                i = dst.astype(np.int32)  # NaN gives garbage here, fixed by frac below
-            dst -= i  # fraction; NaN stays NaN
-            dst *= np.take(dlut, i, mode="clip")
-            dst += np.take(lut, i, mode="clip")
+                np.copyto(idx, dst, casting="unsafe")  # NaN gives garbage, fixed below
+            np.copyto(whole, idx, casting="unsafe")
+            dst -= whole  # the fraction; NaN stays NaN
+            np.take(dlut, idx, mode="clip", out=tab)
+            dst *= tab
+            np.take(lut, idx, mode="clip", out=tab)
+            dst += tab
+            if inside:
+                return
             for (x_end, y_end, slope), outside in ((table.hi, src > 1), (table.lo, src < 0)):
                 if slope != 0.0 and outside.any():
                     dst[outside] = y_end + slope * (src[outside] - x_end)

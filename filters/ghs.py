@@ -52,10 +52,26 @@ def ghs_curve(
         return y + s * beyond * np.where(u >= 0, slope(HP - SP), slope(SP - LP))
 
     y0, y1 = float(full(0.0)), float(full(1.0))
-    scale = 1.0 / (y1 - y0)
+    scale = np.float32(1.0 / (y1 - y0))
+    sp = np.float32(SP)
+    hi_len, lo_len = np.float32(HP - SP), np.float32(SP - LP)
+    hi_slope, lo_slope = np.float32(slope(HP - SP)), np.float32(slope(SP - LP))
 
     def chunk(src: np.ndarray, dst: np.ndarray) -> None:
-        dst[...] = (full(src) - y0) * scale
+        # float32 on cache-sized chunks: the same formula as full(), several times faster
+        u = src - sp
+        neg = u < 0
+        np.abs(u, out=u)
+        lim = np.where(neg, lo_len, hi_len)
+        t = np.minimum(u, lim)
+        u -= t  # distance beyond LP / HP, on the straight protection lines
+        u *= np.where(neg, lo_slope, hi_slope)
+        with np.errstate(invalid="ignore", over="ignore"):
+            dst[...] = T(t)
+        dst += u
+        np.negative(dst, out=dst, where=neg)
+        dst -= np.float32(y0)
+        dst *= scale
 
     return map_elementwise(chunk, a)
 

@@ -33,7 +33,8 @@ def levels_curve(
     def chunk(src: np.ndarray, dst: np.ndarray) -> None:
         np.subtract(src, b, out=dst)
         dst *= scale
-        np.maximum(dst, np.float32(0), out=dst)  # NaN propagates through maximum
+        if not src.min() >= b:  # a cheap check saves a pass when nothing is below black
+            np.maximum(dst, np.float32(0), out=dst)  # NaN propagates through maximum
         if clip:
             np.minimum(dst, np.float32(1), out=dst)
         if inv_gamma != 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from filters._common import as_image, luminance, report
+from filters._common import as_image, luminance, map_elementwise, report
 from filters.gaussian import gaussian_blur
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
@@ -35,18 +35,27 @@ def luminance_range_mask(
         raise ValueError(f"high ({high}) must be >= low ({low})")
     y = luminance(as_image(img))
     report(progress, 0.0)
-    f = float(feather)
+    f = np.float32(feather)
+    lo, hi = np.float32(low), np.float32(high)
 
-    def ramp(t: np.ndarray) -> np.ndarray:
-        t = np.clip(t, 0, 1)
-        return t * t * (3 - 2 * t)
+    def smoothstep(t: np.ndarray) -> None:
+        np.clip(t, np.float32(0), np.float32(1), out=t)
+        t *= t * (np.float32(3) - np.float32(2) * t)
 
-    with np.errstate(invalid="ignore"):
+    def chunk(src: np.ndarray, dst: np.ndarray) -> None:
         if f > 0:
-            m = ramp((y - (low - f)) / f) * ramp(((high + f) - y) / f)
+            np.subtract(src, lo - f, out=dst)
+            dst /= f
+            smoothstep(dst)
+            t = (hi + f) - src
+            t /= f
+            smoothstep(t)
+            dst *= t
         else:
-            m = ((y >= low) & (y <= high)).astype(np.float32)
-    out = np.nan_to_num(m.astype(np.float32), nan=0.0)
+            np.logical_and(src >= lo, src <= hi, out=dst, casting="unsafe")
+        np.nan_to_num(dst, copy=False, nan=0.0)  # missing pixels are not selected
+
+    out = map_elementwise(chunk, y)
     report(progress, 1.0)
     return out
 
@@ -97,7 +106,8 @@ def star_mask(
             disc = (yy - yc) ** 2 + (xx - x) ** 2 <= r * r
             mask[y0:y1, x0:x1][disc] = 1.0
     if feather > 0:
-        mask = np.clip(gaussian_blur(mask, float(feather)), 0, 1)
+        mask = gaussian_blur(mask, float(feather))
+        np.clip(mask, 0, 1, out=mask)
     report(progress, 1.0)
     return mask
 

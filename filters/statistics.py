@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from filters._common import as_image, channels, luminance, run_parallel
+from filters._common import CHUNK, WORKERS, as_image, channels, has_nan, luminance, run_parallel
 from filters.stretch import median_mad
 
 
@@ -59,7 +59,11 @@ def image_statistics(img: np.ndarray) -> dict[str, Any]:
 
 
 def histogram(
-    img: np.ndarray, bins: int = 256, range: tuple[float, float] | None = None
+    img: np.ndarray,
+    bins: int = 256,
+    range: tuple[float, float] | None = None,
+    *,
+    max_pixels: int | None = 8_000_000,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Histogram of every channel and of the luminance.
 
@@ -70,6 +74,10 @@ def histogram(
     range : (low, high), optional
         Default: 0..1 widened to the data's min/max when the data goes beyond.
         Values outside the range are not counted; NaN is never counted.
+    max_pixels : int or None
+        Bigger images are histogrammed on an even grid of pixels (every k-th row and
+        column) of at most this many pixels: the shape is the same and it is several times
+        faster for a display histogram. None counts every pixel.
 
     Returns
     -------
@@ -78,10 +86,14 @@ def histogram(
     edges : ndarray, float64, (bins + 1,)
     """
     img = as_image(img)
+    n_px = img.shape[0] * img.shape[1]
+    if max_pixels is not None and n_px > max_pixels:
+        k = int(np.ceil(np.sqrt(n_px / max_pixels)))
+        img = img[::k, ::k]
     if bins < 1:
         raise ValueError(f"bins: must be >= 1, got {bins}")
     if range is None:
-        finite = img[np.isfinite(img)] if not np.isfinite(img).all() else img
+        finite = img[np.isfinite(img)] if has_nan(img) else img
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         lo, hi = min(0.0, lo), max(1.0, hi)
     else:
@@ -89,21 +101,38 @@ def histogram(
     if not hi > lo:
         raise ValueError(f"range: high must be above low, got {(lo, hi)}")
     edges = np.linspace(lo, hi, bins + 1)
+    cube = img[..., None] if img.ndim == 2 else img
+    cube = np.concatenate([cube, luminance(img)[..., None]], axis=2) if img.ndim == 3 else \
+        np.concatenate([cube, cube], axis=2)
+    planes = cube.shape[2]
+    band = max(1, CHUNK // (cube.shape[1] * planes))
+    starts = [int(r) for r in np.arange(0, cube.shape[0], band)]  # `range` is a parameter
+    offset = (np.arange(planes) * (bins + 2)).astype(np.int64)
     scale = np.float32(bins / (hi - lo))
 
-    def count(plane: np.ndarray) -> np.ndarray:
-        flat = plane.reshape(-1) if plane.flags.c_contiguous else plane.ravel()
-        total = np.zeros(bins + 2, np.int64)
-        step = 1 << 22
-        for s in np.arange(0, flat.size, step):
-            x = (flat[s : s + step] - np.float32(lo)) * scale
-            # outside/NaN -> the two spill bins; the top edge belongs to the last bin
-            idx = np.full(x.shape, bins + 1, np.int64)
-            inside = (x >= 0) & (x <= bins)
-            idx[inside] = np.minimum(x[inside].astype(np.int64), bins - 1)
-            total += np.bincount(idx, minlength=bins + 2)
-        return total[:bins]
+    def count(group: list[int]) -> np.ndarray:
+        total = np.zeros(planes * (bins + 2), np.int64)
+        top = np.zeros(planes, np.int64)
+        for r0 in group:
+            v = cube[r0 : r0 + band]
+            x = v - np.float32(lo)
+            x *= scale
+            # shift by one so "below the range" lands in spill bin 0 and NaN in bin 0 too
+            np.clip(x, np.float32(-1), np.float32(bins + 0.5), out=x)
+            x += np.float32(1)
+            with np.errstate(invalid="ignore"):
+                idx = x.astype(np.int64)
+            np.clip(idx, 0, bins + 1, out=idx)
+            idx += offset
+            total += np.bincount(idx.reshape(-1), minlength=planes * (bins + 2))
+            top += np.count_nonzero(v == np.float32(hi), axis=(0, 1))  # top edge is inside
+        counts = total.reshape(planes, bins + 2)[:, 1 : bins + 1].copy()
+        counts[:, -1] += top
+        return counts
 
-    planes = channels(img) + [luminance(img) if img.ndim == 3 else img]
-    counts = run_parallel([lambda p=p: count(p) for p in planes])
-    return np.stack(counts), edges
+    groups = [starts[i::WORKERS] for i in np.arange(WORKERS)]
+    parts = run_parallel([lambda g=g: count(g) for g in groups if g])
+    counts = sum(parts[1:], parts[0])
+    if img.ndim == 2:
+        counts[1] = counts[0]
+    return counts, edges

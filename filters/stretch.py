@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from filters._common import as_image, channels, luminance, map_elementwise, report
+from filters._common import as_image, channels, luminance, map_elementwise, report, run_row_bands
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: MAD of a normal distribution times this is its standard deviation.
@@ -134,7 +134,8 @@ def auto_stretch(
     Notes
     -----
     ``out = MTF((x - c0) / (c1 - c0); m)`` per channel with (c0, m, c1) from
-    :func:`auto_stretch_params`. NaN stays NaN.
+    :func:`auto_stretch_params`. Values below the shadows point become 0; values above 1
+    keep rising gently (the MTF has no pole for m <= 0.5). NaN stays NaN.
     """
     img = as_image(img)
     report(progress, 0.0)
@@ -142,20 +143,39 @@ def auto_stretch(
         img, linked=linked, shadows_clip=shadows_clip, target_background=target_background
     )
     report(progress, 0.3)
-    planes = channels(img)
     out = np.empty(img.shape, np.float32)
-    out_planes = channels(out)
-    for i, plane in enumerate(planes):
-        scale = np.float32(1.0 / max(c1[i] - c0[i], 1e-12))
-        norm = map_elementwise(lambda s, d, i=i: _normalise(s, d, c0[i], scale), plane)
-        out_planes[i][...] = midtones_transfer(norm, float(m[i]))
-        report(progress, 0.3 + 0.7 * (i + 1) / len(planes))
+    # One pass over row bands of the interleaved image. Per-channel constants are tiled to a
+    # whole row: broadcasting a length-3 axis would make numpy's inner loops 3 elements long.
+    h = img.shape[0]
+    flat_in = img.reshape(h, -1)
+    flat_out = out.reshape(h, -1)
+    reps = img.shape[1] if img.ndim == 3 else 1
+
+    def row(v: np.ndarray) -> np.ndarray | np.float32:
+        v = np.asarray(v, np.float32)
+        return np.float32(v[0]) if np.all(v == v[0]) else np.tile(v, reps)
+
+    lo = row(c0)
+    scale = row(1.0 / np.maximum(c1 - c0, 1e-12))
+    mm = row(m)
+    k1, k2 = mm - np.float32(1), np.float32(2) * mm - np.float32(1)
+    cap = bool(np.any(m > 0.5))  # a darkening MTF has a pole above 1: clip there
+
+    def band(rows: slice) -> None:
+        x = flat_out[rows]
+        np.subtract(flat_in[rows], lo, out=x)
+        x *= scale
+        np.maximum(x, np.float32(0), out=x)
+        if cap:
+            np.minimum(x, np.float32(1), out=x)
+        den = x * k2
+        den -= mm
+        x *= k1
+        x /= den
+
+    run_row_bands(band, h, flat_in.shape[1])
+    report(progress, 1.0)
     return out
-
-
-def _normalise(src: np.ndarray, dst: np.ndarray, c0: float, scale: np.float32) -> None:
-    np.subtract(src, np.float32(c0), out=dst)
-    dst *= scale
 
 
 def asinh_stretch(

@@ -17,7 +17,7 @@ import sys
 from editor.acquisition.camera import FRAME_TYPES, Camera
 from editor.acquisition.filter_wheel import FilterWheel
 from editor.acquisition.indi_link import IndiLink
-from editor.acquisition.sequence import SequenceRunner, SequenceStep, parse_plan
+from editor.acquisition.sequence import SequenceRunner, SequenceStep, parse_plan, parse_roi
 from editor.errors import DeviceError, ImageWriteError, NebulayerError
 
 
@@ -35,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gain", type=float, help="camera gain")
     parser.add_argument("--offset", type=float, help="camera offset")
     parser.add_argument("--bin", type=int, default=1, dest="binning", help="binning (default 1)")
+    parser.add_argument("--roi", help="region of interest x,y,width,height in sensor pixels "
+                        "(default: full frame)")
     parser.add_argument("--type", choices=FRAME_TYPES, default="light", dest="frame_type",
                         help="frame type (default light)")
     parser.add_argument("--object", dest="object_name", help="target name (OBJECT, folder name)")
@@ -46,13 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _steps(args: argparse.Namespace) -> list[SequenceStep]:
+    roi = parse_roi(args.roi)
     common = dict(exposure=args.exposure, frame_type=args.frame_type, gain=args.gain,
-                  offset=args.offset, binning=args.binning)
+                  offset=args.offset, binning=args.binning, roi=roi)
     if args.plan:
         return parse_plan(args.plan, **common)
     filters = [f.strip() for f in (args.filter or "").split(",") if f.strip()] or [None]
     return [SequenceStep(args.count, args.exposure, f, args.frame_type, args.gain, args.offset,
-                         args.binning) for f in filters]
+                         args.binning, roi) for f in filters]
 
 
 def _pick(link: IndiLink, wanted: str | None, kind: str, exclude: str = "") -> str:
@@ -76,9 +79,9 @@ def run(args: argparse.Namespace) -> int:
 
     steps = _steps(args)
     link = IndiLink(args.host, args.port)
-    link.connect()
     runner: SequenceRunner | None = None
     try:
+        link.connect()
         camera = Camera(link, _pick(link, args.camera, "camera"),
                         readout_margin=args.readout_timeout)
         camera.connect()

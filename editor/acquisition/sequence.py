@@ -45,12 +45,24 @@ class SequenceStep:
         return f"{self.count} x {what} {self.exposure:g} s"
 
 
+def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
+    """``"x,y,w,h"`` (unbinned sensor pixels) -> tuple; empty -> None (full frame)."""
+    if not text or not text.strip():
+        return None
+    try:
+        x, y, w, h = (int(v) for v in text.replace(" ", "").split(","))
+    except ValueError:
+        raise DeviceError(f"region {text!r} not understood (write x,y,width,height in sensor "
+                          "pixels, e.g. 320,256,640,512)") from None
+    return x, y, w, h
+
+
 _ITEM = re.compile(r"^\s*(\d+)\s*[xX*]\s*([^:@\s]+)?\s*(?::\s*([0-9.]+)\s*s?)?\s*$")
 
 
 def parse_plan(text: str, *, exposure: float, frame_type: str = "light",
-               gain: float | None = None, offset: float | None = None,
-               binning: int = 1) -> list[SequenceStep]:
+               gain: float | None = None, offset: float | None = None, binning: int = 1,
+               roi: tuple[int, int, int, int] | None = None) -> list[SequenceStep]:
     """Steps from the usual shorthand: ``"10xL, 5xR, 5xG, 5xB"``; ``"10xHa:300"`` sets that
     step's exposure; a bare ``"20x"`` takes frames with no filter change."""
     steps = []
@@ -61,7 +73,7 @@ def parse_plan(text: str, *, exposure: float, frame_type: str = "light",
                               "10xHa:300)")
         count, filt, exp = match.groups()
         steps.append(SequenceStep(int(count), float(exp) if exp else exposure, filt, frame_type,
-                                  gain, offset, binning))
+                                  gain, offset, binning, roi))
     if not steps:
         raise DeviceError("the sequence is empty")
     return steps

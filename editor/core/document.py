@@ -51,6 +51,7 @@ class Document(EditsMixin):
         self._subscribers: list[Callable[[DocumentEvent], None]] = []
         self._lock = threading.RLock()
         self._saved_token = 0
+        self._saved_snapshots: tuple[tuple[str, str], ...] = ()
         self._registry = registry
         self._cache = cache
         from editor.render.engine import RenderStats
@@ -90,7 +91,7 @@ class Document(EditsMixin):
             raise DocumentError("this document has no file name yet")
         save_project(self, target, embed_sources=embed_sources)
         self.path = str(target)
-        self._saved_token = self.history.state_token
+        self.mark_saved()
         self._emit("document")
 
     def save_recovery(self, path: str | Path) -> None:
@@ -118,7 +119,20 @@ class Document(EditsMixin):
 
     @property
     def dirty(self) -> bool:
-        return self.history.state_token != self._saved_token
+        """Unsaved changes: the undo history moved away from the saved state, or the snapshot
+        list differs from the saved one (snapshots are saved in the project but are not
+        undo steps, as in Photoshop's History panel)."""
+        return (self.history.state_token != self._saved_token
+                or self._snapshot_state() != self._saved_snapshots)
+
+    def mark_saved(self) -> None:
+        """Record the current state as the one on disk (after a save or a load)."""
+        self._saved_token = self.history.state_token
+        self._saved_snapshots = self._snapshot_state()
+
+    def _snapshot_state(self) -> tuple[tuple[str, str], ...]:
+        # Snapshot contents never change after taking one, so ids and names identify them.
+        return tuple((s["id"], s["name"]) for s in self._snapshots)
 
     @property
     def render_stats(self) -> dict[str, Any]:
@@ -237,9 +251,12 @@ class Document(EditsMixin):
                          scale=scale, progress=progress)
 
     def render(self, scale: float = 1.0, region: tuple[int, int, int, int] | None = None,
-               progress: Any = None, snapshot: str | None = None, upto: str | None = None
-               ) -> np.ndarray:
-        """The composite as float32 (H, W, 3), or (H, W) if all is mono; see the API notes."""
+               progress: Any = None, snapshot: str | None = None, upto: str | None = None,
+               copy: bool = True) -> np.ndarray:
+        """The composite as float32 (H, W, 3), or (H, W) if all is mono; see the API notes.
+
+        ``copy=False`` returns the result read-only, shared with the render cache, instead of
+        a private copy: for previews that only display it (saves a copy per frame)."""
         nodes = self.snapshot_layers(snapshot) if snapshot is not None else None
         if upto is not None:
             nodes = tree.truncate(nodes if nodes is not None else self.to_dict(), upto)
@@ -251,7 +268,11 @@ class Document(EditsMixin):
         out = job.render(win)
         if progress is not None:
             progress(1.0)
-        return np.array(out.data, dtype=np.float32, copy=True)
+        if copy:
+            return np.array(out.data, dtype=np.float32, copy=True)
+        view = out.data.view()
+        view.flags.writeable = False  # the empty canvas's zeros are not cached: protect anyway
+        return view
 
     def render_mask(self, layer_id: str, scale: float = 1.0) -> np.ndarray:
         """The layer's mask after its controls, (H, W) float32 0..1 (ones if it has none)."""

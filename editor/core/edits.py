@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from editor.core import tree
+from editor.core import availability, tree
 from editor.core.alignment import measure_offsets
 from editor.core.history import CallbackCommand
 from editor.core.layers import (
@@ -25,6 +25,7 @@ from editor.core.layers import (
 )
 from editor.core.masks import GeneratedMask, Mask, RasterMask
 from editor.core.paint import Stroke, paint
+from editor.core.stroke_history import stroke_command
 from editor.errors import DocumentError
 from editor.io.image import Image, ImageMeta
 
@@ -62,6 +63,7 @@ class EditsMixin:
             if cmd is None:
                 return
             cmd.revert(self)
+            self._prune_sources()  # a stroke undone or redone leaves its other state behind
         for kind, lid in cmd.events():
             self._emit(kind, lid)
         self._emit("history")
@@ -72,6 +74,7 @@ class EditsMixin:
             if cmd is None:
                 return
             cmd.apply(self)
+            self._prune_sources()  # a stroke undone or redone leaves its other state behind
         for kind, lid in cmd.events():
             self._emit(kind, lid)
         self._emit("history")
@@ -149,9 +152,10 @@ class EditsMixin:
             resolved = spec.resolve(params)
         except ValueError as exc:
             raise DocumentError(str(exc)) from None
+        plugin_id, plugin_version = _provenance(self.registry, spec)
         layer = AdjustmentLayer(name=name or spec.name, kind=kind, params=resolved,
-                                kind_version=spec.version, plugin_id=spec.source,
-                                plugin_version=_plugin_version(self.registry, spec.source))
+                                kind_version=spec.version, plugin_id=plugin_id,
+                                plugin_version=plugin_version)
         return self._insert(layer, index, f"Add {layer.name}")
 
     def add_channel_combine(self: "Document", channels: dict[str, Any], mode: str = "lrgb",
@@ -197,11 +201,14 @@ class EditsMixin:
         """Change an adjustment's (or channel merge's) parameters; validated against the schema."""
         layer = self.layer(layer_id)
         if isinstance(layer, AdjustmentLayer):
-            if layer.unavailable:
-                raise DocumentError(f"{layer.name}: its operation '{layer.kind}' is not installed")
             spec = self.registry.get(layer.kind)
             if spec is None:
-                raise DocumentError(f"{layer.name}: its operation '{layer.kind}' is not installed")
+                raise DocumentError(f"{layer.name}: "
+                                    + availability.missing_reason(self.registry, layer.kind,
+                                                                  layer.plugin_id,
+                                                                  layer.plugin_version))
+            if layer.unavailable:
+                raise DocumentError(f"{layer.name}: {layer.error or 'its operation cannot run'}")
             try:
                 new = spec.resolve({**layer.params, **params})
             except ValueError as exc:
@@ -247,6 +254,7 @@ class EditsMixin:
             except ValueError as exc:
                 raise DocumentError(str(exc)) from None
             mask.kind_version = spec.version
+            mask.plugin_id, mask.plugin_version = _provenance(self.registry, spec)
         elif mask is not None:
             raise DocumentError(f"not a mask: {type(mask).__name__}")
         self._change("Set mask" if mask else "Remove mask", layer, {"mask": mask},
@@ -278,7 +286,8 @@ class EditsMixin:
                 raise DocumentError("only generated masks have parameters")
             spec = self.registry.get(mask.kind)
             if spec is None:
-                raise DocumentError(f"mask operation '{mask.kind}' is not installed")
+                raise DocumentError("mask: " + availability.missing_reason(
+                    self.registry, mask.kind, mask.plugin_id, mask.plugin_version))
             try:
                 props["params"] = spec.resolve({**mask.params, **dict(props["params"])})
             except ValueError as exc:
@@ -306,8 +315,19 @@ class EditsMixin:
         else:
             current = self.render_mask(layer_id, 1.0)
             props = {}
-        painted, _box = paint(current, s)
-        self._replace_mask(layer, self.new_raster_mask(painted, **props), "Paint mask")
+        painted, box = paint(current, s)
+        if box is None:
+            return  # the stroke misses the canvas: nothing changes, no undo step
+        painted.flags.writeable = False  # ours alone: frozen as the new source without a copy
+        if isinstance(layer.mask, GeneratedMask):
+            # Painting bakes the recipe: that step keeps the whole new raster (as Bake does).
+            self._replace_mask(layer, self.new_raster_mask(painted, **props), "Paint mask")
+            return
+        y0, y1, x0, x1 = box
+        before = current[y0:y1, x0:x1]
+        with self._lock:
+            cmd = stroke_command(self, layer, painted, box, before, props, "Paint mask")
+        self._push(cmd)
 
     def bake_mask(self: "Document", layer_id: str) -> None:
         """Turn a generated mask into a raster one that looks the same (paintable)."""
@@ -377,6 +397,15 @@ class EditsMixin:
 def _contains(layer: Layer, lid: str) -> bool:
     return isinstance(layer, GroupLayer) and any(
         c.id == lid or _contains(c, lid) for c in layer.children)
+
+
+def _provenance(registry: Any, spec: Any) -> tuple[str, str]:
+    """(plugin id, plugin version) providing ``spec``, as stored in layers and masks."""
+    ask = getattr(registry, "provenance", None)
+    found = ask(spec.id) if callable(ask) else None
+    if found:
+        return str(found[0]), str(found[1])
+    return spec.source, _plugin_version(registry, spec.source)
 
 
 def _plugin_version(registry: Any, plugin_id: str) -> str:

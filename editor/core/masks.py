@@ -77,12 +77,20 @@ class GeneratedMask(Mask):
     (``input="below"``) or from a document source (``input=<source id>``).
 
     It re-computes whenever its input changes. ``bake`` turns it into a RasterMask.
+
+    ``plugin_id`` / ``plugin_version`` name the plugin that provides ``kind`` ("builtin" for
+    Nebulayer's own), recorded when the mask is set, so a project opened where that plugin
+    is missing can say what to install. Such a mask's layer is skipped (renders as
+    pass-through, like an adjustment whose plugin is missing) and the recipe is kept as is:
+    applying the layer unmasked would put its effect where the user had excluded it.
     """
 
     kind: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     input: str = "below"
     kind_version: int = 1
+    plugin_id: str = "builtin"
+    plugin_version: str = ""
 
     def __init__(self, kind: str, params: dict[str, Any] | None = None, input: str = "below",
                  **props: Any) -> None:
@@ -91,12 +99,15 @@ class GeneratedMask(Mask):
         self.params = dict(params or {})
         self.input = input
         self.kind_version = int(props.pop("kind_version", 1))
+        self.plugin_id = str(props.pop("plugin_id", "builtin"))
+        self.plugin_version = str(props.pop("plugin_version", ""))
         for name, value in props.items():
             self.set_prop(name, value)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "generated", "kind": self.kind, "params": copy.deepcopy(self.params),
-                "input": self.input, "kind_version": self.kind_version, **self.props()}
+                "input": self.input, "kind_version": self.kind_version,
+                "plugin_id": self.plugin_id, "plugin_version": self.plugin_version, **self.props()}
 
 
 def mask_from_dict(d: dict[str, Any]) -> Mask:
@@ -106,7 +117,9 @@ def mask_from_dict(d: dict[str, Any]) -> Mask:
         m: Mask = RasterMask(source_id=str(d["source"]))
     elif d.get("type") == "generated":
         m = GeneratedMask(str(d["kind"]), dict(d.get("params") or {}), str(d.get("input", "below")),
-                          kind_version=int(d.get("kind_version", 1)))
+                          kind_version=int(d.get("kind_version", 1)),
+                          plugin_id=str(d.get("plugin_id", "builtin")),
+                          plugin_version=str(d.get("plugin_version", "")))
     else:
         raise DocumentError(f"unknown mask type {d.get('type')!r}")
     for name, value in props.items():

@@ -17,6 +17,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from editor.core import availability
 from editor.errors import DocumentError, ImageReadError, ProjectError
 from editor.io.image import ImageMeta
 from editor.project import schema
@@ -311,8 +312,9 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
         if isinstance(layer, AdjustmentLayer):
             mark_availability(layer, reg)
         if isinstance(layer.mask, GeneratedMask) and reg.get(layer.mask.kind) is None:
-            layer.error = f"mask operation '{layer.mask.kind}' is not installed"
+            layer.error = availability.mask_message(reg, layer.mask)
     doc.meta = dict(data.get("metadata") or {})
+    doc.mark_saved()
     if data.get("recovery"):
         doc.path = data.get("original_path") if isinstance(data.get("original_path"), str) else None
         doc._saved_token = -1  # a recovered document has unsaved changes
@@ -326,9 +328,7 @@ def mark_availability(layer: Any, registry: Any) -> None:
     spec = registry.get(layer.kind)
     if spec is None:
         layer.unavailable = True
-        layer.error = (f"operation '{layer.kind}' (plugin {layer.plugin_id} "
-                       f"{layer.plugin_version}) is not installed; the layer is skipped and its "
-                       f"settings are kept")
+        layer.error = availability.layer_message(registry, layer)
     elif layer.kind_version > spec.version:
         layer.unavailable = True
         layer.error = (f"'{layer.kind}' settings are from a newer version ({layer.kind_version}) "

@@ -97,12 +97,18 @@ def blend(below: np.ndarray, top: np.ndarray, mode: str = "normal",
             return mixed.astype(np.float32, copy=False)
         if a <= 0.0:
             return below.astype(np.float32, copy=False)
-        out = below + (mixed - below) * np.float32(a)
+        # In place on one new array: a 40 MP layer makes no extra temporaries (same result as
+        # below + (mixed - below) * a, operation for operation).
+        out = np.subtract(mixed, below, dtype=np.float32)
+        out *= np.float32(a)
+        out += below
     else:
         a_arr = np.asarray(alpha, dtype=np.float32)
         if mixed.ndim == 3:
             a_arr = a_arr[:, :, None]
-        out = below + (mixed - below) * a_arr
+        out = np.subtract(mixed, below, dtype=np.float32)
+        out *= a_arr
+        out += below
         # Where alpha is 0 keep below exactly (and keep NaN of the layer from leaking in).
-        out = np.where(a_arr > 0, out, below)
+        np.copyto(out, below, where=~(a_arr > 0))
     return out.astype(np.float32, copy=False)

@@ -41,11 +41,19 @@ def make_key(*parts: Any) -> str:
 
 
 class RenderCache:
-    """LRU by bytes; ``max_bytes`` may be changed at any time (it evicts at once)."""
+    """LRU by bytes; ``max_bytes`` may be changed at any time (it evicts at once).
+
+    Bytes are counted per pixel buffer, not per entry: one array stored under two keys (a
+    filter's output that is also its layer's output) or a view of a stored array counts once,
+    and a view counts the whole buffer it keeps alive.
+    """
 
     def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self._max = int(max_bytes)
-        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[Any, list[int]]] = OrderedDict()
+        # id(buffer owner) -> [owner, entries using it, bytes]; holding the owner keeps the id
+        # from being reused while it is counted.
+        self._buffers: dict[int, list[Any]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -76,36 +84,63 @@ class RenderCache:
 
     def put(self, key: str, value: Any) -> Any:
         """Store ``value`` (an ndarray, or a tuple of them) and return it read-only."""
-        size = _size(value)
+        owners = _owners(value)
         _freeze(value)
-        if size > self._max:
+        if sum(size for _, size in owners.values()) + ENTRY_BYTES > self._max:
             return value  # larger than the whole budget: use it, do not keep it
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self._bytes -= old[1]
-            self._items[key] = (value, size)
-            self._bytes += size
+                self._release(old[1])
+            self._bytes += ENTRY_BYTES
+            for oid, (owner, size) in owners.items():
+                rec = self._buffers.get(oid)
+                if rec is None:
+                    self._buffers[oid] = [owner, 1, size]
+                    self._bytes += size
+                else:
+                    rec[1] += 1
+            self._items[key] = (value, list(owners))
             self._evict()
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._buffers.clear()
             self._bytes = 0
+
+    def _release(self, oids: list[int]) -> None:
+        self._bytes -= ENTRY_BYTES
+        for oid in oids:
+            rec = self._buffers[oid]
+            rec[1] -= 1
+            if rec[1] == 0:
+                del self._buffers[oid]
+                self._bytes -= rec[2]
 
     def _evict(self) -> None:
         while self._bytes > self._max and self._items:
-            _, (_, size) = self._items.popitem(last=False)
-            self._bytes -= size
+            _, (_, oids) = self._items.popitem(last=False)
+            self._release(oids)
 
 
-def _size(value: Any) -> int:
+ENTRY_BYTES = 128  # bookkeeping per entry
+
+
+def _owners(value: Any) -> dict[int, tuple[Any, int]]:
+    """The distinct memory buffers ``value`` keeps alive: id -> (owning object, bytes)."""
+    out: dict[int, tuple[Any, int]] = {}
     if isinstance(value, np.ndarray):
-        return int(value.nbytes) + 128
-    if isinstance(value, (tuple, list)):
-        return sum(_size(v) for v in value) + 64
-    return 128
+        owner = value
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        # An array over foreign memory (bytes, mmap) is counted by its own extent.
+        out[id(owner)] = (owner, int(owner.nbytes))
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            out.update(_owners(v))
+    return out
 
 
 def _freeze(value: Any) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from editor.core import availability
 from editor.jobs.progress import Progress, scaled_progress
 from editor.render import steps
 from editor.render.blend import blend
@@ -173,8 +174,7 @@ class RenderJob:
         if spec is None:
             if live is not None:
                 live.unavailable = True
-            raise StepFailed(f"operation '{node['kind']}' is not installed "
-                             f"(plugin {node.get('plugin_id', '?')}); the layer is skipped")
+            raise StepFailed(availability.layer_message(self.registry, node))
         if int(node.get("kind_version", 1)) > spec.version:
             raise StepFailed(f"'{node['kind']}' settings are from a newer version "
                              f"({node['kind_version']}) than the installed one ({spec.version})")
@@ -238,7 +238,7 @@ class RenderJob:
             return px if px.ndim == 2 else px.mean(axis=2)
         spec = self.registry.get(m["kind"])
         if spec is None:
-            raise StepFailed(f"mask operation '{m['kind']}' is not installed; the layer is skipped")
+            raise StepFailed(availability.mask_message(self.registry, m))
         params = spec.scaled(steps.resolved_params(spec, m["params"]), self.scale)
         if m["input"] == "below":
             img, img_win, in_key = below.data, below.win, below.state

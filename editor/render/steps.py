@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,8 @@ from filters.registry import FilterSpec
 log = logging.getLogger(__name__)
 
 GLOBAL_HALO = 1 << 30  # "needs the whole image": expands any window to the full canvas
+PLUGIN_TIMEOUT_ENV = "NEBULAYER_PLUGIN_TIMEOUT"
+DEFAULT_PLUGIN_TIMEOUT = 120.0  # seconds; generous for 100 MP mosaics on a laptop
 
 
 class StepFailed(Exception):
@@ -60,11 +63,34 @@ def resolved_params(spec: FilterSpec, params: dict[str, Any]) -> dict[str, Any]:
         raise StepFailed(f"{spec.id}: {exc}") from None
 
 
+def plugin_timeout() -> float | None:
+    """Seconds a third-party filter may run: ``NEBULAYER_PLUGIN_TIMEOUT`` (0 or "off": no
+    limit), else :data:`DEFAULT_PLUGIN_TIMEOUT`. Read at each run so it can be changed live."""
+    raw = os.environ.get(PLUGIN_TIMEOUT_ENV, "").strip().lower()
+    if not raw:
+        return DEFAULT_PLUGIN_TIMEOUT
+    if raw in ("off", "none", "no"):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        log.warning("%s=%r is not a number of seconds; using %g s", PLUGIN_TIMEOUT_ENV, raw,
+                    DEFAULT_PLUGIN_TIMEOUT)
+        return DEFAULT_PLUGIN_TIMEOUT
+    return None if value <= 0 or value != value else value
+
+
 def run_spec(spec: FilterSpec, img: np.ndarray, params: dict[str, Any],
              progress: Progress | None) -> np.ndarray:
-    """Run a registered operation (params resolved and scaled); StepFailed on any failure."""
+    """Run a registered operation (params resolved and scaled); StepFailed on any failure.
+
+    Third-party filters get :func:`plugin_timeout` seconds, so a runaway plugin ends as an
+    error on its layer instead of a render that never finishes; built-ins are not limited
+    (a 100 MP mosaic may legitimately take minutes).
+    """
+    timeout = None if spec.source == "builtin" else plugin_timeout()
     try:
-        return run_filter(spec, img, params, progress=progress)
+        return run_filter(spec, img, params, progress=progress, timeout=timeout)
     except PluginError as exc:
         log.warning("%s", exc)
         raise StepFailed(str(exc)) from exc

@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboB
 from editor.acquisition.camera import FRAME_TYPES, CameraCapabilities, FrameSettings, RawFrame
 from editor.acquisition.controller import AcqEvent, AcquisitionController
 from editor.acquisition.live_stack import normalise
-from editor.acquisition.sequence import SequenceProgress, SequenceStep
+from editor.acquisition.sequence import SequenceProgress, SequenceStep, parse_roi
 from editor.acquisition.settings import AcquisitionSettings
 from editor.errors import ImageWriteError, NebulayerError
 from editor.io.image import ImageMeta
@@ -54,6 +54,7 @@ class AcquisitionTab(QWidget):
         self.filters: list[str] = []
         self.last_frame: RawFrame | None = None
         self.frames_shown = 0
+        self._shut_down = False
         self._build()
         self._set_connected(False)
         self.timer = QTimer(self)
@@ -114,6 +115,8 @@ class AcquisitionTab(QWidget):
         self.object_name = QLineEdit(s.object_name)
         self.object_name.setPlaceholderText("e.g. M42 (names the session folder)")
         self.delay = QDoubleSpinBox(maximum=3600, decimals=1, suffix=" s")
+        self.roi = QLineEdit()
+        self.roi.setPlaceholderText("full frame, or x,y,width,height (sensor pixels)")
         self.start_btn = QPushButton("Start sequence")
         self.start_btn.clicked.connect(self.start_sequence)
         self.capture_btn = QPushButton("Take one frame")
@@ -137,6 +140,7 @@ class AcquisitionTab(QWidget):
         f2.addRow("Save to", out_row)
         f2.addRow("Object", self.object_name)
         f2.addRow("Delay between frames", self.delay)
+        f2.addRow("Region", self.roi)
         v.addLayout(f2)
         row = QHBoxLayout()
         for b in (self.start_btn, self.capture_btn, self.abort_btn):
@@ -258,6 +262,7 @@ class AcquisitionTab(QWidget):
     def steps(self) -> list[SequenceStep]:
         """The sequence table as steps; raises NebulayerError naming a bad cell."""
         steps = []
+        roi = parse_roi(self.roi.text())
         for r in range(self.table.rowCount()):
             def cell(c: int) -> str:
                 item = self.table.item(r, c)
@@ -279,7 +284,7 @@ class AcquisitionTab(QWidget):
                 filter=None if filt in ("", NO_FILTER) else filt,
                 frame_type=self.table.cellWidget(r, 3).currentText(),
                 gain=number(4, optional=True), offset=number(5, optional=True),
-                binning=number(6, int)))
+                binning=number(6, int), roi=roi))
         if not steps:
             raise NebulayerError("the sequence is empty: add a step")
         return steps
@@ -302,7 +307,7 @@ class AcquisitionTab(QWidget):
         try:
             step = self.steps()[0]
             return FrameSettings(exposure if exposure is not None else step.exposure, step.gain,
-                                 step.offset, step.binning, None, step.frame_type)
+                                 step.offset, step.binning, step.roi, step.frame_type)
         except NebulayerError as exc:
             self.show_error(str(exc))
             return None
@@ -500,7 +505,10 @@ class AcquisitionTab(QWidget):
             log.warning("could not save acquisition settings: %s", exc)
 
     def shutdown(self) -> None:
-        """Stop the timer and the back end (abort jobs, disconnect)."""
+        """Stop the timer and the back end (abort jobs, disconnect); safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.timer.stop()
         self.controller.shutdown()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
@@ -23,6 +24,7 @@ from PyQt6.QtWidgets import (
 )
 
 from editor.ui.doc_model import DocModel
+from editor.ui.input_histogram import InputHistogram
 from editor.ui.levels_widget import LevelsWidget, levels_names
 from editor.ui.param_widgets import ParamEditor
 
@@ -61,6 +63,14 @@ class AdjustmentsPanel(QWidget):
         model.document_replaced.connect(lambda _d: self.refresh())
         model.layer_changed.connect(self._on_layer_changed)
         model.layers_changed.connect(self.refresh)
+        self.inputs = InputHistogram(self)
+        self.inputs.ready.connect(self._on_input_histogram)
+        # the input of the selected levels layer changes when anything below it changes
+        self._input_timer = QTimer(self)
+        self._input_timer.setSingleShot(True)
+        self._input_timer.setInterval(250)
+        self._input_timer.timeout.connect(self._request_input_histogram)
+        model.content_changed.connect(lambda: self._wants_input() and self._input_timer.start())
         self.refresh()
 
     # building
@@ -128,10 +138,13 @@ class AdjustmentsPanel(QWidget):
             self.levels.value_changed.connect(self._on_value)
             self.levels.drag_finished.connect(lambda _n: self._end_drag())
             self.content_layout.addWidget(self.levels)
+            self._request_input_histogram()
         self.editor = ParamEditor(spec.params, values)
         self.editor.value_changed.connect(self._on_value)
         self.editor.drag_finished.connect(lambda _n: self._end_drag())
         self.content_layout.addWidget(self.editor)
+        if self._curves():
+            self._request_input_histogram()
         if getattr(layer, "error", None):
             err = QLabel(f"⚠ {layer.error}")
             err.setWordWrap(True)
@@ -180,10 +193,28 @@ class AdjustmentsPanel(QWidget):
                     s.setValue(v)
                     s.blockSignals(False)
 
-    def set_input_histogram(self, hist: Any) -> None:
-        """Counts of the image entering the levels (drawn behind the handles)."""
+    def _curves(self) -> list[Any]:
+        from editor.ui.curves_widget import CurvesWidget
+
+        if self.editor is None:
+            return []
+        return [self.editor.control(p.name) for p in self.editor.params if p.kind == "points"
+                and isinstance(self.editor.control(p.name), CurvesWidget)]
+
+    def _wants_input(self) -> bool:
+        return self.levels is not None or bool(self._curves())
+
+    def _request_input_histogram(self) -> None:
+        if self.model.doc is not None and self.model.selected:
+            self.inputs.request(self.model.doc, self.model.selected)
+
+    def _on_input_histogram(self, lid: str, counts: Any, edges: Any) -> None:
+        if lid != self.model.selected:
+            return
         if self.levels is not None:
-            self.levels.set_histogram(hist)
+            self.levels.set_histogram(counts, edges)
+        for curve in self._curves():
+            curve.set_histogram(counts, edges)
 
     # edits
     def _on_value(self, name: str, value: Any, dragging: bool) -> None:

@@ -50,7 +50,7 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
             "Nebulayer did not close cleanly last time. Restore the autosaved document?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         if answer == QMessageBox.StandardButton.Yes:
-            win.files.open_paths([str(recovered)])
+            win.files.open_paths([str(recovered)], remember=False)
             return win
         discard_recovery()
     if files:

@@ -65,9 +65,16 @@ class CurvesWidget(QWidget):
         self._points = sorted((float(x), float(y)) for x, y in points) or [(0.0, 0.0), (1.0, 1.0)]
         self.update()
 
-    def set_histogram(self, counts: np.ndarray | None) -> None:
-        """Counts of the input luminance over 0..1, drawn behind the curve."""
-        self._hist = None if counts is None else np.asarray(counts, dtype=float)
+    def set_histogram(self, counts: np.ndarray | None, edges: np.ndarray | None = None) -> None:
+        """Counts of the input luminance (bins over ``edges``, default 0..1), drawn behind."""
+        if counts is None:
+            self._hist = None
+        else:
+            c = np.asarray(counts, dtype=float)
+            e = np.linspace(0, 1, len(c) + 1) if edges is None else np.asarray(edges, dtype=float)
+            centres = 0.5 * (e[:-1] + e[1:])
+            keep = (centres >= 0) & (centres <= 1)  # the curve's axis is 0..1
+            self._hist = np.stack([centres[keep], c[keep]])
         self.update()
 
     # geometry
@@ -104,11 +111,12 @@ class CurvesWidget(QWidget):
             p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
             p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
         p.drawLine(r.bottomLeft(), r.topRight())
-        if self._hist is not None and self._hist.size and self._hist.max() > 0:
-            h = np.log1p(self._hist) / np.log1p(self._hist.max())
+        if self._hist is not None and self._hist.size and self._hist[1].max() > 0:
+            xs, counts = self._hist
+            h = np.log1p(counts) / np.log1p(counts.max())
             path = QPainterPath(r.bottomLeft())
-            for i, v in enumerate(h):
-                path.lineTo(r.left() + r.width() * (i + 0.5) / len(h), r.bottom() - v * r.height())
+            for x, v in zip(xs, h):
+                path.lineTo(r.left() + r.width() * x, r.bottom() - v * r.height())
             path.lineTo(r.bottomRight())
             path.closeSubpath()
             p.fillPath(path, QColor(120, 120, 130, 110))

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QAction
-from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QScrollArea, QToolBar,
-                             QWidget)
+from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar,
+                             QScrollArea, QToolBar, QWidget)
 
 from editor.ui.adjustments_panel import AdjustmentsPanel
 from editor.ui.canvas import CanvasView
@@ -52,17 +52,22 @@ class EditorTab(QMainWindow):
         self.docks["Properties"].raise_()
         self._dock("Histogram", self.histogram, left)
         self._dock("Info", self.metadata, left)
-        self.resizeDocks([self.docks["Layers"], self.docks["Properties"]], [330, 420],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["Layers"], self.docks["Histogram"]], [380, 300],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["Histogram"], self.docks["Info"]], [300, 300],
-                         Qt.Orientation.Vertical)
+        self.arrange_docks()
         self.docks["Histogram"].setMinimumWidth(260)
 
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.render_info = QLabel(" ")
+        # shown only when a render takes long (a high-pass at a large radius, a 100 MP mosaic)
+        self.render_progress = QProgressBar()
+        self.render_progress.setRange(0, 1000)
+        self.render_progress.setMaximumWidth(160)
+        self.render_progress.setTextVisible(False)
+        self.render_progress.hide()
+        self._slow_timer = QTimer(self)
+        self._slow_timer.setSingleShot(True)
+        self._slow_timer.setInterval(500)
+        self._slow_timer.timeout.connect(self.render_progress.show)
         self._build_toolbar()
 
         self.canvas.view_changed.connect(self._on_view_changed)
@@ -70,10 +75,10 @@ class EditorTab(QMainWindow):
         self.canvas.stroke_finished.connect(self.masks.paint)
         self.renderer.rendered.connect(self._on_rendered)
         self.renderer.failed.connect(lambda msg: self.render_info.setText(f"⚠ {msg}"))
-        self.renderer.busy.connect(lambda b: self.render_info.setText("rendering…") if b else None)
+        self.renderer.busy.connect(self._on_busy)
+        self.renderer.progress.connect(lambda f: self.render_progress.setValue(int(f * 1000)))
         self.masks.show_mask_toggled.connect(self.renderer.set_mask_view)
         self.masks.brush_toggled.connect(self.canvas.set_brush_active)
-        self.histogram.analysed.connect(self._on_analysed)
         model.document_replaced.connect(self._on_document)
         model.content_changed.connect(self.renderer.request)
         model.selection_changed.connect(lambda _l: self._sync_mask_view())
@@ -86,6 +91,7 @@ class EditorTab(QMainWindow):
             area_widget = QScrollArea()
             area_widget.setWidgetResizable(True)
             area_widget.setFrameShape(QScrollArea.Shape.NoFrame)
+            area_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             area_widget.setWidget(widget)
             dock.setWidget(area_widget)
         else:
@@ -96,6 +102,21 @@ class EditorTab(QMainWindow):
         self.addDockWidget(area, dock)
         self.docks[title] = dock
         return dock
+
+    def arrange_docks(self) -> None:
+        """Photoshop-like proportions: a short layer list, tall properties."""
+        self.resizeDocks([self.docks["Layers"], self.docks["Properties"]], [300, 560],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Layers"], self.docks["Histogram"]], [380, 300],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Histogram"], self.docks["Info"]], [330, 400],
+                         Qt.Orientation.Vertical)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not getattr(self, "_arranged", False):
+            self._arranged = True
+            QTimer.singleShot(0, self.arrange_docks)  # once the window has its real size
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("View")
@@ -151,20 +172,22 @@ class EditorTab(QMainWindow):
         if self.renderer.mask_layer is not None and self.renderer.mask_layer != self.model.selected:
             self.masks.show_alone.setChecked(False)
 
+    def _on_busy(self, busy: bool) -> None:
+        if busy:
+            self.render_info.setText("rendering…")
+            if not self._slow_timer.isActive() and not self.render_progress.isVisible():
+                self.render_progress.setValue(0)
+                self._slow_timer.start()
+        else:
+            self._slow_timer.stop()
+            self.render_progress.hide()
+
     def _on_rendered(self, result: RenderResult) -> None:
         self.canvas.show_picture(result.picture, result.region, result.scale)
         h, w = result.picture.shape[:2]
         self.render_info.setText(f"{result.stage} {w}x{h} in {result.seconds * 1000:.0f} ms")
         if result.stage == "preview" and self.renderer.mask_layer is None:
             self.histogram.update_from(result.linear)
-
-    def _on_analysed(self, result: dict[str, Any]) -> None:
-        from editor.ui.histogram_panel import _channels
-
-        ch = _channels(result["hist"])
-        lum = ch.get("L") or next(iter(ch.values()), None)
-        if lum is not None:
-            self.adjust.set_input_histogram(lum[1])
 
     # pixel readout
     def _on_hover(self, x: float, y: float) -> None:

@@ -76,14 +76,15 @@ class FileActions:
         if paths:
             self.open_paths(paths)
 
-    def open_paths(self, paths: list[str]) -> Job | None:
+    def open_paths(self, paths: list[str], remember: bool = True) -> Job | None:
         """Open ``paths[0]`` as the document; further images become layers on top of it."""
         if not paths:
             return None
         first, rest = paths[0], list(paths[1:])
 
         def opened(doc: Any) -> None:
-            add_recent(first)
+            if remember:
+                add_recent(first)
             self.set_document(doc)
             if rest:
                 self.add_image_paths(rest)

@@ -49,9 +49,14 @@ class Job(QObject):
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self.token.cancel)
-        self.dialog.setValue(0)
-        self._progress.connect(lambda f: self.dialog.setValue(int(f * 1000)))
+        self.dialog.setRange(0, 0)  # "busy" until the job reports a fraction (a RAW decode does not)
+        self._progress.connect(self._on_progress)
         self._done.connect(self._on_done)
+
+    def _on_progress(self, fraction: float) -> None:
+        if self.dialog.maximum() == 0:
+            self.dialog.setRange(0, 1000)
+        self.dialog.setValue(int(min(max(fraction, 0.0), 1.0) * 1000))
 
     def start(self) -> "Job":
         _active.add(self)

@@ -9,7 +9,7 @@ import itertools
 from typing import Any
 
 from PyQt6.QtCore import QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QAction, QDropEvent
+from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,7 +19,6 @@ from PyQt6.QtWidgets import (
     QMenu,
     QSlider,
     QToolButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,30 +27,11 @@ from PyQt6.QtWidgets import (
 from editor.ui.doc_model import DocModel
 from editor.ui.thumbnails import THUMB_SIZE, ThumbnailWorker, to_icon
 
-ID_ROLE = Qt.ItemDataRole.UserRole
-COL_EYE, COL_THUMB, COL_MASK, COL_NAME = range(4)
+from editor.ui.layer_tree import (COL_EYE, COL_MASK, COL_NAME, COL_THUMB, ID_ROLE, LayerTree,
+                                  blank_thumbnail, describe, iter_items, no_icon, siblings)
 BLENDS = ("normal", "multiply", "screen", "add", "lighten", "darken", "difference",
           "luminosity", "color")
 _drag_ids = itertools.count(1)
-
-
-class LayerTree(QTreeWidget):
-    """Tree of layers; a drop asks the document to move the layer instead of moving rows."""
-
-    move_requested = pyqtSignal(str, str, bool, bool)  # moved id, target id, above, into
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        source = self.currentItem()
-        target = self.itemAt(event.position().toPoint())
-        event.setDropAction(Qt.DropAction.IgnoreAction)
-        event.accept()
-        if source is None or target is None or source is target:
-            return
-        pos = self.dropIndicatorPosition()
-        above = pos != QAbstractItemView.DropIndicatorPosition.BelowItem
-        into = pos == QAbstractItemView.DropIndicatorPosition.OnItem
-        self.move_requested.emit(source.data(COL_NAME, ID_ROLE), target.data(COL_NAME, ID_ROLE),
-                                 above, into)
 
 
 class LayersPanel(QWidget):
@@ -197,14 +177,14 @@ class LayersPanel(QWidget):
             text = "⚠ " + text
             item.setToolTip(COL_NAME, getattr(layer, "error", None) or "operation not available")
         else:
-            item.setToolTip(COL_NAME, _describe(layer))
+            item.setToolTip(COL_NAME, describe(layer))
         item.setText(COL_NAME, text)
         for col, which in ((COL_THUMB, "layer"), (COL_MASK, "mask")):
             icon = self._icons.get((layer.id, which))
             if icon is not None and (which == "layer" or layer.mask is not None):
                 item.setIcon(col, icon)
             else:
-                item.setIcon(col, to_icon(_blank()) if which == "layer" else _no_icon())
+                item.setIcon(col, to_icon(blank_thumbnail()) if which == "layer" else no_icon())
 
     def _request_thumbnails(self, only: str | None = None) -> None:
         from editor.core.layers import walk
@@ -372,31 +352,14 @@ class LayersPanel(QWidget):
         if into and hasattr(target_layer, "children"):
             self.model.run(doc.move_layer, lid, len(target_layer.children), parent=target)
             return
-        siblings = _siblings(doc.layers, target)
-        if siblings is None:
+        siblings_ = siblings(doc.layers, target)
+        if siblings_ is None:
             return
-        ids = [layer.id for layer in siblings if layer.id != lid]
+        ids = [layer.id for layer in siblings_ if layer.id != lid]
         t = ids.index(target)
         new_index = t + 1 if above else t  # lists are bottom to top; "above" = later
         group = doc.parent_of(target)
         self.model.run(doc.move_layer, lid, new_index, parent=None if group is None else group.id)
-
-
-def _siblings(layers: list[Any], lid: str) -> list[Any] | None:
-    for layer in layers:
-        if layer.id == lid:
-            return layers
-        children = getattr(layer, "children", None)
-        if children is not None:
-            found = _siblings(children, lid)
-            if found is not None:
-                return found
-    return None
-
-
-def _describe(layer: Any) -> str:
-    kind = getattr(layer, "kind", None) or getattr(layer, "type", "layer")
-    return f"{layer.name} ({kind})"
 
 
 def _offset_spin() -> QDoubleSpinBox:
@@ -416,24 +379,3 @@ def _tool(text: str, tip: str, slot: Any = None) -> QToolButton:
     if slot is not None:
         b.clicked.connect(lambda _c=False: slot())
     return b
-
-
-def _blank() -> Any:
-    import numpy as np
-
-    return np.full((THUMB_SIZE, THUMB_SIZE, 3), 40, np.uint8)
-
-
-def _no_icon() -> Any:
-    from PyQt6.QtGui import QIcon
-
-    return QIcon()
-
-
-def iter_items(tree: QTreeWidget):  # noqa: N802 (mirrors the Qt name)
-    """Every item of ``tree``, depth first."""
-    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())][::-1]
-    while stack:
-        item = stack.pop()
-        yield item
-        stack.extend(item.child(i) for i in range(item.childCount() - 1, -1, -1))

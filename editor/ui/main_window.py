@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab)
         self.setCentralWidget(self.tabs)
         self.statusBar().addWidget(self.editor.readout, 1)
+        self.statusBar().addPermanentWidget(self.editor.render_progress)
         self.statusBar().addPermanentWidget(self.editor.render_info)
         self.autosaver = Autosaver(lambda: self.model.doc, parent=self)
         self.autosaver.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))

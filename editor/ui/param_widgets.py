@@ -65,7 +65,8 @@ class NumberParamWidget(QWidget):
         if param.unit:
             self.spin.setSuffix(f" {param.unit}")
         self.spin.setKeyboardTracking(False)
-        self.spin.setMinimumWidth(80)
+        self.spin.setMinimumWidth(72)
+        self.slider.setMinimumWidth(60)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.spin)
         self.set_value(value)

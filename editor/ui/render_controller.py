@@ -80,10 +80,13 @@ class RenderController(QObject):
         A render raised a user-facing error (the message).
     busy(bool)
         Rendering started / everything requested is on screen.
+    progress(float)
+        Fraction done of the running render (for a progress bar on slow renders).
     """
 
     rendered = pyqtSignal(object)
     failed = pyqtSignal(str)
+    progress = pyqtSignal(float)
     busy = pyqtSignal(bool)
     _delivered = pyqtSignal(object)
 
@@ -267,7 +270,7 @@ class RenderController(QObject):
                 picture = display_image(linear, stretch=IDENTITY_STF)
             else:
                 linear = job.doc.render(scale=job.scale, region=job.region,
-                                        progress=job.token.progress())
+                                        progress=job.token.progress(self.progress.emit))
                 job.token.check()
                 stretch = job.stretch
                 if stretch == "auto":

@@ -108,3 +108,33 @@ def test_controller_connects_captures_sequences_and_live_stacks(indi_server, tmp
         assert _wait_for(ctl.events, "job_done") == "live"
     finally:
         ctl.shutdown()
+
+
+def test_cli_disk_full_mid_sequence_keeps_saved_frames(indi_server, tmp_path, capsys, monkeypatch):
+    import errno
+    import os
+
+    from editor.acquisition import frame_writer
+
+    real_write = os.write
+    calls = {"frames": 0}
+
+    def write(fd, data):
+        if len(data) > 100_000:  # a frame's pixels, not the small writes of other code
+            calls["frames"] += 1
+            if calls["frames"] > 1:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(frame_writer.os, "write", write)
+    code = main(["capture", "--host", "127.0.0.1", "--port", str(indi_server.port),
+                 "--camera", CCD, "--count", "3", "--exposure", "0.1", "--out", str(tmp_path)])
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "disk full" in err[0] and "Light_0002_0.1s.fits" in err[0]
+    assert "(1 frame(s) saved in" in err[0]
+    (saved,) = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert saved.name == "Light_0001_0.1s.fits" and str(saved) == captured.out.strip()
+    monkeypatch.undo()
+    assert_fitsverify_clean(saved)

@@ -15,7 +15,7 @@ from editor.acquisition.camera import Camera, FrameSettings
 from editor.acquisition.filter_wheel import FilterWheel
 from editor.acquisition.indi_link import IndiLink
 from editor.acquisition.live_stack import LiveStacker, normalise, robust_sigma
-from editor.acquisition.sequence import SequenceRunner, parse_plan
+from editor.acquisition.sequence import SequenceRunner, parse_plan, parse_roi
 from editor.errors import DeviceError
 from editor.jobs.progress import CancelToken
 
@@ -212,3 +212,26 @@ def test_device_that_disappears_gives_a_clear_error(own_indi_server):
     with pytest.raises(DeviceError, match="Filter Simulator: no such device"):
         wheel.select("Green")
     link.close()
+
+
+def test_region_of_interest_with_binning(camera, tmp_path):
+    runner = SequenceRunner(camera, out=tmp_path)
+    result = runner.run(parse_plan("1x", exposure=0.1, binning=2, roi=parse_roi("100,200,640,512")))
+    with fits.open(result.saved[0]) as hdul:
+        assert hdul[0].data.shape == (256, 320)
+        assert hdul[0].header["XORGSUBF"] == 100 and hdul[0].header["YORGSUBF"] == 200
+    with pytest.raises(DeviceError, match="does not fit"):
+        camera.configure(FrameSettings(0.1, roi=(1000, 0, 640, 512)))
+    camera.configure(FrameSettings(0.1))  # full frame again for the other tests
+
+
+def test_colour_camera_frames_carry_bayer_pattern(link, camera, tmp_path):
+    link.set_and_wait(CCD, "SIMULATE_BAYER", {"INDI_ENABLED": "On"}, what="Bayer simulation")
+    try:
+        camera._caps = None
+        assert camera.capabilities().colour
+        result = SequenceRunner(camera, out=tmp_path).run(parse_plan("1x", exposure=0.1))
+        assert fits.getheader(result.saved[0])["BAYERPAT"] == "RGGB"
+        assert_fitsverify_clean(result.saved[0])
+    finally:
+        link.set_and_wait(CCD, "SIMULATE_BAYER", {"INDI_DISABLED": "On"}, what="Bayer off")

@@ -18,7 +18,7 @@ from editor.acquisition import frame_writer
 from editor.acquisition.camera import FrameSettings, RawFrame, decode_blob
 from editor.acquisition.frame_writer import (exposure_label, frame_name, next_index, save_frame,
                                              session_dir)
-from editor.acquisition.sequence import parse_plan
+from editor.acquisition.sequence import parse_plan, parse_roi
 from editor.acquisition.settings import AcquisitionSettings
 from editor.errors import DeviceError, ImageWriteError
 
@@ -47,6 +47,9 @@ def test_plan_shorthand_gives_steps_with_filters_and_exposures():
     assert parse_plan("20x", exposure=2)[0].filter is None
     with pytest.raises(DeviceError, match="not understood"):
         parse_plan("ten of L", exposure=1)
+    assert parse_roi(" 10, 20,640,480") == (10, 20, 640, 480) and parse_roi("") is None
+    with pytest.raises(DeviceError, match="region '10,20' not understood"):
+        parse_roi("10,20")
 
 
 def test_names_are_clear_and_numbers_continue_after_existing_files(tmp_path):

@@ -159,8 +159,6 @@ def test_a_plugin_mask_survives_a_round_trip_without_its_plugin(horsehead, tmp_p
     assert layer_json(tmp_path / "m2.nebula", lid) == before
 
 
-@pytest.mark.xfail(strict=True, reason="core contract gap: GeneratedMask does not store the "
-                   "plugin id/version of its operation (AdjustmentLayer does)")
 def test_a_plugin_mask_records_the_plugin_and_its_version(horsehead, tmp_path):
     with using_registry(example_registry()):
         doc, lid = _doc_with_star_mask(horsehead)

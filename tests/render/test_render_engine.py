@@ -71,6 +71,44 @@ def test_cache_is_bounded_in_bytes_and_evicts_oldest():
     assert len(cache) == 0
 
 
+def test_an_array_stored_under_two_keys_or_as_a_view_is_counted_once():
+    a = np.zeros(1000, np.float32)
+    cache = RenderCache(max_bytes=2 * 4000 + 10 * 128)
+    cache.put("filter", a)
+    cache.put("layer", a)  # the filter's output is also the layer's output
+    cache.put("crop", a[100:200])  # a view keeps the whole buffer alive: no extra bytes
+    assert len(cache) == 3 and cache.nbytes == 4000 + 3 * 128
+    cache.put("other", np.ones(1000, np.float32))
+    assert len(cache) == 4 and cache.nbytes == 8000 + 4 * 128
+    cache.put("layer", np.full(10, 2.0, np.float32))  # replacing an entry...
+    assert cache.nbytes == 8000 + 40 + 4 * 128  # ...keeps the buffer "filter" still uses
+    cache.put("third", np.ones(1000, np.float32))  # over budget: oldest entries go until
+    assert cache.get("filter") is None and cache.get("crop") is None  # the buffer is freed
+    assert len(cache) == 3 and cache.nbytes == 8000 + 40 + 3 * 128
+
+
+def test_the_cache_holds_as_many_renders_as_its_budget_allows(registry, rgb):
+    """One full-canvas adjustment whose output is the layer's output costs one canvas of
+    memory, so a budget of N canvases keeps the results of N such edits."""
+    canvas = rgb.nbytes
+    cache = RenderCache(max_bytes=4 * canvas + 64 * 1024)
+    doc = Document.from_image(rgb, registry=registry, cache=cache)
+    lid = doc.add_adjustment("gain", factor=1.0)
+    doc.render()  # the image layer's pixels (a view of the source) + one filter output
+    counted = cache.nbytes
+    assert counted < 2 * canvas + 64 * 1024
+    factors = (1.5, 2.0, 2.5, 3.0)
+    for f in factors:
+        doc.set_params(lid, factor=f)
+        doc.render()
+    assert cache.nbytes <= cache.max_bytes
+    doc.reset_render_stats()
+    for f in factors[1:]:  # the source + the three latest edits fill the four canvases
+        doc.set_params(lid, factor=f)
+        doc.render()
+    assert doc.render_stats["filter_runs"] == 0
+
+
 def test_preview_scale_approximates_the_downscaled_full_render(make_doc):
     rng = np.random.default_rng(7)
     from scipy import ndimage
@@ -221,3 +259,14 @@ def test_region_with_a_halo_larger_than_the_canvas_falls_back_to_the_full_render
     full = doc.render()
     assert doc.render_stats["layer_renders"] == 2  # the second render came from the cache
     assert np.array_equal(part, full[10:30, 10:30])
+
+
+def test_a_render_without_copy_is_read_only_and_equal_to_the_copied_one(make_doc):
+    doc, *_ = _stack(make_doc)
+    copied = doc.render(scale=0.5)
+    shared = doc.render(scale=0.5, copy=False)
+    assert np.array_equal(copied, shared) and copied.flags.writeable
+    assert not shared.flags.writeable
+    copied[:] = 0  # a caller's own copy: changing it does not touch the cache
+    assert np.array_equal(doc.render(scale=0.5, copy=False), shared)
+    assert not doc.render(region=(3, 4, 10, 8), copy=False).flags.writeable

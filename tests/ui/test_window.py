@@ -3,7 +3,6 @@ contrast mask, drag a slider, undo, save, reopen, export, survive a bad file."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -220,6 +219,10 @@ def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialo
     wait_job(qtbot, win2.files.last_job)
     restored = win2.model.doc
     assert restored.layers[-1].params["white"] == 0.25
+    assert restored.dirty and restored.path is None  # "Save" asks where: not the recovery file
+    from editor.ui.recent_files import recent_files
+
+    assert str(recovery_path()) not in recent_files()
     restored._saved_token = restored.history.state_token  # nothing to save on exit
     win2.close()
     assert not recovery_path().exists()

@@ -119,3 +119,51 @@ def test_compare_tab_gets_the_document_only_while_shown(qtbot, window):
     assert any(name == "Original" for _sid, name in doc.snapshots)
     window.tabs.setCurrentWidget(window.editor)
     assert window.compare.view.doc is None
+
+
+def test_dropping_files_opens_them_then_adds_layers(qtbot, window, shared_data):
+    from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PyQt6.QtGui import QDropEvent
+
+    def drop(path):
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        ev = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                        Qt.KeyboardModifier.NoModifier)
+        window.dropEvent(ev)
+        wait_job(qtbot, window.files.last_job)
+
+    band = shared_data / "fits" / "multiband_gc"
+    drop(band / "gc_2mass_j.fits")
+    doc = window.model.doc
+    assert doc is not None and len(doc.layers) == 1
+    drop(band / "gc_2mass_h.fits")
+    assert window.model.doc is doc and [layer.name for layer in doc.layers][-1] == "gc_2mass_h"
+
+
+def test_photoshop_shortcuts_are_bound(window):
+    from PyQt6.QtGui import QAction
+
+    bound = {s.toString() for a in window.findChildren(QAction) for s in a.shortcuts()}
+    for key in ("Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+S", "Ctrl+Shift+S", "Ctrl+O", "Ctrl+0", "Ctrl+1",
+                "Ctrl++", "Ctrl+-", "Ctrl+J", "Ctrl+E", "Ctrl+I", "Ctrl+G"):
+        assert key in bound, key
+
+
+def test_zoom_actions_set_the_canvas_scale(qtbot, window):
+    from editor.core.document import Document
+
+    window.set_document(Document.from_image(np.zeros((300, 400), np.float32)))
+    wait_render(qtbot, window)
+    c = window.editor.canvas
+    c.zoom_to(1.0)
+    assert c.zoom() == pytest.approx(1.0, rel=0.02)
+    c.zoom_in()
+    assert c.zoom() == pytest.approx(1.25, rel=0.02)
+    c.zoom_fit()
+    vx, vy, vw, vh = c.visible_region()
+    assert (vw, vh) == (400, 300)
+    # zoomed in, only the visible region is rendered, at screen scale
+    c.zoom_to(4.0)
+    res = wait_render(qtbot, window)
+    assert res.region[2] < 400 and res.scale == 1.0
