@@ -174,11 +174,10 @@ def register_similarity(reference: np.ndarray, moving: np.ndarray) -> dict[str, 
 
     ref = np.nan_to_num(luminance(as_image(reference, "reference")))
     mov = np.nan_to_num(luminance(as_image(moving, "moving")))
+    _check_same_size(ref, mov)
     try:
         t, _ = astroalign.find_transform(ref, mov)
-    except astroalign.MaxIterError as exc:
-        raise ValueError(f"could not match stars between the two images: {exc}") from None
-    except ValueError as exc:
+    except (astroalign.MaxIterError, ValueError) as exc:
         raise ValueError(f"could not match stars between the two images: {exc}") from None
     return {
         "matrix": np.asarray(t.params, dtype=float),

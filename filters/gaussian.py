@@ -1,9 +1,9 @@
 """Gaussian blur for any radius, fast at huge radii, NaN-aware.
 
 Small radii use the exact separable filter of scipy.ndimage. From ``sigma >= 2 * RATIO`` the
-image is shrunk by an integer factor ``f`` (area average), blurred with the remaining sigma on
-the small grid and enlarged back by linear interpolation: the cost no longer grows with the
-radius, so a 1000 px blur of a 40 MP image takes a fraction of a second.
+image is shrunk by an integer factor ``f`` (triangle-weighted average), blurred with the
+remaining sigma on the small grid and enlarged back by linear interpolation: the cost no
+longer grows with the radius, so a 1000 px blur of a 40 MP image takes a fraction of a second.
 """
 
 from __future__ import annotations

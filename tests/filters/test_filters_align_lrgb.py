@@ -46,6 +46,19 @@ def test_real_m13_subframes_give_consistent_offsets(m13_subs):
     assert np.abs(closure).max() < 3.0  # faint 5 s frames: pixel-level consistency
 
 
+def test_similarity_registration_undoes_a_rotation():
+    from scipy import ndimage
+
+    ref = star_field(shape=(300, 360), n=80, fwhm=3.0)
+    rotated = ndimage.rotate(ref, 3.0, reshape=False, order=3, mode="nearest")
+    found = filters.register_similarity(ref, rotated)
+    assert abs(abs(found["rotation_deg"]) - 3.0) < 0.05
+    assert found["scale"] == pytest.approx(1.0, abs=1e-3)
+    back = filters.warp_similarity(rotated, found["matrix"])
+    inner = np.s_[40:-40, 40:-40]
+    assert np.nanmax(np.abs(back[inner] - ref[inner])) < 0.05
+
+
 def test_rgb_combine_aligns_channels_and_removes_fringes():
     g = star_field()
     r = star_field(shift=(0.6, -0.4))
