@@ -93,8 +93,12 @@ def report(progress: ProgressCallback | None, fraction: float) -> None:
 
 
 def run_parallel(tasks: Sequence[Callable[[], object]]) -> list[object]:
-    """Run independent tasks on the worker threads and return their results in order."""
-    if len(tasks) <= 1 or WORKERS == 1:
+    """Run independent tasks on the worker threads and return their results in order.
+
+    Called from one of our own workers (a task that itself parallelises), the tasks run
+    inline: waiting on the pool from inside it could deadlock.
+    """
+    if len(tasks) <= 1 or WORKERS == 1 or threading.current_thread().name.startswith("filters"):
         return [t() for t in tasks]
     futures = [pool().submit(t) for t in tasks]
     return [f.result() for f in futures]

@@ -83,7 +83,12 @@ def color_balance(
     *,
     progress: ProgressCallback | None = None,
 ) -> np.ndarray:
-    """Multiply each channel by a factor (white balance on linear data)."""
+    """Multiply each channel by a gain: the white balance of linear data.
+
+    Notes
+    -----
+    ``out = (red x_R, green x_G, blue x_B)``. Not clipped; NaN stays NaN.
+    """
     img = _need_rgb(img, "color_balance")
     report(progress, 0.0)
     out = with_channel_constants(np.multiply, img, np.array([red, green, blue]))
@@ -162,6 +167,31 @@ register(
                   doc="0 grey, 1 unchanged, above 1 more vivid."),
         ),
         doc="More or less vivid colour at the same brightness.",
+    )
+)
+
+def _color_balance_layer(
+    img: np.ndarray, red: float = 1.0, green: float = 1.0, blue: float = 1.0, *,
+    progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """Registered form: mono images pass through unchanged."""
+    img = as_image(img)
+    if img.ndim == 2 or img.shape[2] != 3:
+        return img.copy()
+    return color_balance(img, red, green, blue, progress=progress)
+
+
+register(
+    FilterSpec(
+        id="color_balance",
+        name="Color Balance",
+        func=_color_balance_layer,
+        params=tuple(
+            Param(name, "float", 1.0, label=f"{name.capitalize()} gain", min=0.0, max=10.0,
+                  step=0.001, log_scale=True)
+            for name in ("red", "green", "blue")
+        ),
+        doc="Multiply each colour channel by a gain (white balance of linear data).",
     )
 )
 

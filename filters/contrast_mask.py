@@ -53,8 +53,9 @@ def contrast_mask(
     over the original, make it mono, Gaussian-blur it by ``blur`` to wipe the traces of bright
     nebulae, then Levels (``black``, ``midtone``, ``white``) and optionally invert. The
     Difference of the high pass and the original is ``|0.5 - blur(img, radius)|``: how far the
-    *large-scale* brightness is from mid-grey. Dark sky far from 0.5 gives a bright mask, so
-    with ``invert`` the mask selects the bright, extended regions.
+    *large-scale* brightness is from mid-grey. Dark sky, far below 0.5, gives a bright mask;
+    regions whose smoothed brightness is near mid-grey (typically the nebula on stretched
+    data) give a dark one, so with ``invert`` the mask selects them.
 
     How it differs from :func:`local_contrast_mask`: this mask follows the smoothed brightness
     (distance from mid-grey), not the amount of detail; :func:`local_contrast_mask` measures
@@ -76,9 +77,10 @@ def contrast_mask(
     Notes
     -----
     ``d = Y(|0.5 - G_radius * x|)`` (Y = Rec. 709 luminance of the per-channel difference),
-    ``mask = levels(G_blur * d)``. For ``radius >= 12`` every step before the levels is done
-    on the shrunk grid of :func:`filters.gaussian_blur` (the result is smooth at that scale),
-    within ~2e-3 of the full-resolution recipe (largest where the blur crosses 0.5).
+    ``mask = levels(G_blur * d)``. For ``radius >= 12`` and ``blur >= radius / 6`` every step
+    before the levels is done on the shrunk grid of :func:`filters.gaussian_blur` (the result
+    is smooth at that scale), within ~2e-3 of the full-resolution recipe (largest where the
+    blur crosses 0.5); otherwise at full resolution.
     """
     img = as_image(img)
     report(progress, 0.0)

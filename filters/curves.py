@@ -20,7 +20,9 @@ def curve_function(points: Sequence[Sequence[float]]) -> PchipInterpolator:
     """The monotone cubic (PCHIP) spline through ``points``, sorted by x (duplicates: last)."""
     pts = sorted({float(x): float(y) for x, y in points}.items())
     if len(pts) < 2:
-        raise ValueError(f"points: a curve needs at least 2 points with different x, got {points!r}")
+        raise ValueError(
+            f"points: a curve needs at least 2 points with different x, got {points!r}"
+        )
     xs, ys = np.array(pts).T
     return PchipInterpolator(xs, ys, extrapolate=False)
 

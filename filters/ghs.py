@@ -11,7 +11,9 @@ from filters._common import CHANNEL_CHOICES, apply_to_channel, map_elementwise, 
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 
-def _base(D: float, b: float) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[float], float]]:
+def _base(
+    D: float, b: float
+) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[float], float]]:
     """The GHS family T(u), u >= 0 distance from the symmetry point, and its slope T'(u)."""
     if b == -1:
         return (lambda u: np.log1p(D * u)), (lambda u: D / (1 + D * u))

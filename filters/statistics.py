@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from filters._common import CHUNK, WORKERS, as_image, channels, has_nan, luminance, run_parallel
+from filters._common import (
+    CHUNK, WORKERS, as_image, channels, has_nan, luminance, run_parallel,
+)
 from filters.stretch import median_mad
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from filters._common import as_image, channels, luminance, map_elementwise, report, run_row_bands
+from filters._common import (
+    as_image, channels, luminance, map_elementwise, report, run_row_bands,
+)
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: MAD of a normal distribution times this is its standard deviation.

@@ -66,7 +66,9 @@ def starlet_layers(img: np.ndarray, n: int = 4) -> list[np.ndarray]:
     return layers
 
 
-def starlet_reconstruct(layers: Sequence[np.ndarray], gains: Sequence[float] | None = None) -> np.ndarray:
+def starlet_reconstruct(
+    layers: Sequence[np.ndarray], gains: Sequence[float] | None = None
+) -> np.ndarray:
     """Add starlet layers back together, each detail layer times its gain (residual x 1)."""
     if not layers:
         raise ValueError("starlet_reconstruct: no layers")

@@ -165,7 +165,7 @@ class RenderJob:
         self._set_error(lid, None)
         out = blend(below.crop(win), top, node["blend"], alpha)
         self._advance(1)
-        return Comp(state, self._store(state, win, out), win)
+        return Comp(state, self._store(state, win, out, ("step", lid)), win)
 
     # ------------------------------------------------------------------ layer kinds
     def _adjust(self, node: dict, below: Comp, win: Window) -> np.ndarray:
@@ -185,7 +185,7 @@ class RenderJob:
             self.stats.add("filter_runs")
             sub = scaled_progress(self.progress, self.done / self.total, (self.done + 1) / self.total)
             out = steps.run_spec(spec, below.data, params, sub)
-            out = self._store(key, below.win, out)
+            out = self._store(key, below.win, out, ("filter", node["id"]))
         return out[below.win.crop_of(win)] if below.win != win else out
 
     def _combine(self, node: dict, win: Window) -> np.ndarray:
@@ -224,12 +224,12 @@ class RenderJob:
         self.stats.add("mask_renders")
         fh = feather_halo(float(m["feather"]), self.scale)
         wide = win.expand(fh, self.full)
-        raw = self._raw_mask(m, below, wide)
+        raw = self._raw_mask(m, below, wide, node["id"])
         out = finish_mask(raw, m, self.scale)
         out = out[wide.crop_of(win)] if wide != win else out
-        return self._store(key, win, np.ascontiguousarray(out))
+        return self._store(key, win, np.ascontiguousarray(out), ("mask", node["id"]))
 
-    def _raw_mask(self, m: dict, below: Comp, win: Window) -> np.ndarray:
+    def _raw_mask(self, m: dict, below: Comp, win: Window, lid: str) -> np.ndarray:
         if m["type"] == "raster":
             src = self.sources.get(m["source"])
             if src is None:
@@ -254,7 +254,7 @@ class RenderJob:
         if out is None:
             self.stats.add("filter_runs")
             out = steps.check_mask(spec, steps.run_spec(spec, img, params, None), img.shape[:2])
-            out = self._store(key, img_win, out)
+            out = self._store(key, img_win, out, ("rawmask", lid))
         return out[img_win.crop_of(win)] if img_win != win else out
 
     # ------------------------------------------------------------------ keys, halos, cache
@@ -322,8 +322,11 @@ class RenderJob:
                 return whole[self.full.crop_of(win)]
         return None
 
-    def _store(self, state: str, win: Window, data: np.ndarray) -> np.ndarray:
-        return self.cache.put(make_key(state, self.scale, win.as_list()), data)
+    def _store(self, state: str, win: Window, data: np.ndarray, slot: tuple) -> np.ndarray:
+        """Cache a result; ``slot`` (what it is, of which layer) bounds how many variants of
+        it are kept, per scale and window (see RenderCache)."""
+        return self.cache.put(make_key(state, self.scale, win.as_list()), data,
+                              slot=(*slot, self.scale, tuple(win.as_list())))
 
     # ------------------------------------------------------------------ progress, errors
     def _report(self) -> None:

@@ -63,14 +63,14 @@ class AdjustmentsPanel(QWidget):
         model.document_replaced.connect(lambda _d: self.refresh())
         model.layer_changed.connect(self._on_layer_changed)
         model.layers_changed.connect(self.refresh)
-        self.inputs = InputHistogram(self)
+        self.inputs = InputHistogram()  # no parent: its thread keeps it alive
         self.inputs.ready.connect(self._on_input_histogram)
         # the input of the selected levels layer changes when anything below it changes
         self._input_timer = QTimer(self)
         self._input_timer.setSingleShot(True)
         self._input_timer.setInterval(250)
         self._input_timer.timeout.connect(self._request_input_histogram)
-        model.content_changed.connect(lambda: self._wants_input() and self._input_timer.start())
+        model.content_changed.connect(self._on_content_changed)
         self.refresh()
 
     # building
@@ -192,6 +192,10 @@ class AdjustmentsPanel(QWidget):
                     s.blockSignals(True)
                     s.setValue(v)
                     s.blockSignals(False)
+
+    def _on_content_changed(self) -> None:
+        if self._wants_input():
+            self._input_timer.start()
 
     def _curves(self) -> list[Any]:
         from editor.ui.curves_widget import CurvesWidget

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QKeyEvent, QPen
-from PyQt6.QtWidgets import QWidget
+from PyQt6.QtGui import QColor, QKeyEvent, QPainterPath, QPen
+from PyQt6.QtWidgets import QGraphicsPathItem, QWidget
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -74,7 +74,12 @@ class CanvasView(pg.GraphicsView):
         self.frame.setPen(pen)
         self.vb.addItem(self.frame)
         self.brush_active = False
+        self.brush_size = 100.0  # diameter in canvas pixels, for the stroke preview
         self.space_held = False
+        # the stroke being painted, drawn over the image until the document has it
+        self.stroke_item = QGraphicsPathItem()
+        self.stroke_item.setZValue(10)
+        self.vb.addItem(self.stroke_item)
         self._stroke: list[tuple[float, float]] = []
         self._canvas_size = (0, 0)
         self.displayed_region: tuple[int, int, int, int] | None = None
@@ -157,9 +162,22 @@ class CanvasView(pg.GraphicsView):
         if start:
             self._stroke = []
         self._stroke.append((x, y))
+        self._draw_stroke()
         if finish:
             pts, self._stroke = self._stroke, []
+            self.stroke_item.setPath(QPainterPath())
             self.stroke_finished.emit(pts)
+
+    def _draw_stroke(self) -> None:
+        path = QPainterPath(QPointF(*self._stroke[0]))
+        for x, y in self._stroke[1:]:
+            path.lineTo(x, y)
+        pen = QPen(QColor(42, 130, 218, 110))
+        pen.setWidthF(max(1.0, self.brush_size))  # in canvas pixels: scales with the zoom
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        self.stroke_item.setPen(pen)
+        self.stroke_item.setPath(path)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         if ev.key() == Qt.Key.Key_Space and not ev.isAutoRepeat():

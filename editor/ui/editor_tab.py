@@ -36,7 +36,7 @@ class EditorTab(QMainWindow):
         self.model = model
         self.canvas = CanvasView()
         self.setCentralWidget(self.canvas)
-        self.renderer = RenderController(self)
+        self.renderer = RenderController()  # no parent: its thread keeps it alive
         self.layers = LayersPanel(model)
         self.masks = MasksPanel(model)
         self.adjust = AdjustmentsPanel(model)
@@ -79,6 +79,8 @@ class EditorTab(QMainWindow):
         self.renderer.progress.connect(lambda f: self.render_progress.setValue(int(f * 1000)))
         self.masks.show_mask_toggled.connect(self.renderer.set_mask_view)
         self.masks.brush_toggled.connect(self.canvas.set_brush_active)
+        self.masks.brush.value_changed.connect(
+            lambda name, v, _d: setattr(self.canvas, "brush_size", float(v)) if name == "size" else None)
         model.document_replaced.connect(self._on_document)
         model.content_changed.connect(self.renderer.request)
         model.selection_changed.connect(lambda _l: self._sync_mask_view())

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,14 @@ class _Analyser(QObject):
                     self._cond.wait()
                 arr, self._pending = self._pending, None
             try:
-                self.done.emit(analyse(arr))
+                result = analyse(arr)
             except Exception:  # noqa: BLE001 - a bug must not kill the histogram thread
                 log.exception("histogram failed")
+                continue
+            try:
+                self.done.emit(result)
+            except RuntimeError:  # the window was closed
+                return
 
 
 class HistogramPanel(QWidget):
@@ -95,10 +100,22 @@ class HistogramPanel(QWidget):
         self.result: dict[str, Any] | None = None
         self._analyser = _Analyser()
         self._analyser.done.connect(self._on_done)
+        self._latest: np.ndarray | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)
+        self._timer.timeout.connect(self._flush)
 
     def update_from(self, linear: np.ndarray) -> None:
-        """Analyse this (screen-resolution) render in the background."""
-        self._analyser.submit(linear)
+        """Analyse this (screen-resolution) render in the background, once renders pause
+        (during a slider drag the canvas has priority on the two cores)."""
+        self._latest = linear
+        self._timer.start()
+
+    def _flush(self) -> None:
+        if self._latest is not None:
+            self._analyser.submit(self._latest)
+            self._latest = None
 
     def _on_done(self, result: dict[str, Any]) -> None:
         self.result = result

@@ -88,4 +88,7 @@ class InputHistogram(QObject):
                 log.exception("input histogram of %s failed", lid)
                 continue
             if result is not None:
-                self.ready.emit(lid, result[0], result[1])
+                try:
+                    self.ready.emit(lid, result[0], result[1])
+                except RuntimeError:  # the window was closed
+                    return

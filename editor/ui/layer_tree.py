@@ -73,3 +73,29 @@ def iter_items(tree: QTreeWidget):
         item = stack.pop()
         yield item
         stack.extend(item.child(i) for i in range(item.childCount() - 1, -1, -1))
+
+
+_EYE: Any = None
+
+
+def eye_icon() -> Any:
+    """A small drawn eye (Photoshop's visibility marker); drawn once, so no image files."""
+    global _EYE
+    if _EYE is None:
+        from PyQt6.QtCore import QPointF, QRectF
+        from PyQt6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+
+        pix = QPixmap(18, 18)
+        pix.fill(QColor(0, 0, 0, 0))
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor(220, 220, 220), 1.4))
+        outline = QPainterPath(QPointF(1.5, 9))
+        outline.quadTo(QPointF(9, 1.5), QPointF(16.5, 9))
+        outline.quadTo(QPointF(9, 16.5), QPointF(1.5, 9))
+        p.drawPath(outline)
+        p.setBrush(QColor(220, 220, 220))
+        p.drawEllipse(QRectF(6.5, 6.5, 5, 5))
+        p.end()
+        _EYE = QIcon(pix)
+    return _EYE

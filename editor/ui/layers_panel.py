@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from PyQt6.QtCore import QSize, Qt, pyqtSignal
+from PyQt6.QtCore import QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +28,28 @@ from editor.ui.doc_model import DocModel
 from editor.ui.thumbnails import THUMB_SIZE, ThumbnailWorker, to_icon
 
 from editor.ui.layer_tree import (COL_EYE, COL_MASK, COL_NAME, COL_THUMB, ID_ROLE, LayerTree,
-                                  blank_thumbnail, describe, iter_items, no_icon, siblings)
+                                  blank_thumbnail, describe, eye_icon, iter_items, no_icon, siblings)
+# Sub-menus of "New Adjustment Layer" for the built-ins (Photoshop groups its adjustments the
+# same way); a spec may name its own group in ``extra["group"]``; plugins get one per plugin.
+MENU_GROUPS = ("Tone", "Stretch", "Colour", "Background", "Detail", "Other")
+_BUILTIN_GROUPS = {
+    "levels": "Tone", "curves": "Tone", "brightness_contrast": "Tone",
+    "auto_stretch": "Stretch", "asinh_stretch": "Stretch", "ghs": "Stretch",
+    "saturation": "Colour", "color_balance": "Colour", "colour_balance": "Colour",
+    "extract_background": "Background", "neutralize_background": "Background",
+    "gaussian_blur": "Detail", "highpass": "Detail", "wavelets": "Detail",
+}
+
+
+def menu_group(spec: Any) -> str:
+    """The sub-menu an adjustment appears in."""
+    if spec.extra.get("group"):
+        return str(spec.extra["group"])
+    if spec.source != "builtin":
+        return f"Plugin: {spec.source}"
+    return _BUILTIN_GROUPS.get(spec.id, "Other")
+
+
 BLENDS = ("normal", "multiply", "screen", "add", "lighten", "darken", "difference",
           "luminosity", "color")
 _drag_ids = itertools.count(1)
@@ -46,8 +67,13 @@ class LayersPanel(QWidget):
         self._updating = False
         self._drag_key: Any = None
         self._icons: dict[tuple[str, str], Any] = {}
-        self.thumbs = ThumbnailWorker(self)
+        self.thumbs = ThumbnailWorker()  # no parent: its thread keeps it alive
         self.thumbs.ready.connect(self._on_thumbnail)
+        # thumbnails wait until a slider rests: on two cores the canvas render comes first
+        self._thumb_timer = QTimer(self)
+        self._thumb_timer.setSingleShot(True)
+        self._thumb_timer.setInterval(400)
+        self._thumb_timer.timeout.connect(self._request_thumbnails)
 
         self.tree = LayerTree()
         self.tree.setColumnCount(4)
@@ -62,7 +88,7 @@ class LayersPanel(QWidget):
         for col, width in ((COL_EYE, 28), (COL_THUMB, THUMB_SIZE + 8), (COL_MASK, THUMB_SIZE + 8)):
             self.tree.setColumnWidth(col, width)
         self.tree.currentItemChanged.connect(self._on_current)
-        self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.itemClicked.connect(self._on_item_clicked)
         self.tree.move_requested.connect(self._on_move)
 
         self.opacity = QSlider(Qt.Orientation.Horizontal)
@@ -125,18 +151,20 @@ class LayersPanel(QWidget):
 
     # adjustment menu, from the registry (plugins included)
     def build_adjustment_menu(self) -> None:
+        """Every adjustment of the registry, grouped in sub-menus (plugins by plugin)."""
         from editor.plugins.registry import get_registry
 
         self.add_menu.clear()
         groups: dict[str, list[Any]] = {}
         for spec in get_registry().specs("adjustment"):
-            group = str(spec.extra.get("group") or ("Plugins" if spec.source != "builtin" else "Adjustments"))
-            groups.setdefault(group, []).append(spec)
-        for group in sorted(groups):
-            menu = self.add_menu if len(groups) == 1 else self.add_menu.addMenu(group)
+            groups.setdefault(menu_group(spec), []).append(spec)
+        order = [g for g in MENU_GROUPS if g in groups] + sorted(set(groups) - set(MENU_GROUPS))
+        for group in order:
+            menu = self.add_menu.addMenu(group)
             for spec in sorted(groups[group], key=lambda s: s.name.lower()):
                 act = QAction(spec.name, menu)
                 act.setToolTip(spec.doc.splitlines()[0] if spec.doc else spec.id)
+                act.setStatusTip(act.toolTip())
                 act.setData(spec.id)
                 act.triggered.connect(lambda _c=False, k=spec.id: self.add_adjustment(k))
                 menu.addAction(act)
@@ -154,12 +182,12 @@ class LayersPanel(QWidget):
         finally:
             self._updating = False
         self._show_selection(self.model.selected)
-        self._request_thumbnails()
+        self._thumb_timer.start()
 
     def _add_items(self, parent: QTreeWidgetItem, layers: list[Any]) -> None:
         for layer in reversed(layers):  # top of the stack first
             item = QTreeWidgetItem(parent)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsDragEnabled
                           | Qt.ItemFlag.ItemIsDropEnabled)
             self._fill_item(item, layer)
             children = getattr(layer, "children", None)
@@ -168,8 +196,9 @@ class LayersPanel(QWidget):
 
     def _fill_item(self, item: QTreeWidgetItem, layer: Any) -> None:
         item.setData(COL_NAME, ID_ROLE, layer.id)
-        item.setCheckState(COL_EYE, Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
-        item.setToolTip(COL_EYE, "Visible")
+        item.setIcon(COL_EYE, eye_icon() if layer.visible else no_icon())
+        item.setData(COL_EYE, ID_ROLE, bool(layer.visible))
+        item.setToolTip(COL_EYE, "Visible (click to hide)" if layer.visible else "Hidden (click to show)")
         text = layer.name
         if layer.opacity < 1.0 or layer.blend != "normal":
             text += f"  ({layer.blend}, {layer.opacity * 100:.0f} %)"
@@ -186,7 +215,7 @@ class LayersPanel(QWidget):
             else:
                 item.setIcon(col, to_icon(blank_thumbnail()) if which == "layer" else no_icon())
 
-    def _request_thumbnails(self, only: str | None = None) -> None:
+    def _request_thumbnails(self) -> None:
         from editor.core.layers import walk
 
         doc = self.model.doc
@@ -194,8 +223,6 @@ class LayersPanel(QWidget):
             return
         items: list[tuple[str, str]] = []
         for layer in walk(doc.layers):
-            if only is not None and layer.id != only:
-                continue
             items.append((layer.id, "layer"))
             if layer.mask is not None:
                 items.append((layer.id, "mask"))
@@ -236,7 +263,7 @@ class LayersPanel(QWidget):
             self._updating = False
         if lid == self.model.selected:
             self._show_props(layer)
-        self._request_thumbnails()
+        self._thumb_timer.start()
 
     def _show_selection(self, lid: Any) -> None:
         item = self._find(lid)
@@ -281,11 +308,12 @@ class LayersPanel(QWidget):
         if not self._updating and current is not None:
             self.model.select(current.data(COL_NAME, ID_ROLE))
 
-    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        if self._updating or column != COL_EYE:
+    def _on_item_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        """A click on the eye column shows or hides the layer (Photoshop's eye)."""
+        if self._updating or column != COL_EYE or self.model.doc is None:
             return
         lid = item.data(COL_NAME, ID_ROLE)
-        visible = item.checkState(COL_EYE) == Qt.CheckState.Checked
+        visible = not bool(item.data(COL_EYE, ID_ROLE))
         self.model.run(self.model.doc.set_layer_props, lid, visible=visible)
 
     def _begin_drag(self) -> None:

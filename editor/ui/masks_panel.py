@@ -71,6 +71,12 @@ class MasksPanel(QWidget):
         self.btn_white.clicked.connect(lambda: self.add_raster(1.0))
         self.btn_black.clicked.connect(lambda: self.add_raster(0.0))
         self.btn_generated.clicked.connect(lambda: self.add_generated(self.recipe.currentData()))
+        self.btn_bake = QPushButton("Bake")
+        self.btn_bake.setToolTip("Turn the generated mask into a paintable raster mask")
+        self.btn_delete = QPushButton("Delete")
+        self.btn_delete.setToolTip("Remove the mask from the layer")
+        self.btn_bake.clicked.connect(self.bake)
+        self.btn_delete.clicked.connect(self.delete_mask)
         self.recipe.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.recipe.setMinimumContentsLength(12)
         add_row = QVBoxLayout()
@@ -78,6 +84,8 @@ class MasksPanel(QWidget):
         raster_row.addWidget(QLabel("New mask"))
         raster_row.addWidget(self.btn_white)
         raster_row.addWidget(self.btn_black)
+        raster_row.addStretch(1)
+        raster_row.addWidget(self.btn_delete)
         generated_row = QHBoxLayout()
         generated_row.addWidget(QLabel("Generated"))
         generated_row.addWidget(self.recipe, 1)
@@ -92,17 +100,11 @@ class MasksPanel(QWidget):
         self.enabled.toggled.connect(lambda v: self._set_props(enabled=v))
         self.invert.toggled.connect(lambda v: self._set_props(invert=v))
         self.show_alone.toggled.connect(self._on_show_alone)
-        self.btn_bake = QPushButton("Bake")
-        self.btn_bake.setToolTip("Turn the generated mask into a paintable raster mask")
-        self.btn_delete = QPushButton("Delete")
-        self.btn_bake.clicked.connect(self.bake)
-        self.btn_delete.clicked.connect(self.delete_mask)
         flags = QHBoxLayout()
         for w in (self.enabled, self.invert, self.show_alone):
             flags.addWidget(w)
         flags.addStretch(1)
         flags.addWidget(self.btn_bake)
-        flags.addWidget(self.btn_delete)
 
         self.recipe_box = QGroupBox("Recipe")
         self.recipe_layout = QVBoxLayout(self.recipe_box)
@@ -166,6 +168,7 @@ class MasksPanel(QWidget):
         for w in (self.btn_white, self.btn_black, self.btn_generated, self.recipe):
             w.setEnabled(has_layer)
         self.body.setVisible(mask is not None)
+        self.btn_delete.setEnabled(mask is not None)
         if mask is None:
             self._set_recipe_editor(None, None)
             if self.show_alone.isChecked():
@@ -227,9 +230,16 @@ class MasksPanel(QWidget):
         if lid and doc is not None and kind:
             self.model.run(doc.set_mask, lid, GeneratedMask(kind, {}))
 
-    def bake(self) -> None:
-        if self.model.selected and self.model.doc is not None:
-            self.model.run(self.model.doc.bake_mask, self.model.selected)
+    def bake(self) -> Any:
+        """Generated -> raster mask; renders the mask at full size, so it runs as a job."""
+        from editor.ui.error_dialogs import show_error
+        from editor.ui.job_runner import run_job
+
+        lid, doc = self.model.selected, self.model.doc
+        if not (lid and doc is not None):
+            return None
+        return run_job(self, "Baking the mask…", lambda progress: doc.bake_mask(lid),
+                       on_failed=lambda msg: show_error(self, msg))
 
     def delete_mask(self) -> None:
         if self.model.selected and self.model.doc is not None:

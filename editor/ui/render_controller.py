@@ -257,7 +257,10 @@ class RenderController(QObject):
                 if result is not None:
                     self._in_flight += 1
             if result is not None:
-                self._delivered.emit(result)
+                try:
+                    self._delivered.emit(result)
+                except RuntimeError:  # the window was closed
+                    return
 
     def _run(self, job: RenderJob) -> RenderResult | str | None:
         from editor.ui.display_lut import fast_display_image as display_image

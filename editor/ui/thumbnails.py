@@ -74,7 +74,10 @@ class ThumbnailWorker(QObject):
             except Exception:  # noqa: BLE001 - a bug must not kill the thumbnail thread
                 log.exception("thumbnail of %s failed", lid)
                 continue
-            self.ready.emit(doc, lid, which, arr)
+            try:
+                self.ready.emit(doc, lid, which, arr)
+            except RuntimeError:  # the window was closed: nobody is listening any more
+                return
 
     @staticmethod
     def _render(doc: Any, lid: str, which: str, token: CancelToken) -> np.ndarray:

@@ -107,5 +107,6 @@ def test_brightness_contrast_follows_gimp_formula():
 
 
 def test_levels_and_curves_on_real_rgb_keep_shape_and_dtype(gc_rgb):
-    for out in (filters.levels(gc_rgb, 0.05, 1.3, 0.9), filters.curves(gc_rgb, [(0, 0), (0.3, 0.5), (1, 1)])):
+    curve = [(0, 0), (0.3, 0.5), (1, 1)]
+    for out in (filters.levels(gc_rgb, 0.05, 1.3, 0.9), filters.curves(gc_rgb, curve)):
         assert out.shape == gc_rgb.shape and out.dtype == np.float32

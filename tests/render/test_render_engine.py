@@ -270,3 +270,32 @@ def test_a_render_without_copy_is_read_only_and_equal_to_the_copied_one(make_doc
     copied[:] = 0  # a caller's own copy: changing it does not touch the cache
     assert np.array_equal(doc.render(scale=0.5, copy=False), shared)
     assert not doc.render(region=(3, 4, 10, 8), copy=False).flags.writeable
+
+
+def test_a_slot_keeps_only_its_latest_variants():
+    cache = RenderCache(max_bytes=1 << 20, slot_keep=2)
+    for i in range(4):
+        cache.put(f"v{i}", np.full(10, i, np.float32), slot=("step", "L1"))
+    cache.put("other", np.zeros(10, np.float32), slot=("step", "L2"))
+    assert [k for k in ("v0", "v1", "v2", "v3", "other") if cache.get(k) is not None] == ["v2", "v3", "other"]
+    cache.get("v2")  # used again: now v3 is the older of the two
+    cache.put("v4", np.ones(10, np.float32), slot=("step", "L1"))
+    assert cache.get("v3") is None and cache.get("v2") is not None
+    assert len(cache) == 3 and cache.nbytes == 3 * (40 + 128)
+
+
+def test_a_slider_drag_does_not_pile_up_every_intermediate_render(make_doc):
+    doc, a, b, c = _stack(make_doc)
+    doc.render(scale=0.5)
+    start = len(doc.cache)
+    for i in range(30):
+        doc.set_params(b, merge_key="drag", sigma=1.0 + i * 0.1)
+        doc.render(scale=0.5)
+    doc.history.end_merge()
+    # per layer from the dragged one up: at most slot_keep variants of its filter output
+    # and of its composite, not thirty
+    assert len(doc.cache) <= start + 2 * 2 * doc.cache.slot_keep
+    doc.reset_render_stats()
+    doc.set_params(b, sigma=1.0 + 28 * 0.1)  # a recent value comes back from the cache
+    doc.render(scale=0.5)
+    assert doc.render_stats["filter_runs"] == 0

@@ -167,3 +167,60 @@ def test_zoom_actions_set_the_canvas_scale(qtbot, window):
     c.zoom_to(4.0)
     res = wait_render(qtbot, window)
     assert res.region[2] < 400 and res.scale == 1.0
+
+
+def test_every_registered_adjustment_is_in_the_new_layer_menu(window):
+    from editor.plugins.registry import get_registry
+
+    menu = window.editor.layers.add_menu
+    ids = {a.data() for sub in menu.actions() if sub.menu() for a in sub.menu().actions()}
+    assert ids == {s.id for s in get_registry().specs("adjustment")}
+
+
+def test_bake_turns_a_generated_mask_into_a_paintable_one(qtbot, window):
+    from editor.core.document import Document
+    from editor.core.masks import RasterMask
+
+    rng = np.random.default_rng(1)
+    doc = Document.from_image(rng.random((64, 64)).astype(np.float32))
+    window.set_document(doc)
+    lid = window.editor.layers.add_adjustment("levels")
+    window.editor.masks.add_generated("luminance_range_mask" if any(
+        s.id == "luminance_range_mask" for s in doc.registry.specs("mask")) else
+        doc.registry.specs("mask")[0].id)
+    before = doc.render_mask(lid)
+    job = wait_job(qtbot, window.editor.masks.bake())
+    assert job.error is None
+    assert isinstance(doc.layer(lid).mask, RasterMask)
+    np.testing.assert_allclose(doc.render_mask(lid), before, atol=1e-6)
+    qtbot.waitUntil(lambda: window.editor.masks.brush_box.isEnabled())
+
+
+def test_brush_drag_on_the_canvas_paints_the_mask(qtbot, window):
+    from PyQt6.QtCore import QPoint, QPointF, Qt
+
+    from editor.core.document import Document
+
+    doc = Document.from_image(np.full((100, 100), 0.5, np.float32))
+    window.set_document(doc)
+    lid = window.editor.layers.add_adjustment("levels")
+    window.editor.masks.add_raster(0.0)
+    qtbot.waitUntil(lambda: window.editor.masks.brush_box.isEnabled())
+    window.editor.masks.brush_box.setChecked(True)
+    window.editor.masks.brush.control("size").set_value(10.0)
+    window.editor.masks.brush_values["size"] = 10.0
+    wait_render(qtbot, window)
+    c = window.editor.canvas
+    vb = c.vb
+
+    def screen(x, y):  # canvas pixel -> widget position
+        return c.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+    a, b = screen(20, 50), screen(80, 50)
+    qtbot.mousePress(c.viewport(), Qt.MouseButton.LeftButton, pos=a)
+    for i in range(1, 11):
+        qtbot.mouseMove(c.viewport(), QPoint(a.x() + (b.x() - a.x()) * i // 10, a.y()))
+    qtbot.mouseRelease(c.viewport(), Qt.MouseButton.LeftButton, pos=b)
+    qtbot.waitUntil(lambda: doc.render_mask(lid)[50, 50] > 0.9, timeout=5000)
+    m = doc.render_mask(lid)
+    assert m[10, 50] == pytest.approx(0.0)  # outside the stroke the mask stays black
