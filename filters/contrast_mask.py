@@ -178,7 +178,7 @@ def local_contrast_mask(
 
 def _mask_params(radius: float, white: float) -> tuple[Param, ...]:
     return (
-        Param("radius", "float", radius, label="Radius", min=0.0, max=5000.0, step=0.1,
+        Param("radius", "float", radius, label="Radius", min=0.0, max=20000.0, step=0.1,
               unit="px", spatial=True, log_scale=True, doc="High-pass radius (Gaussian sigma)."),
         Param("blur", "float", 20.0, label="Blur", min=0.0, max=2000.0, step=0.1, unit="px",
               spatial=True, log_scale=True, doc="Softens the mask (wipes bright nebula traces)."),

@@ -62,7 +62,7 @@ register(
         name="High Pass",
         func=highpass,
         params=(
-            Param("radius", "float", 10.0, label="Radius", min=0.0, max=5000.0, step=0.1,
+            Param("radius", "float", 10.0, label="Radius", min=0.0, max=20000.0, step=0.1,
                   unit="px", spatial=True, log_scale=True,
                   doc="Gaussian standard deviation: detail smaller than this is kept."),
         ),

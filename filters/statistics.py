@@ -119,6 +119,7 @@ def histogram(
             v = cube[r0 : r0 + band]
             x = v - np.float32(lo)
             x *= scale
+            top += np.count_nonzero(x == np.float32(bins), axis=(0, 1))  # the top edge is in
             # shift by one so "below the range" lands in spill bin 0 and NaN in bin 0 too
             np.clip(x, np.float32(-1), np.float32(bins + 0.5), out=x)
             x += np.float32(1)
@@ -127,7 +128,6 @@ def histogram(
             np.clip(idx, 0, bins + 1, out=idx)
             idx += offset
             total += np.bincount(idx.reshape(-1), minlength=planes * (bins + 2))
-            top += np.count_nonzero(v == np.float32(hi), axis=(0, 1))  # top edge is inside
         counts = total.reshape(planes, bins + 2)[:, 1 : bins + 1].copy()
         counts[:, -1] += top
         return counts

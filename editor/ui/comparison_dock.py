@@ -55,7 +55,10 @@ class CompareIntegration:
         from editor.render.comparison import take_original_snapshot
 
         if doc is not None:
+            was_dirty = doc.dirty
             take_original_snapshot(doc)  # "before" = the document as opened
+            if not was_dirty and hasattr(doc, "mark_saved"):
+                doc.mark_saved()  # a bookkeeping snapshot is not an unsaved change
         self.snapshots.set_document(doc)
         if self.window.tabs.currentIndex() == self.index:
             self.view.set_document(doc)

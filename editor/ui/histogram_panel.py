@@ -127,6 +127,8 @@ class HistogramPanel(QWidget):
         if self.result is None:
             return
         channels = _channels(self.result["hist"])
+        for k, box in self.channel_boxes.items():
+            box.setVisible(k in channels)
         for k, curve in self.curves.items():
             if k not in channels or not self.channel_boxes[k].isChecked():
                 curve.setData([], [])

@@ -32,7 +32,7 @@ IDENTITY_STF = (0.0, 0.5, 1.0)  # shows values 0..1 as grey levels 0..255 (masks
 STF_MEASURE_SIZE = 1024  # long side of the whole-image render the auto stretch is measured on
 # Refine (full resolution) only when the visible region stays under this many pixels; a
 # zoomed-out 40 MP mosaic refines at the largest scale that fits instead.
-REFINE_MAX_PIXELS = 12_000_000
+REFINE_MAX_PIXELS = 8_000_000  # ~70 ms of setImage on the UI thread, once the view rests
 
 
 @dataclass

@@ -64,6 +64,7 @@ def operations(img: np.ndarray) -> dict[str, Callable[[], object]]:
         "gaussian_blur r=5": lambda: filters.gaussian_blur(img, 5.0),
         "gaussian_blur r=50": lambda: filters.gaussian_blur(img, 50.0),
         "highpass r=1000": lambda: filters.highpass(img, 1000.0),
+        "highpass r=6 (sharpening)": lambda: filters.highpass(img, 6.0),
         "highpass r=100": lambda: filters.highpass(img, 100.0),
         "contrast_mask r=300 blur=60": lambda: filters.contrast_mask(img, 300.0, 60.0),
         "local_contrast_mask r=100": lambda: filters.local_contrast_mask(img, 100.0, 30.0),

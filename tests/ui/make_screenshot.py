@@ -79,7 +79,7 @@ def main() -> int:
     tmp.unlink()
     print(f"wrote {out} ({out.stat().st_size // 1024} kB, {img.width}x{img.height})")
     if doc is not None:
-        doc._saved_token = doc.history.state_token  # leave without the unsaved-changes prompt
+        doc.mark_saved()  # leave without the unsaved-changes prompt
     win.close()
     return 0
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.ui.conftest import open_file, wait_job, wait_render
+from window_test_helpers import open_file, wait_job, wait_render
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -34,6 +34,7 @@ def _drag_slider(widget: Any, positions: list[int]) -> None:
 def test_opens_real_fits_and_shows_it_right_way_up(qtbot, window, shared_data):
     doc = open_file(qtbot, window, shared_data / "fits" / "horsehead_dss_ukschmidt.fits")
     assert (doc.width, doc.height) == (891, 893)
+    assert not doc.dirty  # just opened: closing must not ask about unsaved changes
     result = window.editor.renderer.last_result
     assert result.picture.dtype == np.uint8 and result.picture.ndim == 3
     assert result.picture.std() > 5  # a real image, not a blank
@@ -226,6 +227,6 @@ def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialo
     from editor.ui.recent_files import recent_files
 
     assert str(recovery_path()) not in recent_files()
-    restored._saved_token = restored.history.state_token  # nothing to save on exit
+    restored.mark_saved()  # nothing to save on exit
     win2.close()
     assert not recovery_path().exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.ui.conftest import open_file, wait_job, wait_render
+from window_test_helpers import open_file, wait_job, wait_render
 
 pytestmark = pytest.mark.timeout(120)
 
