@@ -151,7 +151,10 @@ class FileActions:
         doc = self.model.doc
 
         def saved(_r: Any) -> None:
+            from editor.ui.recovery import discard_recovery
+
             add_recent(path)
+            discard_recovery()  # the project on disk is newer than the autosave
             self.model.history_changed.emit()  # the title shows the new name / clean state
 
         self.last_job = run_job(self.parent, f"Saving {Path(path).name}…",

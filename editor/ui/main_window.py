@@ -216,8 +216,9 @@ class MainWindow(QMainWindow):
         from editor.io.image import Image, ImageMeta
 
         array, meta, name = payload
-        image = Image(array, meta if isinstance(meta, ImageMeta) else ImageMeta(format="array",
-                                                                             extra=dict(meta or {})))
+        if not isinstance(meta, ImageMeta):  # a plain dict of FITS cards
+            meta = ImageMeta(format="array", header=dict(meta or {}))
+        image = Image(array, meta)
         doc = self.model.doc
         as_layer = False
         if doc is not None and (doc.width, doc.height) == (array.shape[1], array.shape[0]):

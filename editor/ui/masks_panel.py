@@ -58,6 +58,8 @@ class MasksPanel(QWidget):
         self._recipe_editor: ParamEditor | None = None
         self._recipe_kind: str | None = None
         self.brush_values = {p.name: p.default for p in BRUSH_PARAMS}
+        self._mask_jobs: list[tuple[str, Any]] = []
+        self.mask_job: Any = None
         self.paint_value = 1.0
 
         self.title = QLabel("No layer selected")
@@ -217,11 +219,11 @@ class MasksPanel(QWidget):
 
     # edits
     def add_raster(self, fill: float) -> None:
+        """A canvas-sized raster mask, white (reveal all) or black (hide all)."""
         lid, doc = self.model.selected, self.model.doc
         if lid and doc is not None:
-            mask = self.model.run(doc.new_raster_mask, float(fill))
-            if mask is not None:
-                self.model.run(doc.set_mask, lid, mask)
+            self._queue_mask_job("Adding a mask…",
+                                 lambda: doc.set_mask(lid, doc.new_raster_mask(float(fill))))
 
     def add_generated(self, kind: str | None) -> None:
         from editor.core.masks import GeneratedMask
@@ -299,4 +301,32 @@ class MasksPanel(QWidget):
                   "size": float(self.brush_values["size"]),
                   "hardness": float(self.brush_values["hardness"]),
                   "opacity": float(self.brush_values["opacity"]), "value": self.paint_value}
-        self.model.run(doc.paint_mask, lid, stroke)
+        self._queue_mask_job("Painting the mask…", lambda: doc.paint_mask(lid, stroke))
+
+    # Mask pixels change on a worker thread (a stroke on a 40 MP mask takes a while), one job
+    # at a time and in order, so two quick strokes never read the same "before".
+    def _queue_mask_job(self, title: str, work: Any) -> None:
+        self._mask_jobs.append((title, work))
+        self._next_mask_job()
+
+    def _next_mask_job(self) -> None:
+        from editor.ui.error_dialogs import show_error
+        from editor.ui.job_runner import run_job
+
+        if self.mask_job is not None and not self.mask_job.done:
+            return
+        if not self._mask_jobs:
+            self.mask_job = None
+            return
+        title, work = self._mask_jobs.pop(0)
+
+        def failed(msg: str) -> None:
+            show_error(self, msg)
+            self._next_mask_job()
+
+        self.mask_job = run_job(self, title, lambda progress: work(),
+                                lambda _r: self._next_mask_job(), failed)
+
+    def mask_jobs_done(self) -> bool:
+        """True when every queued add-mask / paint job has finished (tests wait on this)."""
+        return not self._mask_jobs and (self.mask_job is None or self.mask_job.done)

@@ -188,9 +188,11 @@ def test_brush_paints_on_a_raster_mask_as_one_undo_step(qtbot, window):
     window.set_document(doc)
     lid = window.editor.layers.add_adjustment("levels")
     window.editor.masks.add_raster(1.0)
+    qtbot.waitUntil(window.editor.masks.mask_jobs_done)
     window.editor.masks.swap_colour()  # paint black: hide
     window.editor.masks.brush_values.update(size=10.0, hardness=1.0, opacity=1.0)
     window.editor.canvas.stroke_finished.emit([(10.0, 10.0), (30.0, 10.0)])
+    qtbot.waitUntil(window.editor.masks.mask_jobs_done)
     m = doc.render_mask(lid)
     assert m[10, 20] == pytest.approx(0.0) and m[40, 40] == pytest.approx(1.0)
     doc.undo()

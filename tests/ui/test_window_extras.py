@@ -75,7 +75,9 @@ def test_a_frame_from_the_acquisition_tab_opens_as_a_new_document(qtbot, window)
     doc = window.model.doc
     assert (doc.width, doc.height) == (64, 48)
     assert doc.layers[0].name == "Light_001"
-    np.testing.assert_array_equal(doc.sources[doc.layers[0].source_id].pixels, frame)
+    src = doc.sources[doc.layers[0].source_id]
+    np.testing.assert_array_equal(src.pixels, frame)
+    assert src.meta.header["EXPTIME"] == 2.0  # the FITS cards travel with the frame
 
 
 def test_a_frame_of_the_same_size_can_be_added_as_a_layer(qtbot, window, dialogs):
@@ -97,6 +99,7 @@ def test_show_mask_alone_renders_the_mask_on_the_canvas(qtbot, window):
     window.set_document(doc)
     window.editor.layers.add_adjustment("levels")
     window.editor.masks.add_raster(0.0)
+    qtbot.waitUntil(window.editor.masks.mask_jobs_done)
     qtbot.waitUntil(lambda: window.editor.masks.body.isVisibleTo(window.editor.masks))
     window.editor.masks.show_alone.setChecked(True)
     res = wait_render(qtbot, window)
