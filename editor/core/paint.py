@@ -59,6 +59,8 @@ def paint(mask: np.ndarray, stroke: Stroke) -> tuple[np.ndarray, tuple[int, int,
 
     Overlapping dabs of one stroke do not build up: the stroke's coverage is the maximum of
     its dabs, then blends toward ``value`` by coverage x opacity (like Photoshop's brush).
+    Each dab is computed only over its own window (its radius plus a pixel), not over the
+    whole stroke's box: a long stroke on a big canvas costs dabs x brush area.
     """
     h, w = mask.shape
     r = stroke.size / 2.0
@@ -70,17 +72,25 @@ def paint(mask: np.ndarray, stroke: Stroke) -> tuple[np.ndarray, tuple[int, int,
     out = np.array(mask, dtype=np.float32, copy=True)
     if y1 <= y0 or x1 <= x0:
         return out, None
-    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    # pixel centres as float32, as a full grid would hold them (keeps results bit-identical)
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None] + np.float32(0.5)
+    xs = np.arange(x0, x1, dtype=np.float32)[None, :] + np.float32(0.5)
     cover = np.zeros((y1 - y0, x1 - x0), dtype=np.float32)
     hard_r = r * stroke.hardness
     for x, y in dabs:
-        d = np.hypot(xx + 0.5 - x, yy + 0.5 - y)  # pixel centres
+        # pixels whose centre lies within r of the dab; every other pixel gets coverage 0
+        wy0, wy1 = max(int(np.floor(y - r)) - 1, y0), min(int(np.ceil(y + r)) + 1, y1)
+        wx0, wx1 = max(int(np.floor(x - r)) - 1, x0), min(int(np.ceil(x + r)) + 1, x1)
+        if wy1 <= wy0 or wx1 <= wx0:
+            continue
+        d = np.hypot(xs[:, wx0 - x0:wx1 - x0] - x, ys[wy0 - y0:wy1 - y0] - y)
         if stroke.hardness >= 1.0:
             c = (d <= r).astype(np.float32)
         else:
             c = np.clip((r - d) / max(r - hard_r, 1e-6), 0.0, 1.0)
             c = c * c * (3 - 2 * c)  # smoothstep falloff
-        np.maximum(cover, c, out=cover)
+        win = cover[wy0 - y0:wy1 - y0, wx0 - x0:wx1 - x0]
+        np.maximum(win, c, out=win)
     a = cover * np.float32(stroke.opacity)
     patch = out[y0:y1, x0:x1]
     out[y0:y1, x0:x1] = patch + (np.float32(stroke.value) - patch) * a

@@ -63,7 +63,7 @@ class AdjustmentsPanel(QWidget):
         model.document_replaced.connect(lambda _d: self.refresh())
         model.layer_changed.connect(self._on_layer_changed)
         model.layers_changed.connect(self.refresh)
-        self.inputs = InputHistogram()  # no parent: its thread keeps it alive
+        self.inputs = InputHistogram(self)
         self.inputs.ready.connect(self._on_input_histogram)
         # the input of the selected levels layer changes when anything below it changes
         self._input_timer = QTimer(self)

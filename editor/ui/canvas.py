@@ -8,6 +8,8 @@ ViewBox's Y axis is inverted), x to the right.
 
 Mouse: wheel zooms around the cursor, left-drag pans (space + drag pans while the brush is
 active), and with the brush active a left-drag paints a stroke on the selected raster mask.
+While the brush is active a circle outline the size of the brush follows the mouse (as in
+Photoshop), so its on-screen size follows the zoom.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QKeyEvent, QPainterPath, QPen
-from PyQt6.QtWidgets import QGraphicsPathItem, QWidget
+from PyQt6.QtWidgets import QGraphicsEllipseItem, QGraphicsItemGroup, QGraphicsPathItem, QWidget
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -74,8 +76,12 @@ class CanvasView(pg.GraphicsView):
         self.frame.setPen(pen)
         self.vb.addItem(self.frame)
         self.brush_active = False
-        self.brush_size = 100.0  # diameter in canvas pixels, for the stroke preview
         self.space_held = False
+        self._brush_size = 100.0
+        self._brush_pos: tuple[float, float] | None = None
+        self.brush_cursor = _BrushCursor()
+        self.vb.addItem(self.brush_cursor, ignoreBounds=True)
+        self.brush_cursor.hide()
         # the stroke being painted, drawn over the image until the document has it
         self.stroke_item = QGraphicsPathItem()
         self.stroke_item.setZValue(10)
@@ -85,6 +91,7 @@ class CanvasView(pg.GraphicsView):
         self.displayed_region: tuple[int, int, int, int] | None = None
         self.displayed_scale: float = 0.0
         self.vb.sigRangeChanged.connect(lambda *_: self.view_changed.emit())
+        self.vb.sigRangeChanged.connect(lambda *_: self._update_brush_cursor())  # ring width
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
@@ -154,9 +161,34 @@ class CanvasView(pg.GraphicsView):
         return x0, y0, x1 - x0, y1 - y0
 
     # cursor and brush
+    @property
+    def brush_size(self) -> float:
+        """Brush diameter in canvas pixels (the stroke preview and the brush cursor)."""
+        return self._brush_size
+
+    @brush_size.setter
+    def brush_size(self, size: float) -> None:
+        self._brush_size = max(float(size), 0.0)
+        self._update_brush_cursor()
+
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         p = self.vb.mapSceneToView(scene_pos)
+        self._brush_pos = (float(p.x()), float(p.y()))
+        self._update_brush_cursor()
         self.hovered.emit(float(p.x()), float(p.y()))
+
+    def _update_brush_cursor(self) -> None:
+        """Circle of the brush diameter around the mouse, while the brush is active."""
+        show = self.brush_active and not self.space_held and self._brush_pos is not None
+        if show:
+            x, y = self._brush_pos  # type: ignore[misc]
+            self.brush_cursor.place(x, y, self._brush_size, self.zoom())
+        self.brush_cursor.setVisible(show)
+
+    def leaveEvent(self, ev: Any) -> None:  # noqa: N802 (Qt override)
+        self._brush_pos = None  # the mouse left the canvas: no circle stays behind
+        self._update_brush_cursor()
+        super().leaveEvent(ev)
 
     def _stroke_point(self, x: float, y: float, start: bool, finish: bool) -> None:
         if start:
@@ -183,6 +215,7 @@ class CanvasView(pg.GraphicsView):
         if ev.key() == Qt.Key.Key_Space and not ev.isAutoRepeat():
             self.space_held = True
             self.setCursor(Qt.CursorShape.OpenHandCursor)
+            self._update_brush_cursor()
         super().keyPressEvent(ev)
 
     def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 (Qt override)
@@ -194,3 +227,35 @@ class CanvasView(pg.GraphicsView):
     def set_brush_active(self, active: bool) -> None:
         self.brush_active = active
         self.setCursor(Qt.CursorShape.CrossCursor if active else Qt.CursorShape.ArrowCursor)
+        self._update_brush_cursor()
+
+
+class _BrushCursor(QGraphicsItemGroup):
+    """The brush outline: a light circle inside a dark one, one screen pixel wide each
+    (cosmetic pens), so it shows on bright stars and on black sky alike. It lives in canvas
+    coordinates, so its on-screen diameter is the brush size times the zoom."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(20)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.outer = QGraphicsEllipseItem()
+        self.inner = QGraphicsEllipseItem()
+        for item, colour in ((self.outer, QColor(0, 0, 0, 200)), (self.inner, QColor(255, 255, 255, 230))):
+            pen = QPen(colour)
+            pen.setCosmetic(True)
+            pen.setWidthF(1.0)
+            item.setPen(pen)
+            self.addToGroup(item)
+
+    def place(self, x: float, y: float, diameter: float, zoom: float) -> None:
+        """Centre the circle on canvas point (x, y), ``diameter`` canvas pixels wide, at
+        ``zoom`` screen pixels per canvas pixel."""
+        r = diameter / 2.0
+        self.inner.setRect(QRectF(x - r, y - r, 2 * r, 2 * r))
+        ro = r + 1.0 / max(zoom, 1e-6)  # the dark ring one screen pixel outside the light one
+        self.outer.setRect(QRectF(x - ro, y - ro, 2 * ro, 2 * ro))
+
+    def diameter(self) -> float:
+        """The brush circle's diameter in canvas pixels."""
+        return self.inner.rect().width()

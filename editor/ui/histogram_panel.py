@@ -8,16 +8,15 @@ slider drag without slowing the canvas.
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+from PyQt6.QtCore import QTimer, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-log = logging.getLogger(__name__)
+from editor.ui.background_worker import BackgroundWorker
+
 
 BINS = 256
 COLOURS = {"R": (230, 70, 70), "G": (80, 200, 80), "B": (80, 130, 240), "L": (220, 220, 220)}
@@ -30,37 +29,6 @@ def analyse(linear: np.ndarray) -> dict[str, Any]:
     hist = filters.histogram(linear, bins=BINS)
     stats = filters.image_statistics(linear)
     return {"hist": hist, "stats": stats}
-
-
-class _Analyser(QObject):
-    done = pyqtSignal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._cond = threading.Condition()
-        self._pending: np.ndarray | None = None
-        threading.Thread(target=self._work, name="nebulayer-histogram", daemon=True).start()
-
-    def submit(self, linear: np.ndarray) -> None:
-        with self._cond:
-            self._pending = linear
-            self._cond.notify_all()
-
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                while self._pending is None:
-                    self._cond.wait()
-                arr, self._pending = self._pending, None
-            try:
-                result = analyse(arr)
-            except Exception:  # noqa: BLE001 - a bug must not kill the histogram thread
-                log.exception("histogram failed")
-                continue
-            try:
-                self.done.emit(result)
-            except RuntimeError:  # the window was closed
-                return
 
 
 class HistogramPanel(QWidget):
@@ -98,8 +66,9 @@ class HistogramPanel(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addLayout(self.stats_grid)
         self.result: dict[str, Any] | None = None
-        self._analyser = _Analyser()
-        self._analyser.done.connect(self._on_done)
+        self._analyser = BackgroundWorker(self, lambda arr, _token: analyse(arr),
+                                          lambda _arr, result: self._on_done(result),
+                                          name="nebulayer-histogram")
         self._latest: np.ndarray | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

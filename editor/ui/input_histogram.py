@@ -7,17 +7,12 @@ cache makes cheap) at a small scale on a worker thread and counts it with ``filt
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from editor.errors import NebulayerError
-from editor.jobs.progress import CancelToken, Cancelled
-
-log = logging.getLogger(__name__)
+from editor.ui.background_worker import BackgroundWorker
 
 SIZE = 512  # long side of the render the histogram is counted on
 BINS = 256
@@ -58,37 +53,10 @@ class InputHistogram(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._cond = threading.Condition()
-        self._pending: tuple[Any, str] | None = None
-        self._token = CancelToken()
-        threading.Thread(target=self._work, name="nebulayer-input-histogram", daemon=True).start()
+        self._worker = BackgroundWorker(
+            self, lambda req, token: input_histogram(req[0], req[1], token.progress()),
+            lambda req, result: self.ready.emit(req[1], result[0], result[1]),
+            name="nebulayer-input-histogram")
 
     def request(self, doc: Any, lid: str) -> None:
-        with self._cond:
-            self._token.cancel()
-            self._token = CancelToken()
-            self._pending = (doc, lid)
-            self._cond.notify_all()
-
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                while self._pending is None:
-                    self._cond.wait()
-                (doc, lid), self._pending = self._pending, None
-                token = self._token
-            try:
-                result = input_histogram(doc, lid, token.progress())
-            except Cancelled:
-                continue
-            except NebulayerError as exc:
-                log.info("input histogram of %s: %s", lid, exc)
-                continue
-            except Exception:  # noqa: BLE001 - a bug must not kill this thread
-                log.exception("input histogram of %s failed", lid)
-                continue
-            if result is not None:
-                try:
-                    self.ready.emit(lid, result[0], result[1])
-                except RuntimeError:  # the window was closed
-                    return
+        self._worker.submit((doc, lid))

@@ -67,7 +67,7 @@ class LayersPanel(QWidget):
         self._updating = False
         self._drag_key: Any = None
         self._icons: dict[tuple[str, str], Any] = {}
-        self.thumbs = ThumbnailWorker()  # no parent: its thread keeps it alive
+        self.thumbs = ThumbnailWorker(self)
         self.thumbs.ready.connect(self._on_thumbnail)
         # thumbnails wait until a slider rests: on two cores the canvas render comes first
         self._thumb_timer = QTimer(self)

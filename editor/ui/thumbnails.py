@@ -7,18 +7,14 @@ arrive. A newer request replaces the queue (stale thumbnails are not worth finis
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QIcon, QImage, QPixmap
 
-from editor.errors import NebulayerError
-from editor.jobs.progress import CancelToken, Cancelled
-
-log = logging.getLogger(__name__)
+from editor.jobs.progress import CancelToken
+from editor.ui.background_worker import BackgroundWorker
 
 THUMB_SIZE = 40
 
@@ -44,43 +40,17 @@ class ThumbnailWorker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._cond = threading.Condition()
-        self._queue: list[tuple[Any, str, str]] = []
-        self._token = CancelToken()
-        threading.Thread(target=self._work, name="nebulayer-thumbnails", daemon=True).start()
+        self._worker = BackgroundWorker(self, self._render,
+                                        lambda req, arr: self.ready.emit(req[0], req[1], req[2], arr),
+                                        name="nebulayer-thumbnails")
 
     def request(self, doc: Any, items: list[tuple[str, str]]) -> None:
         """Render thumbnails for ``items`` = [(layer_id, "layer"|"mask"), ...] of ``doc``."""
-        with self._cond:
-            self._token.cancel()
-            self._token = CancelToken()
-            self._queue = [(doc, lid, which) for lid, which in items]
-            self._cond.notify_all()
-
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue:
-                    self._cond.wait()
-                doc, lid, which = self._queue.pop(0)
-                token = self._token
-            try:
-                arr = self._render(doc, lid, which, token)
-            except Cancelled:
-                continue
-            except NebulayerError as exc:
-                log.info("thumbnail of %s: %s", lid, exc)
-                continue
-            except Exception:  # noqa: BLE001 - a bug must not kill the thumbnail thread
-                log.exception("thumbnail of %s failed", lid)
-                continue
-            try:
-                self.ready.emit(doc, lid, which, arr)
-            except RuntimeError:  # the window was closed: nobody is listening any more
-                return
+        self._worker.submit(*[(doc, lid, which) for lid, which in items])
 
     @staticmethod
-    def _render(doc: Any, lid: str, which: str, token: CancelToken) -> np.ndarray:
+    def _render(request: tuple[Any, str, str], token: CancelToken) -> np.ndarray:
+        doc, lid, which = request
         token.check()
         return np.asarray(doc.render_layer_thumbnail(lid, size=THUMB_SIZE, mask=which == "mask"),
                           dtype=np.uint8)
