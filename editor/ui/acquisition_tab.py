@@ -2,7 +2,9 @@
 
 All device work happens in :class:`~editor.acquisition.controller.AcquisitionController`'s
 threads; this widget only sends it commands and, every 50 ms, drains its event queue (at most
-one picture is drawn per tick, so a fast live view never floods the UI thread).
+one picture is drawn per tick, so a fast live view never floods the UI thread). Its boxes live
+in their own modules: acquisition_devices_panel (server, devices), acquisition_sequence_panel
+and acquisition_live_panel.
 """
 
 from __future__ import annotations
@@ -15,25 +17,21 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox,
-                             QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
-                             QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-                             QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget,
-                             QTableWidgetItem, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import QApplication, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from editor.acquisition.camera import FRAME_TYPES, CameraCapabilities, FrameSettings, RawFrame
+from editor.acquisition.camera import CameraCapabilities, FrameSettings, RawFrame
 from editor.acquisition.controller import AcqEvent, AcquisitionController
-from editor.acquisition.live_stack import normalise
-from editor.acquisition.sequence import SequenceProgress, SequenceStep, parse_roi
+from editor.acquisition.sequence import SequenceStep
 from editor.acquisition.settings import AcquisitionSettings
 from editor.errors import ImageWriteError, NebulayerError
-from editor.io.image import ImageMeta
+from editor.ui.acquisition_devices_panel import DevicesBox, ServerBox
+from editor.ui.acquisition_live_panel import LivePanel, frame_for_editor, stack_for_editor
+from editor.ui.acquisition_sequence_panel import COLUMNS, NO_FILTER, SequencePanel
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 log = logging.getLogger(__name__)
 
-NO_FILTER = "(current)"
-COLUMNS = ("Count", "Filter", "Exposure (s)", "Type", "Gain", "Offset", "Bin")
+__all__ = ["AcquisitionTab", "COLUMNS", "NO_FILTER"]
 
 
 class AcquisitionTab(QWidget):
@@ -51,7 +49,6 @@ class AcquisitionTab(QWidget):
         self.controller = controller or AcquisitionController(
             auto_reconnect=self.settings.auto_reconnect)
         self.caps: CameraCapabilities | None = None
-        self.filters: list[str] = []
         self.last_frame: RawFrame | None = None
         self.frames_shown = 0
         self._shut_down = False
@@ -66,117 +63,36 @@ class AcquisitionTab(QWidget):
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
-        s = self.settings
-        self.host = QLineEdit(s.host)
-        self.port = QSpinBox(maximum=65535, minimum=1, value=s.port)
-        self.connect_btn = QPushButton("Connect")
+        server = self.server_box = ServerBox(self.settings)
+        devices = self.devices_box = DevicesBox()
+        seq = self.sequence = SequencePanel(self.settings)
+        live = self.live = LivePanel()
+        # the controls, under the names the rest of the tab (and its tests) use
+        self.host, self.port, self.auto_reconnect = server.host, server.port, server.auto_reconnect
+        self.connect_btn, self.disconnect_btn = server.connect_btn, server.disconnect_btn
+        self.device_list, self.caps_label = devices.device_list, devices.caps_label
+        self.camera_combo, self.wheel_combo = devices.camera_combo, devices.wheel_combo
+        self.table, self.out_dir, self.object_name = seq.table, seq.out_dir, seq.object_name
+        self.delay, self.roi = seq.delay, seq.roi
+        self.start_btn, self.capture_btn, self.abort_btn = seq.start_btn, seq.capture_btn, seq.abort_btn
+        self.frame_bar, self.seq_bar, self.progress_label = seq.frame_bar, seq.seq_bar, seq.progress_label
+        self.live_exposure, self.live_btn = live.live_exposure, live.live_btn
+        self.stack_check, self.stack_mode, self.reset_btn = live.stack_check, live.stack_mode, live.reset_btn
+        self.send_stack_btn, self.send_frame_btn = live.send_stack_btn, live.send_frame_btn
+        self.stack_label = live.stack_label
+
         self.connect_btn.clicked.connect(self.connect_server)
-        self.disconnect_btn = QPushButton("Disconnect")
         self.disconnect_btn.clicked.connect(self.controller.disconnect)
-        self.auto_reconnect = QCheckBox("Reconnect automatically", checked=s.auto_reconnect)
         self.auto_reconnect.toggled.connect(self._on_auto_reconnect)
-        server = QGroupBox("INDI server")
-        grid = QGridLayout(server)
-        grid.addWidget(QLabel("Host"), 0, 0)
-        grid.addWidget(self.host, 0, 1)
-        grid.addWidget(QLabel("Port"), 0, 2)
-        grid.addWidget(self.port, 0, 3)
-        grid.addWidget(self.connect_btn, 1, 0, 1, 2)
-        grid.addWidget(self.disconnect_btn, 1, 2, 1, 2)
-        grid.addWidget(self.auto_reconnect, 2, 0, 1, 4)
-
-        self.device_list = QListWidget()
-        self.device_list.setMaximumHeight(90)
-        self.camera_combo = QComboBox()
         self.camera_combo.activated.connect(self._on_camera_chosen)
-        self.wheel_combo = QComboBox()
         self.wheel_combo.activated.connect(self._on_wheel_chosen)
-        self.caps_label = QLabel("No camera selected")
-        self.caps_label.setWordWrap(True)
-        devices = QGroupBox("Devices")
-        form = QFormLayout(devices)
-        form.addRow(self.device_list)
-        form.addRow("Camera", self.camera_combo)
-        form.addRow("Filter wheel", self.wheel_combo)
-        form.addRow(self.caps_label)
-
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.add_row()
-        add = QPushButton("Add step")
-        add.clicked.connect(lambda: self.add_row())
-        remove = QPushButton("Remove step")
-        remove.clicked.connect(self._remove_row)
-        self.out_dir = QLineEdit(s.out_dir)
-        browse = QPushButton("…")
-        browse.clicked.connect(self._browse)
-        self.object_name = QLineEdit(s.object_name)
-        self.object_name.setPlaceholderText("e.g. M42 (names the session folder)")
-        self.delay = QDoubleSpinBox(maximum=3600, decimals=1, suffix=" s")
-        self.roi = QLineEdit()
-        self.roi.setPlaceholderText("full frame, or x,y,width,height (sensor pixels)")
-        self.start_btn = QPushButton("Start sequence")
         self.start_btn.clicked.connect(self.start_sequence)
-        self.capture_btn = QPushButton("Take one frame")
         self.capture_btn.clicked.connect(self.capture_one)
-        self.abort_btn = QPushButton("Abort")
         self.abort_btn.clicked.connect(self.controller.abort)
-        self.frame_bar = QProgressBar(format="frame %p%")
-        self.seq_bar = QProgressBar(format="sequence %p%")
-        self.progress_label = QLabel("")
-        seq = QGroupBox("Sequence")
-        v = QVBoxLayout(seq)
-        v.addWidget(self.table)
-        row = QHBoxLayout()
-        row.addWidget(add)
-        row.addWidget(remove)
-        v.addLayout(row)
-        f2 = QFormLayout()
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.out_dir)
-        out_row.addWidget(browse)
-        f2.addRow("Save to", out_row)
-        f2.addRow("Object", self.object_name)
-        f2.addRow("Delay between frames", self.delay)
-        f2.addRow("Region", self.roi)
-        v.addLayout(f2)
-        row = QHBoxLayout()
-        for b in (self.start_btn, self.capture_btn, self.abort_btn):
-            row.addWidget(b)
-        v.addLayout(row)
-        v.addWidget(self.frame_bar)
-        v.addWidget(self.seq_bar)
-        v.addWidget(self.progress_label)
-
-        self.live_exposure = QDoubleSpinBox(minimum=0.001, maximum=60, value=1.0, decimals=3,
-                                            suffix=" s")
-        self.live_btn = QPushButton("Start live view")
-        self.live_btn.setCheckable(True)
         self.live_btn.toggled.connect(self.toggle_live)
-        self.stack_check = QCheckBox("Live stack")
-        self.stack_mode = QComboBox()
-        self.stack_mode.addItem("Running mean", "mean")
-        self.stack_mode.addItem("Sigma-clipped mean", "sigma")
-        self.reset_btn = QPushButton("Reset stack")
         self.reset_btn.clicked.connect(self.controller.reset_stack)
-        self.send_stack_btn = QPushButton("Stack to editor")
         self.send_stack_btn.clicked.connect(self.send_stack)
-        self.send_frame_btn = QPushButton("Frame to editor")
         self.send_frame_btn.clicked.connect(self.send_frame)
-        self.stack_label = QLabel("")
-        live = QGroupBox("Live view")
-        g = QGridLayout(live)
-        g.addWidget(QLabel("Exposure"), 0, 0)
-        g.addWidget(self.live_exposure, 0, 1)
-        g.addWidget(self.live_btn, 0, 2)
-        g.addWidget(self.stack_check, 1, 0)
-        g.addWidget(self.stack_mode, 1, 1)
-        g.addWidget(self.reset_btn, 1, 2)
-        g.addWidget(self.send_stack_btn, 2, 1)
-        g.addWidget(self.send_frame_btn, 2, 2)
-        g.addWidget(self.stack_label, 3, 0, 1, 3)
 
         left = QWidget()
         lv = QVBoxLayout(left)
@@ -204,35 +120,14 @@ class AcquisitionTab(QWidget):
         outer.addWidget(split, 1)
         outer.addWidget(self.status)
 
-    def add_row(self, count: int = 10, filt: str = NO_FILTER, exposure: float = 60.0,
-                frame_type: str = "light", gain: str = "", offset: str = "", binning: int = 1) -> None:
-        """Append a sequence step (count x filter x exposure...)."""
-        r = self.table.rowCount()
-        self.table.insertRow(r)
-        self.table.setItem(r, 0, QTableWidgetItem(str(count)))
-        fc = QComboBox(editable=True)
-        fc.addItems([NO_FILTER, *self.filters])
-        fc.setCurrentText(filt)
-        self.table.setCellWidget(r, 1, fc)
-        self.table.setItem(r, 2, QTableWidgetItem(f"{exposure:g}"))
-        tc = QComboBox()
-        tc.addItems(FRAME_TYPES)
-        tc.setCurrentText(frame_type)
-        self.table.setCellWidget(r, 3, tc)
-        self.table.setItem(r, 4, QTableWidgetItem(gain))
-        self.table.setItem(r, 5, QTableWidgetItem(offset))
-        self.table.setItem(r, 6, QTableWidgetItem(str(binning)))
+    @property
+    def filters(self) -> list[str]:
+        """The filter wheel's slot names (empty without a wheel)."""
+        return self.sequence.filters
 
-    def _remove_row(self) -> None:
-        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
-        for r in rows or [self.table.rowCount() - 1]:
-            if r >= 0:
-                self.table.removeRow(r)
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Save frames in", self.out_dir.text())
-        if folder:
-            self.out_dir.setText(folder)
+    def add_row(self, *args: Any, **kwargs: Any) -> None:
+        """Append a sequence step (see SequencePanel.add_row)."""
+        self.sequence.add_row(*args, **kwargs)
 
     # ---- commands ---------------------------------------------------------------------------
     def connect_server(self) -> None:
@@ -261,33 +156,7 @@ class AcquisitionTab(QWidget):
 
     def steps(self) -> list[SequenceStep]:
         """The sequence table as steps; raises NebulayerError naming a bad cell."""
-        steps = []
-        roi = parse_roi(self.roi.text())
-        for r in range(self.table.rowCount()):
-            def cell(c: int) -> str:
-                item = self.table.item(r, c)
-                return item.text().strip() if item is not None else ""
-
-            def number(c: int, kind: type = float, optional: bool = False) -> Any:
-                text = cell(c)
-                if optional and not text:
-                    return None
-                try:
-                    return kind(text)
-                except ValueError:
-                    raise NebulayerError(f"step {r + 1}: {COLUMNS[c]} {text!r} is not a "
-                                         "number") from None
-
-            filt = self.table.cellWidget(r, 1).currentText().strip()
-            steps.append(SequenceStep(
-                count=number(0, int), exposure=number(2),
-                filter=None if filt in ("", NO_FILTER) else filt,
-                frame_type=self.table.cellWidget(r, 3).currentText(),
-                gain=number(4, optional=True), offset=number(5, optional=True),
-                binning=number(6, int), roi=roi))
-        if not steps:
-            raise NebulayerError("the sequence is empty: add a step")
-        return steps
+        return self.sequence.steps()
 
     def start_sequence(self) -> None:
         try:
@@ -338,28 +207,14 @@ class AcquisitionTab(QWidget):
         if snap is None:
             self.show_error("the live stack is empty")
             return
-        image, cards, name = snap
-        self.open_in_editor.emit((image, ImageMeta(format="array", original_dtype="float32",
-                                                   header=dict(cards)), name))
+        self.open_in_editor.emit(stack_for_editor(snap))
 
     def send_frame(self) -> None:
         frame = self.last_frame
         if frame is None or frame.data is None:
             self.show_error("no frame to send yet")
             return
-        cards = {"INSTRUME": frame.camera, "EXPTIME": frame.settings.exposure,
-                 "IMAGETYP": frame.settings.frame_type}
-        cards.update({k: frame.driver_header[k] for k in frame.driver_header
-                      if k not in ("SIMPLE", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "EXTEND",
-                                   "BZERO", "BSCALE", "COMMENT", "HISTORY", "")})
-        path = frame.extra.get("path")
-        name = Path(path).stem if path else f"{frame.camera} {frame.settings.exposure:g} s"
-        data = normalise(frame.data)
-        data.flags.writeable = False
-        meta = ImageMeta(path=str(path or ""), format="FITS" if path else "array",
-                         original_dtype=str(frame.data.dtype), header=cards,
-                         bayer_pattern=cards.get("BAYERPAT"))
-        self.open_in_editor.emit((data, meta, name))
+        self.open_in_editor.emit(frame_for_editor(frame))
 
     # ---- events -----------------------------------------------------------------------------
     def poll_events(self) -> None:
@@ -400,15 +255,9 @@ class AcquisitionTab(QWidget):
             self.caps_label.setText(p.describe() if p is not None else "No camera selected")
             self._set_busy(self.controller.busy)
         elif kind == "wheel":
-            self.filters = list(p)
-            for r in range(self.table.rowCount()):
-                combo = self.table.cellWidget(r, 1)
-                text = combo.currentText()
-                combo.clear()
-                combo.addItems([NO_FILTER, *self.filters])
-                combo.setCurrentText(text)
+            self.sequence.set_filters(p)
         elif kind == "progress":
-            self._show_progress(p)
+            self.sequence.show_progress(p)
         elif kind == "frame":
             frame: RawFrame = p["frame"]
             frame.extra["path"] = p["path"]
@@ -423,21 +272,14 @@ class AcquisitionTab(QWidget):
             if not self.stack_check.isChecked():
                 return p["preview"], self._describe(p["frame"])
         elif kind == "stack":
-            r = p["result"]
-            text = f"Stack: {r.frames} frame(s), {r.rejected} rejected"
-            if not r.accepted:
-                text += f" — last frame rejected: {r.reason}"
-            self.stack_label.setText(text)
+            text = self.live.show_stack(p["result"])
             if p["preview"] is not None:
                 return p["preview"], text
         elif kind == "sequence_done":
-            self.seq_bar.setValue(100 if not p.aborted else self.seq_bar.value())
+            self.sequence.sequence_done(p.aborted)
         elif kind == "job_done":
             self._set_busy(False)
-            self.live_btn.blockSignals(True)
-            self.live_btn.setChecked(False)
-            self.live_btn.setText("Start live view")
-            self.live_btn.blockSignals(False)
+            self.live.show_stopped()
         return None
 
     def _describe(self, frame: RawFrame) -> str:
@@ -454,28 +296,8 @@ class AcquisitionTab(QWidget):
         self.frames_shown += 1
         self.frame_label.setText(text)
 
-    def _show_progress(self, p: SequenceProgress) -> None:
-        self.frame_bar.setValue(int(round(p.frame_fraction * 100)))
-        self.seq_bar.setValue(int(round(p.fraction * 100)))
-        self.progress_label.setText(f"Frame {p.frame}/{p.total}: {p.step.label()} — {p.state}")
-
     def _fill_devices(self, devices: list) -> None:
-        self.device_list.clear()
-        for d in devices:
-            kinds = ", ".join(d.kinds) or "device"
-            self.device_list.addItem(f"{d.name} — {kinds}{' (connected)' if d.connected else ''}")
-        for combo, wanted, pick in ((self.camera_combo, self.settings.camera, "camera"),
-                                    (self.wheel_combo, self.settings.wheel, "filter wheel")):
-            current = combo.currentData() or wanted
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem("(none)", None)
-            for d in devices:
-                if pick in d.kinds:
-                    combo.addItem(d.name, d.name)
-            index = combo.findData(current) if current else 0
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
+        self.devices_box.fill(devices, self.settings)
 
     def show_error(self, text: str) -> None:
         self.status.setStyleSheet("color: #e05050;")

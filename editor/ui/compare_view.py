@@ -13,149 +13,20 @@ region follows at the matching scale (up to 100 %), as in the main canvas.
 
 from __future__ import annotations
 
-import logging
-import time
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, QTimer, pyqtSignal
+from PyQt6.QtCore import QRectF, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
-from PyQt6.QtWidgets import (QApplication, QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                             QToolButton, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from editor.errors import NebulayerError
-from editor.jobs.progress import Cancelled, CancelToken
-from editor.render.comparison import (STRETCH_CHOICES, clamp_region, original_snapshot,
-                                      render_states, state_label)
+from editor.render.comparison import clamp_region, original_snapshot, state_label
+from editor.ui.compare_picture import StateLabels, StatePicture, make_view
+from editor.ui.compare_render import CompareRenderJob, CompareResult
+from editor.ui.compare_toolbar import MODES, CompareToolbar
 
-pg.setConfigOptions(imageAxisOrder="row-major")
-log = logging.getLogger(__name__)
-
-MODES = ("split", "side_by_side", "blink")
-MODE_NAMES = {"split": "Split", "side_by_side": "Side by side", "blink": "Blink"}
 DETAIL_GAIN = 1.3  # re-render the visible region once zoomed 1.3x past the whole-canvas render
-
-
-@dataclass
-class CompareResult:
-    """Both states as display pictures (None when cancelled), or a user-facing error."""
-
-    job_id: int
-    doc: Any
-    stage: str  # "base" (whole canvas) or "detail" (visible region)
-    generation: int
-    detail_generation: int
-    region: tuple[int, int, int, int] | None
-    frames: tuple[np.ndarray, np.ndarray] | None = None
-    stf: Any = None
-    error: str | None = None
-    seconds: float = 0.0
-
-
-class _JobSignals(QObject):
-    finished = pyqtSignal(object)
-
-
-class CompareRenderJob(QRunnable):
-    """Renders states A and B with one shared stretch on a pool thread."""
-
-    def __init__(self, doc: Any, states: tuple[Any, Any], region: tuple[int, int, int, int] | None,
-                 scale: float, reference: int | None, stf: Any, generation: int, stage: str,
-                 detail_generation: int = 0) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the view keeps it until its result arrives
-        self.doc, self.states, self.region, self.scale = doc, states, region, scale
-        self.reference, self.stf = reference, stf
-        self.generation, self.stage, self.detail_generation = generation, stage, detail_generation
-        self.token = CancelToken()
-        self.signals = _JobSignals()
-
-    def run(self) -> None:
-        res = CompareResult(id(self), self.doc, self.stage, self.generation,
-                            self.detail_generation, self.region)
-        t0 = time.perf_counter()
-        if self.stf is not None:
-            stretch, ref = self.stf, 0
-        elif self.reference is None:
-            stretch, ref = "none", 0
-        else:
-            stretch, ref = "auto", self.reference
-        try:
-            self.token.check()
-            frames, res.stf = render_states(self.doc, self.states, self.region, self.scale,
-                                            stretch, ref, self.token.progress())
-            res.frames = (frames[0], frames[1])
-        except Cancelled:
-            pass
-        except NebulayerError as exc:
-            res.error = str(exc)
-        except (MemoryError, ValueError) as exc:
-            log.exception("comparison render failed")
-            res.error = f"Rendering the comparison failed: {exc}"
-        res.seconds = time.perf_counter() - t0
-        self.signals.finished.emit(res)
-
-
-class _Clip(pg.GraphicsObject):
-    """An invisible parent whose children are only drawn inside ``rect`` (the split)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rect = QRectF()
-        self.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, True)
-
-    def set_clip(self, rect: QRectF) -> None:
-        self.prepareGeometryChange()
-        self._rect = QRectF(rect)
-        self.update()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
-        return self._rect
-
-    def paint(self, painter: Any, *args: Any) -> None:
-        pass  # draws nothing itself; only clips its children
-
-
-class _Picture:
-    """One state as shown in one view: a whole-canvas picture plus a sharper visible region."""
-
-    def __init__(self, vb: pg.ViewBox, z: float) -> None:
-        self.clip = _Clip()
-        self.clip.setZValue(z)
-        self.base = pg.ImageItem()
-        self.detail = pg.ImageItem()
-        self.base.setParentItem(self.clip)
-        self.detail.setParentItem(self.clip)
-        self.detail.setZValue(1)
-        vb.addItem(self.clip, ignoreBounds=True)
-
-    def show_base(self, picture: np.ndarray, width: int, height: int) -> None:
-        self.base.setImage(picture, autoLevels=False, levels=(0, 255), autoDownsample=False)
-        self.base.setRect(QRectF(0, 0, width, height))
-        self.detail.setVisible(False)
-
-    def show_detail(self, picture: np.ndarray | None, region: tuple[int, int, int, int] | None) -> None:
-        if picture is None or region is None:
-            self.detail.setVisible(False)
-            return
-        self.detail.setImage(picture, autoLevels=False, levels=(0, 255), autoDownsample=False)
-        self.detail.setRect(QRectF(*region))
-        self.detail.setVisible(True)
-
-    def clear(self) -> None:
-        self.base.clear()
-        self.detail.clear()
-        self.detail.setVisible(False)
-
-
-def _make_view() -> tuple[pg.GraphicsView, pg.ViewBox]:
-    gv = pg.GraphicsView()
-    vb = pg.ViewBox(invertY=True, lockAspect=True, enableMenu=False)
-    gv.setCentralItem(vb)
-    gv.setMinimumSize(120, 90)
-    return gv, vb
 
 
 class CompareView(QWidget):
@@ -204,62 +75,38 @@ class CompareView(QWidget):
 
     # ------------------------------------------------------------------ construction
     def _build_ui(self) -> None:
-        self.a_combo, self.b_combo = QComboBox(), QComboBox()
+        tb = self.toolbar = CompareToolbar()
+        # the controls, under the names the rest of the view (and its tests) use
+        self.a_combo, self.b_combo, self.swap_button = tb.a_combo, tb.b_combo, tb.swap_button
+        self.mode_combo, self.stretch_combo = tb.mode_combo, tb.stretch_combo
+        self.interval_spin, self.play_box, self.flip_button = tb.interval_spin, tb.play_box, tb.flip_button
+        self.fit_button, self.one_button, self.export_button = tb.fit_button, tb.one_button, tb.export_button
+        self.blink_controls = tb.blink_controls
         for combo in (self.a_combo, self.b_combo):
-            combo.setMinimumContentsLength(10)
             combo.activated.connect(self._on_combo)
-        self.swap_button = QToolButton(text="⇄", toolTip="Swap A and B")
         self.swap_button.clicked.connect(lambda: self.set_states(self.b, self.a))
-        self.mode_combo = QComboBox()
-        for m in MODES:
-            self.mode_combo.addItem(MODE_NAMES[m], m)
         self.mode_combo.activated.connect(lambda i: self.set_mode(self.mode_combo.itemData(i)))
-        self.stretch_combo = QComboBox(toolTip="Both states always get the same screen stretch")
-        for name, ref in STRETCH_CHOICES.items():
-            self.stretch_combo.addItem(name, ref)
         self.stretch_combo.activated.connect(lambda _i: self.refresh())
-        self.interval_spin = QSpinBox(minimum=100, maximum=5000, singleStep=100, value=700,
-                                      suffix=" ms", toolTip="Blink interval")
         self.interval_spin.valueChanged.connect(lambda v: self.blink_timer.setInterval(v))
-        self.play_box = QCheckBox("Auto", checked=True, toolTip="Blink automatically")
         self.play_box.toggled.connect(self._update_blink_timer)
-        self.flip_button = QPushButton("Flip", toolTip="Show the other state (B)")
         self.flip_button.clicked.connect(self.flip)
-        self.fit_button = QToolButton(text="Fit", toolTip="Fit the image in the view")
         self.fit_button.clicked.connect(self.zoom_fit)
-        self.one_button = QToolButton(text="1:1", toolTip="100 % (one image pixel per screen pixel)")
         self.one_button.clicked.connect(self.zoom_100)
-        self.export_button = QPushButton("Export…", toolTip="Save this comparison as PNG/GIF/APNG")
         self.export_button.clicked.connect(self.open_export_dialog)
 
-        bar = QHBoxLayout()
-        for w in (QLabel("A:"), self.a_combo, self.swap_button, QLabel("B:"), self.b_combo,
-                  self.mode_combo, self.stretch_combo, self.interval_spin, self.play_box,
-                  self.flip_button):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        for w in (self.fit_button, self.one_button, self.export_button):
-            bar.addWidget(w)
-        self.blink_controls = (self.interval_spin, self.play_box, self.flip_button)
-
-        self.view1, self.vb1 = _make_view()
-        self.view2, self.vb2 = _make_view()
+        self.view1, self.vb1 = make_view()
+        self.view2, self.vb2 = make_view()
         self.vb2.setXLink(self.vb1)
         self.vb2.setYLink(self.vb1)
-        self.pic_a = _Picture(self.vb1, 0)
-        self.pic_b = _Picture(self.vb1, 1)
-        self.pic_b2 = _Picture(self.vb2, 0)
+        self.pic_a = StatePicture(self.vb1, 0)
+        self.pic_b = StatePicture(self.vb1, 1)
+        self.pic_b2 = StatePicture(self.vb2, 0)
         self.divider = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen((255, 255, 255), width=2),
                                        hoverPen=pg.mkPen((42, 130, 218), width=3))
         self.divider.setZValue(10)
         self.vb1.addItem(self.divider, ignoreBounds=True)
         self.divider.sigPositionChanged.connect(self._on_divider_moved)
-        self.label_a = pg.TextItem(anchor=(0, 0), fill=pg.mkBrush(0, 0, 0, 170))
-        self.label_b = pg.TextItem(anchor=(1, 0), fill=pg.mkBrush(0, 0, 0, 170))
-        self.label_b2 = pg.TextItem(anchor=(0, 0), fill=pg.mkBrush(0, 0, 0, 170))
-        for vb, item in ((self.vb1, self.label_a), (self.vb1, self.label_b), (self.vb2, self.label_b2)):
-            item.setZValue(20)
-            vb.addItem(item, ignoreBounds=True)
+        self.labels = StateLabels(self.vb1, self.vb2)
         self.vb1.sigRangeChanged.connect(self._on_range_changed)
         self.vb1.sigResized.connect(self._on_resized)
 
@@ -270,12 +117,7 @@ class CompareView(QWidget):
         self.status = QLabel("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        bar_widget = QWidget()
-        bar_widget.setLayout(bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        # fixed height: showing the blink controls must not shift the image by a pixel
-        bar_widget.setFixedHeight(bar_widget.sizeHint().height())
-        layout.addWidget(bar_widget)
+        layout.addWidget(self.toolbar)
         layout.addLayout(views, 1)
         layout.addWidget(self.status)
 
@@ -539,25 +381,8 @@ class CompareView(QWidget):
     def _update_labels(self) -> None:
         name_a = state_label(self.doc, self.a) if self.doc is not None else ""
         name_b = state_label(self.doc, self.b) if self.doc is not None else ""
-        r1, r2 = self._label_rect(self.vb1), self._label_rect(self.vb2)
-        if self.mode == "blink":
-            self.label_a.setText(f"B: {name_b}" if self.showing_b else f"A: {name_a}")
-        else:
-            self.label_a.setText(f"A: {name_a}")
-        self.label_a.setPos(r1.left(), r1.top())
-        self.label_b.setText(f"B: {name_b}")
-        self.label_b.setPos(r1.right(), r1.top())
-        self.label_b.setVisible(self.mode == "split")
-        self.label_b2.setText(f"B: {name_b}")
-        self.label_b2.setPos(r2.left(), r2.top())
-
-    def _label_rect(self, vb: pg.ViewBox) -> QRectF:
-        """The visible part of the canvas (labels sit in its corners, never off the image)."""
-        r = vb.viewRect()
-        if self.doc is None:
-            return r
-        inside = r.intersected(QRectF(0, 0, self.doc.width, self.doc.height))
-        return inside if inside.isValid() else r
+        canvas = None if self.doc is None else (self.doc.width, self.doc.height)
+        self.labels.update(name_a, name_b, self.mode, self.showing_b, canvas)
 
     # ------------------------------------------------------------------ states
     def _state_items(self) -> list[tuple[str, Any]]:
@@ -572,13 +397,7 @@ class CompareView(QWidget):
             self.a = original_snapshot(self.doc) if self.doc is not None else None
         if self.b is not None and self.b not in ids:
             self.b = None
-        for combo, value in ((self.a_combo, self.a), (self.b_combo, self.b)):
-            combo.blockSignals(True)
-            combo.clear()
-            for name, sid in items:
-                combo.addItem(name, sid)
-            combo.setCurrentIndex(max(0, [sid for _, sid in items].index(value)) if items else -1)
-            combo.blockSignals(False)
+        self.toolbar.show_states(items, self.a, self.b)
         self._update_labels()
 
     def _on_combo(self, _index: int) -> None:

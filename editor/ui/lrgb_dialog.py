@@ -1,16 +1,20 @@
-"""Dialog for a channel-combine (LRGB / RGB) layer: pick which document source feeds L, R,
-G and B, whether to align them (sub-pixel, measured by the core), then see the offsets found.
+"""Dialog for a channel-combine (LRGB / RGB) layer: pick what feeds L, R, G and B — an image
+layer of the document, another image the document holds, or a file opened from disk — and
+whether to align them (sub-pixel, measured by the core), then see the offsets found.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QWidget,
@@ -18,28 +22,64 @@ from PyQt6.QtWidgets import (
 
 CHANNELS = ("L", "R", "G", "B")
 NONE = "(none)"
+OPEN_FILE = "Open file…"
+_OPEN = object()  # item data of the "Open file…" entry
+
+
+def channel_choices(doc: Any) -> list[tuple[str, str, bool]]:
+    """What can feed a channel: (label, id for ``add_channel_combine``, is mono).
+
+    Image layers first, by the name shown in the Layers panel (bottom of the stack first: the
+    order they were opened in), then images the document holds that no image layer shows (e.g. the frames of an
+    earlier channel combine), by file name.
+    """
+    out: list[tuple[str, str, bool]] = []
+    shown: set[str] = set()
+    for layer in doc.all_layers():
+        sid = getattr(layer, "source_id", None)
+        if getattr(layer, "type", None) != "image" or sid not in doc.sources:
+            continue
+        shown.add(sid)
+        out.append((f"{layer.name} — layer{_shape(doc.sources[sid].pixels.shape)}", layer.id,
+                    doc.sources[sid].pixels.ndim == 2))
+    for sid, src in doc.sources.items():
+        if getattr(src, "kind", "image") == "mask" or sid in shown:
+            continue
+        out.append((f"{src.name or sid}{_shape(src.pixels.shape)}", sid, src.pixels.ndim == 2))
+    return out
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return f" ({shape[1]}x{shape[0]}{'' if len(shape) == 2 else ', colour'})"
 
 
 class LrgbDialog(QDialog):
-    """``channels()`` -> {"L": source id, "R": ..., ...}; ``mode()``; ``align()``."""
+    """``channels()`` -> {"L": layer id / source id / file path, "R": ..., ...}; ``mode()``;
+    ``align()``."""
 
     def __init__(self, doc: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Channel combine (LRGB)")
         self.doc = doc
         form = QFormLayout(self)
-        form.addRow(QLabel("Build colour from mono frames. Leave L empty for a plain RGB combine."))
+        form.addRow(QLabel("Build colour from mono frames: image layers, or files opened here.\n"
+                           "Leave L empty for a plain RGB combine."))
         self.boxes: dict[str, QComboBox] = {}
-        sources = [(sid, src) for sid, src in doc.sources.items() if getattr(src, "kind", "image") != "mask"]
+        choices = channel_choices(doc)
+        # a sensible default: the mono frames in stack order feed R, G, B (colour ones if too few)
+        mono = [c for c in choices if c[2]]
+        defaults = mono if len(mono) >= 3 else choices
         for i, ch in enumerate(CHANNELS):
             box = QComboBox()
             box.addItem(NONE, None)
-            for sid, src in sources:
-                shape = src.pixels.shape
-                box.addItem(f"{src.name or sid} ({shape[1]}x{shape[0]}{'' if len(shape) == 2 else ', colour'})", sid)
-            # a sensible default: the first mono sources in order R, G, B
-            if ch != "L" and len(sources) >= 3 and i - 1 < len(sources):
-                box.setCurrentIndex(i)
+            for label, ident, _mono in choices:
+                box.addItem(label, ident)
+            box.insertSeparator(box.count())
+            box.addItem(OPEN_FILE, _OPEN)
+            if ch != "L" and len(defaults) >= 3:
+                box.setCurrentIndex(box.findData(defaults[i - 1][1]))
+            box.setProperty("previous", box.currentIndex())
+            box.activated.connect(lambda _i, b=box: self._on_activated(b))
             self.boxes[ch] = box
             form.addRow(ch, box)
         self.align_box = QCheckBox("Align channels (sub-pixel, measured on the stars)")
@@ -54,13 +94,48 @@ class LrgbDialog(QDialog):
         form.addRow(self.buttons)
 
     def channels(self) -> dict[str, str]:
-        return {ch: box.currentData() for ch, box in self.boxes.items() if box.currentData() is not None}
+        out = {}
+        for ch, box in self.boxes.items():
+            data = box.currentData()
+            if data is not None and data is not _OPEN:
+                out[ch] = data
+        return out
 
     def mode(self) -> str:
         return "lrgb" if "L" in self.channels() else "rgb"
 
     def align(self) -> bool:
         return self.align_box.isChecked()
+
+    def set_file(self, channel: str, path: str) -> None:
+        """Feed ``channel`` from the image file at ``path`` (opened when the layer is made)."""
+        box = self.boxes[channel]
+        idx = box.findData(path)
+        if idx < 0:
+            idx = box.count() - 2  # above the separator and "Open file…"
+            box.insertItem(idx, f"{Path(path).name} — file", path)
+            box.setItemData(idx, path, Qt.ItemDataRole.ToolTipRole)
+        box.setCurrentIndex(idx)
+        box.setProperty("previous", idx)
+
+    def _on_activated(self, box: QComboBox) -> None:
+        if box.currentData() is not _OPEN:
+            box.setProperty("previous", box.currentIndex())
+            return
+        channel = next(ch for ch, b in self.boxes.items() if b is box)
+        path = self._pick_file(channel)
+        if path:
+            self.set_file(channel, path)
+        else:  # cancelled: back to what was chosen before
+            box.setCurrentIndex(int(box.property("previous") or 0))
+
+    def _pick_file(self, channel: str) -> str:
+        from editor.io.formats import readable_extensions
+
+        exts = " ".join(f"*{e}" for e in readable_extensions())
+        path, _ = QFileDialog.getOpenFileName(self, f"Image for channel {channel}", "",
+                                              f"Images ({exts});;All files (*)")
+        return path
 
     def _accept(self) -> None:
         ch = self.channels()

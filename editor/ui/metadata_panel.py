@@ -1,7 +1,13 @@
-"""Metadata panel: the FITS header or camera EXIF of each source of the document."""
+"""Metadata panel: the FITS header or camera EXIF of each source of the document.
+
+Paths are shown the way a user reads them: the file name in full, and its folder with the
+home directory as ``~`` and, when long, the middle left out (``~/Astro/…/M42/lights``); the
+full path is the row's tooltip.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path, PurePath
 from typing import Any
 
 from PyQt6.QtWidgets import QComboBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
@@ -52,8 +58,15 @@ class MetadataPanel(QWidget):
         src = doc.sources[sid]
         meta = src.meta
         general = QTreeWidgetItem(self.tree, ["File", ""])
+        path = str(src.path or meta.path or "")
+        if path:
+            for key, value in (("file", PurePath(path).name), ("folder", display_folder(path))):
+                if value:
+                    item = QTreeWidgetItem(general, [key, value])
+                    item.setToolTip(1, path)
+        else:
+            QTreeWidgetItem(general, ["file", "(in memory)"])
         rows: list[tuple[str, Any]] = [
-            ("path", src.path or meta.path or "(in memory)"),
             ("format", meta.format),
             ("size", f"{src.pixels.shape[1]} x {src.pixels.shape[0]}"
                      + (f" x {src.pixels.shape[2]}" if src.pixels.ndim == 3 else " (mono)")),
@@ -83,3 +96,44 @@ def _fmt_range(r: Any) -> str:
     if not r:
         return ""
     return f"{r[0]:.6g} .. {r[1]:.6g}"
+
+
+def display_folder(path: str, max_chars: int = 40, home: str | None = None) -> str:
+    """The folder of ``path`` for display: ``~`` for the home directory, and when longer than
+    ``max_chars`` the middle folders left out (``…``), keeping the first and the last ones.
+
+    >>> display_folder("/home/ann/Astro/2024/M42/lights/m42.fits", 20, home="/home/ann")
+    '~/Astro/…/M42/lights'
+    """
+    folder = PurePath(path).parent
+    home_dir = PurePath(home) if home is not None else Path.home()
+    parts: list[str]
+    if folder == home_dir or folder.is_relative_to(home_dir):
+        parts = ["~", *folder.relative_to(home_dir).parts]
+    else:
+        parts = list(folder.parts)
+    if not parts:
+        return ""
+
+    def join(items: list[str]) -> str:
+        return str(PurePath(*items))
+
+    text = join(parts)
+    if len(text) <= max_chars or len(parts) <= 2:
+        return _elide_middle(text, max_chars)
+    head, tail = parts[:2] if parts[0] in ("~", folder.anchor) else parts[:1], [parts[-1]]
+    rest = parts[len(head):-1]
+    # keep as many of the innermost folders as fit: they say most about the file
+    while rest and len(join([*head, "…", rest[-1], *tail])) <= max_chars:
+        tail.insert(0, rest.pop())
+    if not rest:
+        return join([*head, *tail])
+    return _elide_middle(join([*head, "…", *tail]), max_chars)
+
+
+def _elide_middle(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars`` characters by leaving out its middle."""
+    if len(text) <= max_chars:
+        return text
+    keep = max(max_chars - 1, 2)
+    return text[: (keep + 1) // 2] + "…" + text[len(text) - keep // 2:]

@@ -8,12 +8,18 @@ Run under a real X server, e.g.::
 The picture is taken from inside the application (QWidget.grab) once every render,
 thumbnail and histogram has arrived, then saved as a palette PNG when that keeps it small.
 ``--panel NAME`` raises that dock first (Mask, Snapshots, Info...), for checking each panel.
+
+The sample project is opened from a copy in a temporary home folder (HOME points there while
+the script runs), so the Info panel shows ``~/Astro/...`` rather than a path of this machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +34,19 @@ def _settle(app, seconds: float) -> None:
         time.sleep(0.01)
 
 
+def _sample_in_temporary_home(sample: Path, home: Path) -> Path:
+    """Copy the sample project and the frames it refers to into ``home``/Astro/...; point
+    HOME there (settings and recovery files of this run land there too)."""
+    folder = home / "Astro" / "Nebulayer samples"
+    folder.mkdir(parents=True)
+    for f in sample.parent.iterdir():
+        if f.suffix.lower() in (".nebula", ".fits"):
+            shutil.copy2(f, folder / f.name)
+    os.environ["HOME"] = str(home)
+    os.environ.pop("NEBULAYER_DATA_DIR", None)
+    return folder / sample.name
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="Screenshot of the Nebulayer editor window")
     ap.add_argument("files", nargs="*", help="files to open (default: the sample project)")
@@ -39,12 +58,21 @@ def main() -> int:
                     help="index (top-level, bottom=0) of the layer to select; default the top one")
     args = ap.parse_args()
 
+    from editor.ui.app import SAMPLE_PROJECT
+
+    with tempfile.TemporaryDirectory(prefix="nebulayer-shot-") as tmp:
+        files = args.files
+        if not files and SAMPLE_PROJECT.is_file():
+            files = [str(_sample_in_temporary_home(SAMPLE_PROJECT, Path(tmp) / "home"))]
+        return _shoot(args, files)
+
+
+def _shoot(args: argparse.Namespace, files: list[str]) -> int:
     from PIL import Image
 
-    from editor.ui.app import SAMPLE_PROJECT, create_window, make_application
+    from editor.ui.app import create_window, make_application
 
     app = make_application()
-    files = args.files or ([str(SAMPLE_PROJECT)] if SAMPLE_PROJECT.is_file() else [])
     win = create_window(files, offer_recovery=False)
     w, h = (int(v) for v in args.size.split("x"))
     win.resize(w, h)

@@ -23,7 +23,8 @@ def test_lrgb_dialog_combines_real_frames_and_reports_measured_offsets(qtbot, wi
     dlg = LrgbDialog(doc, window)
     assert set(dlg.channels()) == {"R", "G", "B"} and dlg.mode() == "rgb"
     sources = list(doc.sources)
-    assert [dlg.channels()[c] for c in "RGB"] == sources[:3]  # K, H, J -> R, G, B
+    # the image layers are offered, in stack order: K, H, J -> R, G, B
+    assert [doc.layer(dlg.channels()[c]).source_id for c in "RGB"] == sources[:3]
 
     monkeypatch.setattr(LrgbDialog, "exec", lambda self: LrgbDialog.DialogCode.Accepted)
     job = wait_job(qtbot, window.add_lrgb_dialog())
