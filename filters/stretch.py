@@ -104,6 +104,9 @@ def auto_stretch_params(
     -----
     ``c0 = clip(median + shadows_clip * 1.4826 * MAD, 0, 1)``,
     ``m = MTF(median - c0; target_background)``, ``c1 = 1`` (PixInsight's AutoSTF script).
+    Data that is not normalised (floating-point ADU, 0..65535: the background alone is above
+    1) is measured against its own maximum instead of 1, as PixInsight rescales such files
+    on opening: ``c1`` is then that maximum and ``c0``, ``m`` are in the same units.
     """
     med, mad = median_mad(img)
     if linked:
@@ -111,12 +114,16 @@ def auto_stretch_params(
         mad = np.full_like(mad, np.nanmean(mad)) if np.isfinite(mad).any() else mad
     med = np.nan_to_num(med, nan=0.0)
     mad = np.nan_to_num(mad, nan=0.0)
-    shadows = np.clip(med + shadows_clip * MAD_TO_SIGMA * mad, 0.0, 1.0)
-    x = np.clip(med - shadows, 1e-7, 1.0 - 1e-7)
+    white = 1.0
+    if np.any(med + shadows_clip * MAD_TO_SIGMA * mad >= 1.0):
+        tops = [s.max() for s in (_sample(p) for p in channels(as_image(img))) if s.size]
+        white = max(1.0, float(max(tops, default=1.0)))
+    shadows = np.clip(med + shadows_clip * MAD_TO_SIGMA * mad, 0.0, white)
+    x = np.clip((med - shadows) / white, 1e-7, 1.0 - 1e-7)
     b = float(target_background)
     midtones = (b - 1) * x / ((2 * b - 1) * x - b)  # MTF(x; b)
     midtones = np.clip(midtones, 1e-6, 1 - 1e-6)
-    return shadows, midtones, np.ones_like(shadows)
+    return shadows, midtones, np.full_like(shadows, white)
 
 
 def auto_stretch(

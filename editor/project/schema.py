@@ -58,7 +58,8 @@ def check_document(data: Any, pixel_budget: int) -> None:
     _require(isinstance(data, dict), "document.json is not an object")
     canvas = data.get("canvas")
     _require(isinstance(canvas, dict), "canvas is missing")
-    check_shape([canvas.get("height"), canvas.get("width")], "canvas", 1 << 62)
+    # A full-size render holds RGB float32 copies of the canvas: one must fit the budget.
+    check_shape([canvas.get("height"), canvas.get("width"), 3], "canvas", pixel_budget)
     sources = data.get("sources")
     _require(isinstance(sources, list), "sources must be a list")
     total = 0

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from editor.core import availability
+from editor.errors import DocumentError
 from editor.jobs.progress import Progress, scaled_progress
 from editor.render import steps
 from editor.render.blend import blend
@@ -29,6 +30,8 @@ from editor.render.resample import Window, place_source
 from editor.render.steps import StepFailed
 
 FULL_RENDER_FRACTION = 0.6
+#: A step holds at least the composite below, the layer's pixels and the blended result.
+RENDER_COPIES = 3
 
 
 @dataclass
@@ -98,9 +101,28 @@ class RenderJob:
             ny, nx = need.shape
             fy, fx = self.full.shape
             if ny * nx > FULL_RENDER_FRACTION * fy * fx:
+                self._check_budget(self.full)
                 out = self.composite(self.tree, self.full, None)
                 return Comp(out.state, out.crop(win), win)
+            self._check_budget(need)
+        else:
+            self._check_budget(win)
         return self.composite(self.tree, win, None)
+
+    def _check_budget(self, work: Window) -> None:
+        """DocumentError if rendering on ``work`` cannot fit in the memory budget: a clear
+        message instead of a MemoryError or the process killed by the system."""
+        from editor.io.budget import format_bytes, memory_budget
+
+        ny, nx = work.shape
+        needed = RENDER_COPIES * ny * nx * 3 * 4  # RGB float32
+        limit = memory_budget()
+        if needed > limit:
+            fy, fx = self.full.shape
+            raise DocumentError(
+                f"rendering the {fx}x{fy} canvas (scale {self.scale:g}) needs about "
+                f"{format_bytes(needed)}, more than the memory budget of {format_bytes(limit)}; "
+                f"render a smaller scale or region, or set NEBULAYER_MEMORY_BUDGET higher")
 
     def mask_of(self, node: dict, below: Comp, win: Window) -> np.ndarray | None:
         return self._mask(node, below, win)

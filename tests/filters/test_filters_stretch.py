@@ -84,3 +84,26 @@ def test_ghs_protects_highlights_with_a_straight_line():
     out = filters.ghs(x, D=4.0, b=2.0, SP=0.05, HP=0.8)[0]
     np.testing.assert_allclose(np.diff(out, 2), 0, atol=1e-5)
     assert filters.ghs(np.array([[0.3]], np.float32), D=0.0)[0, 0] == pytest.approx(0.3)
+
+
+def test_auto_stretch_shows_unnormalised_adu_data_instead_of_black():
+    """Float FITS in ADU (background in the hundreds): the background goes to the target, not
+    below a shadows point clipped at 1 (which made every pixel black)."""
+    rng = np.random.default_rng(7)
+    adu = (500.0 + 20.0 * rng.standard_normal((200, 200))).astype(np.float32)
+    adu[50:60, 50:60] = 16000.0
+    c0, m, c1 = filters.auto_stretch_params(adu)
+    assert c1[0] == pytest.approx(16000.0)
+    assert 0 < c0[0] < 500.0
+    out = filters.auto_stretch(adu)
+    assert np.median(out) == pytest.approx(0.25, abs=0.02)
+    assert out[55, 55] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_auto_stretch_of_a_real_adu_float_fits_is_not_black(shared_data):
+    from editor.io import open_image
+
+    img = open_image(shared_data / "fits" / "eso_midas_ccd_float32.fits").data
+    assert np.nanmedian(img) > 1  # the file really is in ADU
+    out = filters.auto_stretch(img)
+    assert 0.15 < float(np.nanmedian(out)) < 0.35

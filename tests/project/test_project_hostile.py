@@ -173,3 +173,14 @@ def test_dangling_source_reference_and_bad_layer_are_refused(sandbox, registry):
 def test_missing_file_is_a_project_error(tmp_path, registry):
     with pytest.raises(ProjectError, match="not found"):
         Document.load(tmp_path / "nope.nebula", registry=registry)
+
+
+def test_a_canvas_too_big_for_the_memory_budget_is_refused_on_opening(sandbox, registry):
+    # 20000 x 20000 RGB float32 is 4.5 GiB a copy: within the size limits, not the budget
+    rec = _record(canvas={"width": 20000, "height": 20000})
+    members = _valid_members()
+    members["document.json"] = json.dumps(rec).encode()
+    path = _zip(sandbox / "wide.nebula", members)
+    with pytest.raises(ProjectError, match="canvas.*memory budget"):
+        Document.load(path, registry=registry, memory_budget=1024**3)
+    assert Document.load(path, registry=registry, memory_budget=8 * 1024**3).width == 20000

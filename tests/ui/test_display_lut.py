@@ -41,3 +41,31 @@ def test_per_channel_stretch_uses_each_channels_parameters(linear):
     ref = display_image(linear, stf).astype(int)
     got = fast_display_image(linear, stf).astype(int)
     assert np.abs(ref - got).max() <= 1
+
+
+def _assert_same_picture(img: np.ndarray, stretch: object) -> None:
+    from editor.render.display import display_image
+    from editor.ui.display_lut import fast_display_image
+
+    ref = display_image(img, stretch).astype(int)
+    got = fast_display_image(img, stretch).astype(int)
+    assert np.abs(ref - got).max() <= 1
+    assert len(np.unique(got)) >= len(np.unique(ref)) - 2
+
+
+def test_auto_stretch_of_faint_data_is_not_posterised():
+    """Data in the millionths (calibrated fluxes) needs midtones ~1e-5: the screen picture
+    must still have the core's smooth gradation, not a dozen grey levels."""
+    from editor.render.display import stf_params
+
+    rng = np.random.default_rng(5)
+    img = (rng.gamma(2.0, 2e-6, (150, 150)) + rng.random((150, 150)) ** 30 * 3e-3).astype(np.float32)
+    _assert_same_picture(img, stf_params(img))
+
+
+def test_auto_stretch_of_a_real_faint_fits_matches_the_core(shared_data):
+    from editor.io import open_image
+    from editor.render.display import stf_params
+
+    img = open_image(shared_data / "fits" / "gc_msx_e_float64.fits").data
+    _assert_same_picture(img, stf_params(img))
