@@ -64,7 +64,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from editor.cli_progress import TerminalProgress
     from editor.core.document import Document
 
-    doc = Document.load(args.project)
+    from editor.render.cache import RenderCache
+
+    # One render, nothing re-used: a cache would only hold a full-size copy per layer.
+    doc = Document.load(args.project, cache=RenderCache(max_bytes=0))
     with TerminalProgress("render") as progress:
         pixels = doc.render(scale=args.scale, progress=progress)
     export_image(pixels, args.output, bits=args.bits, meta=doc.export_meta())

@@ -8,6 +8,8 @@ same way up, bit for bit, and WCS/Bayer keywords copied from the source stay val
 
 from __future__ import annotations
 
+import re
+
 import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -140,4 +142,23 @@ def exif_to_fits(exif: Mapping[str, Any]) -> dict[str, Any]:
     for src, key in mapping.items():
         if exif.get(src) not in (None, ""):
             out[key] = exif[src]
+    if "DATE-OBS" in out:
+        date = _iso_date(str(out["DATE-OBS"]))
+        if date is None:
+            del out["DATE-OBS"]  # an unreadable date would make the whole file invalid FITS
+        else:
+            out["DATE-OBS"] = date
     return out
+
+
+_EXIF_DATE = re.compile(r"\s*(\d{4})[:-](\d{2})[:-](\d{2})(?:[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?))?\s*$")
+
+
+def _iso_date(text: str) -> str | None:
+    """EXIF's "2019:06:06 07:29:51" as FITS's ISO 8601 "2019-06-06T07:29:51" (None if not
+    a date)."""
+    m = _EXIF_DATE.match(text)
+    if m is None or m.group(1) == "0000":
+        return None
+    day = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    return day if m.group(4) is None else f"{day}T{m.group(4)}"

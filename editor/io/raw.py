@@ -19,8 +19,13 @@ Modes (``open_image(raw_mode=...)``):
 from __future__ import annotations
 
 import io
+import os
+import sys
+import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -56,7 +61,49 @@ def bayer_pattern_of(raw: Any) -> str | None:
     return letters if sorted(letters) == sorted("RGGB") else None
 
 
+_stderr_lock = threading.Lock()
+
+
+@contextmanager
+def _libraw_messages(path: Path) -> Iterator[list[str]]:
+    """Catch what LibRaw prints on the process's stderr ("<file>: Unexpected end of file")
+    into a list (without the file name), so it reaches the user inside our one-line error or
+    the image notes instead of as a stray line. Decodes are serialised while fd 2 is swapped."""
+    said: list[str] = []
+    with _stderr_lock:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no usable fd 2 (embedded interpreter): nothing to catch
+            yield said
+            return
+        with tempfile.TemporaryFile() as tmp:
+            os.dup2(tmp.fileno(), 2)
+            try:
+                yield said
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+                tmp.seek(0)
+                for line in tmp.read().decode("utf-8", "replace").splitlines():
+                    line = line.strip().removeprefix(f"{path}:").strip()
+                    if line and line not in said:
+                        said.append(line)
+
+
 def read_raw(path: Path, options: ReadOptions) -> Image:
+    try:
+        with _libraw_messages(path) as said:
+            image = _read_raw(path, options)
+    except ImageReadError as exc:
+        if not said:  # filled when the block ends
+            raise
+        raise type(exc)(path, f"{exc.problem}; LibRaw says: {'; '.join(said)}") from exc
+    image.meta.notes = image.meta.notes + [f"LibRaw: {m}" for m in said]
+    return image
+
+
+def _read_raw(path: Path, options: ReadOptions) -> Image:
     rawpy = _rawpy()
     progress = options.progress
     try:

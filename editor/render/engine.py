@@ -13,6 +13,7 @@ whole render. When the widened window is most of the canvas the whole canvas is 
 from __future__ import annotations
 
 import copy
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -141,11 +142,30 @@ class RenderJob:
             comp = Comp(state, None, w)
         else:
             comp = below
-        for node, w_out in zip(nodes, wins):
+        first, comp = self._resume(nodes, wins, comp)
+        for node, w_out in zip(nodes[first:], wins[first:]):
             comp = self.step(node, comp, w_out)
         if comp.win != win:
             comp = Comp(comp.state, comp.crop(win), win)
         return comp
+
+    def _resume(self, nodes: list[dict], wins: list[Window], comp: Comp) -> tuple[int, Comp]:
+        """(index of the first step to compute, composite below it): starts above the highest
+        step whose result is cached. The LRU cache evicts the bottom steps of a tall stack
+        first (they are the oldest), so walking up from the bottom would recompute them all
+        even when the top result is there."""
+        states = []
+        state = comp.state
+        for node in nodes:
+            state = make_key(state, self.signature(node))
+            states.append(state)
+        for k in range(len(nodes) - 1, -1, -1):
+            hit = self._lookup(states[k], wins[k])
+            if hit is not None:
+                self.stats.add("cache_hits")
+                self._advance(_count(nodes[: k + 1]))
+                return k + 1, Comp(states[k], hit, wins[k])
+        return 0, comp
 
     def _input_window(self, nodes: list[dict], win: Window) -> Window:
         for node in reversed([n for n in nodes if n["visible"]]):
@@ -168,6 +188,12 @@ class RenderJob:
                 src = self.sources.get(node["source"])
                 if src is None:
                     raise StepFailed(f"the pixels of this layer ({node['source']}) are missing")
+                sub = _footprint(src, tuple(node["offset"]), self.scale, win)
+                if sub is not None and sub != win:
+                    out = self._paste(node, below, win, sub, src)
+                    self._set_error(lid, None)
+                    self._advance(1)
+                    return Comp(state, self._store(state, win, out, ("step", lid)), win)
                 top, cov = place_source(src, self.scale, win, tuple(node["offset"]), self.canvas)
             elif kind == "channel_combine":
                 top, cov = self._combine(node, win), None
@@ -209,6 +235,32 @@ class RenderJob:
             out = steps.run_spec(spec, below.data, params, sub)
             out = self._store(key, below.win, out, ("filter", node["id"]))
         return out[below.win.crop_of(win)] if below.win != win else out
+
+    def _paste(self, node: dict, below: Comp, win: Window, sub: Window, src: Any) -> np.ndarray:
+        """A mosaic panel: blended only on ``sub``, its footprint in ``win``; elsewhere the
+        result is exactly the composite below. Placing the panel on the whole window cost a
+        canvas-sized copy of it, its coverage, NaN masks and blend output (~2 GiB per
+        quarter-canvas panel of a 100 MP mosaic)."""
+        top, cov = place_source(src, self.scale, sub, tuple(node["offset"]), self.canvas)
+        cov = _missing_is_transparent(top, cov)
+        alpha = self._alpha(node, below, win, None)
+        inner = win.crop_of(sub)
+        if np.ndim(alpha) == 2:
+            alpha = alpha[inner]
+        if cov is not None:
+            alpha = cov * alpha
+        rgb = top.ndim == 3 or (below.data_ is not None and below.data_.ndim == 3)
+        shape = win.shape + ((3,) if rgb else ())
+        if below.data_ is None:
+            out = np.zeros(shape, np.float32)  # the empty canvas: untouched pages stay free
+            base = out[inner]
+        else:
+            b = below.crop(win)
+            out = np.empty(shape, np.float32)
+            out[...] = b if b.ndim == out.ndim else b[:, :, None]
+            base = b[inner]
+        out[inner] = blend(base, top, node["blend"], alpha)
+        return out
 
     def _combine(self, node: dict, win: Window) -> np.ndarray:
         offsets = {k: tuple(v) for k, v in node["offsets"].items()}
@@ -371,6 +423,19 @@ def _count(nodes: list[dict]) -> int:
         if node["visible"]:
             n += 1 + (_count(node["children"]) if node["type"] == "group" else 0)
     return n
+
+
+def _footprint(src: Any, offset: tuple, scale: float, win: Window) -> Window | None:
+    """The part of ``win`` a source placed at ``offset`` (y, x) touches (1 px margin:
+    beyond its edge the coverage is 0 and the result is below's), None if it misses it."""
+    oy, ox = float(offset[0]), float(offset[1])
+    y0 = max(win.y0, math.floor(oy * scale) - 1)
+    y1 = min(win.y1, math.ceil((oy + src.height) * scale) + 1)
+    x0 = max(win.x0, math.floor(ox * scale) - 1)
+    x1 = min(win.x1, math.ceil((ox + src.width) * scale) + 1)
+    if y1 <= y0 or x1 <= x0:
+        return None
+    return Window(y0, y1, x0, x1)
 
 
 def _missing_is_transparent(top: np.ndarray, cov: np.ndarray | None) -> np.ndarray | None:

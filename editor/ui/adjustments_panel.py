@@ -159,8 +159,8 @@ class AdjustmentsPanel(QWidget):
         for ch, sid in layer.channels.items():
             dy, dx = layer.offsets.get(ch, (0.0, 0.0))
             sy, sx = _spin(dy), _spin(dx)
-            for s in (sy, sx):
-                s.valueChanged.connect(lambda _v: self._on_offsets())
+            for axis, s in enumerate((sy, sx)):
+                s.valueChanged.connect(lambda v, c=ch, a=axis: self._on_offset(c, a, v))
             row = QHBoxLayout()
             row.addWidget(sy)
             row.addWidget(sx)
@@ -246,11 +246,16 @@ class AdjustmentsPanel(QWidget):
         if spec is not None:
             self.model.run(self.model.doc.set_params, layer.id, **spec.defaults())
 
-    def _on_offsets(self) -> None:
+    def _on_offset(self, channel: str, axis: int, value: float) -> None:
+        """One spin box changed: only that number changes; the other channels keep their
+        measured offsets at full precision (the boxes show them rounded)."""
         lid, doc = self.model.selected, self.model.doc
         if lid is None or doc is None:
             return
-        offsets = {ch: (sy.value(), sx.value()) for ch, (sy, sx) in self._offset_spins.items()}
+        offsets = {ch: tuple(v) for ch, v in doc.layer(lid).offsets.items()}
+        shift = list(offsets.get(channel, (0.0, 0.0)))
+        shift[axis] = float(value)
+        offsets[channel] = (shift[0], shift[1])
         self.model.run(doc.set_layer_props, lid, offsets=offsets)
 
 

@@ -57,7 +57,7 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
         win.files.open_paths(list(files))
     elif open_sample and SAMPLE_PROJECT.is_file():
         win.files.open_paths([str(SAMPLE_PROJECT)])
-    else:
+    elif open_sample:
         win.statusBar().showMessage(
             f"No sample project at {SAMPLE_PROJECT}: open an image with File > Open (Ctrl+O) "
             "or drop files on the window.")

@@ -35,6 +35,14 @@ EXPORT_FORMATS = {  # label -> (extension, allowed bit depths)
 }
 
 
+def exportable_formats() -> list[str]:
+    """The labels of EXPORT_FORMATS that have a registered writer (XISF is read-only)."""
+    from editor.io.formats import writable_extensions
+
+    writable = set(writable_extensions())
+    return [label for label, (ext, _bits) in EXPORT_FORMATS.items() if ext in writable]
+
+
 def open_filter() -> str:
     from editor.io.formats import readable_extensions
 
@@ -196,12 +204,16 @@ class FileActions:
 
     def export_to(self, path: str, bits: int | None) -> Job:
         """Render the document at full resolution and write it (cancellable job)."""
+        from editor.errors import ImageWriteError
         from editor.io import export_image
         from editor.jobs.progress import scaled_progress
 
         doc = self.model.doc
 
         def work(progress: Callable[[float], None]) -> str:
+            if _is_source_of(doc, path):
+                raise ImageWriteError(path, "is an original image of this document; export "
+                                      "under another name so the original stays untouched")
             pixels = doc.render(scale=1.0, progress=scaled_progress(progress, 0.0, 0.9))
             export_image(pixels, path, bits=bits, meta=doc.export_meta())
             progress(1.0)
@@ -216,6 +228,15 @@ class FileActions:
         show_error(self.parent, message)
 
 
+def _is_source_of(doc: Any, path: str) -> bool:
+    """True when ``path`` is the file one of the document's images was read from."""
+    target = Path(path).expanduser().resolve()
+    for src in getattr(doc, "sources", {}).values():
+        if src.path and Path(src.path).expanduser().resolve() == target:
+            return True
+    return False
+
+
 class ExportDialog(QDialog):
     """Choose the file, the format and the bit depth of an export."""
 
@@ -223,9 +244,10 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export image")
         self.format = QComboBox()
-        self.format.addItems(list(EXPORT_FORMATS))
+        self.format.addItems(exportable_formats())
         self.bits_box = QComboBox()
         self.file = QLineEdit(str(Path.cwd() / f"{stem}.fits"))
+        self._confirmed: str | None = None  # a path whose replacement the user already approved
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -254,7 +276,21 @@ class ExportDialog(QDialog):
         ext = EXPORT_FORMATS[label][0]
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.file.text(), f"{label} (*{ext})")
         if path:
-            self.file.setText(path if Path(path).suffix else path + ext)
+            path = path if Path(path).suffix else path + ext
+            self._confirmed = path  # the file dialog already asked about replacing it
+            self.file.setText(path)
+
+    def accept(self) -> None:
+        """OK: as a file dialog does, ask before replacing an existing file."""
+        path = Path(self.path()).expanduser()
+        if path.exists() and self.path() != self._confirmed:
+            answer = QMessageBox.question(
+                self, "Export image", f"{path.name} already exists in {path.parent}. Replace it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().accept()
 
     def path(self) -> str:
         return self.file.text()

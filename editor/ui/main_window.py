@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
     def set_document(self, doc: Any) -> None:
         self.model.set_document(doc)
         if doc is not None:
+            self.statusBar().clearMessage()  # e.g. the "open an image" hint of an empty window
             self.tabs.setCurrentWidget(self.editor)
 
     def open_paths(self, paths: list[str]) -> Any:

@@ -98,3 +98,26 @@ def test_plugins_lists_the_builtin_filters() -> None:
 def test_unknown_option_is_a_usage_error() -> None:
     result = nebulayer("render", "--no-such-option")
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+def test_a_headless_render_keeps_no_intermediate_results_in_memory(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """A one-shot render never re-uses a step: caching each layer's full-size result only
+    multiplies the peak memory (a 100 MP mosaic: ~6 GiB more)."""
+    from editor import cli
+    from editor.render import cache as cache_mod
+
+    fresh = cache_mod.RenderCache()
+    monkeypatch.setattr(cache_mod, "_default", fresh)
+    out = tmp_path / "out.fits"
+    assert cli.main(["render", str(SAMPLE_PROJECT), "-o", str(out), "--bits", "32"]) == 0
+    assert out.is_file()
+    assert fresh.nbytes == 0 and len(fresh) == 0
+
+
+def test_a_truncated_raw_file_is_one_line_with_libraws_own_reason(shared_data: Path) -> None:
+    """LibRaw prints "Unexpected end of file" on stderr itself: it must end up in our one
+    line, not as a stray second line."""
+    bad = shared_data / "raw" / "invalid" / "exiv2_canon_powershot_s40_truncated.crw"
+    result = nebulayer("info", str(bad))
+    assert_one_line_error(result, str(bad), "truncated", "Unexpected end of file")

@@ -73,3 +73,32 @@ def test_masks_are_registered_as_masks():
     for mid in ("contrast_mask", "local_contrast_mask", "luminance_range_mask", "star_mask"):
         spec = next(s for s in filters.builtin_specs() if s.id == mid)
         assert spec.category == "mask"
+
+
+def test_contrast_mask_of_a_big_rgb_image_needs_few_full_size_temporaries():
+    """The club's 100 MP mosaic recipe (radius 1000, blur 100) takes the path where the blur
+    is enlarged to full size before |0.5 - blur|: holding that as RGB plus its |.| copy cost
+    9 mono planes (3.4 GiB at 100 MP). Per channel it needs a few."""
+    import tracemalloc
+
+    from filters.gaussian import blur_on_grid
+    from filters._common import luminance
+    from filters.levels import levels_curve
+
+    rng = np.random.default_rng(3)
+    img = (0.3 + 0.1 * rng.standard_normal((300, 400, 3))).astype(np.float32)
+    radius, blur = 200.0, 20.0
+    small, grid = blur_on_grid(img, radius)
+    assert blur < grid.f  # the full-size path, as at radius 1000 / blur 100
+    plane = 300 * 400 * 4
+    tracemalloc.start()
+    try:
+        out = filters.contrast_mask(img, radius=radius, blur=blur)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 5 * plane, f"peak {peak / plane:.1f} mono planes"
+    # same numbers as the straightforward formula
+    m = filters.gaussian_blur(luminance(np.abs(np.float32(0.5) - grid.expand(small))), blur)
+    ref = levels_curve(m, 0.0, 1.0, 0.5, clip=True)  # the default levels of the mask
+    np.testing.assert_allclose(out, ref, atol=1e-6)

@@ -165,3 +165,15 @@ def test_unknown_output_extension_is_a_typed_error(tmp_path):
 def test_missing_output_folder_is_a_typed_error(tmp_path):
     with pytest.raises(ImageWriteError, match="does not exist"):
         export_image(gradient(), tmp_path / "nope" / "x.tif")
+
+
+@pytest.mark.skipif(shutil.which("fitsverify") is None, reason="fitsverify not installed")
+@pytest.mark.parametrize("name", ["raw/kodak_dc50_bayer.kdc", "raw/canon_eos_6d_linear.dng"])
+def test_a_raw_converted_to_fits_passes_fitsverify_with_an_iso_date(shared_data: Path, tmp_path,
+                                                                      name):
+    """EXIF writes dates as "1997:04:23 08:00:47"; FITS DATE-OBS must be ISO 8601."""
+    export_image(open_image(shared_data / name), tmp_path / "out.fits")
+    report = _fitsverify(tmp_path / "out.fits")
+    assert report.startswith("verification OK"), report
+    date = fits.getheader(tmp_path / "out.fits")["DATE-OBS"]
+    assert date[4] == "-" and date[7] == "-" and date[10] == "T", date
