@@ -59,12 +59,18 @@ def load_document(path: str, progress: Callable[[float], None] | None = None) ->
     return Document.from_image(path)
 
 
-def document_stem(doc: Any) -> str | None:
-    """The file name a document came from: its project, else the image it was opened from."""
+def document_file(doc: Any) -> Path | None:
+    """The file a document came from: its project, else the image it was opened from."""
     if getattr(doc, "path", None):
-        return Path(doc.path).name
+        return Path(doc.path)
     src = doc.sources.get(doc.meta.get("base_source", "")) if hasattr(doc, "sources") else None
-    return Path(src.path).name if src is not None and src.path else None
+    return Path(src.path) if src is not None and src.path else None
+
+
+def document_stem(doc: Any) -> str | None:
+    """The file name a document came from (see :func:`document_file`)."""
+    origin = document_file(doc)
+    return origin.name if origin is not None else None
 
 
 class FileActions:
@@ -196,8 +202,10 @@ class FileActions:
         doc = self.model.doc
         if doc is None:
             return None
-        stem = document_stem(doc)
-        dlg = ExportDialog(self.parent, Path(stem).stem if stem else "export")
+        origin = document_file(doc)
+        # Next to the document, as Photoshop's Export does, under a name that is not the original's.
+        dlg = ExportDialog(self.parent, f"{origin.stem}_processed" if origin else "export",
+                           folder=origin.parent if origin else None)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.export_to(dlg.path(), dlg.bits())
@@ -240,13 +248,13 @@ def _is_source_of(doc: Any, path: str) -> bool:
 class ExportDialog(QDialog):
     """Choose the file, the format and the bit depth of an export."""
 
-    def __init__(self, parent: QWidget | None, stem: str) -> None:
+    def __init__(self, parent: QWidget | None, stem: str, folder: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export image")
         self.format = QComboBox()
         self.format.addItems(exportable_formats())
         self.bits_box = QComboBox()
-        self.file = QLineEdit(str(Path.cwd() / f"{stem}.fits"))
+        self.file = QLineEdit(str((folder or Path.cwd()) / f"{stem}.fits"))
         self._confirmed: str | None = None  # a path whose replacement the user already approved
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)

@@ -122,3 +122,30 @@ def test_export_dialog_asks_before_replacing_an_existing_file(qtbot, dialogs, tm
     dialogs.answer = QMessageBox.StandardButton.Yes
     dlg.accept()
     assert dlg.result() == dlg.DialogCode.Accepted
+
+
+def test_export_dialog_proposes_a_new_name_next_to_the_opened_image(qtbot, window, dialogs,
+                                                                    shared_data, tmp_path,
+                                                                    monkeypatch):
+    """Photoshop's Export starts in the document's folder, never on the original's name."""
+    import shutil
+
+    from PyQt6.QtWidgets import QDialog
+
+    from editor.ui import file_actions
+    from window_test_helpers import open_file
+
+    original = tmp_path / "stacks" / "M51.fits"
+    original.parent.mkdir()
+    shutil.copy(shared_data / "fits" / "m51_kpno_b_int16.fits", original)
+    monkeypatch.chdir(tmp_path)
+    open_file(qtbot, window, original)
+    proposed: list[str] = []
+
+    def fake_exec(dlg: QDialog) -> int:
+        proposed.append(dlg.file.text())
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(file_actions.ExportDialog, "exec", fake_exec)
+    window.files.export_dialog()
+    assert proposed == [str(original.parent / "M51_processed.fits")]
