@@ -10,14 +10,13 @@ extract_background, neutralize_background, auto_stretch, levels through a contra
 saves the project and renders it with the CLI to a 16-bit TIFF and a 32-bit FITS.
 
 Peak memory is the process's resident high-water mark (VmHWM, reset before each step via
-/proc/self/clear_refs), and each CLI run's own ru_maxrss. Correctness figures: NaN/Inf count
+/proc/self/clear_refs), and each CLI run's own VmHWM. Correctness figures: NaN/Inf count
 in covered pixels, preview vs. downscaled full render, region vs. full-render crop.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -112,14 +111,22 @@ def coverage(panels, width: int, height: int) -> np.ndarray:
     return cov
 
 
+# The child reports its own VmHWM: a child's ru_maxrss counts the parent's resident memory
+# at fork time on Linux, so it would report this (big) process's size.
+_CLI = ("import sys, pathlib\n"
+        "from editor.cli import main\n"
+        "rc = main(sys.argv[1:])\n"
+        "hwm = [l for l in pathlib.Path('/proc/self/status').read_text().splitlines()"
+        " if l.startswith('VmHWM:')]\n"
+        "print(int(hwm[0].split()[1]) if hwm else 0)\n"
+        "sys.exit(rc)\n")
+
+
 def run_cli(args: list[str]) -> tuple[int, float, float, str]:
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "editor.cli", *args], stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    err = proc.stderr.read() if proc.stderr else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, time.perf_counter() - t, usage.ru_maxrss * 1024 / GIB, err.strip()
+    proc = subprocess.run([sys.executable, "-c", _CLI, *args], capture_output=True, text=True)
+    kib = int(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else 0
+    return proc.returncode, time.perf_counter() - t, kib * 1024 / GIB, proc.stderr.strip()
 
 
 def main() -> None:

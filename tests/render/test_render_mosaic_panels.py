@@ -57,3 +57,39 @@ def test_a_panel_is_placed_exactly_with_its_nan_border_transparent(registry, ble
     np.testing.assert_array_equal(doc.render(region=(200, 100, 120, 80)), out[100:180, 200:320])
     half = doc.render(scale=0.5)
     assert half.shape == (H // 2, W // 2, 3) and np.isfinite(half).all()
+
+
+def test_a_mosaic_with_gaps_goes_through_the_club_stack_without_nan_and_regions_match():
+    """4 panels with NaN borders and uncovered corners, then background extraction,
+    neutralisation, auto stretch, levels through a contrast mask, curves: covered pixels
+    stay finite in the full render and the preview, and a region equals the crop."""
+    from editor.core.masks import GeneratedMask
+    from editor.plugins.registry import get_registry
+
+    rng = np.random.default_rng(11)
+    h, w = 240, 360
+    doc = Document.new(w, h, registry=get_registry(), cache=RenderCache(256 * 1024**2))
+    ph, pw = 130, 190
+    offsets = [(0, 0), (4, w - pw - 6), (h - ph - 3, 3), (h - ph, w - pw)]
+    covered = np.zeros((h, w), bool)
+    for i, (oy, ox) in enumerate(offsets):
+        yy = np.linspace(0, 1, ph, dtype=np.float32)[:, None, None]
+        panel = (0.05 + 0.02 * i + 0.03 * yy
+                 + 0.003 * rng.standard_normal((ph, pw, 3))).astype(np.float32)
+        panel[:5] = np.nan
+        panel[:, -4:] = np.nan
+        doc.add_image(panel, offset=(oy, ox))
+        covered[oy + 5:oy + ph, ox:ox + pw - 4] = True
+    assert not covered.all()
+    for kind in ("extract_background", "neutralize_background", "auto_stretch"):
+        doc.add_adjustment(kind)
+    lid = doc.add_adjustment("levels", midtone=0.4)
+    doc.set_mask(lid, GeneratedMask("contrast_mask", {"radius": 60.0, "blur": 6.0}))
+    doc.add_adjustment("curves")
+    full = doc.render()
+    assert np.isfinite(full[covered]).all()
+    region = doc.render(region=(150, 90, 60, 50))
+    np.testing.assert_array_equal(region, full[90:140, 150:210])
+    preview = doc.render(scale=0.25)
+    inner = covered.reshape(h // 4, 4, w // 4, 4).all(axis=(1, 3))
+    assert preview.shape == (h // 4, w // 4, 3) and np.isfinite(preview[inner]).all()
