@@ -68,7 +68,8 @@ _stderr_lock = threading.Lock()
 def _libraw_messages(path: Path) -> Iterator[list[str]]:
     """Catch what LibRaw prints on the process's stderr ("<file>: Unexpected end of file")
     into a list (without the file name), so it reaches the user inside our one-line error or
-    the image notes instead of as a stray line. Decodes are serialised while fd 2 is swapped."""
+    the image notes instead of as a stray line. Other lines written meanwhile (other threads)
+    go back to the real stderr. Decodes are serialised while fd 2 is swapped."""
     said: list[str] = []
     with _stderr_lock:
         try:
@@ -83,12 +84,16 @@ def _libraw_messages(path: Path) -> Iterator[list[str]]:
                 yield said
             finally:
                 os.dup2(saved, 2)
-                os.close(saved)
                 tmp.seek(0)
+                prefix = f"{path}:"
                 for line in tmp.read().decode("utf-8", "replace").splitlines():
-                    line = line.strip().removeprefix(f"{path}:").strip()
-                    if line and line not in said:
-                        said.append(line)
+                    if line.startswith(prefix):  # LibRaw names the file it speaks of
+                        message = line.removeprefix(prefix).strip()
+                        if message and message not in said:
+                            said.append(message)
+                    else:  # another thread's words: give them back to the real stderr
+                        os.write(saved, (line + "\n").encode("utf-8", "replace"))
+                os.close(saved)
 
 
 def read_raw(path: Path, options: ReadOptions) -> Image:

@@ -177,3 +177,25 @@ def test_a_raw_converted_to_fits_passes_fitsverify_with_an_iso_date(shared_data:
     assert report.startswith("verification OK"), report
     date = fits.getheader(tmp_path / "out.fits")["DATE-OBS"]
     assert date[4] == "-" and date[7] == "-" and date[10] == "T", date
+
+
+def test_only_libraws_own_lines_are_taken_from_stderr_during_a_raw_decode(tmp_path, capfd, monkeypatch):
+    """Lines other threads write while LibRaw's stderr is captured still reach stderr."""
+    import os
+
+    from editor.io import raw
+
+    path = tmp_path / "frame.cr2"
+
+    def fake_decode(p, options):
+        os.write(2, f"{p}: Unexpected end of file\n".encode())
+        os.write(2, b"a log line from another thread\n")
+        raise raw.ImageReadError(p, "damaged or truncated RAW file")
+
+    monkeypatch.setattr(raw, "_read_raw", fake_decode)
+    with pytest.raises(raw.ImageReadError) as err:
+        raw.read_raw(path, None)
+    assert str(err.value).endswith("LibRaw says: Unexpected end of file")
+    captured = capfd.readouterr()
+    assert "a log line from another thread" in captured.err
+    assert "Unexpected end of file" not in captured.err
