@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from indi_server import IndiServer, indi_missing, prepare_simulator  # noqa: E402
+from indi_server import IndiServer, indi_missing, ready_simulator_server  # noqa: E402
 
 from editor.acquisition.indi_link import IndiLink  # noqa: E402
 
@@ -17,14 +17,7 @@ from editor.acquisition.indi_link import IndiLink  # noqa: E402
 @pytest.fixture(scope="session")
 def indi_server(tmp_path_factory):
     """One indiserver (CCD, wheel, telescope simulators) shared by the whole session."""
-    reason = indi_missing()
-    if reason:
-        pytest.skip(f"INDI simulator tests need indiserver: {reason}")
-    with IndiServer(tmp_path_factory.mktemp("indi")) as server:
-        link = IndiLink("127.0.0.1", server.port)
-        link.connect()
-        prepare_simulator(link)
-        link.close()
+    with ready_simulator_server(tmp_path_factory.mktemp("indi")) as server:
         yield server
 
 

@@ -13,7 +13,9 @@ import signal
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 HERE = Path(__file__).resolve().parent
 DRIVERS = ("indi_simulator_ccd", "indi_simulator_wheel", "indi_simulator_telescope")
@@ -124,3 +126,21 @@ def prepare_simulator(link, *, polling_ms: int = 50, ra_hours: float = 5.5,
     link.send(SCOPE, "EQUATORIAL_EOD_COORD", {"RA": ra_hours, "DEC": dec_deg})
     link.wait_until(lambda: abs(link.vector(SCOPE, "EQUATORIAL_EOD_COORD").getfloatvalue("DEC")
                                 - dec_deg) < 0.01, 10.0, "the telescope sync")
+
+
+@contextmanager
+def ready_simulator_server(folder: Path) -> Iterator[IndiServer]:
+    """A running server with the simulators prepared (star catalogue, fast polling), or skip."""
+    import pytest
+
+    from editor.acquisition.indi_link import IndiLink
+
+    reason = indi_missing()
+    if reason:
+        pytest.skip(f"INDI simulator tests need indiserver: {reason}")
+    with IndiServer(folder) as server:
+        link = IndiLink("127.0.0.1", server.port)
+        link.connect()
+        prepare_simulator(link)
+        link.close()
+        yield server

@@ -11,21 +11,12 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "acquisition"))
 
-from indi_server import IndiServer, indi_missing, prepare_simulator  # noqa: E402
-
-from editor.acquisition.indi_link import IndiLink  # noqa: E402
+from indi_server import ready_simulator_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def indi_server(tmp_path_factory):
-    reason = indi_missing()
-    if reason:
-        pytest.skip(f"INDI simulator tests need indiserver: {reason}")
-    with IndiServer(tmp_path_factory.mktemp("indi_ui")) as server:
-        link = IndiLink("127.0.0.1", server.port)
-        link.connect()
-        prepare_simulator(link)
-        link.close()
+    with ready_simulator_server(tmp_path_factory.mktemp("indi_ui")) as server:
         yield server
 
 
