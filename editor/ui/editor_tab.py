@@ -156,6 +156,7 @@ class EditorTab(QMainWindow):
     def _on_document(self, doc: Any) -> None:
         if self.masks.show_alone.isChecked():
             self.masks.show_alone.setChecked(False)
+        self.histogram.clear()
         if doc is None:
             self.canvas.clear_picture()
             self.renderer.set_document(None)

@@ -81,6 +81,16 @@ class HistogramPanel(QWidget):
         self._latest = linear
         self._timer.start()
 
+    def clear(self) -> None:
+        """Forget the shown document's numbers (another document is being opened)."""
+        self._timer.stop()
+        self._latest = None
+        self._analyser.submit()  # drops anything pending; a late result is not delivered
+        self.result = None
+        for curve in self.curves.values():
+            curve.setData([], [])
+        self._show_stats({})
+
     def _flush(self) -> None:
         if self._latest is not None:
             self._analyser.submit(self._latest)

@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
         self._action(lay, "&Invert Mask", m.invert_mask, "Ctrl+I")
         self._action(lay, "Ba&ke Mask", m.bake)
         self._action(lay, "Brush: Swap Black/White", m.swap_colour, "X")
+        self._action(lay, "Brush: Smaller", lambda: m.resize_brush(1 / 1.25), "[")
+        self._action(lay, "Brush: Larger", lambda: m.resize_brush(1.25), "]")
 
         v = bar.addMenu("&View")
         c = self.editor.canvas

@@ -248,6 +248,13 @@ class MasksPanel(QWidget):
             self.show_alone.setChecked(False)
             self.model.run(self.model.doc.set_mask, self.model.selected, None)
 
+    def resize_brush(self, factor: float) -> None:
+        """Photoshop's [ and ]: brush size times ``factor``, within the size's range."""
+        spec = BRUSH_PARAMS[0]
+        size = min(max(float(self.brush_values["size"]) * factor, spec.min), spec.max)
+        self.brush.set_values({"size": size})
+        self.brush.value_changed.emit("size", size, False)  # the canvas's cursor follows
+
     def invert_mask(self) -> None:
         """Ctrl+I: toggle the selected layer's mask inversion."""
         layer = self.model.selected_layer()

@@ -149,3 +149,27 @@ def test_export_dialog_proposes_a_new_name_next_to_the_opened_image(qtbot, windo
     monkeypatch.setattr(file_actions.ExportDialog, "exec", fake_exec)
     window.files.export_dialog()
     assert proposed == [str(original.parent / "M51_processed.fits")]
+
+
+def test_square_brackets_resize_the_brush_like_photoshop(qtbot, window):
+    actions = {a.shortcut().toString(): a for a in window.findChildren(type(window.act_redo))}
+    masks, canvas = window.editor.masks, window.editor.canvas
+    start = masks.brush_values["size"]
+    actions["]"].trigger()
+    assert masks.brush_values["size"] == pytest.approx(start * 1.25)
+    assert canvas.brush_size == pytest.approx(start * 1.25)
+    for _ in range(100):
+        actions["["].trigger()
+    assert masks.brush_values["size"] == 1.0  # the size's minimum, not below
+
+
+def test_opening_another_document_clears_the_previous_histogram(qtbot, window, shared_data):
+    from window_test_helpers import open_file
+
+    panel = window.editor.histogram
+    with qtbot.waitSignal(panel.analysed, timeout=20000):
+        open_file(qtbot, window, shared_data / "fits" / "m51_kpno_b_int16.fits")
+    assert panel.result is not None and panel.stats_grid.count() > 0
+    panel._timer.setInterval(60000)  # hold the new analysis back to look at the in-between state
+    open_file(qtbot, window, shared_data / "fits" / "horsehead_dss_ukschmidt.fits")
+    assert panel.result is None and panel.stats_grid.count() == 0
