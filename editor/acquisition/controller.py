@@ -17,12 +17,15 @@ Event kinds and payloads:
 ``camera``         CameraCapabilities (None when deselected)
 ``wheel``          list of filter names (empty when deselected)
 ``progress``       SequenceProgress
-``frame``          dict(path, frame: RawFrame, preview: uint8 HxW)
+``frame``          dict(path, frame: RawFrame, preview: uint8 HxW or HxWx3)
 ``sequence_done``  SequenceResult
 ``live_frame``     dict(frame, preview)
 ``stack``          dict(result: StackResult, preview or None)
 ``job_done``       name of the job that ended (capture, sequence, live)
 =================  ==========================================================================
+
+Colour (Bayer) frames are shown and live-stacked debayered while :attr:`debayer` is on (the
+default, as in SharpCap); the frames saved and the RawFrame handed out stay raw mosaics.
 """
 
 from __future__ import annotations
@@ -38,9 +41,10 @@ from typing import Any, Callable
 import numpy as np
 
 from editor.acquisition.camera import Camera, FrameSettings, RawFrame
+from editor.acquisition.colour_frames import debayer_frame, mosaic_pattern
 from editor.acquisition.filter_wheel import FilterWheel
 from editor.acquisition.indi_link import IndiLink
-from editor.acquisition.live_stack import LiveStacker
+from editor.acquisition.live_stack import LiveStacker, normalise
 from editor.acquisition.preview import auto_stretch_u8
 from editor.acquisition.sequence import SequenceProgress, SequenceRunner, SequenceStep
 from editor.errors import NebulayerError
@@ -80,6 +84,7 @@ class AcquisitionController:
         self._cancel: CancelToken | None = None
         self._job_name = ""
         self._reset_requested = False
+        self.debayer = True
 
     # ---- plumbing ---------------------------------------------------------------------------
     def _emit(self, kind: str, payload: Any = None) -> None:
@@ -253,8 +258,35 @@ class AcquisitionController:
     def _on_progress(self, progress: SequenceProgress) -> None:
         self._emit("progress", progress)
 
+    def set_debayer(self, on: bool) -> None:
+        """Show and stack colour frames debayered (on) or as raw mosaics in grey (off).
+
+        Takes effect from the next frame; a live stack restarts, its frames would not match.
+        """
+        on = bool(on)
+        if on != self.debayer:
+            with self._stack_lock:
+                self.debayer = on
+                self._reset_requested = True
+
+    def _picture(self, frame: RawFrame) -> np.ndarray | None:
+        """What is shown and stacked of a frame: debayered colour 0..1 for a colour camera's
+        mosaic while debayering is on, else the mono pixels as they came; None if neither."""
+        if frame.data is None:
+            return None
+        if frame.data.ndim == 3 and frame.data.shape[0] == 3:  # a colour FITS (DSLR), planes first
+            return normalise(np.moveaxis(frame.data, 0, -1))
+        if frame.data.ndim != 2:
+            return None
+        if self.debayer:
+            rgb = debayer_frame(frame.data, frame.driver_header)
+            if rgb is not None:
+                return rgb
+        return frame.data
+
     def _on_saved_frame(self, path: Path, frame: RawFrame) -> None:
-        preview = auto_stretch_u8(frame.data) if frame.data is not None and frame.data.ndim == 2 else None
+        picture = self._picture(frame)
+        preview = auto_stretch_u8(picture) if picture is not None else None
         self._emit("frame", {"path": path, "frame": frame, "preview": preview})
 
     def capture_one(self, settings: FrameSettings):
@@ -276,15 +308,16 @@ class AcquisitionController:
                     frame = self.camera.expose(settings, cancel=token)
                 except Cancelled:
                     break
-                if frame.data is None:
+                picture = self._picture(frame)
+                if picture is None:
                     continue
-                self._emit("live_frame", {"frame": frame, "preview": auto_stretch_u8(frame.data)})
+                self._emit("live_frame", {"frame": frame, "preview": auto_stretch_u8(picture)})
                 if stack:
-                    self._stack_frame(frame)
+                    self._stack_frame(frame, picture)
             self._emit("status", "live view stopped")
         return self._start_job("live", run)
 
-    def _stack_frame(self, frame: RawFrame) -> None:
+    def _stack_frame(self, frame: RawFrame, picture: np.ndarray) -> None:
         with self._stack_lock:
             if self._reset_requested:
                 self.stacker.reset()
@@ -295,7 +328,9 @@ class AcquisitionController:
             header.update({k: frame.driver_header[k] for k in
                            ("TELESCOP", "BAYERPAT", "FOCALLEN", "XPIXSZ", "YPIXSZ", "GAIN",
                             "OFFSET", "XBINNING", "YBINNING") if k in frame.driver_header})
-            result = self.stacker.add(frame.data, frame.settings.exposure, header)
+            if picture.ndim == 3:  # the pattern as applied, offsets included
+                header["BAYERPAT"] = mosaic_pattern(frame.driver_header)
+            result = self.stacker.add(picture, frame.settings.exposure, header)
             image = self.stacker.image() if result.accepted else None
         preview = auto_stretch_u8(image) if image is not None else None
         self._emit("stack", {"result": result, "preview": preview})

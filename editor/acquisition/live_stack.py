@@ -7,6 +7,11 @@ ignores, pixel by pixel, values further than ``kappa`` standard deviations from 
 far (satellites, planes, hot pixels that move with the drift). Frames that fail to register
 are rejected with a reason and leave the stack untouched. The stack is float32, linear,
 nominally 0..1 (camera integers divided by their full scale); pixels no frame covered are NaN.
+
+Colour frames are offered already debayered, (H, W, 3): they are registered on their
+luminance and stacked channel by channel. Debayering each frame before registration matters:
+a drift by an odd number of pixels changes which colour each photosite has, so raw mosaics
+shifted onto each other would mix red, green and blue.
 """
 
 from __future__ import annotations
@@ -52,6 +57,11 @@ def _block_mean(img: np.ndarray, f: int) -> np.ndarray:
         return img
     h, w = (img.shape[0] // f) * f, (img.shape[1] // f) * f
     return img[:h, :w].reshape(h // f, f, w // f, f).mean(axis=(1, 3), dtype=np.float32)
+
+
+def luminance(img: np.ndarray) -> np.ndarray:
+    """A mono frame itself; the mean of the channels of an (H, W, 3) one."""
+    return img if img.ndim == 2 else img.mean(axis=2, dtype=np.float32)
 
 
 @dataclass
@@ -113,16 +123,19 @@ class LiveStacker:
 
     def add(self, data: np.ndarray, exposure: float = 0.0,
             header: dict | None = None) -> StackResult:
-        """Offer one frame (camera integers or float); returns whether it was stacked."""
+        """Offer one frame, mono (H, W) or debayered colour (H, W, 3), camera integers or
+        float; returns whether it was stacked."""
         img = normalise(data)
-        if img.ndim != 2:
-            return self._reject("live stacking takes mono or raw (undebayered) frames only")
+        if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
+            return self._reject(f"live stacking takes mono (H, W) or colour (H, W, 3) frames, "
+                                f"not {img.shape}")
+        lum = luminance(img)
         if self._ref is None:
-            stars = _star_mask(img, 5.0)
+            stars = _star_mask(lum, 5.0)
             if int(stars.sum()) < self.min_star_pixels:
                 return self._reject("too few stars in the frame to register on; waiting for "
                                     "a better first frame")
-            self._ref, self._ref_stars = img, stars
+            self._ref, self._ref_stars = lum, stars
             self._mean = img.copy()
             self._m2 = np.zeros_like(img)
             self._count = np.ones(img.shape, dtype=np.float32)
@@ -130,21 +143,30 @@ class LiveStacker:
             self.exposure_total = float(exposure)
             self.header = dict(header or {})
             return StackResult(True, 1, self.rejected)
-        if img.shape != self._ref.shape:
-            return self._reject(f"frame size {img.shape[1]}x{img.shape[0]} differs from the "
-                                "stack's; reset the stack after changing binning or region")
-        dy, dx = self._measure_drift(img)
-        h, w = img.shape
+        if img.shape != self._mean.shape:
+            kind = {2: "mono", 3: "colour"}
+            return self._reject(f"{kind[img.ndim]} frame size {img.shape[1]}x{img.shape[0]} "
+                                f"differs from the {kind[self._mean.ndim]} stack's "
+                                f"{self._mean.shape[1]}x{self._mean.shape[0]}; reset the stack "
+                                "after changing binning, region or debayering")
+        dy, dx = self._measure_drift(lum)
+        h, w = lum.shape
         if abs(dy) > self.max_shift * h or abs(dx) > self.max_shift * w:
             return self._reject(f"drift {dy:+.1f}, {dx:+.1f} px is too large", (dy, dx))
         # bilinear: never overshoots around stars, and 3x faster than a cubic spline
-        aligned = shift_image(img, -dy, -dx, order=1)
-        valid = np.isfinite(aligned) & overlap_mask(img.shape, -dy, -dx)
-        score = self._match_score(aligned, valid)
+        if img.ndim == 2:
+            aligned = shift_image(img, -dy, -dx, order=1)
+            valid = np.isfinite(aligned)
+        else:
+            aligned = np.stack([shift_image(img[..., c], -dy, -dx, order=1) for c in range(3)],
+                               axis=2)
+            valid = np.isfinite(aligned).all(axis=2)
+        valid &= overlap_mask(lum.shape, -dy, -dx)
+        score = self._match_score(luminance(aligned), valid)
         if score < self.min_score:
             return self._reject(f"stars did not match the reference ({score:.0%} matched)",
                                 (dy, dx), score)
-        self._accumulate(aligned, valid)
+        self._accumulate(aligned, valid if img.ndim == 2 else valid[..., None])
         self.frames += 1
         self.exposure_total += float(exposure)
         return StackResult(True, self.frames, self.rejected, (dy, dx), score)
@@ -178,7 +200,7 @@ class LiveStacker:
 
     def _accumulate(self, aligned: np.ndarray, valid: np.ndarray) -> None:
         mean, m2, count = self._mean, self._m2, self._count
-        use = valid.copy()
+        use = np.broadcast_to(valid, aligned.shape).copy()
         if self.mode == "sigma":
             enough = count >= 3
             std = np.sqrt(m2 / np.maximum(count - 1, 1))
@@ -200,6 +222,11 @@ class LiveStacker:
         out[self._count == 0] = np.nan
         return out
 
+    @property
+    def colour(self) -> bool:
+        """True when the stack is of debayered colour frames."""
+        return self._mean is not None and self._mean.ndim == 3
+
     def meta(self) -> dict:
         """FITS-style cards describing the stack, for the document it becomes."""
         cards = {k: v for k, v in self.header.items()
@@ -208,4 +235,10 @@ class LiveStacker:
                           "DATE-OBS", "IMAGETYP")}
         cards.update(NCOMBINE=self.frames, EXPTIME=self.exposure_total,
                      STACKMOD="sigma-clipped mean" if self.mode == "sigma" else "mean")
+        if self.colour:
+            # the pixels are RGB now: a Bayer pattern would make readers debayer them again
+            pattern = cards.pop("BAYERPAT", None)
+            cards["HISTORY"] = ("Nebulayer: frames debayered (bilinear"
+                                + (f", Bayer {pattern}" if pattern else "")
+                                + ") before live stacking; registered on luminance")
         return cards

@@ -4,6 +4,11 @@ The same idea as PixInsight's screen transfer function (STF) and SharpCap's auto
 black point at median - 2.8 x noise, then a midtones transfer that puts the sky background
 at 25 % grey. Statistics come from a subsample, so a 5 MP frame stretches in a few ms.
 It changes only what is shown, never the saved frame.
+
+Colour (H, W, 3) pictures get one stretch for all three channels (linked, as PixInsight's
+STF by default): the camera's colour balance is shown as it is. The black point sits below
+the darkest channel's background (so a colour cast shows instead of one channel clipping to
+black), the luminance background goes to 25 % grey, and white is the brightest channel.
 """
 
 from __future__ import annotations
@@ -21,15 +26,27 @@ def _mtf(m: float, x: np.ndarray) -> np.ndarray:
 
 def stretch_params(img: np.ndarray) -> tuple[float, float, float]:
     """(black, midtone, white) for :func:`auto_stretch_u8`, from the image's statistics."""
-    step = max(1, int(np.sqrt(img.size / 60_000)))
-    sample = np.asarray(img[::step, ::step], dtype=np.float32)
-    sample = sample[np.isfinite(sample)]
-    if sample.size == 0:
-        return 0.0, 0.5, 1.0
-    med = float(np.median(sample))
-    sigma = float(1.4826 * np.median(np.abs(sample - med)))
-    white = float(sample.max())
-    black = max(float(sample.min()), med - SHADOW_SIGMAS * sigma)
+    arr = np.asarray(img)
+    step = max(1, int(np.sqrt(arr.shape[0] * arr.shape[1] / 60_000)))
+    sample = np.asarray(arr[::step, ::step], dtype=np.float32)
+    if sample.ndim == 3:
+        pixels = sample.reshape(-1, sample.shape[2])
+        pixels = pixels[np.isfinite(pixels).all(axis=1)]
+        if pixels.size == 0:
+            return 0.0, 0.5, 1.0
+        meds = np.median(pixels, axis=0)
+        sigmas = 1.4826 * np.median(np.abs(pixels - meds), axis=0)
+        med = float(np.median(pixels.mean(axis=1)))
+        white = float(pixels.max())
+        black = max(float(pixels.min()), float(np.min(meds - SHADOW_SIGMAS * sigmas)))
+    else:
+        sample = sample[np.isfinite(sample)]
+        if sample.size == 0:
+            return 0.0, 0.5, 1.0
+        med = float(np.median(sample))
+        sigma = float(1.4826 * np.median(np.abs(sample - med)))
+        white = float(sample.max())
+        black = max(float(sample.min()), med - SHADOW_SIGMAS * sigma)
     if white <= black:
         return black, 0.5, black + 1.0
     bg = (med - black) / (white - black)
@@ -40,7 +57,9 @@ def stretch_params(img: np.ndarray) -> tuple[float, float, float]:
 
 
 def auto_stretch_u8(img: np.ndarray) -> np.ndarray:
-    """uint8 image of the same shape, auto-stretched for display (NaN shows as black)."""
+    """uint8 image of the same shape, auto-stretched for display (NaN shows as black).
+
+    ``img`` is mono (H, W) or colour (H, W, 3), camera integers or linear floats."""
     black, mid, white = stretch_params(img)
     arr = np.asarray(img)
     if arr.dtype in (np.uint8, np.uint16):

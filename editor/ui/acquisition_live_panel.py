@@ -11,6 +11,7 @@ from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, 
                              QPushButton, QWidget)
 
 from editor.acquisition.camera import RawFrame
+from editor.acquisition.colour_frames import mosaic_pattern
 from editor.acquisition.live_stack import normalise
 from editor.io.image import ImageMeta
 
@@ -20,8 +21,9 @@ _STRUCTURE_CARDS = ("SIMPLE", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "EXTEND",
 
 
 class LivePanel(QGroupBox):
-    """Exposure, Start/Stop live view, live stack mode and reset, "to editor" buttons and the
-    stack's frame count. The tab wires the buttons to the controller."""
+    """Exposure, Start/Stop live view, live stack mode and reset, "to editor" buttons, the
+    stack's frame count and "Debayer colour frames". The tab wires the buttons to the
+    controller, and :meth:`attach` gives the debayer box the controller it drives."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Live view", parent)
@@ -37,6 +39,12 @@ class LivePanel(QGroupBox):
         self.send_stack_btn = QPushButton("Stack to editor")
         self.send_frame_btn = QPushButton("Frame to editor")
         self.stack_label = QLabel("")
+        self.debayer_check = QCheckBox("Debayer colour frames")
+        self.debayer_check.setChecked(True)
+        self.debayer_check.setToolTip("Show and live-stack one-shot-colour (Bayer) frames in "
+                                      "colour. Saved frames stay raw mosaics.")
+        self.debayer_check.toggled.connect(self._debayer_toggled)
+        self._controller: Any = None
         g = QGridLayout(self)
         g.addWidget(QLabel("Exposure"), 0, 0)
         g.addWidget(self.live_exposure, 0, 1)
@@ -46,7 +54,17 @@ class LivePanel(QGroupBox):
         g.addWidget(self.reset_btn, 1, 2)
         g.addWidget(self.send_stack_btn, 2, 1)
         g.addWidget(self.send_frame_btn, 2, 2)
+        g.addWidget(self.debayer_check, 2, 0)
         g.addWidget(self.stack_label, 3, 0, 1, 3)
+
+    def attach(self, controller: Any) -> None:
+        """Drive ``controller``'s debayering (an AcquisitionController) from the check box."""
+        self._controller = controller
+        controller.set_debayer(self.debayer_check.isChecked())
+
+    def _debayer_toggled(self, on: bool) -> None:
+        if self._controller is not None:
+            self._controller.set_debayer(on)
 
     def show_stopped(self) -> None:
         """The live view ended (stopped or failed): the button reads "Start" again."""
@@ -76,11 +94,16 @@ def frame_for_editor(frame: RawFrame) -> tuple[np.ndarray, ImageMeta, str]:
     data.flags.writeable = False
     meta = ImageMeta(path=str(path or ""), format="FITS" if path else "array",
                      original_dtype=str(frame.data.dtype), header=cards,
-                     bayer_pattern=cards.get("BAYERPAT"))
+                     bayer_pattern=mosaic_pattern(cards) if data.ndim == 2 else None)
     return data, meta, name
 
 
 def stack_for_editor(snapshot: tuple[np.ndarray, dict, str]) -> tuple[np.ndarray, ImageMeta, str]:
-    """(pixels, ImageMeta with the stack's FITS cards, name) of a live-stack snapshot."""
+    """(pixels, ImageMeta with the stack's FITS cards, name) of a live-stack snapshot.
+
+    A colour stack is (H, W, 3) with no BAYERPAT; its HISTORY card (how it was debayered)
+    also becomes a note, so exports record it."""
     image, cards, name = snapshot
-    return image, ImageMeta(format="array", original_dtype="float32", header=dict(cards)), name
+    notes = [str(cards["HISTORY"]).removeprefix("Nebulayer: ")] if "HISTORY" in cards else []
+    return image, ImageMeta(format="array", original_dtype="float32", header=dict(cards),
+                            notes=notes), name

@@ -53,6 +53,7 @@ class AcquisitionTab(QWidget):
         self.frames_shown = 0
         self._shut_down = False
         self._build()
+        self.live.attach(self.controller)
         self._set_connected(False)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.poll_events)
