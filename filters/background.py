@@ -102,6 +102,31 @@ def _enlarge(coarse: np.ndarray, gy: np.ndarray, gx: np.ndarray, h: int, w: int)
     return out
 
 
+def _enlarge_at(coarse: np.ndarray, gy: np.ndarray, gx: np.ndarray, ry: np.ndarray,
+                rx: np.ndarray) -> np.ndarray:
+    """Bilinear interpolation of a surface sampled at rows ``gy`` and columns ``gx`` (any
+    units), at rows ``ry`` and columns ``rx`` (increasing; constant beyond the samples)."""
+    c = coarse.shape[2]
+    h, w = len(ry), len(rx)
+    wide = np.empty((len(gy), w, c), np.float32)
+    for k in range(c):
+        for r in range(len(gy)):
+            wide[r, :, k] = np.interp(rx, gx, coarse[r, :, k])
+    if len(gy) < 2:
+        return np.ascontiguousarray(np.broadcast_to(wide[:1], (h, w, c)), np.float32)
+    idx = np.clip(np.searchsorted(gy, ry, side="right") - 1, 0, len(gy) - 2)
+    t = np.clip((ry - gy[idx]) / (gy[idx + 1] - gy[idx]), 0.0, 1.0).astype(np.float32)
+    out = np.empty((h, w, c), np.float32)
+    # one band per coarse interval (rows are sorted): no full-size temporaries
+    bounds = np.flatnonzero(np.diff(idx)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, h]):
+        r = idx[lo]
+        band = out[lo:hi]
+        np.multiply(t[lo:hi, None, None], wide[r + 1] - wide[r], out=band)
+        band += wide[r]
+    return out
+
+
 def extract_background(
     img: np.ndarray,
     *,
@@ -112,6 +137,7 @@ def extract_background(
     mode: str = "subtract",
     smoothing: float = 1.0,
     progress: ProgressCallback | None = None,
+    measured: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Remove a light-pollution gradient: model the sky background and take it out.
 
@@ -126,6 +152,10 @@ def extract_background(
     background level (``x - model + median(model)``); ``mode="divide"`` corrects
     multiplicative gradients such as vignetting (``x / model * median(model)``).
 
+    ``measured``: the model of :func:`extract_background_measure` on the whole image, to
+    correct a part (``measured["frame"]``: where ``img`` lies, fractions of the whole) or a
+    reduced copy of it exactly like the whole (None: fit ``img`` itself).
+
     Returns
     -------
     corrected, model : ndarray, float32, shaped like ``img``
@@ -136,16 +166,74 @@ def extract_background(
     ValueError
         On unknown options or when too few background samples remain.
     """
+    _check_options(method, mode, grid)
+    img = as_image(img)
+    report(progress, 0.0)
+    cube = img[..., None] if img.ndim == 2 else img
+    h, w = img.shape[:2]
+    if measured is None:
+        gy, gx, coarse = _model_grid(cube, int(grid), sigma, degree, method, smoothing, progress)
+        model = _enlarge(coarse, gy, gx, h, w)
+    else:
+        coarse = np.asarray(measured["coarse"], np.float32)
+        if coarse.shape[2] != cube.shape[2]:  # measured in colour, a mono part (or vice versa)
+            coarse = np.repeat(coarse.mean(axis=2, keepdims=True), cube.shape[2], axis=2)
+        top, bottom, left, right = measured.get("frame", (0.0, 1.0, 0.0, 1.0))
+        ry = top + (np.arange(h) + 0.5) * ((bottom - top) / h)
+        rx = left + (np.arange(w) + 0.5) * ((right - left) / w)
+        model = _enlarge_at(coarse, np.asarray(measured["rows"]), np.asarray(measured["cols"]),
+                            ry, rx)
+    report(progress, 0.8)
+    level = np.median(coarse.reshape(-1, coarse.shape[-1]), axis=0).astype(np.float32)
+    if mode == "subtract":
+        corrected = np.subtract(cube, model)
+        corrected += level
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corrected = np.divide(cube, model)
+        corrected *= level
+    if img.ndim == 2:
+        corrected, model = corrected[..., 0], model[..., 0]
+    report(progress, 1.0)
+    return corrected.astype(np.float32, copy=False), model
+
+
+def extract_background_measure(
+    img: np.ndarray,
+    *,
+    grid: int = 16,
+    sigma: float = 2.0,
+    degree: int = 2,
+    method: str = "poly",
+    mode: str = "subtract",
+    smoothing: float = 1.0,
+) -> dict:
+    """The background model of the whole image, for ``extract_background(measured=)``:
+    {"rows", "cols"}: sample positions (fractions 0..1 of the height, width, at pixel
+    centres) and {"coarse"}: the model there, (rows, cols, channels) float32."""
+    _check_options(method, mode, grid)
+    img = as_image(img)
+    cube = img[..., None] if img.ndim == 2 else img
+    gy, gx, coarse = _model_grid(cube, int(grid), sigma, degree, method, smoothing, None)
+    h, w = img.shape[:2]
+    return {"rows": (gy + 0.5) / h, "cols": (gx + 0.5) / w, "coarse": coarse}
+
+
+def _check_options(method: str, mode: str, grid: int) -> None:
     if method not in ("poly", "rbf") or mode not in ("subtract", "divide"):
         raise ValueError(f"method must be poly or rbf and mode subtract or divide, got "
                          f"{method!r}, {mode!r}")
     if not 2 <= int(grid) <= 64:
         raise ValueError(f"grid: 2..64 cells, got {grid}")
-    img = as_image(img)
-    report(progress, 0.0)
-    cube = img[..., None] if img.ndim == 2 else img
+
+
+def _model_grid(cube: np.ndarray, grid: int, sigma: float, degree: int, method: str,
+                smoothing: float, progress: ProgressCallback | None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The fitted model on a coarse grid: (rows, columns) in full-image pixels and the
+    (rows, columns, channels) values there."""
     proxy, f = _proxy(cube)
-    pts, vals = _samples(proxy, int(grid))
+    pts, vals = _samples(proxy, grid)
     n_terms = (degree + 1) * (degree + 2) // 2
     if len(pts) < max(4, n_terms + 1):
         raise ValueError(f"extract_background: only {len(pts)} usable background samples")
@@ -165,27 +253,14 @@ def extract_background(
     model_fn = _fit(pts[keep], vals[keep], proxy.shape[:2], method, degree, smoothing)
     report(progress, 0.5)
     # Evaluate on a coarse grid of full-image coordinates, then enlarge (a smooth surface).
-    h, w = img.shape[:2]
+    h, w = cube.shape[:2]
     step = max(1, min(h, w) // 128)
     # sample rows/columns every `step` px plus the last one (two at least, for 1 px images)
     gy = np.unique(np.append(np.arange(0, h, step), [h - 1, max(h - 1, 1)])).astype(float)
     gx = np.unique(np.append(np.arange(0, w, step), [w - 1, max(w - 1, 1)])).astype(float)
     q = np.stack(np.meshgrid((gy + 0.5) / f - 0.5, (gx + 0.5) / f - 0.5, indexing="ij"), -1)
     coarse = model_fn(q.reshape(-1, 2)).reshape(len(gy), len(gx), -1).astype(np.float32)
-    model = _enlarge(coarse, gy, gx, h, w)
-    report(progress, 0.8)
-    level = np.median(coarse.reshape(-1, coarse.shape[-1]), axis=0).astype(np.float32)
-    if mode == "subtract":
-        corrected = np.subtract(cube, model)
-        corrected += level
-    else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            corrected = np.divide(cube, model)
-        corrected *= level
-    if img.ndim == 2:
-        corrected, model = corrected[..., 0], model[..., 0]
-    report(progress, 1.0)
-    return corrected.astype(np.float32, copy=False), model
+    return gy, gx, coarse
 
 
 def _extract_background_layer(
@@ -214,5 +289,6 @@ register(
                   step=0.1, log_scale=True),
         ),
         doc="Model the light-pollution gradient from background samples and remove it.",
+        extra={"measure": extract_background_measure},
     )
 )

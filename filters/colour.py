@@ -149,12 +149,33 @@ def neutralize_background(
     return out
 
 
-def _neutralize_auto(img: np.ndarray, *, progress: ProgressCallback | None = None) -> np.ndarray:
-    """Registered form: mono images pass through unchanged."""
+def _neutralize_auto(img: np.ndarray, *, progress: ProgressCallback | None = None,
+                     measured: dict | None = None) -> np.ndarray:
+    """Registered form: mono images pass through unchanged. ``measured``: the offsets of
+    :func:`_neutralize_measure` on the whole image (None: measure ``img``)."""
     img = as_image(img)
     if img.ndim == 2 or img.shape[2] != 3:
         return img.copy()
-    return neutralize_background(img, progress=progress)
+    if measured is None:
+        return neutralize_background(img, progress=progress)
+    offsets = measured.get("offsets")
+    if offsets is None:  # measured on a mono image: nothing to neutralise
+        return img.copy()
+    report(progress, 0.0)
+    out = with_channel_constants(np.subtract, img, np.asarray(offsets, np.float64))
+    report(progress, 1.0)
+    return out
+
+
+def _neutralize_measure(img: np.ndarray) -> dict:
+    """{"offsets": per-channel shift b_c - mean(b)} of the automatic sky sample (None: mono)."""
+    img = as_image(img)
+    if img.ndim == 2 or img.shape[2] != 3:
+        return {"offsets": None}
+    b = np.nanmedian(_background_sample(img, None), axis=0)
+    if not np.isfinite(b).all():
+        raise ValueError("neutralize_background: the background sample has no valid pixels")
+    return {"offsets": tuple(float(v) for v in b - b.mean())}
 
 
 register(
@@ -201,5 +222,6 @@ register(
         name="Neutralize Background",
         func=_neutralize_auto,
         doc="Shift the channels so the sky background is grey (automatic sky sample).",
+        extra={"measure": _neutralize_measure},
     )
 )

@@ -15,6 +15,17 @@ Conventions shared by every registered function::
   (the editor raises its ``Cancelled`` through it) to stop a long computation.
 - the result is float32 and never silently clipped. Mask functions return (H, W) in 0..1.
 
+Operations whose result depends on image statistics (an auto stretch, a background model)
+may declare ``extra["measure"]``: ``measure(img, **params) -> dict`` of the data-dependent
+values, independent of the image's pixel size (positions as fractions 0..1 of the image).
+Their ``func`` then also accepts ``measured=`` that dict (None or absent: measure ``img``
+itself, the plain behaviour). The editor measures once, on the layer's whole input at a
+fixed resolution, and passes the result to every render (preview scale, region), so a
+preview looks like the export. It adds ``measured["frame"]`` = (top, bottom, left, right) of
+``img`` as fractions of the whole image, for operations that depend on the position. A
+``measure`` that accepts ``measuring_scale`` is told the scale of the (area-averaged) copy it
+measures, for statistics that change with it (noise drops by the reduction factor).
+
 No Qt and no editor imports here: this module is the contract, not the application.
 """
 

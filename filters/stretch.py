@@ -81,12 +81,36 @@ def median_mad(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array(meds), np.array(mads)
 
 
+def mad_before_reduction(img: np.ndarray, mad: np.ndarray, reduction: float) -> np.ndarray:
+    """The per-channel MAD ``img`` had before an area-average reduction by ``reduction`` a side.
+
+    Averaging k x k pixels divides white noise by k but keeps smooth structure. Comparing the
+    MAD of ``img`` with the MAD after one more 2 x 2 average separates the two (a noise^2 +
+    structure^2 model: M1^2 = n^2 + S^2, M2^2 = n^2/4 + S^2), so the noise can be scaled
+    back up: ``MAD_full^2 = k^2 n^2 + S^2``. This lets a stretch measured on a preview-sized
+    copy clip the full-resolution sky noise as PixInsight's AutoSTF would, not 4x harder.
+    """
+    if reduction <= 1.0:
+        return mad
+    img = as_image(img)
+    h, w = (img.shape[0] // 2) * 2, (img.shape[1] // 2) * 2
+    if h == 0 or w == 0:
+        return mad
+    quarter = np.float32(0.25)
+    half = (img[0:h:2, 0:w:2] + img[1:h:2, 0:w:2] + img[0:h:2, 1:w:2] + img[1:h:2, 1:w:2]) * quarter
+    _, mad2 = median_mad(half)
+    noise2 = np.maximum(mad**2 - mad2**2, 0.0) * (4.0 / 3.0)
+    structure2 = np.maximum(mad**2 - noise2, 0.0)
+    return np.sqrt(noise2 * float(reduction) ** 2 + structure2)
+
+
 def auto_stretch_params(
     img: np.ndarray,
     *,
     linked: bool = True,
     shadows_clip: float = -2.8,
     target_background: float = 0.25,
+    reduction: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The (shadows, midtones, highlights) of PixInsight's automatic screen stretch (STF).
 
@@ -95,6 +119,10 @@ def auto_stretch_params(
     highlights stay at 1. ``linked`` uses one set for all channels (from the channel means of
     the medians and MADs), which keeps the colour balance; unlinked stretches each channel to
     the same background, which neutralises a colour cast.
+
+    ``reduction``: ``img`` is an area-averaged copy reduced that many times a side (a
+    preview); the noise is then measured as it is at full resolution
+    (:func:`mad_before_reduction`), so the copy gives the full image's stretch.
 
     Returns
     -------
@@ -109,6 +137,7 @@ def auto_stretch_params(
     on opening: ``c1`` is then that maximum and ``c0``, ``m`` are in the same units.
     """
     med, mad = median_mad(img)
+    mad = mad_before_reduction(img, mad, reduction)
     if linked:
         med = np.full_like(med, np.nanmean(med)) if np.isfinite(med).any() else med
         mad = np.full_like(mad, np.nanmean(mad)) if np.isfinite(mad).any() else mad
@@ -133,12 +162,15 @@ def auto_stretch(
     shadows_clip: float = -2.8,
     target_background: float = 0.25,
     progress: ProgressCallback | None = None,
+    measured: dict | None = None,
 ) -> np.ndarray:
     """Make linear data visible in one click, like PixInsight's STF auto stretch.
 
     Clips the shadows just below the background noise and applies a midtones transfer that
     puts the sky background at ``target_background`` (0.25 = PixInsight's default look).
-    See :func:`auto_stretch_params` for ``linked``.
+    See :func:`auto_stretch_params` for ``linked``. ``measured``: the result of
+    :func:`auto_stretch_measure` on the whole image, to stretch a part or a reduced copy of
+    it exactly like the whole (None: measure ``img``).
 
     Notes
     -----
@@ -148,9 +180,13 @@ def auto_stretch(
     """
     img = as_image(img)
     report(progress, 0.0)
-    c0, m, c1 = auto_stretch_params(
-        img, linked=linked, shadows_clip=shadows_clip, target_background=target_background
-    )
+    if measured is None:
+        c0, m, c1 = auto_stretch_params(
+            img, linked=linked, shadows_clip=shadows_clip, target_background=target_background
+        )
+    else:
+        n = 1 if img.ndim == 2 else img.shape[2]
+        c0, m, c1 = (_per_channel(measured[k], n) for k in ("shadows", "midtones", "highlights"))
     report(progress, 0.3)
     out = np.empty(img.shape, np.float32)
     # One pass over row bands of the interleaved image. Per-channel constants are tiled to a
@@ -185,6 +221,33 @@ def auto_stretch(
     run_row_bands(band, h, flat_in.shape[1])
     report(progress, 1.0)
     return out
+
+
+def auto_stretch_measure(
+    img: np.ndarray,
+    *,
+    linked: bool = True,
+    shadows_clip: float = -2.8,
+    target_background: float = 0.25,
+    measuring_scale: float = 1.0,
+) -> dict:
+    """The image's stretch, as plain numbers: {"shadows", "midtones", "highlights"}, one
+    float per channel (see :func:`auto_stretch_params`); pass it to ``auto_stretch(measured=)``.
+    ``measuring_scale`` < 1: ``img`` is an area-averaged copy at that scale of the image.
+    """
+    c0, m, c1 = auto_stretch_params(
+        img, linked=linked, shadows_clip=shadows_clip, target_background=target_background,
+        reduction=1.0 / measuring_scale,
+    )
+    return {"shadows": tuple(map(float, c0)), "midtones": tuple(map(float, m)),
+            "highlights": tuple(map(float, c1))}
+
+
+def _per_channel(values: object, n: int) -> np.ndarray:
+    """``values`` for ``n`` channels; a count mismatch (a part of a mosaic that is mono where
+    the whole is colour) uses their mean for every channel."""
+    v = np.atleast_1d(np.asarray(values, np.float64))
+    return v if v.size == n else np.full(n, float(np.mean(v)))
 
 
 def asinh_stretch(
@@ -254,6 +317,7 @@ register(
                   max=0.9, step=0.01, doc="Where the sky background ends up."),
         ),
         doc="PixInsight-style automatic midtones stretch from the median and noise.",
+        extra={"measure": auto_stretch_measure},
     )
 )
 

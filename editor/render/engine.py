@@ -8,6 +8,10 @@ for after a whole-canvas render of the same state is cut from it.
 Regions: walking the stack from the top, each layer widens the window its input needs by its
 halo (a blur's reach, a generated mask's reach), so a region render equals the crop of the
 whole render. When the widened window is most of the canvas the whole canvas is rendered.
+
+Measured layers (a spec with ``extra["measure"]``, see :mod:`editor.render.measure`): their
+statistics come from the layer's whole input at a fixed measuring scale, cached by that
+input's scale-independent key, so every preview scale and region uses the same values.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from editor.render import steps
 from editor.render.blend import blend
 from editor.render.cache import RenderCache, make_key
 from editor.render.maskops import feather_halo, finish_mask
+from editor.render.measure import measured_values, measurer
 from editor.render.resample import Window, place_source
 from editor.render.steps import StepFailed
 
@@ -42,6 +47,9 @@ class Comp:
     state: str
     data_: np.ndarray | None  # None: all zeros (the empty canvas), made only when needed
     win: Window
+    # How to render this composite at another scale: (origin below, visible layers on it);
+    # None is the empty canvas. Measured layers re-render their input with it.
+    origin: tuple | None = None
 
     @property
     def data(self) -> np.ndarray:
@@ -66,7 +74,7 @@ class RenderStats:
     def reset(self) -> None:
         with self._lock:
             self.counts = {"renders": 0, "layer_renders": 0, "cache_hits": 0, "filter_runs": 0,
-                           "mask_renders": 0, "layers": {}}
+                           "mask_renders": 0, "measure_runs": 0, "layers": {}}
 
     def add(self, name: str, layer_id: str | None = None) -> None:
         with self._lock:
@@ -104,7 +112,7 @@ class RenderJob:
             if ny * nx > FULL_RENDER_FRACTION * fy * fx:
                 self._check_budget(self.full)
                 out = self.composite(self.tree, self.full, None)
-                return Comp(out.state, out.crop(win), win)
+                return Comp(out.state, out.crop(win), win, out.origin)
             self._check_budget(need)
         else:
             self._check_budget(win)
@@ -137,16 +145,20 @@ class RenderJob:
             wins.append(w)
             w = w.expand(self.halo(node), self.full)
         wins.reverse()
+        base = None if below is None else below.origin
         if below is None:
             state = make_key("empty", self.full.as_list())
             comp = Comp(state, None, w)
         else:
             comp = below
         first, comp = self._resume(nodes, wins, comp)
-        for node, w_out in zip(nodes[first:], wins[first:]):
-            comp = self.step(node, comp, w_out)
+        if first:
+            comp.origin = (base, tuple(nodes[:first]))
+        for k in range(first, len(nodes)):
+            comp = self.step(nodes[k], comp, wins[k])
+            comp.origin = (base, tuple(nodes[: k + 1]))
         if comp.win != win:
-            comp = Comp(comp.state, comp.crop(win), win)
+            comp = Comp(comp.state, comp.crop(win), win, comp.origin)
         return comp
 
     def _resume(self, nodes: list[dict], wins: list[Window], comp: Comp) -> tuple[int, Comp]:
@@ -226,10 +238,13 @@ class RenderJob:
         if int(node.get("kind_version", 1)) > spec.version:
             raise StepFailed(f"'{node['kind']}' settings are from a newer version "
                              f"({node['kind_version']}) than the installed one ({spec.version})")
-        params = spec.scaled(steps.resolved_params(spec, node["params"]), self.scale)
+        resolved = steps.resolved_params(spec, node["params"])
+        params = spec.scaled(resolved, self.scale)
         key = make_key("filter", below.state, node["kind"], spec.version, spec.source, params)
         out = self._lookup(key, below.win)
         if out is None:
+            if measurer(spec) is not None:
+                params = dict(params, measured=measured_values(self, spec, resolved, below))
             self.stats.add("filter_runs")
             sub = scaled_progress(self.progress, self.done / self.total, (self.done + 1) / self.total)
             out = steps.run_spec(spec, below.data, params, sub)
