@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -10,8 +11,10 @@ from scipy.interpolate import PchipInterpolator
 from filters._common import CHANNEL_CHOICES, apply_to_channel, map_elementwise, report, scratch
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
-#: Table size of the curve; linear interpolation between entries is within ~1e-6 of the spline.
-LUT_SIZE = 4096
+#: Steps of the curve's table over 0..1 (2**20): a pixel takes the entry nearest to it, so
+#: the result differs from the exact spline by at most the curve's slope times half a step
+#: (``slope * 2**-21`` = 4.8e-7 x slope), i.e. the input is read at 20-bit precision.
+LUT_SIZE = 1 << 20
 
 IDENTITY = ((0.0, 0.0), (1.0, 1.0))
 
@@ -30,17 +33,54 @@ def curve_function(points: Sequence[Sequence[float]]) -> PchipInterpolator:
 class _Lut:
     """The curve as a table on 0..1 plus its straight continuations outside 0..1."""
 
-    def __init__(self, points: Sequence[Sequence[float]]) -> None:
+    def __init__(self, points: tuple[tuple[float, float], ...]) -> None:
         spline = curve_function(points)
         x0, x1 = float(spline.x[0]), float(spline.x[-1])
-        grid = np.linspace(0.0, 1.0, LUT_SIZE + 1)
-        self.lut = spline(np.clip(grid, x0, x1)).astype(np.float32)  # flat outside the points
-        self.dlut = np.append(np.diff(self.lut), np.float32(0))
+        # Nearest entry of a fine table rather than interpolation in a coarse one: a single
+        # gather per pixel (interpolation needs the step too and costs ~1.7x as much).
+        self.lut = _tabulate(spline)
+        self.lut.flags.writeable = False
         slope = spline.derivative()
         # Outside 0..1 (stacked data headroom, negative noise) the curve goes on straight
         # with its end slope when its end points reach that far, else it stays flat.
         self.hi = (x1, float(spline(x1)), float(slope(x1)) if x1 >= 1.0 else 0.0)
         self.lo = (x0, float(spline(x0)), float(slope(x0)) if x0 <= 0.0 else 0.0)
+
+
+def _tabulate(spline: PchipInterpolator) -> np.ndarray:
+    """The spline at ``i / LUT_SIZE`` for i = 0..LUT_SIZE, flat outside its points.
+
+    Each cubic piece is evaluated by Horner's rule on its run of table steps: about five times
+    faster than calling the spline on a million points, which matters while a user drags a
+    curve point (every position is a new table).
+    """
+    grid = np.arange(LUT_SIZE + 1, dtype=np.float64)
+    grid /= LUT_SIZE
+    breaks, coef = spline.x, spline.c  # coef[:, k]: cubic of piece k in (x - breaks[k])
+    starts = np.searchsorted(grid, breaks[:-1], side="left")
+    ends = np.append(starts[1:], np.searchsorted(grid, breaks[-1], side="right"))
+    out = np.empty(LUT_SIZE + 1, np.float32)
+    out[: starts[0]] = coef[3, 0]  # before the first point: its value
+    out[ends[-1] :] = spline(breaks[-1])  # after the last point: its value
+    for k, (a, b) in enumerate(zip(starts, ends)):
+        if b <= a:
+            continue
+        t = grid[a:b] - breaks[k]
+        y = t * coef[0, k]
+        y += coef[1, k]
+        y *= t
+        y += coef[2, k]
+        y *= t
+        y += coef[3, k]
+        out[a:b] = y
+    return out
+
+
+@lru_cache(maxsize=8)
+def _table(points: tuple[tuple[float, float], ...]) -> _Lut:
+    """The table of a curve, kept for re-renders with the same points (4 MiB each; building
+    one costs about a tenth of applying it to a 40 MP image)."""
+    return _Lut(points)
 
 
 def curves(
@@ -71,8 +111,10 @@ def curves(
     Notes
     -----
     Piecewise cubic Hermite interpolation (``scipy.interpolate.PchipInterpolator``, Fritsch-
-    Carlson slopes), evaluated through a 4097-entry table with linear interpolation
-    (difference from the exact spline ~1e-6). NaN stays NaN.
+    Carlson slopes), tabulated at 2**20 + 1 steps over 0..1; each pixel takes the nearest
+    entry, so the difference from the exact spline is at most ``slope * 2**-21`` (4.8e-7 for
+    a slope of 1), and exact at 0, 1 and every multiple of 2**-20. Outside 0..1 the straight
+    continuations are computed exactly. NaN stays NaN.
 
     Examples
     --------
@@ -81,15 +123,13 @@ def curves(
     array([[0.453125, 0.75    ]], dtype=float32)
     """
     report(progress, 0.0)
-    table = _Lut(points)
-    lut, dlut = table.lut, table.dlut
+    table = _table(tuple((float(x), float(y)) for x, y in points))
+    lut = table.lut
     n = np.float32(LUT_SIZE)
 
     def tone(x: np.ndarray) -> np.ndarray:
         def chunk(src: np.ndarray, dst: np.ndarray) -> None:
-            k = src.size
-            idx, whole, tab = (scratch("idx", k, np.int32), scratch("whole", k, np.float32),
-                               scratch("tab", k, np.float32))
+            idx = scratch("idx", src.size, np.int32)
             lo, hi = src.min(), src.max()
             inside = bool(lo >= 0) and bool(hi <= 1)  # False when NaN is present
             if inside:
@@ -97,21 +137,18 @@ def curves(
             else:
                 np.clip(src, np.float32(0), np.float32(1), out=dst)
                 dst *= n
-            # index and fraction with explicit float32/int32 casts (mixed-type arithmetic
-            # would silently run in float64, four times slower)
+            dst += np.float32(0.5)  # round to the nearest entry (the cast truncates)
             with np.errstate(invalid="ignore"):
                 np.copyto(idx, dst, casting="unsafe")  # NaN gives garbage, fixed below
-            np.copyto(whole, idx, casting="unsafe")
-            dst -= whole  # the fraction; NaN stays NaN
-            np.take(dlut, idx, mode="clip", out=tab)
-            dst *= tab
-            np.take(lut, idx, mode="clip", out=tab)
-            dst += tab
+            np.take(lut, idx, mode="clip", out=dst)
             if inside:
                 return
             for (x_end, y_end, slope), outside in ((table.hi, src > 1), (table.lo, src < 0)):
                 if slope != 0.0 and outside.any():
                     dst[outside] = y_end + slope * (src[outside] - x_end)
+            missing = np.isnan(src)
+            if missing.any():
+                dst[missing] = np.nan
 
         return map_elementwise(chunk, np.asarray(x, np.float32))
 

@@ -1,6 +1,7 @@
 """Gaussian blur for any radius, fast at huge radii, NaN-aware.
 
-Small radii use the exact separable filter of scipy.ndimage. From 5 px the image is shrunk
+Small radii use the exact separable filter: scipy.ndimage below 2.5 px, banded matrix
+products (BLAS) from 2.5 to 9 px, the usual sharpening range. From 9 px the image is shrunk
 by an integer factor ``f`` (triangle-weighted average), blurred with the remaining sigma on
 the small grid and enlarged back (cubic B-spline up to 12 px, linear interpolation above):
 the cost no longer grows with the radius, so a 1000 px blur of a 40 MP image takes a
@@ -238,15 +239,65 @@ def _blur_exact(x: np.ndarray, sigma: float) -> np.ndarray:
     return out
 
 
+#: From this sigma up to BANDED_TO the exact blur runs as banded matrix products (faster there
+#: than both scipy's tap-by-tap filter and the cubic decimated blur; measured on 40 MP RGB).
+BANDED_FROM, BANDED_TO = 2.5, 9.0
+#: Output rows (or columns) per matrix product of the banded blur: large enough to keep the
+#: products efficient, small enough that the band's extra 2 * radius source rows cost little.
+BAND = 64
+
+
+def gaussian_kernel(sigma: float, truncate: float = 4.0) -> np.ndarray:
+    """scipy.ndimage's sampled Gaussian weights (radius ``int(truncate * sigma + 0.5)``)."""
+    radius = int(truncate * sigma + 0.5)
+    k = np.exp(-0.5 / (sigma * sigma) * np.arange(-radius, radius + 1, dtype=np.float64) ** 2)
+    return k / k.sum()
+
+
+def _band_matrix(kernel: np.ndarray, j0: int, j1: int, n: int) -> tuple[np.ndarray, int, int]:
+    """Matrix taking source samples ``s0:s1`` to outputs ``j0:j1`` of the 1-D convolution of an
+    axis of length ``n``, samples beyond the ends repeating the edge ('nearest')."""
+    r = len(kernel) // 2
+    s0, s1 = max(0, j0 - r), min(n, j1 + r)
+    rows = np.repeat(np.arange(j1 - j0), len(kernel))
+    cols = np.clip(np.add.outer(np.arange(j0, j1), np.arange(-r, r + 1)), 0, n - 1) - s0
+    m = np.zeros((j1 - j0, s1 - s0), np.float64)
+    np.add.at(m, (rows, cols.reshape(-1)), np.tile(kernel, j1 - j0))
+    return m.astype(np.float32), s0, s1
+
+
+def _blur_banded(x: np.ndarray, sigma: float) -> np.ndarray:
+    """The exact sampled Gaussian (scipy's weights, truncated at 4 sigma, edges 'nearest') as
+    banded matrix products: BLAS multiplies with SIMD on all cores, several times faster than
+    a tap-by-tap convolution at radii of a few pixels. Interleaved channels need no copies:
+    the column pass mixes whole rows, the row pass uses the band matrix once per channel
+    (``kron(M, I_channels)``)."""
+    kernel = gaussian_kernel(sigma)
+    h, w = x.shape[:2]
+    c = 1 if x.ndim == 2 else x.shape[2]
+    src = np.ascontiguousarray(x).reshape(h, w * c)
+    tmp = np.empty((h, w * c), np.float32)
+    eye = np.eye(c, dtype=np.float32)
+    for j0 in range(0, w, BAND):  # along the rows
+        m, s0, s1 = _band_matrix(kernel, j0, min(w, j0 + BAND), w)
+        cols = slice(j0 * c, (j0 + m.shape[0]) * c)
+        np.matmul(src[:, s0 * c : s1 * c], np.kron(m.T, eye), out=tmp[:, cols])
+    out = np.empty((h, w * c), np.float32)
+    for j0 in range(0, h, BAND):  # down the columns
+        m, s0, s1 = _band_matrix(kernel, j0, min(h, j0 + BAND), h)
+        np.matmul(m, tmp[s0:s1], out=out[j0 : j0 + m.shape[0]])
+    return out.reshape(x.shape)
+
+
 def _blur(x: np.ndarray, sigma: float, base: np.ndarray | None = None) -> np.ndarray:
     """Blur of NaN-free ``x``; with ``base``, ``base - blur + 0.5``."""
     f = decimation_factor(sigma, x.shape)
     if f > 1:
         return _blur_decimated(x, sigma, f, base)
     fc = int(sigma // CUBIC_RATIO)
-    if fc >= 2 and min(x.shape[:2]) >= 8:
+    if fc >= 2 and min(x.shape[:2]) >= 8 and not BANDED_FROM <= sigma < BANDED_TO:
         return _blur_decimated(x, sigma, fc, base, cubic=True)
-    out = _blur_exact(x, sigma)
+    out = _blur_banded(x, sigma) if sigma >= BANDED_FROM else _blur_exact(x, sigma)
     if base is not None:
         np.subtract(base, out, out=out)
         out += np.float32(0.5)
@@ -298,11 +349,12 @@ def gaussian_blur(
     Notes
     -----
     ``out = (G_sigma * (x m)) / (G_sigma * m)`` where ``m`` is 1 on valid pixels, 0 on NaN
-    (just ``G_sigma * x`` without NaN). For ``sigma < 2 * CUBIC_RATIO`` (5 px) this is the
-    exact sampled Gaussian truncated at 4 sigma. Above, the image is averaged over ``2 f``
-    pixels with triangle weights and sampled every ``f`` pixels, blurred by the remaining
-    sigma and enlarged again: by linear interpolation with ``f = floor(sigma / RATIO)`` from
-    12 px, by cubic B-splines with ``f = floor(sigma / CUBIC_RATIO)`` from 5 to 12 px; the largest difference from the exact Gaussian is below
+    (just ``G_sigma * x`` without NaN). For ``sigma < 9`` px this is the exact sampled
+    Gaussian truncated at 4 sigma (float32 rounding only). Above, the image is averaged over
+    ``2 f`` pixels with triangle weights and sampled every ``f`` pixels, blurred by the
+    remaining sigma and enlarged again: by linear interpolation with ``f = floor(sigma /
+    RATIO)`` from 12 px, by cubic B-splines with ``f = floor(sigma / CUBIC_RATIO)`` from 9 to
+    12 px; the largest difference from the exact Gaussian is below
     ``ERROR_BOUND`` (1e-3) of the data range (max - min), worst at sharp steps, and far smaller
     on smooth sky.
 

@@ -9,6 +9,10 @@ import numpy as np
 from filters._common import CHANNEL_CHOICES, apply_to_channel, as_image, map_elementwise, report
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
+#: Largest relative difference of the midtone gamma from an exact power (measured: 6e-6 for
+#: results between 1e-30 and 1e30; below 1e-7 absolute on 0..1).
+GAMMA_RTOL = 1e-5
+
 
 def levels_curve(
     x: np.ndarray,
@@ -33,12 +37,19 @@ def levels_curve(
     def chunk(src: np.ndarray, dst: np.ndarray) -> None:
         np.subtract(src, b, out=dst)
         dst *= scale
-        if not src.min() >= b:  # a cheap check saves a pass when nothing is below black
-            np.maximum(dst, np.float32(0), out=dst)  # NaN propagates through maximum
+        # np.clip with scalar bounds is SIMD (np.maximum by a scalar is several times slower);
+        # both keep NaN. A cheap check saves the pass when nothing is below black.
         if clip:
-            np.minimum(dst, np.float32(1), out=dst)
+            np.clip(dst, np.float32(0), np.float32(1), out=dst)
+        elif not src.min() >= b:
+            np.clip(dst, np.float32(0), np.float32(np.inf), out=dst)
         if inv_gamma != 1:
-            np.power(dst, inv_gamma, out=dst)
+            # t ** g as exp2(g log2 t): SIMD exp2/log2 are ~3x faster than float32 power,
+            # within GAMMA_RTOL (relative); 0 -> 0, 1 -> 1, inf -> inf, NaN -> NaN.
+            with np.errstate(divide="ignore", over="ignore"):
+                np.log2(dst, out=dst)
+                dst *= inv_gamma
+                np.exp2(dst, out=dst)
         if not identity_out:
             dst *= o_scale
             dst += o_off
@@ -86,7 +97,9 @@ def levels(
     Notes
     -----
     ``t = max(0, (x - black) / (white - black))`` (``min(t, 1)`` with ``clip``),
-    ``out = out_black + (out_white - out_black) * t ** (1 / midtone)``. NaN stays NaN.
+    ``out = out_black + (out_white - out_black) * t ** (1 / midtone)``. NaN stays NaN. The
+    power is computed as ``exp2(log2(t) / midtone)`` in float32, within ``GAMMA_RTOL`` (1e-5)
+    relative of the exact value.
 
     Examples
     --------

@@ -13,6 +13,7 @@ RGB image under 1 s on 2 cores; contrast mask under 1.5 s.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -53,10 +54,14 @@ def make_image(shape: tuple[int, int]) -> np.ndarray:
 
 def operations(img: np.ndarray) -> dict[str, Callable[[], object]]:
     pts = [(0.0, 0.0), (0.25, 0.45), (0.7, 0.85), (1.0, 1.0)]
+    # a user dragging a curve point: every render builds a new table
+    fresh_points = ([(0.0, 0.0), (0.25, 0.45 + 1e-4 * i), (0.7, 0.85), (1.0, 1.0)]
+                    for i in itertools.count())
     return {
         "levels (gamma 1.4)": lambda: filters.levels(img, 0.02, 1.4, 0.9),
         "levels (linear)": lambda: filters.levels(img, 0.02, 1.0, 0.9),
-        "curves": lambda: filters.curves(img, pts),
+        "curves": lambda: filters.curves(img, pts),  # re-render: the curve's table is kept
+        "curves (new points each run)": lambda: filters.curves(img, next(fresh_points)),
         "brightness_contrast": lambda: filters.brightness_contrast(img, 0.1, 0.2),
         "auto_stretch": lambda: filters.auto_stretch(img),
         "asinh_stretch": lambda: filters.asinh_stretch(img, 50.0),
@@ -64,7 +69,9 @@ def operations(img: np.ndarray) -> dict[str, Callable[[], object]]:
         "gaussian_blur r=5": lambda: filters.gaussian_blur(img, 5.0),
         "gaussian_blur r=50": lambda: filters.gaussian_blur(img, 50.0),
         "highpass r=1000": lambda: filters.highpass(img, 1000.0),
+        "highpass r=3 (sharpening)": lambda: filters.highpass(img, 3.0),
         "highpass r=6 (sharpening)": lambda: filters.highpass(img, 6.0),
+        "highpass r=8 (sharpening)": lambda: filters.highpass(img, 8.0),
         "highpass r=100": lambda: filters.highpass(img, 100.0),
         "contrast_mask r=300 blur=60": lambda: filters.contrast_mask(img, 300.0, 60.0),
         "local_contrast_mask r=100": lambda: filters.local_contrast_mask(img, 100.0, 30.0),
