@@ -1,7 +1,7 @@
 """Start the editor window: ``run_app(files)`` is what ``nebulayer`` (no sub-command) calls.
 
 Without files it opens the bundled sample project (or an empty window saying where it should
-be). After a crash it offers the autosaved recovery file first.
+be). After a crash it first offers the recovery files left by editors no longer running.
 """
 
 from __future__ import annotations
@@ -40,19 +40,10 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_sample: bool = True):
     """The main window, opening ``files`` (or the sample project, or a recovery file)."""
     from editor.ui.main_window import MainWindow
-    from editor.ui.recovery import discard_recovery, pending_recovery
 
     win = MainWindow()
-    recovered = pending_recovery() if offer_recovery else None
-    if recovered is not None:
-        answer = QMessageBox.question(
-            win, "Recover unsaved work?",
-            "Nebulayer did not close cleanly last time. Restore the autosaved document?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
-            win.files.open_paths([str(recovered)], remember=False)
-            return win
-        discard_recovery()
+    if offer_recovery and offer_leftovers(win):
+        return win
     if files:
         win.files.open_paths(list(files))
     elif open_sample and SAMPLE_PROJECT.is_file():
@@ -62,6 +53,39 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
             f"No sample project at {SAMPLE_PROJECT}: open an image with File > Open (Ctrl+O) "
             "or drop files on the window.")
     return win
+
+
+def offer_leftovers(win) -> bool:
+    """Offer, newest first, the autosaves of editors that did not exit cleanly; True when one
+    was restored into ``win``.
+
+    Each is restored, kept for a later start, or discarded. Restoring stops the questions: the
+    window holds one document, and the others stay on disk for the next start.
+    """
+    from editor.ui.recovery import adopt_leftover, discard_leftover, pending_recoveries
+
+    SB = QMessageBox.StandardButton
+    leftovers = pending_recoveries()
+    for i, left in enumerate(leftovers):
+        more = len(leftovers) - i - 1
+        answer = QMessageBox.question(
+            win, "Recover unsaved work?",
+            f"Nebulayer did not close cleanly. Restore the autosaved document ({left.describe()})?"
+            "\n\nNo keeps it for a later start; Discard deletes it."
+            + (f"\n{more} older autosave(s) follow; restoring this one keeps them for the "
+               "next start." if more else ""),
+            SB.Yes | SB.No | SB.Discard, SB.Yes)
+        if answer == SB.Yes:
+            try:
+                path = adopt_leftover(left, win.autosaver)
+            except OSError as exc:
+                log.warning("could not take over %s: %s", left.path, exc)
+                path = left.path  # still restorable from where it is
+            win.files.open_paths([str(path)], remember=False)
+            return True
+        if answer == SB.Discard:
+            discard_leftover(left)
+    return False
 
 
 def run_app(files: list[str]) -> int:

@@ -20,7 +20,7 @@ from editor.ui.editor_tab import EditorTab
 from editor.ui.error_dialogs import show_error
 from editor.ui.file_actions import FileActions, document_stem
 from editor.ui.recent_files import clear_recent, recent_files
-from editor.ui.recovery import Autosaver, discard_recovery
+from editor.ui.recovery import Autosaver
 
 log = logging.getLogger(__name__)
 
@@ -270,5 +270,5 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.editor.renderer.shutdown()
-        discard_recovery()  # a clean exit: nothing to recover next time
+        self.autosaver.finish()  # a clean exit: remove this instance's recovery file only
         event.accept()

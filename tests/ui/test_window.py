@@ -200,23 +200,31 @@ def test_brush_paints_on_a_raster_mask_as_one_undo_step(qtbot, window):
 
 
 def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialogs, isolated_user_dirs):
+    import subprocess
+    import sys
+
     from PyQt6.QtWidgets import QMessageBox
 
     from editor.core.document import Document
     from editor.ui.app import create_window, make_application
-    from editor.ui.recovery import recovery_path
 
     make_application()
     win = create_window([], offer_recovery=True, open_sample=False)
     qtbot.addWidget(win)
+    # This editor "crashes": its autosave must look like the one of a process that is gone.
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    win.autosaver.pid, win.autosaver.start_token = child.pid, None
     doc = Document.from_image(np.full((20, 30), 0.1, np.float32))
     win.set_document(doc)
     lid = win.editor.layers.add_adjustment("levels")
     doc.set_params(lid, white=0.25)
     assert doc.dirty
     win.autosaver.save_now(wait=True)
-    assert recovery_path().is_file()
+    recovery_file = win.autosaver.path
+    assert recovery_file.is_file()
     win.editor.renderer.shutdown()  # simulate a crash: the window never closes cleanly
+    win.autosaver.timer.stop()
 
     dialogs.answer = QMessageBox.StandardButton.Yes
     win2 = create_window([], offer_recovery=True, open_sample=False)
@@ -228,7 +236,7 @@ def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialo
     assert restored.dirty and restored.path is None  # "Save" asks where: not the recovery file
     from editor.ui.recent_files import recent_files
 
-    assert str(recovery_path()) not in recent_files()
+    assert str(recovery_file) not in recent_files() and str(win2.autosaver.path) not in recent_files()
     restored.mark_saved()  # nothing to save on exit
     win2.close()
-    assert not recovery_path().exists()
+    assert not recovery_file.exists() and not win2.autosaver.path.exists()
