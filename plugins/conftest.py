@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("NEBULAYER_SHARED_DATA", REPO.parent / "shared" / "data"))
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real FITS files of ../shared/data (see its PROVENANCE.md), or skip."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real test data not found at {SHARED_DATA} (set NEBULAYER_SHARED_DATA)")
-    return SHARED_DATA
+from tests.shared_data import shared_data  # noqa: F401 (fixture, one definition for all tests)
 
 
 def _load_fits(path: Path) -> np.ndarray:

@@ -9,19 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared_data import REPO, shared_data  # noqa: F401 (fixture)
+
 # Qt tests run headless unless a test explicitly asks for a real X server.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("NEBULAYER_SHARED_DATA", REPO.parent / "shared" / "data"))
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real camera/FITS files of ../shared/data (see its PROVENANCE.md), or skip."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real test data not found at {SHARED_DATA} (set NEBULAYER_SHARED_DATA)")
-    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")

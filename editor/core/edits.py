@@ -58,22 +58,18 @@ class EditsMixin:
             del self.sources[sid]
 
     def undo(self: "Document") -> None:
-        with self._lock:
-            cmd = self.history.pop_undo()
-            if cmd is None:
-                return
-            cmd.revert(self)
-            self._prune_sources()  # a stroke undone or redone leaves its other state behind
-        for kind, lid in cmd.events():
-            self._emit(kind, lid)
-        self._emit("history")
+        self._replay(self.history.pop_undo, "revert")
 
     def redo(self: "Document") -> None:
+        self._replay(self.history.pop_redo, "apply")
+
+    def _replay(self: "Document", pop: Callable[[], Any], step: str) -> None:
+        """Take the next command off the history and run its ``step`` (apply or revert)."""
         with self._lock:
-            cmd = self.history.pop_redo()
+            cmd = pop()
             if cmd is None:
                 return
-            cmd.apply(self)
+            getattr(cmd, step)(self)
             self._prune_sources()  # a stroke undone or redone leaves its other state behind
         for kind, lid in cmd.events():
             self._emit(kind, lid)
