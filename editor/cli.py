@@ -52,9 +52,22 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plugin_formats_for(*paths: str) -> None:
+    """Discover plugins (which may add file formats) when a file's extension is not one of
+    Nebulayer's own: discovery imports every filter, too slow to pay on each call."""
+    from editor.io import formats
+
+    own = set(formats.readable_extensions()) | set(formats.writable_extensions())
+    if any(Path(p).suffix.lower() not in own for p in paths):
+        from editor.plugins.registry import get_registry
+
+        get_registry()
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     from editor.io.describe import describe_file
 
+    _plugin_formats_for(args.file)
     print(describe_file(args.file))
     return 0
 
@@ -78,6 +91,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 def _cmd_convert(args: argparse.Namespace) -> int:
     from editor import export_image, open_image
 
+    _plugin_formats_for(args.input, args.output)
     image = open_image(args.input)
     data = image.data
     if args.stretch == "auto":
@@ -102,7 +116,10 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
 
 
 def _cmd_gui(files: Sequence[str]) -> int:
+    from editor.plugins.registry import get_registry
     from editor.ui.app import run_app
+
+    get_registry()  # plugin filters for the menus, plugin formats for File > Open
 
     return run_app([str(Path(f)) for f in files])
 
@@ -121,10 +138,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plugins": _cmd_plugins,
     }
     try:
-        # Plugins may add file formats: discover them before any file is touched.
-        from editor.plugins.registry import get_registry
-
-        get_registry()
         if args.command == "gui":
             return _cmd_gui(args.files)
         return handlers[args.command](args)

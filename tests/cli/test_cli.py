@@ -121,3 +121,39 @@ def test_a_truncated_raw_file_is_one_line_with_libraws_own_reason(shared_data: P
     bad = shared_data / "raw" / "invalid" / "exiv2_canon_powershot_s40_truncated.crw"
     result = nebulayer("info", str(bad))
     assert_one_line_error(result, str(bad), "truncated", "Unexpected end of file")
+
+
+TEXT_FORMAT_PLUGIN = '''
+import numpy as np
+
+
+def read_nbtxt(path):
+    return np.loadtxt(path, ndmin=2).astype(np.float32)
+
+
+def plugin_manifest():
+    return {"id": "test.nbtxt", "name": "Text images", "version": "1", "api_version": 1,
+            "readers": [{"extensions": [".nbtxt"], "read": read_nbtxt}]}
+'''
+
+
+def test_info_and_convert_read_a_file_format_added_by_a_plugin(tmp_path: Path) -> None:
+    import os
+
+    from editor import open_image
+
+    plugin = tmp_path / "plugins" / "nbtxt_format"
+    plugin.mkdir(parents=True)
+    (plugin / "__init__.py").write_text(TEXT_FORMAT_PLUGIN)
+    image = tmp_path / "frame.nbtxt"
+    image.write_text("0 0.25 0.5\n0.75 1 0.5\n")
+    env = {**os.environ, "NEBULAYER_PLUGIN_DIR": str(tmp_path / "plugins")}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "editor.cli", *args],  # noqa: E731
+                                       capture_output=True, text=True, timeout=120, cwd=REPO, env=env)
+    info = run("info", str(image))
+    assert info.returncode == 0, info.stderr
+    assert "3" in info.stdout and "2" in info.stdout
+    out = tmp_path / "frame.fits"
+    converted = run("convert", str(image), str(out))
+    assert converted.returncode == 0, converted.stderr
+    assert np.array_equal(open_image(out).data, [[0, 0.25, 0.5], [0.75, 1, 0.5]])
