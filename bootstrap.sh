@@ -22,6 +22,10 @@ apt_packages=(
   xvfb xauth libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
   indi-bin fitsverify libtiff-tools
+  fonts-ipafont-gothic
+  astrometry.net astrometry-data-tycho2-07-littleendian astrometry-data-tycho2-08-littleendian
+  astrometry-data-tycho2-09-littleendian astrometry-data-tycho2-10-19-littleendian
+  siril chromium chromium-driver
 )
 
 log() { printf '\033[1mnebulayer:\033[0m %s\n' "$*" >&2; }
