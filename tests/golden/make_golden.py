@@ -3,7 +3,8 @@
 Each case is a small self-contained ``.nebula`` project (pixels embedded) plus the render that
 Nebulayer produced for it when the case was made, stored as a float32 FITS. ``test_golden.py``
 re-renders every project and compares: a change of pixels fails the suite until someone decides
-it is intended and re-runs this script (``python tests/golden/make_golden.py``), which shows the
+it is intended and re-runs this script (``python tests/golden/make_golden.py --all`` or with
+the case names; without arguments it only adds missing cases), which shows the
 change in review as changed FITS files.
 
 The stored projects are also the schema fixtures: they were written by schema version 1, so a
@@ -156,9 +157,13 @@ def cases() -> dict[str, Callable[[], Document]]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """Write the missing cases; ``--all`` (or case names) re-makes existing ones too."""
     PROJECTS.mkdir(exist_ok=True)
     for name, make in cases().items():
+        exists = (PROJECTS / f"{name}.nebula").exists()
+        if exists and "--all" not in argv and name not in argv:
+            continue
         doc = make()
         doc.save(PROJECTS / f"{name}.nebula")
         pixels = np.asarray(doc.render(), dtype=np.float32)
@@ -169,4 +174,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
