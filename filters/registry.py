@@ -159,8 +159,8 @@ def register(spec: FilterSpec) -> FilterSpec:
 
 def builtin_specs() -> list[FilterSpec]:
     """Every built-in operation, in registration order."""
-    import filters  # noqa: F401  (importing the package registers the built-ins)
-
+    # No ``import filters`` here: this module is only reachable through the filters package,
+    # whose __init__ has registered the built-ins by then (and importing it back was a loop).
     return list(_BUILTIN.values())
 
 

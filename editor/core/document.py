@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from editor.core import tree
+from editor.core import services, tree
 from editor.core.edits import EditsMixin
 from editor.core.history import History
 from editor.core.layers import GroupLayer, ImageLayer, Layer, layer_from_dict, new_id, walk
@@ -54,9 +54,7 @@ class Document(EditsMixin):
         self._saved_snapshots: tuple[tuple[str, str], ...] = ()
         self._registry = registry
         self._cache = cache
-        from editor.render.engine import RenderStats
-
-        self._stats = RenderStats()
+        self._stats_: Any = None  # the renderer's counters, made on first use
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -77,44 +75,35 @@ class Document(EditsMixin):
     @classmethod
     def load(cls, path: str | Path, **kw: Any) -> "Document":
         """Open a .nebula project (or a recovery file); ProjectError on bad files."""
-        from editor.project.archive import load_project
-
-        return load_project(path, **kw)
+        return services.get(services.PROJECT).load(path, **kw)
 
     def save(self, path: str | Path | None = None, *, embed_sources: bool = True) -> None:
         """Save atomically as a .nebula project. ``embed_sources=False`` stores file sources as
         references (path + sha256) instead of copying their pixels into the project."""
-        from editor.project.archive import save_project
-
         target = path if path is not None else self.path
         if target is None:
             raise DocumentError("this document has no file name yet")
-        save_project(self, target, embed_sources=embed_sources)
+        services.get(services.PROJECT).save(self, target, embed_sources=embed_sources,
+                                            recovery=False)
         self.path = str(target)
         self.mark_saved()
         self._emit("document")
 
     def save_recovery(self, path: str | Path) -> None:
         """Autosave copy for crash recovery: does not change path or dirty."""
-        from editor.project.archive import save_project
-
-        save_project(self, path, embed_sources=True, recovery=True)
+        services.get(services.PROJECT).save(self, path, embed_sources=True, recovery=True)
 
     # ------------------------------------------------------------------ state queries
     @property
     def registry(self) -> Any:
         if self._registry is None:
-            from editor.plugins.registry import get_registry
-
-            self._registry = get_registry()
+            self._registry = services.plugin_registry()
         return self._registry
 
     @property
     def cache(self) -> Any:
         if self._cache is None:
-            from editor.render.cache import default_cache
-
-            self._cache = default_cache()
+            self._cache = services.get(services.RENDERER).default_cache()
         return self._cache
 
     @property
@@ -133,6 +122,13 @@ class Document(EditsMixin):
     def _snapshot_state(self) -> tuple[tuple[str, str], ...]:
         # Snapshot contents never change after taking one, so ids and names identify them.
         return tuple((s["id"], s["name"]) for s in self._snapshots)
+
+    @property
+    def _stats(self) -> Any:
+        """The renderer's counters for this document (what was computed, what was cached)."""
+        if self._stats_ is None:
+            self._stats_ = services.get(services.RENDERER).new_stats()
+        return self._stats_
 
     @property
     def render_stats(self) -> dict[str, Any]:
@@ -237,19 +233,8 @@ class Document(EditsMixin):
         self._restructure("Restore snapshot", lambda lst: lst.__setitem__(slice(None), layers))
 
     # ------------------------------------------------------------------ rendering
-    def _job(self, scale: float, progress: Any, nodes: list[dict] | None):
-        from editor.render.engine import RenderJob
-
-        if not scale > 0:
-            raise DocumentError(f"render scale must be > 0, got {scale}")
-        with self._lock:
-            tree_dicts = self.to_dict() if nodes is None else nodes
-            live = {l.id: l for l in walk(self.layers)}
-            sources = dict(self.sources)
-        return RenderJob(tree=tree_dicts, sources=sources, layers=live, registry=self.registry,
-                         cache=self.cache, stats=self._stats, canvas=(self.height, self.width),
-                         scale=scale, progress=progress)
-
+    # Thin conveniences over the renderer service (editor.render.document_render): the model
+    # itself knows no renderer (see editor.core.services).
     def render(self, scale: float = 1.0, region: tuple[int, int, int, int] | None = None,
                progress: Any = None, snapshot: str | None = None, upto: str | None = None,
                copy: bool = True) -> np.ndarray:
@@ -262,35 +247,26 @@ class Document(EditsMixin):
             nodes = tree.truncate(nodes if nodes is not None else self.to_dict(), upto)
             if nodes is None:
                 raise DocumentError(f"no layer with id {upto!r}")
-        job = self._job(scale, progress, nodes)
-        self._stats.add("renders")
-        win = None if region is None else _region_window(region, scale, job.full)
-        out = job.render(win)
-        if progress is not None:
-            progress(1.0)
-        if copy:
-            return np.array(out.data, dtype=np.float32, copy=True)
-        view = out.data.view()
-        view.flags.writeable = False  # the empty canvas's zeros are not cached: protect anyway
-        return view
+        return services.get(services.RENDERER).render(self, scale=scale, region=region,
+                                                      progress=progress, nodes=nodes, copy=copy)
 
     def render_mask(self, layer_id: str, scale: float = 1.0) -> np.ndarray:
         """The layer's mask after its controls, (H, W) float32 0..1 (ones if it has none)."""
-        from editor.render.layer_views import render_mask
-
-        return render_mask(self, layer_id, scale)
+        return services.get(services.RENDERER).render_mask(self, layer_id, scale)
 
     def render_layer_thumbnail(self, layer_id: str, size: int = 64, mask: bool = False) -> np.ndarray:
         """uint8 (h, w, 3) preview of the layer's own pixels (or of its mask, in grey)."""
-        from editor.render.layer_views import render_thumbnail
-
-        return render_thumbnail(self, layer_id, size, mask)
+        return services.get(services.RENDERER).render_thumbnail(self, layer_id, size, mask)
 
     def export_meta(self) -> ImageMeta:
         """Metadata for an exported render: the base image's FITS header + HISTORY lines."""
-        from editor.render.layer_views import export_meta
+        return services.get(services.RENDERER).export_meta(self)
 
-        return export_meta(self)
+    def render_snapshot(self) -> tuple[list[dict], dict[str, Any], dict[str, Any]]:
+        """(layer tree as plain dicts, live layers by id, sources) taken under the lock: what
+        a render reads, consistent even while another thread edits the document."""
+        with self._lock:
+            return self.to_dict(), {l.id: l for l in walk(self.layers)}, dict(self.sources)
 
 
 def _as_image(thing: Any) -> Image:
@@ -301,17 +277,3 @@ def _as_image(thing: Any) -> Image:
     if isinstance(thing, (str, Path)):
         return open_image_file(thing)
     raise DocumentError(f"cannot make an image from {type(thing).__name__}")
-
-
-def _region_window(region: tuple[int, int, int, int], scale: float, full: Any):
-    from editor.render.resample import Window
-
-    try:
-        x, y, w, h = (float(v) for v in region)
-    except (TypeError, ValueError):
-        raise DocumentError(f"region must be (x, y, w, h), got {region!r}") from None
-    win = Window(max(0, round(y * scale)), min(full.y1, round((y + h) * scale)),
-                 max(0, round(x * scale)), min(full.x1, round((x + w) * scale)))
-    if win.y1 <= win.y0 or win.x1 <= win.x0:
-        raise DocumentError(f"region {region} is outside the canvas or empty at scale {scale}")
-    return win

@@ -14,6 +14,7 @@ import numpy as np
 
 from editor.core import availability, tree
 from editor.core.alignment import measure_offsets
+from editor.core.channel_merge import combine_param_names
 from editor.core.history import CallbackCommand
 from editor.core.layers import (
     COMBINE_MODES,
@@ -430,8 +431,6 @@ def _structure_refs(structure: tree.Structure) -> set[str]:
 
 
 def _check_combine_params(mode: str, params: dict[str, Any]) -> None:
-    from editor.render.steps import combine_param_names
-
     names = combine_param_names(mode)
     unknown = set() if names is None else set(params) - names
     if unknown:

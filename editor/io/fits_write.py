@@ -89,7 +89,7 @@ def write_fits(path: str | Path, data: np.ndarray,
 
 def export_history(meta: ImageMeta | None, what: str) -> list[str]:
     """HISTORY lines for an export: where the pixels came from, what was done, this write."""
-    from editor import __version__
+    from editor._version import __version__
 
     lines: list[str] = []
     if meta is not None:

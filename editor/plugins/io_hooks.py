@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
@@ -23,8 +23,22 @@ from editor.io.image import Image, ImageMeta
 from editor.plugins.discovery import PLUGIN_FAILURES, describe_failure
 from editor.plugins.manifest import ReaderSpec, WriterSpec
 
-if TYPE_CHECKING:
-    from editor.plugins.registry import PluginInfo, Registry
+
+class PluginInfo(Protocol):
+    """What io_hooks reads of editor.plugins.registry.PluginInfo (structural, so this module
+    and the registry, which calls :func:`install`, do not import each other)."""
+
+    id: str
+    name: str
+    version: str
+    warnings: list[str]
+
+
+class Registry(Protocol):
+    """What io_hooks reads of editor.plugins.registry.Registry."""
+
+    readers: dict[str, tuple[PluginInfo, ReaderSpec]]
+    writers: dict[str, tuple[PluginInfo, WriterSpec]]
 
 
 def guarded_reader(info: "PluginInfo", spec: ReaderSpec) -> Callable[..., Image]:

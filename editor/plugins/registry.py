@@ -26,6 +26,7 @@ from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from editor.core import services
 from editor.plugins.discovery import (
     ENTRY_POINT_GROUP,
     PLUGIN_FAILURES,
@@ -278,3 +279,6 @@ def provenance(filter_id: str) -> tuple[str, str] | None:
 def describe_installed() -> str:
     """What ``nebulayer plugins`` prints: every plugin, where it comes from, what it provides."""
     return get_registry().describe()
+
+
+services.provide(services.PLUGIN_REGISTRY, get_registry)

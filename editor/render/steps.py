@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 import filters
+from editor.core.channel_merge import combine_param_names  # noqa: F401  (old home)
 from editor.jobs.progress import Progress
 from editor.plugins.errors import PluginError
 from editor.plugins.guarded_call import run_filter
@@ -144,18 +145,6 @@ def combine_channels(mode: str, chans: dict[str, np.ndarray], params: dict[str, 
     except (TypeError, ValueError) as exc:
         raise StepFailed(f"LRGB merge failed: {exc}") from exc
     return np.asarray(out, dtype=np.float32)
-
-
-def combine_param_names(mode: str) -> set[str] | None:
-    """Parameter names the merge of ``mode`` takes (None if it takes anything)."""
-    import inspect
-
-    func = filters.lrgb_combine if mode == "lrgb" else filters.rgb_combine
-    sig = inspect.signature(func)
-    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
-        return None
-    return {n for n, p in sig.parameters.items()
-            if p.kind is p.KEYWORD_ONLY and n not in ("align", "progress")}
 
 
 def _accepted(func: Any, params: dict[str, Any]) -> dict[str, Any]:

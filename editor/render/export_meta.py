@@ -1,85 +1,15 @@
-"""Per-layer views of a document: a layer's mask, its thumbnail, export metadata."""
+"""What an exported render says about itself: the base image's header plus HISTORY lines."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from editor.core.layers import AdjustmentLayer, ChannelCombineLayer, GroupLayer, ImageLayer
-from editor.errors import DocumentError
 from editor.io.image import ImageMeta
-from editor.render.engine import Comp, RenderJob
-from editor.render.resample import place_source
 
 if TYPE_CHECKING:
     from editor.core.document import Document
-
-
-def _input_of(job: RenderJob, nodes: list[dict], lid: str, below: Comp | None
-              ) -> tuple[dict, Comp] | None:
-    """The layer record and the full-canvas composite it applies to."""
-    win = job.full
-    comp = below
-    if comp is None:
-        comp = job.composite([], win, None)
-    for node in nodes:
-        if node["id"] == lid:
-            return node, comp
-        if node["type"] == "group" and node["visible"]:
-            found = _input_of(job, node["children"], lid, comp)
-            if found is not None:
-                return found
-        if node["visible"]:
-            comp = job.step(node, comp, win)
-    return None
-
-
-def render_mask(doc: "Document", lid: str, scale: float = 1.0) -> np.ndarray:
-    """The finished mask of ``lid`` at ``scale``, (H, W) float32 0..1; ones without a mask."""
-    doc.layer(lid)
-    job = doc._job(scale, None, None)
-    found = _input_of(job, job.tree, lid, None)
-    if found is None:
-        raise DocumentError(f"no layer with id {lid!r}")
-    node, below = found
-    h, w = job.full.shape
-    if node.get("mask") is None or not node["mask"]["enabled"]:
-        return np.ones((h, w), dtype=np.float32)
-    from editor.render.steps import StepFailed
-
-    try:
-        m = job.mask_of(node, below, job.full)
-    except StepFailed as exc:
-        raise DocumentError(f"mask of {doc.layer(lid).name}: {exc}") from None
-    return np.array(m, dtype=np.float32, copy=True)
-
-
-def render_thumbnail(doc: "Document", lid: str, size: int = 64, mask: bool = False) -> np.ndarray:
-    """uint8 (h, w, 3): the layer's own pixels (or its mask as grey), longest side ``size``."""
-    from editor.render.display import display_image
-
-    layer = doc.layer(lid)
-    scale = min(1.0, size / max(doc.width, doc.height))
-    if mask:
-        m = render_mask(doc, lid, scale)
-        g = np.clip(m * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        return np.repeat(g[:, :, None], 3, axis=2)
-    job = doc._job(scale, None, None)
-    if isinstance(layer, ImageLayer):
-        px, _ = place_source(doc.sources[layer.source_id], scale, job.full, layer.offset,
-                             (doc.height, doc.width))
-    elif isinstance(layer, ChannelCombineLayer):
-        from editor.render.steps import StepFailed
-
-        try:
-            px = job._combine(layer.to_dict(), job.full)
-        except StepFailed:
-            px = np.zeros(job.full.shape, dtype=np.float32)
-    else:
-        px = doc.render(scale=scale, upto=lid)
-    return display_image(px, stretch="auto")
 
 
 def history_lines(doc: "Document") -> list[str]:
@@ -117,6 +47,8 @@ def history_lines(doc: "Document") -> list[str]:
 
 
 def export_meta(doc: "Document") -> ImageMeta:
+    """The base image's FITS header and EXIF (minus cards about its stored bytes), with one
+    HISTORY line per visible layer appended."""
     base = doc.sources.get(doc.meta.get("base_source", ""))
     if base is None:
         for layer in doc.all_layers():

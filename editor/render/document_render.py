@@ -1,0 +1,143 @@
+"""Rendering a whole document, one layer's mask or its thumbnail: the renderer service.
+
+The document model knows no renderer (see :mod:`editor.core.services`); importing this module
+provides :data:`~editor.core.services.RENDERER`, which ``doc.render()``, ``doc.render_mask()``,
+``doc.render_layer_thumbnail()`` and ``doc.export_meta()`` call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from editor.core import services
+from editor.errors import DocumentError
+from editor.io.image import ImageMeta
+from editor.render.cache import default_cache
+from editor.render.engine import Comp, RenderJob, RenderStats
+from editor.render.export_meta import export_meta
+from editor.render.resample import Window, place_source
+from editor.render.steps import StepFailed
+
+if TYPE_CHECKING:
+    from editor.core.document import Document
+
+
+def render_job(doc: "Document", scale: float, progress: Any, nodes: list[dict] | None) -> RenderJob:
+    """A job rendering ``nodes`` (default: the document's layer tree) at ``scale``."""
+    if not scale > 0:
+        raise DocumentError(f"render scale must be > 0, got {scale}")
+    tree, live, sources = doc.render_snapshot()
+    return RenderJob(tree=tree if nodes is None else nodes, sources=sources, layers=live,
+                     registry=doc.registry, cache=doc.cache, stats=doc._stats,
+                     canvas=(doc.height, doc.width), scale=scale, progress=progress)
+
+
+def render(doc: "Document", *, scale: float = 1.0, region: tuple | None = None,
+           progress: Any = None, nodes: list[dict] | None = None, copy: bool = True) -> np.ndarray:
+    """What :meth:`Document.render` returns (``nodes``: a snapshot's or truncated tree)."""
+    job = render_job(doc, scale, progress, nodes)
+    doc._stats.add("renders")
+    win = None if region is None else region_window(region, scale, job.full)
+    out = job.render(win)
+    if progress is not None:
+        progress(1.0)
+    if copy:
+        return np.array(out.data, dtype=np.float32, copy=True)
+    view = out.data.view()
+    view.flags.writeable = False  # the empty canvas's zeros are not cached: protect anyway
+    return view
+
+
+def region_window(region: tuple, scale: float, full: Window) -> Window:
+    """The scaled-canvas window of ``region`` = (x, y, w, h) in canvas pixels."""
+    try:
+        x, y, w, h = (float(v) for v in region)
+    except (TypeError, ValueError):
+        raise DocumentError(f"region must be (x, y, w, h), got {region!r}") from None
+    win = Window(max(0, round(y * scale)), min(full.y1, round((y + h) * scale)),
+                 max(0, round(x * scale)), min(full.x1, round((x + w) * scale)))
+    if win.y1 <= win.y0 or win.x1 <= win.x0:
+        raise DocumentError(f"region {region} is outside the canvas or empty at scale {scale}")
+    return win
+
+
+def _input_of(job: RenderJob, nodes: list[dict], lid: str, below: Comp | None
+              ) -> tuple[dict, Comp] | None:
+    """The layer record and the full-canvas composite it applies to."""
+    win = job.full
+    comp = below
+    if comp is None:
+        comp = job.composite([], win, None)
+    for node in nodes:
+        if node["id"] == lid:
+            return node, comp
+        if node["type"] == "group" and node["visible"]:
+            found = _input_of(job, node["children"], lid, comp)
+            if found is not None:
+                return found
+        if node["visible"]:
+            comp = job.step(node, comp, win)
+    return None
+
+
+def render_mask(doc: "Document", lid: str, scale: float = 1.0) -> np.ndarray:
+    """The finished mask of ``lid`` at ``scale``, (H, W) float32 0..1; ones without a mask."""
+    doc.layer(lid)
+    job = render_job(doc, scale, None, None)
+    found = _input_of(job, job.tree, lid, None)
+    if found is None:
+        raise DocumentError(f"no layer with id {lid!r}")
+    node, below = found
+    h, w = job.full.shape
+    if node.get("mask") is None or not node["mask"]["enabled"]:
+        return np.ones((h, w), dtype=np.float32)
+    try:
+        m = job.mask_of(node, below, job.full)
+    except StepFailed as exc:
+        raise DocumentError(f"mask of {doc.layer(lid).name}: {exc}") from None
+    return np.array(m, dtype=np.float32, copy=True)
+
+
+def render_thumbnail(doc: "Document", lid: str, size: int = 64, mask: bool = False) -> np.ndarray:
+    """uint8 (h, w, 3): the layer's own pixels (or its mask as grey), longest side ``size``."""
+    from editor.render.display import display_image
+
+    layer = doc.layer(lid)
+    scale = min(1.0, size / max(doc.width, doc.height))
+    if mask:
+        m = render_mask(doc, lid, scale)
+        g = np.clip(m * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return np.repeat(g[:, :, None], 3, axis=2)
+    job = render_job(doc, scale, None, None)
+    from editor.core.layers import ChannelCombineLayer, ImageLayer
+
+    if isinstance(layer, ImageLayer):
+        px, _ = place_source(doc.sources[layer.source_id], scale, job.full, layer.offset,
+                             (doc.height, doc.width))
+    elif isinstance(layer, ChannelCombineLayer):
+        try:
+            px = job._combine(layer.to_dict(), job.full)
+        except StepFailed:
+            px = np.zeros(job.full.shape, dtype=np.float32)
+    else:
+        px = doc.render(scale=scale, upto=lid)
+    return display_image(px, stretch="auto")
+
+
+class DocumentRenderer:
+    """The :class:`editor.core.services.Renderer` the document calls."""
+
+    new_stats = staticmethod(RenderStats)
+    default_cache = staticmethod(default_cache)
+    render = staticmethod(render)
+    render_mask = staticmethod(render_mask)
+    render_thumbnail = staticmethod(render_thumbnail)
+    export_meta = staticmethod(export_meta)
+
+
+services.provide(services.RENDERER, DocumentRenderer())
+
+__all__ = ["render", "render_job", "render_mask", "render_thumbnail", "region_window",
+           "export_meta", "ImageMeta", "DocumentRenderer"]
