@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from filters import midtones_transfer
+
 TARGET_BACKGROUND = 0.25
 SHADOW_SIGMAS = 2.8
-
-
-def _mtf(m: float, x: np.ndarray) -> np.ndarray:
-    """Midtones transfer: maps m to 0.5, keeps 0 and 1 fixed."""
-    return ((m - 1.0) * x) / ((2.0 * m - 1.0) * x - m)
 
 
 def stretch_params(img: np.ndarray) -> tuple[float, float, float]:
@@ -50,7 +47,7 @@ def stretch_params(img: np.ndarray) -> tuple[float, float, float]:
     if white <= black:
         return black, 0.5, black + 1.0
     bg = (med - black) / (white - black)
-    # the midtone m for which mtf(m, bg) == TARGET_BACKGROUND
+    # the midtone m for which midtones_transfer(bg, m) == TARGET_BACKGROUND
     t = TARGET_BACKGROUND
     m = bg * (t - 1.0) / (2.0 * bg * t - bg - t) if bg > 0 else 0.5
     return black, float(np.clip(m, 1e-4, 0.9999)), white
@@ -73,5 +70,5 @@ def auto_stretch_u8(img: np.ndarray) -> np.ndarray:
 def _stretch(img: np.ndarray, black: float, mid: float, white: float) -> np.ndarray:
     x = (np.asarray(img, dtype=np.float32) - black) / np.float32(white - black)
     x = np.clip(np.nan_to_num(x, nan=0.0), 0.0, 1.0)
-    y = _mtf(mid, x)
+    y = midtones_transfer(x, mid)
     return (np.clip(y, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)

@@ -14,9 +14,8 @@ from typing import Any
 
 from editor.core.masks import Mask, mask_from_dict
 from editor.errors import DocumentError
+from filters.blend import BLEND_MODES  # the one list (the renderer implements each of them)
 
-BLEND_MODES = ("normal", "multiply", "screen", "add", "lighten", "darken", "difference",
-               "luminosity", "color")
 COMBINE_MODES = ("lrgb", "rgb")
 
 

@@ -19,10 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from filters.blend import BLEND_MODES
+
 REC709 = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 
-MODES = ("normal", "multiply", "screen", "add", "lighten", "darken", "difference",
-         "luminosity", "color")
+MODES = BLEND_MODES  # the one list, shared with the model's validation and the UI
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:

@@ -11,12 +11,7 @@ import math
 import numpy as np
 from scipy import ndimage
 
-
-def midtones_transfer(x: np.ndarray, m: float) -> np.ndarray:
-    """PixInsight's MTF: 0 -> 0, m -> 0.5, 1 -> 1 (m = 0.5 is the identity)."""
-    if m == 0.5:
-        return x
-    return ((m - 1.0) * x / ((2.0 * m - 1.0) * x - m)).astype(np.float32, copy=False)
+from filters import midtones_transfer  # the one definition (PixInsight's MTF)
 
 
 def mask_levels(x: np.ndarray, black: float, midtone: float, white: float) -> np.ndarray:
@@ -24,7 +19,7 @@ def mask_levels(x: np.ndarray, black: float, midtone: float, white: float) -> np
         return x
     span = max(white - black, 1e-6)
     y = np.clip((x - np.float32(black)) / np.float32(span), 0.0, 1.0).astype(np.float32)
-    return midtones_transfer(y, midtone)
+    return y if midtone == 0.5 else midtones_transfer(y, midtone)
 
 
 def feather_halo(feather: float, scale: float) -> int:
