@@ -22,6 +22,9 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Layered, non-destructive image editor for astrophotographers. "
         "Without a sub-command, opens the editor (on the sample project, or on FILE...).",
     )
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print library messages and, for internal errors, the traceback "
+                        "(otherwise they go to the log file)")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("gui", help="open the editor window (the default)")
@@ -35,6 +38,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None)
     p.add_argument("--scale", type=float, default=1.0, help="render at this scale (default 1)")
+    p.add_argument("--allow-outside-refs", action="store_true",
+                   help="let the project read the image files it names outside its own folder")
 
     p = sub.add_parser("convert", help="convert an image file to another format")
     p.add_argument("input")
@@ -80,7 +85,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from editor.render.cache import RenderCache
 
     # One render, nothing re-used: a cache would only hold a full-size copy per layer.
-    doc = Document.load(args.project, cache=RenderCache(max_bytes=0))
+    doc = Document.load(args.project, cache=RenderCache(max_bytes=0),
+                        allow_outside=args.allow_outside_refs)
     with TerminalProgress("render") as progress:
         pixels = doc.render(scale=args.scale, progress=progress)
     export_image(pixels, args.output, bits=args.bits, meta=doc.export_meta())
@@ -117,7 +123,7 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
 
 def _cmd_gui(files: Sequence[str]) -> int:
     from editor.plugins.registry import get_registry
-    from editor.ui.app import run_app
+    from editor.ui.shell.app import run_app
 
     get_registry()  # plugin filters for the menus, plugin formats for File > Open
 
@@ -126,10 +132,18 @@ def _cmd_gui(files: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in argv[:1] or "--verbose" in argv[:1]
+    if verbose:
+        argv = argv[1:]
     # `nebulayer FILE...` opens the GUI on files: only a known word is a sub-command.
     if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
         argv = ["gui", *argv]
     args = _build_parser().parse_args(argv)
+    args.verbose = verbose or args.verbose
+    if args.command != "gui":
+        from editor.cli_logging import route_library_output
+
+        route_library_output(args.verbose)
     handlers = {
         "info": _cmd_info,
         "render": _cmd_render,
@@ -142,11 +156,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_gui(args.files)
         return handlers[args.command](args)
     except NebulayerError as exc:
-        print(f"nebulayer: {exc}", file=sys.stderr)
+        from editor.errors import OutsideReferencesError
+
+        hint = "; pass --allow-outside-refs to read them" if isinstance(exc, OutsideReferencesError) else ""
+        print(f"nebulayer: {_one_line(str(exc))}{hint}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("nebulayer: not enough memory for this job (set NEBULAYER_MEMORY_BUDGET lower to be "
+              "refused up front)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nebulayer: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI boundary: a bug, reported in one line
+        import logging
+
+        logging.getLogger("nebulayer").exception("internal error")
+        if getattr(args, "verbose", False):
+            raise
+        from editor.cli_logging import log_file
+
+        print(f"nebulayer: internal error ({type(exc).__name__}: {_one_line(str(exc))[:200]}); "
+              f"details in {log_file()}; please report it", file=sys.stderr)
+        return 1
+
+
+def _one_line(text: str) -> str:
+    """Messages may quote file contents: never let them break the one-line promise."""
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":

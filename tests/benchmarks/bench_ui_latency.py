@@ -48,9 +48,9 @@ def main() -> int:
     from PyQt6.QtWidgets import QApplication
 
     from editor.core.document import Document
-    from editor.ui.canvas import CanvasView
-    from editor.ui.doc_model import DocModel
-    from editor.ui.render_controller import RenderController
+    from editor.ui.canvas.view import CanvasView
+    from editor.ui.common.doc_model import DocModel
+    from editor.ui.canvas.render_controller import RenderController
 
     app = QApplication.instance() or QApplication([])
     t0 = time.perf_counter()

@@ -59,7 +59,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 @pytest.fixture
 def window(qtbot: Any, dialogs: Dialogs):
     """The real main window (no sample project, no recovery prompt)."""
-    from editor.ui.app import create_window, make_application
+    from editor.ui.shell.app import create_window, make_application
 
     make_application()
     win = create_window([], offer_recovery=False, open_sample=False)

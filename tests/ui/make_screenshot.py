@@ -58,7 +58,7 @@ def main() -> int:
                     help="index (top-level, bottom=0) of the layer to select; default the top one")
     args = ap.parse_args()
 
-    from editor.ui.app import SAMPLE_PROJECT
+    from editor.ui.shell.app import SAMPLE_PROJECT
 
     with tempfile.TemporaryDirectory(prefix="nebulayer-shot-") as tmp:
         files = args.files
@@ -70,7 +70,7 @@ def main() -> int:
 def _shoot(args: argparse.Namespace, files: list[str]) -> int:
     from PIL import Image
 
-    from editor.ui.app import create_window, make_application
+    from editor.ui.shell.app import create_window, make_application
 
     app = make_application()
     win = create_window(files, offer_recovery=False)

@@ -9,7 +9,7 @@ from typing import Any
 
 from PyQt6.QtWidgets import QWidget
 
-from editor.ui.background_worker import BackgroundWorker
+from editor.ui.common.background_worker import BackgroundWorker
 
 
 def test_results_arrive_on_the_ui_thread_and_only_for_the_newest_request(qtbot: Any) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 
 def test_layer_below_follows_siblings_and_groups():
     from editor.core.document import Document
-    from editor.ui.input_histogram import layer_below
+    from editor.ui.panels.input_histogram import layer_below
 
     doc = Document.from_image(np.zeros((10, 10), np.float32))
     bg = doc.layers[0].id

@@ -34,7 +34,7 @@ def _labels(box):
 
 
 def test_each_channel_offers_image_layers_by_name_and_open_file(qtbot, three_layers):
-    from editor.ui.lrgb_dialog import OPEN_FILE, LrgbDialog
+    from editor.ui.panels.lrgb_dialog import OPEN_FILE, LrgbDialog
 
     doc = three_layers
     dlg = LrgbDialog(doc)
@@ -48,7 +48,7 @@ def test_each_channel_offers_image_layers_by_name_and_open_file(qtbot, three_lay
 
 
 def test_an_image_without_a_layer_is_still_offered(qtbot, three_layers):
-    from editor.ui.lrgb_dialog import LrgbDialog
+    from editor.ui.panels.lrgb_dialog import LrgbDialog
 
     doc = three_layers
     lid = doc.add_channel_combine({"R": doc.layers[0].id, "G": doc.layers[1].id,
@@ -66,7 +66,7 @@ def test_open_file_feeds_a_channel_from_disk_and_the_combine_uses_it(qtbot, wind
     from PyQt6.QtWidgets import QFileDialog
 
     from editor.io import Image, export_image
-    from editor.ui.lrgb_dialog import OPEN_FILE, LrgbDialog
+    from editor.ui.panels.lrgb_dialog import OPEN_FILE, LrgbDialog
 
     lum = tmp_path / "lum.fits"
     export_image(Image(_frame(4)), str(lum))
@@ -101,7 +101,7 @@ def test_open_file_feeds_a_channel_from_disk_and_the_combine_uses_it(qtbot, wind
 def test_cancelling_open_file_keeps_the_previous_choice(qtbot, monkeypatch, three_layers):
     from PyQt6.QtWidgets import QFileDialog
 
-    from editor.ui.lrgb_dialog import OPEN_FILE, LrgbDialog
+    from editor.ui.panels.lrgb_dialog import OPEN_FILE, LrgbDialog
 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
     dlg = LrgbDialog(three_layers)

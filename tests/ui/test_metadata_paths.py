@@ -23,7 +23,7 @@ pytestmark = pytest.mark.timeout(60)
     ("/home/ann/" + "d" * 60 + "/x.fits", 30, "~/" + "d" * 13 + "…" + "d" * 14),
 ])
 def test_folders_use_tilde_for_home_and_leave_out_the_middle_when_long(path, limit, shown):
-    from editor.ui.metadata_panel import display_folder
+    from editor.ui.panels.metadata_panel import display_folder
 
     assert display_folder(path, limit, home="/home/ann") == shown
     assert len(shown) <= limit

@@ -9,7 +9,7 @@ from filters.registry import FilterSpec, Param
 
 
 def test_log_scale_slider_puts_the_geometric_middle_at_the_centre(qtbot):
-    from editor.ui.param_widgets import SLIDER_STEPS, NumberParamWidget
+    from editor.ui.panels.param_widgets import SLIDER_STEPS, NumberParamWidget
 
     w = NumberParamWidget(Param("radius", "float", 10.0, min=1.0, max=100.0, log_scale=True), 10.0)
     qtbot.addWidget(w)
@@ -19,7 +19,7 @@ def test_log_scale_slider_puts_the_geometric_middle_at_the_centre(qtbot):
 
 
 def test_slider_drag_reports_dragging_then_finish_and_spin_edit_does_not(qtbot):
-    from editor.ui.param_widgets import ParamEditor
+    from editor.ui.panels.param_widgets import ParamEditor
 
     params = (Param("amount", "float", 0.5, min=0.0, max=1.0), Param("on", "bool", False),
               Param("mode", "choice", "a", choices=("a", "b")), Param("n", "int", 3, min=1, max=9))
@@ -51,7 +51,7 @@ def test_slider_drag_reports_dragging_then_finish_and_spin_edit_does_not(qtbot):
 def test_curves_widget_adds_and_drags_points(qtbot):
     from PyQt6.QtCore import QPoint, Qt
 
-    from editor.ui.curves_widget import CurvesWidget, curve_polyline
+    from editor.ui.panels.curves_widget import CurvesWidget, curve_polyline
 
     w = CurvesWidget([(0, 0), (1, 1)])
     qtbot.addWidget(w)
@@ -73,7 +73,7 @@ def test_curves_widget_adds_and_drags_points(qtbot):
 
 
 def test_levels_widget_midtone_handle_follows_photoshop_gamma(qtbot):
-    from editor.ui.levels_widget import LevelsWidget, levels_names
+    from editor.ui.panels.levels_widget import LevelsWidget, levels_names
 
     spec = FilterSpec("lv", "Levels", func=lambda img, **k: img, params=(
         Param("black", "float", 0.0, min=-1, max=2), Param("midtone", "float", 1.0, min=0.05, max=10,

@@ -40,7 +40,7 @@ def test_export_dialog_offers_only_formats_nebulayer_can_write(qtbot):
     """Every format in the export dialog must be writable: XISF is read-only, and choosing it
     only ended in an "unknown output format" error after the full render."""
     from editor.io.formats import writable_extensions
-    from editor.ui.file_actions import EXPORT_FORMATS, ExportDialog
+    from editor.ui.shell.file_actions import EXPORT_FORMATS, ExportDialog
 
     dlg = ExportDialog(None, "m42")
     qtbot.addWidget(dlg)
@@ -55,7 +55,7 @@ def test_missing_sample_hint_is_only_shown_when_missing_and_goes_once_a_document
     """The status bar said "No sample project at ..." when the sample was there (just not
     asked for), and kept saying "open an image" after one was open."""
     from editor.core.document import Document
-    from editor.ui import app as app_module
+    from editor.ui.shell import app as app_module
 
     app_module.make_application()
     win = app_module.create_window([], offer_recovery=False, open_sample=False)
@@ -107,7 +107,7 @@ def test_export_never_overwrites_an_original_image_of_the_document(qtbot, window
 def test_export_dialog_asks_before_replacing_an_existing_file(qtbot, dialogs, tmp_path):
     from PyQt6.QtWidgets import QMessageBox
 
-    from editor.ui.file_actions import ExportDialog
+    from editor.ui.shell.file_actions import ExportDialog
 
     existing = tmp_path / "m42.tif"
     existing.write_bytes(b"old")
@@ -132,7 +132,7 @@ def test_export_dialog_proposes_a_new_name_next_to_the_opened_image(qtbot, windo
 
     from PyQt6.QtWidgets import QDialog
 
-    from editor.ui import file_actions
+    from editor.ui.shell import file_actions
     from window_test_helpers import open_file
 
     original = tmp_path / "stacks" / "M51.fits"

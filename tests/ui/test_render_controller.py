@@ -41,7 +41,7 @@ class SlowDoc:
 
 
 def _controller(qtbot):
-    from editor.ui.render_controller import RenderController
+    from editor.ui.canvas.render_controller import RenderController
 
     rc = RenderController(debounce_ms=5)
     rc.set_display(stretch="none")

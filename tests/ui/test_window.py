@@ -41,7 +41,7 @@ def test_opens_real_fits_and_shows_it_right_way_up(qtbot, window, shared_data):
     # row 0 of the document is drawn at the top: the ViewBox's Y axis is inverted
     assert window.editor.canvas.vb.yInverted()
     assert "horsehead" in window.windowTitle()
-    from editor.ui.recent_files import recent_files
+    from editor.ui.shell.recent_files import recent_files
 
     assert recent_files()[0].endswith("horsehead_dss_ukschmidt.fits")  # File > Open Recent
     window._fill_recent()
@@ -206,7 +206,7 @@ def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialo
     from PyQt6.QtWidgets import QMessageBox
 
     from editor.core.document import Document
-    from editor.ui.app import create_window, make_application
+    from editor.ui.shell.app import create_window, make_application
 
     make_application()
     win = create_window([], offer_recovery=True, open_sample=False)
@@ -234,7 +234,7 @@ def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialo
     restored = win2.model.doc
     assert restored.layers[-1].params["white"] == 0.25
     assert restored.dirty and restored.path is None  # "Save" asks where: not the recovery file
-    from editor.ui.recent_files import recent_files
+    from editor.ui.shell.recent_files import recent_files
 
     assert str(recovery_file) not in recent_files() and str(win2.autosaver.path) not in recent_files()
     restored.mark_saved()  # nothing to save on exit

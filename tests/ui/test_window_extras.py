@@ -13,7 +13,7 @@ pytestmark = pytest.mark.timeout(120)
 
 def test_lrgb_dialog_combines_real_frames_and_reports_measured_offsets(qtbot, window, shared_data,
                                                                        monkeypatch):
-    from editor.ui.lrgb_dialog import LrgbDialog
+    from editor.ui.panels.lrgb_dialog import LrgbDialog
 
     band = shared_data / "fits" / "multiband_gc"
     doc = open_file(qtbot, window, band / "gc_2mass_k.fits")
@@ -44,7 +44,7 @@ def test_lrgb_dialog_combines_real_frames_and_reports_measured_offsets(qtbot, wi
 
 
 def test_export_dialog_offers_the_bit_depths_of_each_format(qtbot):
-    from editor.ui.file_actions import ExportDialog
+    from editor.ui.shell.file_actions import ExportDialog
 
     dlg = ExportDialog(None, "m42")
     qtbot.addWidget(dlg)
@@ -59,7 +59,7 @@ def test_export_dialog_offers_the_bit_depths_of_each_format(qtbot):
 def test_unexpected_error_in_a_slot_shows_a_dialog_instead_of_aborting(qtbot, window, dialogs):
     import sys
 
-    from editor.ui.error_dialogs import install_excepthook
+    from editor.ui.shell.error_dialogs import install_excepthook
 
     install_excepthook()
     try:

@@ -24,7 +24,7 @@ def indi_server(tmp_path_factory):
 def tab(qtbot, tmp_path, monkeypatch):
     """An Acquisition tab with its settings in a temporary folder; shut down after the test."""
     monkeypatch.setenv("NEBULAYER_CONFIG_DIR", str(tmp_path / "config"))
-    from editor.ui.acquisition_tab import AcquisitionTab
+    from editor.ui.acquisition.tab import AcquisitionTab
 
     widget = AcquisitionTab()
     qtbot.addWidget(widget)

@@ -112,7 +112,7 @@ def test_debayer_box_is_on_by_default_and_drives_the_controller(tab):
 
 def test_colour_stack_goes_to_editor_as_rgb_with_its_debayer_history():
     from editor.acquisition.live_stack import LiveStacker
-    from editor.ui.acquisition_live_panel import stack_for_editor
+    from editor.ui.acquisition.live_panel import stack_for_editor
 
     rng = np.random.default_rng(0)
     rgb = (0.05 + 0.001 * rng.standard_normal((64, 64, 3))).astype(np.float32)

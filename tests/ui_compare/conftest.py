@@ -27,7 +27,7 @@ def processed_doc(shared_data: Path):
 @pytest.fixture()
 def view(qtbot, processed_doc):
     """A CompareView of ``processed_doc`` on screen (offscreen platform), first render done."""
-    from editor.ui.compare_view import CompareView
+    from editor.ui.compare.view import CompareView
 
     doc, _ = processed_doc
     v = CompareView()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from editor.ui.compare_export_dialog import CompareExportDialog, default_region
+from editor.ui.compare.export_dialog import CompareExportDialog, default_region
 
 
 def _dialog(qtbot, doc, **kw) -> CompareExportDialog:
@@ -60,7 +60,7 @@ def test_edited_labels_are_drawn_on_the_split_png(qtbot, processed_doc, tmp_path
 def test_export_errors_are_shown_as_a_dialog(qtbot, processed_doc, tmp_path: Path, monkeypatch):
     doc, original = processed_doc
     shown: list[str] = []
-    monkeypatch.setattr("editor.ui.compare_export_dialog.show_error",
+    monkeypatch.setattr("editor.ui.compare.export_dialog.show_error",
                         lambda parent, message, *a: shown.append(message))
     d = _dialog(qtbot, doc, a=original, region=(0, 0, 100, 100), mode="split")
     d.path_edit.setText(str(tmp_path / "missing" / "split.png"))

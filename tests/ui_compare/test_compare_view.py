@@ -149,7 +149,7 @@ def test_one_to_one_zoom_shows_one_image_pixel_per_screen_pixel(qtbot, view):
 
 
 def test_export_button_opens_the_dialog_with_the_views_states_and_region(qtbot, view, processed_doc):
-    from editor.ui.compare_export_dialog import CompareExportDialog
+    from editor.ui.compare.export_dialog import CompareExportDialog
 
     _, original = processed_doc
     view.set_mode("blink")

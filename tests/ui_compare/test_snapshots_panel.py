@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PyQt6.QtWidgets import QInputDialog
 
-from editor.ui.snapshots_panel import SnapshotsPanel
+from editor.ui.compare.snapshots_panel import SnapshotsPanel
 
 
 @pytest.fixture()

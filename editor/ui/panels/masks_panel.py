@@ -21,8 +21,8 @@ from PyQt6.QtWidgets import (
 )
 
 from filters.registry import Param
-from editor.ui.doc_model import DocModel
-from editor.ui.param_widgets import ParamEditor
+from editor.ui.common.doc_model import DocModel
+from editor.ui.panels.param_widgets import ParamEditor
 
 _drag_ids = itertools.count(1)
 
@@ -234,8 +234,8 @@ class MasksPanel(QWidget):
 
     def bake(self) -> Any:
         """Generated -> raster mask; renders the mask at full size, so it runs as a job."""
-        from editor.ui.error_dialogs import show_error
-        from editor.ui.job_runner import run_job
+        from editor.ui.shell.error_dialogs import show_error
+        from editor.ui.common.job_runner import run_job
 
         lid, doc = self.model.selected, self.model.doc
         if not (lid and doc is not None):
@@ -317,8 +317,8 @@ class MasksPanel(QWidget):
         self._next_mask_job()
 
     def _next_mask_job(self) -> None:
-        from editor.ui.error_dialogs import show_error
-        from editor.ui.job_runner import run_job
+        from editor.ui.shell.error_dialogs import show_error
+        from editor.ui.common.job_runner import run_job
 
         if self.mask_job is not None and not self.mask_job.done:
             return

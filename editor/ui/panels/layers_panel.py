@@ -24,10 +24,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from editor.ui.doc_model import DocModel
-from editor.ui.thumbnails import THUMB_SIZE, ThumbnailWorker, to_icon
+from editor.ui.common.doc_model import DocModel
+from editor.ui.panels.thumbnails import THUMB_SIZE, ThumbnailWorker, to_icon
 
-from editor.ui.layer_tree import (COL_EYE, COL_MASK, COL_NAME, COL_THUMB, ID_ROLE, LayerTree,
+from editor.ui.panels.layer_tree import (COL_EYE, COL_MASK, COL_NAME, COL_THUMB, ID_ROLE, LayerTree,
                                   blank_thumbnail, describe, eye_icon, iter_items, no_icon, siblings)
 # Sub-menus of "New Adjustment Layer" for the built-ins (Photoshop groups its adjustments the
 # same way); a spec may name its own group in ``extra["group"]``; plugins get one per plugin.

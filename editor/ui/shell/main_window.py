@@ -15,12 +15,12 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PyQt6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
-from editor.ui.doc_model import DocModel
-from editor.ui.editor_tab import EditorTab
-from editor.ui.error_dialogs import show_error
-from editor.ui.file_actions import FileActions, document_stem
-from editor.ui.recent_files import clear_recent, recent_files
-from editor.ui.recovery import Autosaver
+from editor.ui.common.doc_model import DocModel
+from editor.ui.shell.editor_tab import EditorTab
+from editor.ui.shell.error_dialogs import show_error
+from editor.ui.shell.file_actions import FileActions, document_stem
+from editor.ui.shell.recent_files import clear_recent, recent_files
+from editor.ui.shell.recovery import Autosaver
 
 log = logging.getLogger(__name__)
 
@@ -134,9 +134,9 @@ class MainWindow(QMainWindow):
 
     # comparison widgets from the compare module, when installed
     def _install_compare(self) -> None:
-        if importlib.util.find_spec("editor.ui.compare_view") is None:
+        if importlib.util.find_spec("editor.ui.compare.view") is None:
             return
-        from editor.ui.comparison_dock import install_compare
+        from editor.ui.compare.dock import install_compare
 
         self.compare = install_compare(self)
 
@@ -163,8 +163,8 @@ class MainWindow(QMainWindow):
             self.model.run(doc.redo)
 
     def add_lrgb_dialog(self) -> Any:
-        from editor.ui.job_runner import run_job
-        from editor.ui.lrgb_dialog import LrgbDialog, describe_offsets
+        from editor.ui.common.job_runner import run_job
+        from editor.ui.panels.lrgb_dialog import LrgbDialog, describe_offsets
 
         doc = self.model.doc
         if doc is None:
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
 
     def _make_acquisition(self) -> QWidget:
         try:
-            from editor.ui.acquisition_tab import AcquisitionTab
+            from editor.ui.acquisition.tab import AcquisitionTab
         except ImportError as exc:
             log.info("acquisition tab unavailable: %s", exc)
             label = QLabel(f"The acquisition tab is not available in this installation ({exc}).")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from editor.ui.background_worker import BackgroundWorker
+from editor.ui.common.background_worker import BackgroundWorker
 
 SIZE = 512  # long side of the render the histogram is counted on
 BINS = 256

@@ -17,8 +17,8 @@ from PyQt6.QtWidgets import QDockWidget, QMenu
 
 class CompareIntegration:
     def __init__(self, window: Any) -> None:
-        from editor.ui.compare_view import CompareView
-        from editor.ui.snapshots_panel import SnapshotsPanel
+        from editor.ui.compare.view import CompareView
+        from editor.ui.compare.snapshots_panel import SnapshotsPanel
 
         self.window = window
         self.view = CompareView()

@@ -12,7 +12,7 @@ from typing import Any
 
 from PyQt6.QtWidgets import QComboBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from editor.ui.doc_model import DocModel
+from editor.ui.common.doc_model import DocModel
 
 
 class MetadataPanel(QWidget):

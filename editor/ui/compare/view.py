@@ -22,9 +22,9 @@ from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from editor.render.comparison import clamp_region, original_snapshot, state_label
-from editor.ui.compare_picture import StateLabels, StatePicture, make_view
-from editor.ui.compare_render import CompareRenderJob, CompareResult
-from editor.ui.compare_toolbar import MODES, CompareToolbar
+from editor.ui.compare.picture import StateLabels, StatePicture, make_view
+from editor.ui.compare.render import CompareRenderJob, CompareResult
+from editor.ui.compare.toolbar import MODES, CompareToolbar
 
 DETAIL_GAIN = 1.3  # re-render the visible region once zoomed 1.3x past the whole-canvas render
 
@@ -217,7 +217,7 @@ class CompareView(QWidget):
     def open_export_dialog(self) -> None:
         if self.doc is None:
             return
-        from editor.ui.compare_export_dialog import CompareExportDialog
+        from editor.ui.compare.export_dialog import CompareExportDialog
 
         dialog = CompareExportDialog(self.doc, self, a=self.a, b=self.b,
                                      region=self.visible_region(), mode=self.mode,

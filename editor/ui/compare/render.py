@@ -19,7 +19,7 @@ from editor.errors import NebulayerError
 from editor.jobs.progress import Cancelled, CancelToken
 from editor.render.comparison import render_states
 
-log = logging.getLogger("editor.ui.compare_view")  # the logger these messages always used
+log = logging.getLogger("editor.ui.compare.view")  # reported under the view that shows them
 
 
 @dataclass

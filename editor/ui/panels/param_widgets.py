@@ -195,7 +195,7 @@ class ParamEditor(QWidget):
             combo.currentTextChanged.connect(lambda v, n=name: self._emit(n, v, False))
             return combo
         if p.kind == "points":
-            from editor.ui.curves_widget import CurvesWidget
+            from editor.ui.panels.curves_widget import CurvesWidget
 
             cw = CurvesWidget(value)
             cw.points_changed.connect(lambda pts, d, n=name: self._emit(n, pts, d))

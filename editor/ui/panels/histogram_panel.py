@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QTimer, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from editor.ui.background_worker import BackgroundWorker
+from editor.ui.common.background_worker import BackgroundWorker
 
 
 BINS = 256

@@ -23,10 +23,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from editor.ui.doc_model import DocModel
-from editor.ui.input_histogram import InputHistogram
-from editor.ui.levels_widget import LevelsWidget, levels_names
-from editor.ui.param_widgets import ParamEditor
+from editor.ui.common.doc_model import DocModel
+from editor.ui.panels.input_histogram import InputHistogram
+from editor.ui.panels.levels_widget import LevelsWidget, levels_names
+from editor.ui.panels.param_widgets import ParamEditor
 
 _drag_ids = itertools.count(1)
 
@@ -198,7 +198,7 @@ class AdjustmentsPanel(QWidget):
             self._input_timer.start()
 
     def _curves(self) -> list[Any]:
-        from editor.ui.curves_widget import CurvesWidget
+        from editor.ui.panels.curves_widget import CurvesWidget
 
         if self.editor is None:
             return []

@@ -20,10 +20,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from editor.ui.doc_model import DocModel
-from editor.ui.error_dialogs import show_error
-from editor.ui.job_runner import Job, run_job
-from editor.ui.recent_files import add_recent
+from editor.ui.common.doc_model import DocModel
+from editor.ui.shell.error_dialogs import show_error
+from editor.ui.common.job_runner import Job, run_job
+from editor.ui.shell.recent_files import add_recent
 
 PROJECT_EXT = ".nebula"
 EXPORT_FORMATS = {  # label -> (extension, allowed bit depths)
@@ -165,7 +165,7 @@ class FileActions:
         doc = self.model.doc
 
         def saved(_r: Any) -> None:
-            from editor.ui.recovery import discard_recovery
+            from editor.ui.shell.recovery import discard_recovery
 
             add_recent(path)
             discard_recovery()  # the project on disk is newer than the autosave

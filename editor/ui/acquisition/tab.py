@@ -24,9 +24,9 @@ from editor.acquisition.controller import AcqEvent, AcquisitionController
 from editor.acquisition.sequence import SequenceStep
 from editor.acquisition.settings import AcquisitionSettings
 from editor.errors import ImageWriteError, NebulayerError
-from editor.ui.acquisition_devices_panel import DevicesBox, ServerBox
-from editor.ui.acquisition_live_panel import LivePanel, frame_for_editor, stack_for_editor
-from editor.ui.acquisition_sequence_panel import COLUMNS, NO_FILTER, SequencePanel
+from editor.ui.acquisition.devices_panel import DevicesBox, ServerBox
+from editor.ui.acquisition.live_panel import LivePanel, frame_for_editor, stack_for_editor
+from editor.ui.acquisition.sequence_panel import COLUMNS, NO_FILTER, SequencePanel
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_PROJECT = REPO_ROOT / "samples" / "sample_project.nebula"
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,8 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication with Nebulayer's names, dark theme and exception hook (idempotent)."""
     import pyqtgraph as pg
 
-    from editor.ui.error_dialogs import install_excepthook
-    from editor.ui.theme import apply_dark_theme
+    from editor.ui.shell.error_dialogs import install_excepthook
+    from editor.ui.shell.theme import apply_dark_theme
 
     pg.setConfigOptions(imageAxisOrder="row-major")
     app = QApplication.instance()
@@ -39,7 +39,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 
 def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_sample: bool = True):
     """The main window, opening ``files`` (or the sample project, or a recovery file)."""
-    from editor.ui.main_window import MainWindow
+    from editor.ui.shell.main_window import MainWindow
 
     win = MainWindow()
     if offer_recovery and offer_leftovers(win):
@@ -62,7 +62,7 @@ def offer_leftovers(win) -> bool:
     Each is restored, kept for a later start, or discarded. Restoring stops the questions: the
     window holds one document, and the others stay on disk for the next start.
     """
-    from editor.ui.recovery import adopt_leftover, discard_leftover, pending_recoveries
+    from editor.ui.shell.recovery import adopt_leftover, discard_leftover, pending_recoveries
 
     SB = QMessageBox.StandardButton
     leftovers = pending_recoveries()

@@ -55,7 +55,7 @@ def describe(layer: Any) -> str:
 def blank_thumbnail() -> Any:
     import numpy as np
 
-    from editor.ui.thumbnails import THUMB_SIZE
+    from editor.ui.panels.thumbnails import THUMB_SIZE
 
     return np.full((THUMB_SIZE, THUMB_SIZE, 3), 40, np.uint8)
 

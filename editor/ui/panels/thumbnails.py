@@ -14,7 +14,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QIcon, QImage, QPixmap
 
 from editor.jobs.progress import CancelToken
-from editor.ui.background_worker import BackgroundWorker
+from editor.ui.common.background_worker import BackgroundWorker
 
 THUMB_SIZE = 40
 

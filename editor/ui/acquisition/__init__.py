@@ -1,0 +1,1 @@
+"""The Acquisition tab: INDI server and devices, capture sequence, live view."""

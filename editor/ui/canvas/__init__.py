@@ -1,0 +1,1 @@
+"""The image view: canvas widget, display transform for the screen, render controller."""
