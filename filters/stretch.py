@@ -7,12 +7,13 @@ import numpy as np
 from filters._common import (
     as_image, channels, luminance, map_elementwise, report, run_row_bands,
 )
+from filters import stretch_stats
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: MAD of a normal distribution times this is its standard deviation.
-MAD_TO_SIGMA = 1.4826
+MAD_TO_SIGMA = stretch_stats.MAD_TO_SIGMA
 #: Pixels used for the median/MAD statistics (an even subsample of bigger images).
-STATS_SAMPLES = 1 << 21
+STATS_SAMPLES = stretch_stats.STATS_SAMPLES
 
 
 def midtones_transfer(x: np.ndarray | float, m: float) -> np.ndarray:
@@ -54,23 +55,22 @@ def midtones_transfer(x: np.ndarray | float, m: float) -> np.ndarray:
     return out.reshape(()) if scalar else out
 
 
-def _sample(plane: np.ndarray) -> np.ndarray:
-    """Finite values of an even subsample of ``plane`` (all of it when small)."""
-    flat = plane.reshape(-1) if plane.flags.c_contiguous else plane.ravel()
-    step = max(1, flat.size // STATS_SAMPLES)
-    s = flat[::step]
-    return s[np.isfinite(s)]
-
-
-def median_mad(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def median_mad(img: np.ndarray, *, skip_blanks: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel median and (unnormalised) median absolute deviation, NaN ignored.
 
     Images above 2 Mpx per channel use an even subsample of 2 Mpx (error ~1e-4 of sigma).
+    ``skip_blanks``: also leave out exact zeros of empty areas, and take the noise from the
+    mean absolute deviation where the MAD is 0 (see :mod:`filters.stretch_stats`).
     """
     img = as_image(img)
     meds, mads = [], []
     for plane in channels(img):
-        s = _sample(plane)
+        if skip_blanks:
+            st = stretch_stats.plane_stats(plane)
+            meds.append(np.nan if st.empty else st.median)
+            mads.append(np.nan if st.empty else st.mad)
+            continue
+        s = stretch_stats.finite_sample(plane)
         if s.size == 0:
             meds.append(np.nan)
             mads.append(np.nan)
@@ -81,7 +81,8 @@ def median_mad(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array(meds), np.array(mads)
 
 
-def mad_before_reduction(img: np.ndarray, mad: np.ndarray, reduction: float) -> np.ndarray:
+def mad_before_reduction(img: np.ndarray, mad: np.ndarray, reduction: float,
+                         *, skip_blanks: bool = False) -> np.ndarray:
     """The per-channel MAD ``img`` had before an area-average reduction by ``reduction`` a side.
 
     Averaging k x k pixels divides white noise by k but keeps smooth structure. Comparing the
@@ -98,7 +99,8 @@ def mad_before_reduction(img: np.ndarray, mad: np.ndarray, reduction: float) -> 
         return mad
     quarter = np.float32(0.25)
     half = (img[0:h:2, 0:w:2] + img[1:h:2, 0:w:2] + img[0:h:2, 1:w:2] + img[1:h:2, 1:w:2]) * quarter
-    _, mad2 = median_mad(half)
+    _, mad2 = median_mad(half, skip_blanks=skip_blanks)
+    mad2 = np.nan_to_num(mad2, nan=0.0)
     noise2 = np.maximum(mad**2 - mad2**2, 0.0) * (4.0 / 3.0)
     structure2 = np.maximum(mad**2 - noise2, 0.0)
     return np.sqrt(noise2 * float(reduction) ** 2 + structure2)
@@ -116,43 +118,62 @@ def auto_stretch_params(
 
     Per channel: the shadows point sits ``shadows_clip`` noise sigmas (normalised MAD) from
     the median; the midtones balance sends the median background to ``target_background``;
-    highlights stay at 1. ``linked`` uses one set for all channels (from the channel means of
-    the medians and MADs), which keeps the colour balance; unlinked stretches each channel to
-    the same background, which neutralises a colour cast.
+    highlights stay at the top of the range. ``linked`` uses one set for all channels (from
+    the channel means of the medians and MADs), which keeps the colour balance; unlinked
+    stretches each channel to the same background, which neutralises a colour cast.
 
     ``reduction``: ``img`` is an area-averaged copy reduced that many times a side (a
     preview); the noise is then measured as it is at full resolution
     (:func:`mad_before_reduction`), so the copy gives the full image's stretch.
 
+    Works on data in any unit (see :mod:`filters.stretch_stats`): NaN and the exact zeros of
+    empty borders are left out of the statistics, and data outside 0..1 (ADU, physical units,
+    negative sky) is measured against its own range [low, high] instead of 0..1.
+
     Returns
     -------
-    shadows, midtones, highlights : ndarray, one value per channel (length 1 for mono)
+    shadows, midtones, highlights : ndarray, one value per channel (length 1 for mono), in the
+    data's own units
 
     Notes
     -----
-    ``c0 = clip(median + shadows_clip * 1.4826 * MAD, 0, 1)``,
-    ``m = MTF(median - c0; target_background)``, ``c1 = 1`` (PixInsight's AutoSTF script).
-    Data that is not normalised (floating-point ADU, 0..65535: the background alone is above
-    1) is measured against its own maximum instead of 1, as PixInsight rescales such files
-    on opening: ``c1`` is then that maximum and ``c0``, ``m`` are in the same units.
+    ``c0 = clip(median + shadows_clip * sigma, low, high)`` (for data outside 0..1 the lower
+    bound is ``low - (high - low)``),
+    ``m = MTF(median - c0; target_background)``, ``c1 = high`` with ``low, high = 0, 1`` for
+    data within 0..1 (exactly PixInsight's AutoSTF script); for other data ``low, high`` are
+    the finite non-blank minimum and maximum and ``m = MTF((median - c0) / (high - c0);
+    target_background)``, which sends the median exactly to the target. Sigma is 1.4826 MAD
+    (other robust spreads when the MAD is 0: see :mod:`filters.stretch_stats`).
     """
-    med, mad = median_mad(img)
-    mad = mad_before_reduction(img, mad, reduction)
+    planes = channels(as_image(img))
+    stats = [stretch_stats.plane_stats(p) for p in planes]
+    med = np.array([np.nan if st.empty else st.median for st in stats])
+    mad = np.array([np.nan if st.empty else st.mad for st in stats])
+    mad = mad_before_reduction(img, np.nan_to_num(mad, nan=0.0), reduction, skip_blanks=True)
+    mad = np.where(np.isnan(med), np.nan, mad)
+    lows = np.array([st.low for st in stats])
+    highs = np.array([st.high for st in stats])
     if linked:
         med = np.full_like(med, np.nanmean(med)) if np.isfinite(med).any() else med
         mad = np.full_like(mad, np.nanmean(mad)) if np.isfinite(mad).any() else mad
+        lows = np.full_like(lows, lows.min())
+        highs = np.full_like(highs, highs.max())
     med = np.nan_to_num(med, nan=0.0)
     mad = np.nan_to_num(mad, nan=0.0)
-    white = 1.0
-    if np.any(med + shadows_clip * MAD_TO_SIGMA * mad >= 1.0):
-        tops = [s.max() for s in (_sample(p) for p in channels(as_image(img))) if s.size]
-        white = max(1.0, float(max(tops, default=1.0)))
-    shadows = np.clip(med + shadows_clip * MAD_TO_SIGMA * mad, 0.0, white)
-    x = np.clip((med - shadows) / white, 1e-7, 1.0 - 1e-7)
+    # Normalised data: PixInsight's clip at 0. Other data may put its black point below its
+    # minimum: a count map's (or a clipped sky's) background *is* its minimum, and clipping
+    # there would leave no room below the background and make every other value white.
+    normalised = (lows == 0.0) & (highs == 1.0)
+    floor = np.where(normalised, lows, lows - (highs - lows))
+    shadows = np.clip(med + shadows_clip * MAD_TO_SIGMA * mad, floor, highs)
+    # PixInsight's script measures (median - c0) in 0..1; elsewhere the width actually mapped
+    # to 0..1 (c0..high) is used, which sends the background exactly to the target.
+    width = np.where(normalised, 1.0, np.maximum(highs - shadows, 1e-300))
+    x = np.clip((med - shadows) / width, 1e-7, 1.0 - 1e-7)
     b = float(target_background)
     midtones = (b - 1) * x / ((2 * b - 1) * x - b)  # MTF(x; b)
     midtones = np.clip(midtones, 1e-6, 1 - 1e-6)
-    return shadows, midtones, np.full_like(shadows, white)
+    return shadows, midtones, highs
 
 
 def auto_stretch(
@@ -201,7 +222,7 @@ def auto_stretch(
         return np.float32(v[0]) if np.all(v == v[0]) else np.tile(v, reps)
 
     lo = row(c0)
-    scale = row(1.0 / np.maximum(c1 - c0, 1e-12))
+    scale = row(1.0 / np.where(c1 > c0, c1 - c0, 1.0))  # any unit: 1e-18 ranges too
     mm = row(m)
     k1, k2 = mm - np.float32(1), np.float32(2) * mm - np.float32(1)
     cap = bool(np.any(m > 0.5))  # a darkening MTF has a pole above 1: clip there

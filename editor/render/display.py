@@ -31,12 +31,14 @@ def apply_stf(arr: np.ndarray, stf: STF | dict) -> np.ndarray:
     if isinstance(stf, dict):
         stf = (stf["shadows"], stf["midtones"], stf["highlights"])
     s, m, h = (np.asarray(v, dtype=np.float32) for v in stf)
-    x = np.nan_to_num(arr.astype(np.float32, copy=False), nan=0.0)
+    x = arr.astype(np.float32, copy=False)
     if x.ndim == 3 and s.ndim == 1:
         s, m, h = s[None, None, :], m[None, None, :], h[None, None, :]
     elif x.ndim == 2 and s.ndim == 1:
         s, m, h = s[0], m[0], h[0]
-    y = np.clip((x - s) / np.maximum(h - s, 1e-12), 0.0, 1.0)
+    # Any unit: a 1e-18 wide range is a range (no absolute floor); NaN (missing) shows black.
+    width = np.where(h > s, h - s, np.float32(1.0)).astype(np.float32)
+    y = np.nan_to_num(np.clip((x - s) / width, 0.0, 1.0), nan=0.0)
     return _mtf(y, m)
 
 
