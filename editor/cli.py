@@ -13,7 +13,7 @@ from typing import Sequence
 
 from editor.errors import NebulayerError
 
-SUBCOMMANDS = ("info", "render", "convert", "capture", "plugins", "gui")
+SUBCOMMANDS = ("info", "render", "convert", "capture", "stack", "plugins", "gui")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -52,6 +52,11 @@ def _build_parser() -> argparse.ArgumentParser:
     from editor.acquisition.cli import add_arguments
 
     add_arguments(p)
+
+    p = sub.add_parser("stack", help="calibrate, register and integrate frames into a master")
+    from editor.stacking.cli import add_arguments as add_stack_arguments
+
+    add_stack_arguments(p)
 
     sub.add_parser("plugins", help="list installed plugins and where they come from")
     return parser
@@ -114,6 +119,12 @@ def _cmd_capture(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_stack(args: argparse.Namespace) -> int:
+    from editor.stacking.cli import run
+
+    return run(args)
+
+
 def _cmd_plugins(args: argparse.Namespace) -> int:
     from editor.plugins.registry import describe_installed
 
@@ -149,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "render": _cmd_render,
         "convert": _cmd_convert,
         "capture": _cmd_capture,
+        "stack": _cmd_stack,
         "plugins": _cmd_plugins,
     }
     try:

@@ -1,0 +1,78 @@
+"""``nebulayer stack``: calibrate, register and integrate frames into a 32-bit master.
+
+Example::
+
+    nebulayer stack lights/*.fits --darks darks/*.fits --flats flats/*.fits \\
+        --bias bias/*.fits -o M42_master.fits --reject winsorized --open
+
+``--darks``/``--flats``/``--bias``/``--dark-flats`` take frames (combined into masters) or one
+master file (IMAGETYP 'Master ...' or NCOMBINE > 1). A line per light goes to stderr (how it was
+registered, or why it was skipped); errors print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from editor.stacking.normalisation import NORMALISATIONS
+from editor.stacking.rejection import REJECTIONS
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("lights", nargs="+", help="light frames (FITS, TIFF, camera RAW)")
+    p.add_argument("-o", "--output", required=True, help="master light to write (.fits)")
+    for flag, what in (("--darks", "dark"), ("--flats", "flat"), ("--bias", "bias"),
+                       ("--dark-flats", "dark-flat")):
+        p.add_argument(flag, nargs="+", default=[], metavar="FILE",
+                       help=f"{what} frames, or one master {what}")
+    p.add_argument("--reject", choices=REJECTIONS, default="winsorized",
+                   help="pixel rejection (default winsorized sigma clipping)")
+    p.add_argument("--sigma-low", type=float, default=3.0, help="low rejection sigma (3)")
+    p.add_argument("--sigma-high", type=float, default=3.0, help="high rejection sigma (3)")
+    p.add_argument("--norm", choices=NORMALISATIONS, default="additive-scale",
+                   help="normalisation before rejection (default additive-scale)")
+    p.add_argument("--combine", choices=("mean", "median"), default="mean")
+    p.add_argument("--weight", choices=("none", "noise", "fwhm"), default="none",
+                   help="frame weights in the mean (default none)")
+    p.add_argument("--master-method", choices=("mean", "median"), default="mean",
+                   help="how masters combine frames: clipped mean (default) or median")
+    p.add_argument("--no-dark-scaling", action="store_true",
+                   help="subtract the master dark as it is (no exposure/temperature scaling)")
+    p.add_argument("--no-cosmetic", action="store_true", help="no hot/cold pixel correction")
+    p.add_argument("--no-register", action="store_true", help="stack without aligning")
+    p.add_argument("--save-masters", metavar="DIR", help="also write the masters built here")
+    p.add_argument("--rejection-maps", action="store_true",
+                   help="also write <output>_rejmap_low/high.fits")
+    p.add_argument("--workdir", help="folder for temporary frames (default: the system's)")
+    p.add_argument("--open", action="store_true", help="open the master in the editor")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from editor.cli_progress import TerminalProgress
+    from editor.stacking.frames import StackError
+    from editor.stacking.pipeline import StackRequest, run_stack
+
+    if Path(args.output).suffix.lower() not in (".fits", ".fit", ".fts"):
+        raise StackError(f"{args.output}: the master is written as FITS (.fits, .fit, .fts)")
+    if not Path(args.output).resolve().parent.is_dir():
+        raise StackError(f"{args.output}: folder {Path(args.output).parent} does not exist")
+    request = StackRequest(
+        lights=args.lights, darks=args.darks, flats=args.flats, bias=args.bias,
+        dark_flats=args.dark_flats, output=args.output, rejection=args.reject,
+        sigma_low=args.sigma_low, sigma_high=args.sigma_high, normalisation=args.norm,
+        combine=args.combine, weighting=args.weight, master_method=args.master_method,
+        dark_scaling=not args.no_dark_scaling, cosmetic=not args.no_cosmetic,
+        register=not args.no_register, save_masters=args.save_masters,
+        rejection_maps=args.rejection_maps, workdir=args.workdir)
+    with TerminalProgress(f"stack {len(args.lights)} light(s)") as bar:
+        result = run_stack(request, progress=bar)
+    print(result.summary(), file=sys.stderr)
+    print(f"wrote {args.output}", file=sys.stderr)
+    if args.open:
+        from editor.cli import main
+
+        return main(["gui", str(args.output)])
+    return 0

@@ -1,0 +1,298 @@
+"""A whole stacking run as one cancellable job: masters, calibration, registration, integration.
+
+    result = run_stack(StackRequest(lights=paths, darks=..., flats=..., output="M42.fits"),
+                       progress=report, cancel=token)
+
+Steps and their share of the progress bar: masters (0-20%), then each light is calibrated on
+its raw mosaic, cosmetically corrected, debayered (bilinear) if it is a colour mosaic,
+registered on the first light and parked on disk (20-75%), then the stack is normalised,
+rejected and combined band by band (75-98%) and written as 32-bit FITS. Lights that cannot be
+registered are reported and skipped; a bad file or a master that does not fit stops the run
+with one line naming it. The progress callback may raise :class:`~editor.jobs.Cancelled`; a
+cancelled run leaves no temporary files and no output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from editor.jobs.progress import CancelToken, Progress, scaled_progress
+from editor.stacking.calibration import Calibration
+from editor.stacking.frames import FrameInfo, StackError, check_same_geometry, load_frame, peek_info
+from editor.stacking.integration import Integration, IntegrationOptions, integrate
+from editor.stacking.masters import Master, master_or_frames, save_master
+from editor.stacking.normalisation import NORMALISATIONS, coefficients, frame_stats
+from editor.stacking.registration import (IDENTITY, RegistrationError, Stars, detect_stars,
+                                          find_transform, luminance, warp)
+from editor.stacking.store import FrameStore
+
+WEIGHTINGS = ("none", "noise", "fwhm")
+# Reference-frame cards worth keeping on the master light (WCS stays true: we register on it).
+_KEEP_PREFIXES = ("CTYPE", "CRVAL", "CRPIX", "CDELT", "CD1_", "CD2_", "PC1_", "PC2_", "CUNIT",
+                  "CROTA", "PV1_", "PV2_", "A_", "B_", "AP_", "BP_")
+_KEEP = ("OBJECT", "INSTRUME", "TELESCOP", "FILTER", "GAIN", "OFFSET", "ISOSPEED", "XBINNING",
+         "YBINNING", "XPIXSZ", "YPIXSZ", "FOCALLEN", "APTDIA", "RA", "DEC", "OBJCTRA",
+         "OBJCTDEC", "EQUINOX", "RADESYS", "WCSAXES", "LONPOLE", "LATPOLE", "A_ORDER",
+         "B_ORDER", "ROWORDER", "SITELAT", "SITELONG", "OBSERVER", "BAYERPAT", "XBAYROFF",
+         "YBAYROFF")
+
+
+@dataclass
+class StackRequest:
+    """What to stack and how (the CLI's options, the GUI panel's fields)."""
+
+    lights: Sequence[str | Path]
+    darks: Sequence[str | Path] = ()
+    flats: Sequence[str | Path] = ()
+    bias: Sequence[str | Path] = ()
+    dark_flats: Sequence[str | Path] = ()
+    output: str | Path | None = None
+    rejection: str = "winsorized"
+    sigma_low: float = 3.0
+    sigma_high: float = 3.0
+    normalisation: str = "additive-scale"
+    combine: str = "mean"
+    weighting: str = "none"
+    master_method: str = "mean"
+    dark_scaling: bool = True
+    cosmetic: bool = True
+    register: bool = True
+    debayer: bool = True
+    save_masters: str | Path | None = None  # folder for the masters built from frames
+    rejection_maps: bool = False
+    workdir: str | Path | None = None
+    memory_budget: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.lights:
+            raise StackError("no light frames given")
+        if self.normalisation not in NORMALISATIONS:
+            raise StackError(f"normalisation must be one of {', '.join(NORMALISATIONS)}")
+        if self.weighting not in WEIGHTINGS:
+            raise StackError(f"weighting must be one of {', '.join(WEIGHTINGS)}")
+        try:
+            IntegrationOptions(self.combine, self.rejection, self.sigma_low, self.sigma_high)
+        except ValueError as exc:
+            raise StackError(str(exc)) from None
+
+
+@dataclass
+class FrameReport:
+    """What happened to one light."""
+
+    path: Path
+    accepted: bool
+    reason: str = ""
+    registration: str = ""
+    stars: int = 0
+    fwhm: float = float("nan")
+    noise: float = float("nan")
+    weight: float = 1.0
+    calibration: str = ""
+
+    def line(self) -> str:
+        if not self.accepted:
+            return f"{self.path.name}: skipped ({self.reason})"
+        return (f"{self.path.name}: {self.registration}; {self.stars} stars, FWHM "
+                f"{self.fwhm:.2f} px, weight {self.weight:.3f}"
+                + (f"; {self.calibration}" if self.calibration else ""))
+
+
+@dataclass
+class StackResult:
+    image: np.ndarray
+    header: dict
+    history: list[str]
+    frames: list[FrameReport]
+    masters: dict[str, str] = field(default_factory=dict)
+    output: Path | None = None
+    integration: Integration | None = field(default=None, repr=False)
+
+    @property
+    def accepted(self) -> list[FrameReport]:
+        return [f for f in self.frames if f.accepted]
+
+    def summary(self) -> str:
+        low, high = self.integration.rejected_fraction if self.integration else (0.0, 0.0)
+        lines = [f"stacked {len(self.accepted)} of {len(self.frames)} lights; rejected "
+                 f"{low:.2%} low, {high:.2%} high"]
+        lines += [f.line() for f in self.frames]
+        return "\n".join(lines)
+
+
+def _masters(req: StackRequest, report: Progress | None) -> dict[str, Master | None]:
+    kw = dict(method=req.master_method, workdir=req.workdir)
+    bias = master_or_frames(req.bias, "bias", progress=scaled_progress(report, 0.0, 0.05), **kw)
+    dark_flat = master_or_frames(req.dark_flats, "dark-flat",
+                                 progress=scaled_progress(report, 0.05, 0.08), **kw)
+    dark = master_or_frames(req.darks, "dark", progress=scaled_progress(report, 0.08, 0.14), **kw)
+    flat = master_or_frames(req.flats, "flat", subtract=dark_flat or bias,
+                            progress=scaled_progress(report, 0.14, 0.2), **kw)
+    return {"bias": bias, "dark-flat": dark_flat, "dark": dark, "flat": flat}
+
+
+def _light_infos(paths: Sequence[str | Path]) -> list[FrameInfo]:
+    infos = [peek_info(p) for p in paths]
+    check_same_geometry(infos, "lights")
+    return infos
+
+
+def run_stack(req: StackRequest, progress: Progress | None = None,
+              cancel: CancelToken | None = None) -> StackResult:
+    """Run the whole stack (see the module notes); returns the master and the frame reports."""
+    report = cancel.progress(progress) if cancel is not None else progress
+    infos = _light_infos(req.lights)
+    masters = _masters(req, report)
+    history: list[str] = []
+    names: dict[str, str] = {}
+    for kind, master in masters.items():
+        if master is None:
+            continue
+        if master.path is None and req.save_masters:
+            folder = Path(req.save_masters)
+            folder.mkdir(parents=True, exist_ok=True)
+            save_master(master, folder / f"master_{kind.replace('-', '_')}.fits")
+        names[kind] = str(master.path) if master.path else f"built from {master.count} frames"
+        history.append(f"Nebulayer: master {kind}: {master.name} ({master.count} frames)")
+    calib = Calibration(masters["bias"], masters["dark"], masters["flat"],
+                        dark_scaling=req.dark_scaling, cosmetic=req.cosmetic)
+    for master in masters.values():
+        if master is not None:
+            for info in infos[:1]:
+                calib.check(info)
+    history += [f"Nebulayer: {note}" for note in calib.notes]
+
+    reports: list[FrameReport] = []
+    stats, kept_infos = [], []
+    ref_stars: Stars | None = None
+    ref_lum: np.ndarray | None = None
+    with FrameStore(req.workdir) as store:
+        for i, path in enumerate(req.lights):
+            data, info = load_frame(path, req.memory_budget)
+            if calib.empty:
+                notes: list[str] = []
+            else:
+                data, notes = calib.apply(data, info)
+            if info.pattern and req.debayer:
+                from editor.io.debayer import debayer_bilinear
+
+                data = debayer_bilinear(data, info.pattern)
+            if i == 0:
+                store.check_space(len(req.lights), data.shape)
+            lum = luminance(data)
+            stars = detect_stars(lum)
+            rep = FrameReport(Path(path), True, stars=len(stars), fwhm=stars.fwhm,
+                              noise=stars.noise, calibration=", ".join(notes))
+            if ref_stars is None or not req.register:
+                transform = IDENTITY
+                rep.registration = "reference frame" if ref_stars is None else "not registered"
+                if ref_stars is None:
+                    ref_stars, ref_lum = stars, lum
+            else:
+                try:
+                    transform = find_transform(ref_stars, stars, ref_lum, lum)
+                except RegistrationError as exc:
+                    rep.accepted, rep.reason = False, str(exc)
+                    reports.append(rep)
+                    if report:
+                        report(0.2 + 0.55 * (i + 1) / len(req.lights))
+                    continue
+                rep.registration = transform.describe()
+            aligned = warp(data, transform)
+            stats.append(frame_stats(aligned))
+            kept_infos.append(info)
+            store.add(aligned)
+            reports.append(rep)
+            del data, aligned, lum
+            if report:
+                report(0.2 + 0.55 * (i + 1) / len(req.lights))
+        accepted = [r for r in reports if r.accepted]
+        if not accepted:
+            raise StackError("no light could be registered: " + "; ".join(
+                f"{r.path.name}: {r.reason}" for r in reports[:3]))
+        gains = coefficients(stats, 0, req.normalisation)
+        weights = _weights(req.weighting, accepted, gains)
+        for rep, w in zip(accepted, weights.mean(axis=1)):
+            rep.weight = float(w)
+        options = IntegrationOptions(req.combine, req.rejection, req.sigma_low, req.sigma_high)
+        result = integrate(store, options, gains=gains, weights=weights,
+                           progress=scaled_progress(report, 0.75, 0.98), budget=req.memory_budget)
+    header = _output_header(infos[0], kept_infos, debayered=result.image.ndim == 3)
+    history += _history(req, reports, options)
+    out = StackResult(result.image, header, history, reports, names, None, result)
+    if req.output:
+        write_result(out, req.output, req.rejection_maps)
+    if report:
+        report(1.0)
+    return out
+
+
+def _weights(mode: str, accepted: list[FrameReport], gains: np.ndarray) -> np.ndarray:
+    n, channels = gains.shape[:2]
+    if mode == "noise":  # inverse variance of the normalised frame's background noise
+        noise = np.array([r.noise for r in accepted])[:, None] * gains[:, :, 0]
+        w = 1.0 / np.maximum(noise, 1e-12) ** 2
+    elif mode == "fwhm":  # sharper frames count more
+        fwhm = np.array([r.fwhm if np.isfinite(r.fwhm) else np.nan for r in accepted])
+        fwhm = np.where(np.isfinite(fwhm), fwhm, np.nanmedian(fwhm) if np.isfinite(fwhm).any()
+                        else 1.0)
+        w = np.repeat((1.0 / np.maximum(fwhm, 0.1) ** 2)[:, None], channels, axis=1)
+    else:
+        w = np.ones((n, channels))
+    w = np.where(np.isfinite(w), w, 0.0)
+    return w / w.max() if w.max() > 0 else np.ones((n, channels))
+
+
+def _output_header(ref: FrameInfo, infos: list[FrameInfo], debayered: bool) -> dict:
+    header = {k: v for k, v in ref.header.items()
+              if k in _KEEP or k.startswith(_KEEP_PREFIXES)}
+    if debayered:
+        for key in ("BAYERPAT", "XBAYROFF", "YBAYROFF"):
+            header.pop(key, None)
+    exposures = [i.exposure for i in infos if i.exposure]
+    header["IMAGETYP"] = "Master Light"
+    header["NCOMBINE"] = len(infos)
+    header["STACKCNT"] = len(infos)
+    if exposures:
+        header["EXPTIME"] = float(np.sum(exposures))
+        header["LIVETIME"] = float(np.sum(exposures))
+        header["EXPOSURE"] = float(np.mean(exposures))
+    dates = sorted(i.date for i in infos if i.date)
+    if dates:
+        header["DATE-OBS"], header["DATE-END"] = dates[0], dates[-1]
+    return header
+
+
+def _history(req: StackRequest, reports: list[FrameReport],
+             options: IntegrationOptions) -> list[str]:
+    lines = [f"Nebulayer: integration {options.combine}, rejection {options.rejection} "
+             f"({options.sigma_low:g}, {options.sigma_high:g}), normalisation "
+             f"{req.normalisation}, weights {req.weighting}",
+             "Nebulayer: registration by star matching (similarity), bicubic spline resampling"]
+    for rep in reports:
+        lines.append(f"Nebulayer: light {rep.line()}")
+    return lines
+
+
+def write_result(result: StackResult, path: str | Path, rejection_maps: bool = False) -> Path:
+    """Write the master light (32-bit float FITS, header + HISTORY) and optionally its
+    rejection maps next to it (``<name>_rejmap_low.fits`` / ``_high``)."""
+    from editor.io.fits_write import write_fits
+
+    path = Path(path)
+    comments = {"NCOMBINE": "number of lights combined", "EXPTIME": "[s] total exposure",
+                "EXPOSURE": "[s] mean exposure of one light", "DATE-END": "last light's DATE-OBS"}
+    write_fits(path, result.image, result.header, result.history, comments)
+    if rejection_maps and result.integration is not None:
+        for side, data in (("low", result.integration.low_map),
+                           ("high", result.integration.high_map)):
+            header = {k: v for k, v in result.header.items() if k == "ROWORDER"}
+            header["IMAGETYP"] = f"Rejection map ({side})"
+            write_fits(path.with_name(f"{path.stem}_rejmap_{side}.fits"), data, header,
+                       [f"Nebulayer: fraction of frames rejected {side} at each pixel"])
+    result.output = path
+    return path
