@@ -40,7 +40,8 @@ def test_export_dialog_offers_only_formats_nebulayer_can_write(qtbot):
     """Every format in the export dialog must be writable: XISF is read-only, and choosing it
     only ended in an "unknown output format" error after the full render."""
     from editor.io.formats import writable_extensions
-    from editor.ui.shell.file_actions import EXPORT_FORMATS, ExportDialog
+    from editor.io.export_formats import EXPORT_FORMATS
+    from editor.ui.shell.file_actions import ExportDialog
 
     dlg = ExportDialog(None, "m42")
     qtbot.addWidget(dlg)

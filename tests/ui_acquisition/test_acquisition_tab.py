@@ -108,19 +108,3 @@ def test_debayer_box_is_on_by_default_and_drives_the_controller(tab):
     assert tab.controller.debayer is False
     box.setChecked(True)
     assert tab.controller.debayer is True
-
-
-def test_colour_stack_goes_to_editor_as_rgb_with_its_debayer_history():
-    from editor.acquisition.live_stack import LiveStacker
-    from editor.ui.acquisition.live_panel import stack_for_editor
-
-    rng = np.random.default_rng(0)
-    rgb = (0.05 + 0.001 * rng.standard_normal((64, 64, 3))).astype(np.float32)
-    rgb[10:13, 20:23] = rgb[40:43, 30:33] = rgb[50:53, 5:8] = 0.8  # a few bright "stars"
-    stacker = LiveStacker(min_star_pixels=5)
-    assert stacker.add(rgb, 1.0, {"BAYERPAT": "RGGB", "INSTRUME": "OSC"}).accepted
-    snapshot = (stacker.image(), stacker.meta(), "Live stack (1 x)")
-    array, meta, _ = stack_for_editor(snapshot)
-    assert array.shape == (64, 64, 3) and array.dtype == np.float32
-    assert "BAYERPAT" not in meta.header and meta.bayer_pattern is None
-    assert any("debayered" in note for note in meta.notes)

@@ -36,10 +36,7 @@ def test_auto_stretch_layer_rendered_through_a_document_shows_structure(case, sh
 def test_the_ui_fast_display_path_agrees_on_physical_units(shared_data, folder):
     """The canvas uses a lookup table over the STF's range: a 1e-18 wide range must work."""
     pytest.importorskip("PyQt6")
-    try:
-        from editor.ui.canvas.display_lut import fast_display_image
-    except ImportError:  # before the UI was split by feature
-        from editor.ui.display_lut import fast_display_image
+    from editor.render.display_lut import fast_display_image  # moved down from the UI (issue 10)
 
     data = open_image(case_file("drizzle_nan_zero_borders", shared_data, folder)).data
     stf = filters.auto_stretch_params(data)

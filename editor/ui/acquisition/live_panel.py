@@ -1,23 +1,12 @@
 """The "Live view" box of the Acquisition tab (short exposures in a loop, optionally stacked
-live) and how a captured frame or the live stack is handed to the editor."""
+live). What a frame or the live stack becomes in the editor: :mod:`editor.acquisition.to_editor`."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel,
                              QPushButton, QWidget)
-
-from editor.acquisition.camera import RawFrame
-from editor.acquisition.colour_frames import mosaic_pattern
-from editor.acquisition.live_stack import normalise
-from editor.io.image import ImageMeta
-
-# FITS structure cards of the driver's file: the editor's export writes its own
-_STRUCTURE_CARDS = ("SIMPLE", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "EXTEND",
-                    "BZERO", "BSCALE", "COMMENT", "HISTORY", "")
 
 
 class LivePanel(QGroupBox):
@@ -80,30 +69,3 @@ class LivePanel(QGroupBox):
             text += f" — last frame rejected: {result.reason}"
         self.stack_label.setText(text)
         return text
-
-
-def frame_for_editor(frame: RawFrame) -> tuple[np.ndarray, ImageMeta, str]:
-    """(float32 pixels 0..1, ImageMeta with the frame's FITS cards, name) of a captured frame."""
-    cards = {"INSTRUME": frame.camera, "EXPTIME": frame.settings.exposure,
-             "IMAGETYP": frame.settings.frame_type}
-    cards.update({k: frame.driver_header[k] for k in frame.driver_header
-                  if k not in _STRUCTURE_CARDS})
-    path = frame.extra.get("path")
-    name = Path(path).stem if path else f"{frame.camera} {frame.settings.exposure:g} s"
-    data = normalise(frame.data)
-    data.flags.writeable = False
-    meta = ImageMeta(path=str(path or ""), format="FITS" if path else "array",
-                     original_dtype=str(frame.data.dtype), header=cards,
-                     bayer_pattern=mosaic_pattern(cards) if data.ndim == 2 else None)
-    return data, meta, name
-
-
-def stack_for_editor(snapshot: tuple[np.ndarray, dict, str]) -> tuple[np.ndarray, ImageMeta, str]:
-    """(pixels, ImageMeta with the stack's FITS cards, name) of a live-stack snapshot.
-
-    A colour stack is (H, W, 3) with no BAYERPAT; its HISTORY card (how it was debayered)
-    also becomes a note, so exports record it."""
-    image, cards, name = snapshot
-    notes = [str(cards["HISTORY"]).removeprefix("Nebulayer: ")] if "HISTORY" in cards else []
-    return image, ImageMeta(format="array", original_dtype="float32", header=dict(cards),
-                            notes=notes), name

@@ -3,8 +3,8 @@
 All device work happens in :class:`~editor.acquisition.controller.AcquisitionController`'s
 threads; this widget only sends it commands and, every 50 ms, drains its event queue (at most
 one picture is drawn per tick, so a fast live view never floods the UI thread). Its boxes live
-in their own modules: acquisition_devices_panel (server, devices), acquisition_sequence_panel
-and acquisition_live_panel.
+in their own modules: devices_panel (server, devices), sequence_panel and live_panel; what a
+frame becomes in the editor is :mod:`editor.acquisition.to_editor`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from editor.acquisition.camera import CameraCapabilities, FrameSettings, RawFram
 from editor.acquisition.controller import AcqEvent, AcquisitionController
 from editor.acquisition.sequence import SequenceStep
 from editor.acquisition.settings import AcquisitionSettings
+from editor.acquisition.to_editor import frame_for_editor, stack_for_editor
 from editor.errors import ImageWriteError, NebulayerError
 from editor.ui.acquisition.devices_panel import DevicesBox, ServerBox
-from editor.ui.acquisition.live_panel import LivePanel, frame_for_editor, stack_for_editor
+from editor.ui.acquisition.live_panel import LivePanel
 from editor.ui.acquisition.sequence_panel import COLUMNS, NO_FILTER, SequencePanel
 
 pg.setConfigOptions(imageAxisOrder="row-major")

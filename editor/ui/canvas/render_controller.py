@@ -263,7 +263,7 @@ class RenderController(QObject):
                     return
 
     def _run(self, job: RenderJob) -> RenderResult | str | None:
-        from editor.ui.canvas.display_lut import fast_display_image as display_image
+        from editor.render.display_lut import fast_display_image as display_image
 
         t0 = time.perf_counter()
         stf = job.stf

@@ -20,27 +20,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.io.export_formats import EXPORT_FORMATS, bit_depth_label, exportable_formats
 from editor.ui.common.doc_model import DocModel
-from editor.ui.shell.error_dialogs import show_error
 from editor.ui.common.job_runner import Job, run_job
+from editor.ui.shell.error_dialogs import show_error
 from editor.ui.shell.recent_files import add_recent
 
 PROJECT_EXT = ".nebula"
-EXPORT_FORMATS = {  # label -> (extension, allowed bit depths)
-    "FITS": (".fits", (32, 16)),
-    "TIFF": (".tif", (16, 32, 8)),
-    "PNG": (".png", (16, 8)),
-    "JPEG": (".jpg", (8,)),
-    "XISF": (".xisf", (32, 16)),
-}
-
-
-def exportable_formats() -> list[str]:
-    """The labels of EXPORT_FORMATS that have a registered writer (XISF is read-only)."""
-    from editor.io.formats import writable_extensions
-
-    writable = set(writable_extensions())
-    return [label for label, (ext, _bits) in EXPORT_FORMATS.items() if ext in writable]
 
 
 def open_filter() -> str:
@@ -276,7 +262,7 @@ class ExportDialog(QDialog):
         ext, depths = EXPORT_FORMATS[label]
         self.bits_box.clear()
         for b in depths:
-            self.bits_box.addItem(f"{b}-bit {'float' if b == 32 else 'integer'}", b)
+            self.bits_box.addItem(bit_depth_label(b), b)
         self.file.setText(str(Path(self.file.text()).with_suffix(ext)))
 
     def _browse(self) -> None:

@@ -215,16 +215,12 @@ class MainWindow(QMainWindow):
 
     def open_frame(self, payload: Any) -> None:
         """A captured frame (array, meta, name): new document, or a layer of the open one."""
-        from editor.core.document import Document
-        from editor.io.image import Image, ImageMeta
+        from editor.acquisition.to_editor import document_for, fits_as_layer, payload_image
 
-        array, meta, name = payload
-        if not isinstance(meta, ImageMeta):  # a plain dict of FITS cards
-            meta = ImageMeta(format="array", header=dict(meta or {}))
-        image = Image(array, meta)
+        image, name = payload_image(payload)
         doc = self.model.doc
         as_layer = False
-        if doc is not None and (doc.width, doc.height) == (array.shape[1], array.shape[0]):
+        if fits_as_layer(doc, image):
             answer = QMessageBox.question(self, "Open frame", f"Add “{name}” as a layer of the "
                                           "open document? (No: open it as a new document)")
             as_layer = answer == QMessageBox.StandardButton.Yes
@@ -233,9 +229,7 @@ class MainWindow(QMainWindow):
             if lid:
                 self.model.select(lid)
         elif self.files.maybe_save_changes():
-            new = Document.new(image.width, image.height)
-            new.add_image(image, name=name)
-            self.set_document(new)
+            self.set_document(document_for(image, name))
         self.tabs.setCurrentWidget(self.editor)
 
     # help

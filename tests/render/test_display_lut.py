@@ -20,7 +20,7 @@ def linear() -> np.ndarray:
 @pytest.mark.parametrize("mono", [False, True])
 def test_lut_display_matches_core_display_within_one_level(linear, clip_warning, mono):
     from editor.render.display import display_image, stf_params
-    from editor.ui.canvas.display_lut import fast_display_image
+    from editor.render.display_lut import fast_display_image
 
     img = linear[:, :, 1] if mono else linear
     for stretch in ("none", stf_params(img)):
@@ -34,7 +34,7 @@ def test_lut_display_matches_core_display_within_one_level(linear, clip_warning,
 
 def test_per_channel_stretch_uses_each_channels_parameters(linear):
     from editor.render.display import display_image
-    from editor.ui.canvas.display_lut import fast_display_image
+    from editor.render.display_lut import fast_display_image
 
     stf = (np.array([0.0, 0.01, 0.02], np.float32), np.array([0.1, 0.2, 0.3], np.float32),
            np.array([1.0, 0.5, 0.25], np.float32))
@@ -45,7 +45,7 @@ def test_per_channel_stretch_uses_each_channels_parameters(linear):
 
 def _assert_same_picture(img: np.ndarray, stretch: object) -> None:
     from editor.render.display import display_image
-    from editor.ui.canvas.display_lut import fast_display_image
+    from editor.render.display_lut import fast_display_image
 
     ref = display_image(img, stretch).astype(int)
     got = fast_display_image(img, stretch).astype(int)

@@ -6,7 +6,8 @@ of a slider drag. Here the core's own curve is sampled once into a 16 384-entry 
 channel (so the maths stays in :mod:`editor.render.display`), and each pixel only needs a
 scale, a clamp, a cast and a table lookup: the trick pyqtgraph's ImageItem uses. Rows are
 split across two threads (numpy releases the GIL). The result matches ``display_image`` to
-within one grey level (tests/ui/test_display_lut.py).
+within one grey level (tests/render/test_display_lut.py). It lives in the renderer, not the
+UI, because it is numpy only and any view (the canvas, a review page, a script) can use it.
 """
 
 from __future__ import annotations
