@@ -17,8 +17,10 @@ import numpy as np
 
 from editor.core import services, tree
 from editor.core.edits import EditsMixin
+from editor.core.notes import Note, NotesMixin
 from editor.core.history import History
 from editor.core.layers import GroupLayer, ImageLayer, Layer, layer_from_dict, new_id, walk
+from editor.core.render_errors import RenderErrors
 from editor.core.sources import Source, freeze, open_image_file
 from editor.errors import DocumentError
 from editor.io.image import Image, ImageMeta
@@ -27,13 +29,14 @@ from editor.io.image import Image, ImageMeta
 @dataclass(frozen=True)
 class DocumentEvent:
     """kind: "layers" (structure), "layer" (props/params), "mask", "history", "snapshot",
-    "document" (canvas, path, saved); layer_id where one layer is concerned."""
+    "document" (canvas, path, saved), "errors" (a render changed what layers report as failed:
+    refresh their warnings, the pixels did not change); layer_id where one layer is concerned."""
 
     kind: str
     layer_id: str | None = None
 
 
-class Document(EditsMixin):
+class Document(EditsMixin, NotesMixin):
     """A layered, non-destructive image. Create with :meth:`new`, :meth:`from_image`, :meth:`load`."""
 
     def __init__(self, width: int, height: int, *, registry: Any = None, cache: Any = None) -> None:
@@ -48,6 +51,7 @@ class Document(EditsMixin):
         self.sources: dict[str, Source] = {}
         self._pending: dict[str, Source] = {}
         self._snapshots: list[dict[str, Any]] = []
+        self._notes: list[Note] = []  # review notes (editor.core.notes)
         self._subscribers: list[Callable[[DocumentEvent], None]] = []
         self._lock = threading.RLock()
         self._saved_token = 0
@@ -237,18 +241,24 @@ class Document(EditsMixin):
     # itself knows no renderer (see editor.core.services).
     def render(self, scale: float = 1.0, region: tuple[int, int, int, int] | None = None,
                progress: Any = None, snapshot: str | None = None, upto: str | None = None,
-               copy: bool = True) -> np.ndarray:
+               copy: bool = True, errors: RenderErrors | None = None) -> np.ndarray:
         """The composite as float32 (H, W, 3), or (H, W) if all is mono; see the API notes.
 
         ``copy=False`` returns the result read-only, shared with the render cache, instead of
-        a private copy: for previews that only display it (saves a copy per frame)."""
+        a private copy: for previews that only display it (saves a copy per frame).
+
+        Layers that fail render as pass-through. Without ``errors`` their failures are applied
+        at the end with :meth:`apply_render_errors` (on the calling thread); with a
+        :class:`RenderErrors` they are only recorded in it, for a caller rendering on a worker
+        thread to apply on its own thread."""
         nodes = self.snapshot_layers(snapshot) if snapshot is not None else None
         if upto is not None:
             nodes = tree.truncate(nodes if nodes is not None else self.to_dict(), upto)
             if nodes is None:
                 raise DocumentError(f"no layer with id {upto!r}")
         return services.get(services.RENDERER).render(self, scale=scale, region=region,
-                                                      progress=progress, nodes=nodes, copy=copy)
+                                                      progress=progress, nodes=nodes, copy=copy,
+                                                      errors=errors)
 
     def render_mask(self, layer_id: str, scale: float = 1.0) -> np.ndarray:
         """The layer's mask after its controls, (H, W) float32 0..1 (ones if it has none)."""
@@ -261,6 +271,27 @@ class Document(EditsMixin):
     def export_meta(self) -> ImageMeta:
         """Metadata for an exported render: the base image's FITS header + HISTORY lines."""
         return services.get(services.RENDERER).export_meta(self)
+
+    def apply_render_errors(self, errors: RenderErrors) -> bool:
+        """Show what a render found on the layers (``layer.error``, ``layer.unavailable``) and
+        emit one ``"errors"`` event if anything changed; True if it did. Layers deleted since
+        the render started are skipped."""
+        changed = False
+        with self._lock:
+            live = {l.id: l for l in walk(self.layers)}
+            for lid, message in errors.messages.items():
+                layer = live.get(lid)
+                if layer is not None and layer.error != message:
+                    layer.error = message
+                    changed = True
+            for lid in errors.unavailable:
+                layer = live.get(lid)
+                if layer is not None and getattr(layer, "unavailable", True) is False:
+                    layer.unavailable = True
+                    changed = True
+        if changed:
+            self._emit("errors")
+        return changed
 
     def render_snapshot(self) -> tuple[list[dict], dict[str, Any], dict[str, Any]]:
         """(layer tree as plain dicts, live layers by id, sources) taken under the lock: what

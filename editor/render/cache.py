@@ -10,14 +10,14 @@ The process-wide default size is a quarter of the RAM (1..8 GiB), or ``NEBULAYER
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import threading
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
+
+from editor.render.keys import make_key  # noqa: F401  (keys are built by the one encoder)
 
 ENV_VAR = "NEBULAYER_RENDER_CACHE"
 
@@ -32,12 +32,6 @@ def _default_size() -> int:
 
 
 DEFAULT_CACHE_BYTES = _default_size()
-
-
-def make_key(*parts: Any) -> str:
-    """A stable hash of JSON-able parts (tuples and lists hash alike)."""
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=repr)
-    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 
 class RenderCache:

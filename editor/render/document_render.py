@@ -7,40 +7,60 @@ provides :data:`~editor.core.services.RENDERER`, which ``doc.render()``, ``doc.r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
 from editor.core import services
 from editor.errors import DocumentError
-from editor.io.image import ImageMeta
 from editor.render.cache import default_cache
-from editor.render.engine import Comp, RenderJob, RenderStats
+from editor.core.render_errors import RenderErrors
+from editor.render.comp import Comp
+from editor.render.engine import RenderJob, RenderStats
 from editor.render.export_meta import export_meta
-from editor.render.resample import Window, place_source
+from editor.render.kinds import kind_of
+from editor.render.resample import Window
 from editor.render.steps import StepFailed
 
 if TYPE_CHECKING:
     from editor.core.document import Document
 
 
-def render_job(doc: "Document", scale: float, progress: Any, nodes: list[dict] | None) -> RenderJob:
-    """A job rendering ``nodes`` (default: the document's layer tree) at ``scale``."""
+def render_job(doc: "Document", scale: float, progress: Any, nodes: list[dict] | None,
+               errors: RenderErrors | None = None) -> RenderJob:
+    """A job rendering ``nodes`` (default: the document's layer tree) at ``scale``; what goes
+    wrong with layers is recorded in ``job.errors`` (``errors`` if given)."""
     if not scale > 0:
         raise DocumentError(f"render scale must be > 0, got {scale}")
     tree, live, sources = doc.render_snapshot()
     return RenderJob(tree=tree if nodes is None else nodes, sources=sources, layers=live,
                      registry=doc.registry, cache=doc.cache, stats=doc._stats,
-                     canvas=(doc.height, doc.width), scale=scale, progress=progress)
+                     canvas=(doc.height, doc.width), scale=scale, progress=progress,
+                     errors=errors)
+
+
+@contextmanager
+def _reporting(doc: "Document", errors: RenderErrors | None) -> Iterator[RenderErrors]:
+    """The record a render fills; applied to the document at the end (even if cancelled,
+    as the layers were set during the render before) unless the caller passed its own."""
+    record = RenderErrors() if errors is None else errors
+    try:
+        yield record
+    finally:
+        if errors is None:
+            doc.apply_render_errors(record)
 
 
 def render(doc: "Document", *, scale: float = 1.0, region: tuple | None = None,
-           progress: Any = None, nodes: list[dict] | None = None, copy: bool = True) -> np.ndarray:
+           progress: Any = None, nodes: list[dict] | None = None, copy: bool = True,
+           errors: RenderErrors | None = None) -> np.ndarray:
     """What :meth:`Document.render` returns (``nodes``: a snapshot's or truncated tree)."""
-    job = render_job(doc, scale, progress, nodes)
-    doc._stats.add("renders")
-    win = None if region is None else region_window(region, scale, job.full)
-    out = job.render(win)
+    with _reporting(doc, errors) as record:
+        job = render_job(doc, scale, progress, nodes, record)
+        doc._stats.add("renders")
+        win = None if region is None else region_window(region, scale, job.full)
+        out = job.render(win)
     if progress is not None:
         progress(1.0)
     if copy:
@@ -85,8 +105,9 @@ def _input_of(job: RenderJob, nodes: list[dict], lid: str, below: Comp | None
 def render_mask(doc: "Document", lid: str, scale: float = 1.0) -> np.ndarray:
     """The finished mask of ``lid`` at ``scale``, (H, W) float32 0..1; ones without a mask."""
     doc.layer(lid)
-    job = render_job(doc, scale, None, None)
-    found = _input_of(job, job.tree, lid, None)
+    with _reporting(doc, None) as record:
+        job = render_job(doc, scale, None, None, record)
+        found = _input_of(job, job.tree, lid, None)
     if found is None:
         raise DocumentError(f"no layer with id {lid!r}")
     node, below = found
@@ -111,17 +132,11 @@ def render_thumbnail(doc: "Document", lid: str, size: int = 64, mask: bool = Fal
         g = np.clip(m * 255.0 + 0.5, 0, 255).astype(np.uint8)
         return np.repeat(g[:, :, None], 3, axis=2)
     job = render_job(doc, scale, None, None)
-    from editor.core.layers import ChannelCombineLayer, ImageLayer
-
-    if isinstance(layer, ImageLayer):
-        px, _ = place_source(doc.sources[layer.source_id], scale, job.full, layer.offset,
-                             (doc.height, doc.width))
-    elif isinstance(layer, ChannelCombineLayer):
-        try:
-            px = job._combine(layer.to_dict(), job.full)
-        except StepFailed:
-            px = np.zeros(job.full.shape, dtype=np.float32)
-    else:
+    try:
+        px = kind_of(layer.type).own_pixels(job, layer.to_dict())
+    except StepFailed:  # missing pixels: an empty thumbnail (the layer shows the error)
+        px = np.zeros(job.full.shape, dtype=np.float32)
+    if px is None:  # a kind without pixels of its own shows the stack up to it
         px = doc.render(scale=scale, upto=lid)
     return display_image(px, stretch="auto")
 
@@ -140,4 +155,4 @@ class DocumentRenderer:
 services.provide(services.RENDERER, DocumentRenderer())
 
 __all__ = ["render", "render_job", "render_mask", "render_thumbnail", "region_window",
-           "export_meta", "ImageMeta", "DocumentRenderer"]
+           "export_meta", "DocumentRenderer"]

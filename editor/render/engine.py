@@ -9,6 +9,11 @@ Regions: walking the stack from the top, each layer widens the window its input 
 halo (a blur's reach, a generated mask's reach), so a region render equals the crop of the
 whole render. When the widened window is most of the canvas the whole canvas is rendered.
 
+What a layer does is asked of its kind (:mod:`editor.render.kinds`: signature, halo, pixels,
+composite); masks, caching, pass-through on failure and progress are the same for every kind
+and stay here. Failures are recorded in ``job.errors`` (see :mod:`editor.core.render_errors`),
+never set on the live layers from the render thread.
+
 Measured layers (a spec with ``extra["measure"]``, see :mod:`editor.render.measure`): their
 statistics come from the layer's whole input at a fixed measuring scale, cached by that
 input's scale-independent key, so every preview scale and region uses the same values.
@@ -17,50 +22,27 @@ input's scale-independent key, so every preview scale and region uses the same v
 from __future__ import annotations
 
 import copy
-import math
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from editor.core import availability
+from editor.core.render_errors import RenderErrors
 from editor.errors import DocumentError
-from editor.jobs.progress import Progress, scaled_progress
+from editor.jobs.progress import Progress
 from editor.render import steps
-from editor.render.blend import blend
-from editor.render.cache import RenderCache, make_key
+from editor.render.cache import RenderCache
+from editor.render.comp import Comp
+from editor.render.keys import make_key
+from editor.render.kinds import count_steps, kind_of
 from editor.render.maskops import feather_halo, finish_mask
-from editor.render.measure import measured_values, measurer
 from editor.render.resample import Window, place_source
 from editor.render.steps import StepFailed
 
 FULL_RENDER_FRACTION = 0.6
 #: A step holds at least the composite below, the layer's pixels and the blended result.
 RENDER_COPIES = 3
-
-
-@dataclass
-class Comp:
-    """A composite: pixels on ``win`` of the scaled canvas, identified by ``state``."""
-
-    state: str
-    data_: np.ndarray | None  # None: all zeros (the empty canvas), made only when needed
-    win: Window
-    # How to render this composite at another scale: (origin below, visible layers on it);
-    # None is the empty canvas. Measured layers re-render their input with it.
-    origin: tuple | None = None
-
-    @property
-    def data(self) -> np.ndarray:
-        if self.data_ is None:
-            self.data_ = np.zeros(self.win.shape, dtype=np.float32)
-        return self.data_
-
-    def crop(self, win: Window) -> np.ndarray:
-        if win == self.win:
-            return self.data
-        return self.data[self.win.crop_of(win)]
 
 
 class RenderStats:
@@ -88,9 +70,11 @@ class RenderJob:
 
     def __init__(self, *, tree: list[dict], sources: dict, layers: dict, registry: Any,
                  cache: RenderCache, stats: RenderStats, canvas: tuple[int, int], scale: float,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, errors: RenderErrors | None = None) -> None:
         self.sources = sources
-        self.layers = layers  # id -> live Layer, only to report .error / .unavailable
+        self.layers = layers  # id -> live Layer; read only (errors go to ``self.errors``)
+        #: what went wrong per layer; the caller hands it to Document.apply_render_errors
+        self.errors = RenderErrors() if errors is None else errors
         self.registry = registry
         self.cache = cache
         self.stats = stats
@@ -99,7 +83,7 @@ class RenderJob:
         self.full = Window(0, max(1, round(canvas[0] * scale)), 0, max(1, round(canvas[1] * scale)))
         self.tree = tree
         self.progress = progress
-        self.total = max(1, _count(tree))
+        self.total = max(1, count_steps(tree))
         self.done = 0
 
     # ------------------------------------------------------------------ public entry points
@@ -172,10 +156,10 @@ class RenderJob:
             state = make_key(state, self.signature(node))
             states.append(state)
         for k in range(len(nodes) - 1, -1, -1):
-            hit = self._lookup(states[k], wins[k])
+            hit = self.lookup(states[k], wins[k])
             if hit is not None:
                 self.stats.add("cache_hits")
-                self._advance(_count(nodes[: k + 1]))
+                self._advance(count_steps(nodes[: k + 1]))
                 return k + 1, Comp(states[k], hit, wins[k])
         return 0, comp
 
@@ -186,113 +170,27 @@ class RenderJob:
 
     def step(self, node: dict, below: Comp, win: Window) -> Comp:
         state = make_key(below.state, self.signature(node))
-        hit = self._lookup(state, win)
+        hit = self.lookup(state, win)
         if hit is not None:
             self.stats.add("cache_hits")
-            self._advance(_count([node]))
+            self._advance(count_steps([node]))
             return Comp(state, hit, win)
         self._report()
         lid = node["id"]
         self.stats.add("layer_renders", lid)
-        kind = node["type"]
         try:
-            if kind == "image":
-                src = self.sources.get(node["source"])
-                if src is None:
-                    raise StepFailed(f"the pixels of this layer ({node['source']}) are missing")
-                sub = _footprint(src, tuple(node["offset"]), self.scale, win)
-                if sub is not None and sub != win:
-                    out = self._paste(node, below, win, sub, src)
-                    self._set_error(lid, None)
-                    self._advance(1)
-                    return Comp(state, self._store(state, win, out, ("step", lid)), win)
-                top, cov = place_source(src, self.scale, win, tuple(node["offset"]), self.canvas)
-            elif kind == "channel_combine":
-                top, cov = self._combine(node, win), None
-            elif kind == "adjustment":
-                top, cov = self._adjust(node, below, win), None
-            elif kind == "group":
-                top, cov = self.composite(node["children"], win, below).data, None
-            else:
-                raise StepFailed(f"unknown layer type {kind!r}")
-            if kind in ("image", "channel_combine"):
-                cov = _missing_is_transparent(top, cov)
-            alpha = self._alpha(node, below, win, cov)
+            out = kind_of(node["type"]).composite(self, node, below, win)
         except StepFailed as exc:
             self._set_error(lid, str(exc))
             self._advance(1)
             return Comp(below.state, below.crop(win), win)  # pass-through, not cached
         self._set_error(lid, None)
-        out = blend(below.crop(win), top, node["blend"], alpha)
         self._advance(1)
-        return Comp(state, self._store(state, win, out, ("step", lid)), win)
-
-    # ------------------------------------------------------------------ layer kinds
-    def _adjust(self, node: dict, below: Comp, win: Window) -> np.ndarray:
-        spec = self.registry.get(node["kind"])
-        live = self.layers.get(node["id"])
-        if spec is None:
-            if live is not None:
-                live.unavailable = True
-            raise StepFailed(availability.layer_message(self.registry, node))
-        if int(node.get("kind_version", 1)) > spec.version:
-            raise StepFailed(f"'{node['kind']}' settings are from a newer version "
-                             f"({node['kind_version']}) than the installed one ({spec.version})")
-        resolved = steps.resolved_params(spec, node["params"])
-        params = spec.scaled(resolved, self.scale)
-        key = make_key("filter", below.state, node["kind"], spec.version, spec.source, params)
-        out = self._lookup(key, below.win)
-        if out is None:
-            if measurer(spec) is not None:
-                params = dict(params, measured=measured_values(self, spec, resolved, below))
-            self.stats.add("filter_runs")
-            sub = scaled_progress(self.progress, self.done / self.total, (self.done + 1) / self.total)
-            out = steps.run_spec(spec, below.data, params, sub)
-            out = self._store(key, below.win, out, ("filter", node["id"]))
-        return out[below.win.crop_of(win)] if below.win != win else out
-
-    def _paste(self, node: dict, below: Comp, win: Window, sub: Window, src: Any) -> np.ndarray:
-        """A mosaic panel: blended only on ``sub``, its footprint in ``win``; elsewhere the
-        result is exactly the composite below. Placing the panel on the whole window cost a
-        canvas-sized copy of it, its coverage, NaN masks and blend output (~2 GiB per
-        quarter-canvas panel of a 100 MP mosaic)."""
-        top, cov = place_source(src, self.scale, sub, tuple(node["offset"]), self.canvas)
-        cov = _missing_is_transparent(top, cov)
-        alpha = self._alpha(node, below, win, None)
-        inner = win.crop_of(sub)
-        if np.ndim(alpha) == 2:
-            alpha = alpha[inner]
-        if cov is not None:
-            alpha = cov * alpha
-        rgb = top.ndim == 3 or (below.data_ is not None and below.data_.ndim == 3)
-        shape = win.shape + ((3,) if rgb else ())
-        if below.data_ is None:
-            out = np.zeros(shape, np.float32)  # the empty canvas: untouched pages stay free
-            base = out[inner]
-        else:
-            b = below.crop(win)
-            out = np.empty(shape, np.float32)
-            out[...] = b if b.ndim == out.ndim else b[:, :, None]
-            base = b[inner]
-        out[inner] = blend(base, top, node["blend"], alpha)
-        return out
-
-    def _combine(self, node: dict, win: Window) -> np.ndarray:
-        offsets = {k: tuple(v) for k, v in node["offsets"].items()}
-        wide = win.expand(steps.shift_halo(offsets, self.scale), self.full)
-        chans: dict[str, np.ndarray] = {}
-        for name, sid in node["channels"].items():
-            src = self.sources.get(sid)
-            if src is None:
-                raise StepFailed(f"channel {name}: source {sid} is missing")
-            px, _ = place_source(src, self.scale, wide, canvas=self.canvas)
-            dy, dx = offsets.get(name, (0.0, 0.0))
-            px = steps.shift_channel(px, dy * self.scale, dx * self.scale)
-            chans[name] = px[wide.crop_of(win)] if wide != win else px
-        return steps.combine_channels(node["mode"], chans, node["params"])
+        return Comp(state, self.store(state, win, out, ("step", lid)), win)
 
     # ------------------------------------------------------------------ masks
-    def _alpha(self, node: dict, below: Comp, win: Window, cov: np.ndarray | None):
+    def alpha(self, node: dict, below: Comp, win: Window, cov: np.ndarray | None) -> Any:
+        """The layer's opacity x mask x coverage on ``win`` (a float where it is uniform)."""
         alpha: Any = float(node["opacity"])
         m = self._mask(node, below, win)
         if m is not None:
@@ -306,8 +204,8 @@ class RenderJob:
         if m is None or not m["enabled"]:
             return None
         in_key = below.state if m["type"] == "generated" and m["input"] == "below" else None
-        key = make_key("mask", in_key, self._resolve_tokens(m), self.scale)
-        hit = self._lookup(key, win)
+        key = make_key("mask", in_key, self.resolve_tokens(m), self.scale)
+        hit = self.lookup(key, win)
         if hit is not None:
             return hit
         self.stats.add("mask_renders")
@@ -316,7 +214,7 @@ class RenderJob:
         raw = self._raw_mask(m, below, wide, node["id"])
         out = finish_mask(raw, m, self.scale)
         out = out[wide.crop_of(win)] if wide != win else out
-        return self._store(key, win, np.ascontiguousarray(out), ("mask", node["id"]))
+        return self.store(key, win, np.ascontiguousarray(out), ("mask", node["id"]))
 
     def _raw_mask(self, m: dict, below: Comp, win: Window, lid: str) -> np.ndarray:
         if m["type"] == "raster":
@@ -339,29 +237,21 @@ class RenderJob:
             img, _ = place_source(src, self.scale, img_win, canvas=self.canvas)
             in_key = src.token
         key = make_key("rawmask", in_key, m["kind"], spec.version, params, self.scale)
-        out = self._lookup(key, img_win)
+        out = self.lookup(key, img_win)
         if out is None:
             self.stats.add("filter_runs")
             out = steps.check_mask(spec, steps.run_spec(spec, img, params, None), img.shape[:2])
-            out = self._store(key, img_win, out, ("rawmask", lid))
+            out = self.store(key, img_win, out, ("rawmask", lid))
         return out[img_win.crop_of(win)] if img_win != win else out
 
     # ------------------------------------------------------------------ keys, halos, cache
     def halo(self, node: dict) -> int:
-        """Border (scaled px) this layer needs on the composite below it."""
-        h = 0
-        if node["type"] == "adjustment":
-            spec = self.registry.get(node["kind"])
-            if spec is not None:
-                try:
-                    params = spec.scaled(steps.resolved_params(spec, node["params"]), self.scale)
-                    h = steps.spatial_halo(spec, params)
-                except StepFailed:
-                    h = 0
-        elif node["type"] == "group":
-            for child in node["children"]:
-                if child["visible"]:
-                    h += self.halo(child)
+        """Border (scaled px) this layer needs on the composite below it: its kind's, or its
+        generated mask's (plus feather) if that reads further."""
+        try:
+            h = kind_of(node["type"]).halo(self, node)
+        except StepFailed:
+            h = 0
         m = node.get("mask")
         if m is not None and m["enabled"] and m["type"] == "generated" and m["input"] == "below":
             spec = self.registry.get(m["kind"])
@@ -375,33 +265,33 @@ class RenderJob:
         return min(h, steps.GLOBAL_HALO)
 
     def signature(self, node: dict) -> str:
-        rec = {k: v for k, v in node.items() if k not in ("name", "id", "children")}
-        rec = self._resolve_tokens(rec)
-        if node["type"] == "adjustment":
-            spec = self.registry.get(node["kind"])
-            rec["_impl"] = None if spec is None else [spec.version, spec.source]
-        if node["type"] == "group":
-            rec["children"] = [self.signature(c) for c in node["children"] if c["visible"]]
+        """The key of what this layer adds to the composite below (its kind says what counts)."""
+        try:
+            rec = kind_of(node["type"]).signature(self, node)
+        except StepFailed:
+            rec = {"unknown_type": node["type"]}  # renders as a failure: nothing to cache
         return make_key(rec)
 
-    def _resolve_tokens(self, rec: dict) -> dict:
+    def resolve_tokens(self, rec: dict) -> dict:
         """The record with source ids replaced by pixel tokens (a re-opened file is new data)."""
         rec = copy.copy(rec)
         if "source" in rec:
-            rec["source"] = self._token(rec["source"])
+            rec["source"] = self.token(rec["source"])
         if "channels" in rec:
-            rec["channels"] = {k: self._token(v) for k, v in rec["channels"].items()}
+            rec["channels"] = {k: self.token(v) for k, v in rec["channels"].items()}
         if rec.get("mask"):
-            rec["mask"] = self._resolve_tokens(rec["mask"])
+            rec["mask"] = self.resolve_tokens(rec["mask"])
         if rec.get("input") not in (None, "below"):
-            rec["input"] = self._token(rec["input"])
+            rec["input"] = self.token(rec["input"])
         return rec
 
-    def _token(self, sid: str) -> str:
+    def token(self, sid: str) -> str:
+        """The pixel token of source ``sid`` (unique per loaded buffer) for cache keys."""
         src = self.sources.get(sid)
         return "missing:" + sid if src is None else src.token
 
-    def _lookup(self, state: str, win: Window) -> np.ndarray | None:
+    def lookup(self, state: str, win: Window) -> np.ndarray | None:
+        """The cached result ``state`` on ``win`` (or cut from the whole canvas's), or None."""
         hit = self.cache.get(make_key(state, self.scale, win.as_list()))
         if hit is not None:
             return hit
@@ -411,7 +301,7 @@ class RenderJob:
                 return whole[self.full.crop_of(win)]
         return None
 
-    def _store(self, state: str, win: Window, data: np.ndarray, slot: tuple) -> np.ndarray:
+    def store(self, state: str, win: Window, data: np.ndarray, slot: tuple) -> np.ndarray:
         """Cache a result; ``slot`` (what it is, of which layer) bounds how many variants of
         it are kept, per scale and window (see RenderCache)."""
         return self.cache.put(make_key(state, self.scale, win.as_list()), data,
@@ -427,39 +317,10 @@ class RenderJob:
         self._report()
 
     def _set_error(self, lid: str, message: str | None) -> None:
-        live = self.layers.get(lid)
-        if live is not None:
-            live.error = message
+        # Recorded, not set on the live layer: this runs on the render thread, and the model
+        # changes only through Document.apply_render_errors (one event for the views).
+        self.errors.messages[lid] = message
 
-
-def _count(nodes: list[dict]) -> int:
-    n = 0
-    for node in nodes:
-        if node["visible"]:
-            n += 1 + (_count(node["children"]) if node["type"] == "group" else 0)
-    return n
-
-
-def _footprint(src: Any, offset: tuple, scale: float, win: Window) -> Window | None:
-    """The part of ``win`` a source placed at ``offset`` (y, x) touches (1 px margin:
-    beyond its edge the coverage is 0 and the result is below's), None if it misses it."""
-    oy, ox = float(offset[0]), float(offset[1])
-    y0 = max(win.y0, math.floor(oy * scale) - 1)
-    y1 = min(win.y1, math.ceil((oy + src.height) * scale) + 1)
-    x0 = max(win.x0, math.floor(ox * scale) - 1)
-    x1 = min(win.x1, math.ceil((ox + src.width) * scale) + 1)
-    if y1 <= y0 or x1 <= x0:
-        return None
-    return Window(y0, y1, x0, x1)
-
-
-def _missing_is_transparent(top: np.ndarray, cov: np.ndarray | None) -> np.ndarray | None:
-    """NaN pixels of a picture layer are missing data: show what is below them (mosaics,
-    borders left by alignment) instead of punching holes."""
-    bad = np.isnan(top)
-    if bad.ndim == 3:
-        bad = bad.any(axis=2)
-    if not bad.any():
-        return cov
-    valid = (~bad).astype(np.float32)
-    return valid if cov is None else cov * valid
+    def set_unavailable(self, lid: str) -> None:
+        """The layer's operation is not installed (shown as such by the layers panel)."""
+        self.errors.unavailable.add(lid)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from editor.core.layers import AdjustmentLayer, ChannelCombineLayer, GroupLayer, ImageLayer
+from editor.core.layers import GroupLayer, ImageLayer
 from editor.io.image import ImageMeta
+from editor.render.kinds import kind_of
+from editor.render.steps import StepFailed
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 def history_lines(doc: "Document") -> list[str]:
     """One HISTORY line per visible layer, bottom to top (what was done to the pixels)."""
     lines = ["Nebulayer layered edit, bottom to top:"]
+    names = {sid: src.name for sid, src in doc.sources.items()}
 
     def describe(layers: list, depth: int) -> None:
         for layer in layers:
@@ -26,17 +28,10 @@ def history_lines(doc: "Document") -> list[str]:
                 extra = f" blend={layer.blend} opacity={layer.opacity:g}"
             if layer.mask is not None and layer.mask.enabled:
                 extra += " masked" if not hasattr(layer.mask, "kind") else f" mask={layer.mask.kind}"
-            if isinstance(layer, ImageLayer):
-                src = doc.sources.get(layer.source_id)
-                what = f"image {src.name if src else layer.source_id}"
-            elif isinstance(layer, AdjustmentLayer):
-                what = f"{layer.kind} v{layer.kind_version} " + json.dumps(layer.params, separators=(",", ":"))
-            elif isinstance(layer, ChannelCombineLayer):
-                names = {c: doc.sources[s].name if s in doc.sources else s for c, s in layer.channels.items()}
-                what = f"{layer.mode} merge " + json.dumps(names, separators=(",", ":"))
-            elif isinstance(layer, GroupLayer):
-                what = "group"
-            else:
+            node = layer.to_dict()
+            try:
+                what = kind_of(layer.type).describe(node, names)
+            except StepFailed:
                 what = layer.type
             lines.append(f"{pad}{layer.name}: {what}{extra}")
             if isinstance(layer, GroupLayer):

@@ -23,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from editor.plugins.discovery import PLUGIN_FAILURES, describe_failure
+from editor.render.keys import make_key
 from editor.render.steps import StepFailed
 from filters.registry import FilterSpec
 
@@ -95,8 +96,6 @@ def measured_values(job: Any, spec: FilterSpec, resolved: dict[str, Any], below:
                     ) -> dict[str, Any]:
     """What ``spec`` measures on the layer's whole input at :func:`measuring_scale` (cached
     by the input's scale-independent key), plus ``frame``: where ``below`` lies on the canvas."""
-    from editor.render.cache import make_key
-
     ms = measuring_scale(job.canvas)
     key = make_key("measure", origin_key(job, below.origin), ms, spec.id, spec.version,
                    spec.source, resolved)
@@ -122,7 +121,7 @@ def job_at_scale(job: Any, scale: float) -> Any:
             job._report()  # lets the caller's Cancelled through, at the job's own fraction
     return type(job)(tree=job.tree, sources=job.sources, layers=job.layers,
                      registry=job.registry, cache=job.cache, stats=job.stats,
-                     canvas=job.canvas, scale=scale, progress=progress)
+                     canvas=job.canvas, scale=scale, progress=progress, errors=job.errors)
 
 
 def render_origin(job: Any, origin: tuple | None) -> Any:
@@ -137,8 +136,6 @@ def render_origin(job: Any, origin: tuple | None) -> Any:
 
 def origin_key(job: Any, origin: tuple | None) -> str:
     """A key of the composite ``origin`` describes, the same at every scale."""
-    from editor.render.cache import make_key
-
     if origin is None:
         return make_key("empty", list(job.canvas))
     base, nodes = origin
