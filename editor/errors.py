@@ -53,3 +53,16 @@ class DocumentError(NebulayerError):
 
 class DeviceError(NebulayerError):
     """An acquisition device or INDI server failed or refused a command."""
+class OutsideReferencesError(ProjectError):
+    """A project refers to image files outside its own folder, and reading them was not allowed.
+
+    ``paths`` lists them (as the project names them) so a caller can ask the user once.
+    """
+
+    def __init__(self, path: str | Path, paths: list[str]) -> None:
+        self.paths = list(paths)
+        shown = ", ".join(self.paths[:5]) + (f" and {len(self.paths) - 5} more" if len(self.paths) > 5 else "")
+        super().__init__(path, f"refers to {len(self.paths)} file(s) outside its folder, not read "
+                               f"without your permission: {shown}")
+
+

@@ -8,7 +8,9 @@ restarted sequence never overwrites a frame.
 
 Writes are atomic: the data go to a hidden temporary name in the same folder, are flushed to
 disk (fsync), then renamed; a crash or a full disk never leaves a half-written frame under
-its final name.
+its final name. The temporary name identifies the writing process, so one left by a killed
+capture is removed at the next frame saved into that folder. Frames get the usual file mode
+(0666 minus the user's umask).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from astropy.io import fits
 
 from editor.acquisition.camera import RawFrame
 from editor.errors import ImageWriteError
+from editor.io.atomic import create_temp_for, sweep_stale_temps
 
 IMAGETYP = {"light": "Light Frame", "dark": "Dark Frame", "flat": "Flat Frame",
             "bias": "Bias Frame"}
@@ -157,7 +159,10 @@ def write_bytes_atomic(path: str | Path, payload: bytes) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        sweep_stale_temps(path.parent)  # temp files of a capture that was killed mid-write
+        # Created 0666 minus the umask (not mkstemp's 0600): frames are ordinary files the
+        # user's group or stacking server may need to read, like any other saved file.
+        tmp, fd = create_temp_for(path)
     except OSError as exc:
         raise ImageWriteError(path, _problem(exc)) from None
     try:

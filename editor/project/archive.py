@@ -15,10 +15,10 @@ import json
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from editor.core import availability
-from editor.errors import DocumentError, ImageReadError, ProjectError
+from editor.errors import DocumentError, ImageReadError, OutsideReferencesError, ProjectError
 from editor.io.image import ImageMeta
 from editor.project import schema
 from editor.project.fits_store import FitsDataError, fits_bytes, read_fits_bytes
@@ -45,20 +45,60 @@ def _relative_to_project(source: Path, project: Path) -> str | None:
 
 
 def _resolve_reference(rec: dict[str, Any], project: Path) -> str:
-    """The referenced file: next to the project first (it may have moved), else its absolute path."""
+    """The referenced file: next to the project first (it may have moved), else the path it
+    names (a relative one is taken from the project's folder, never from the current one)."""
+    folder = Path(project).resolve().parent
     relative = rec.get("relative_path")
-    if isinstance(relative, str) and not Path(relative).is_absolute() and ".." not in Path(relative).parts:
-        candidate = Path(project).resolve().parent / relative
-        if candidate.is_file():
+    if isinstance(relative, str) and relative and not Path(relative).is_absolute() \
+            and ".." not in Path(relative).parts:
+        candidate = folder / relative
+        if candidate.resolve().is_relative_to(folder) and candidate.is_file():
             return str(candidate)
-    return rec["path"]
+    named = Path(rec["path"])
+    return str(named if named.is_absolute() else folder / named)
+
+
+def outside_references(data: dict[str, Any], project: Path) -> list[str]:
+    """The files a project's references would read outside the project's folder (after
+    following symbolic links), as the project names them. Nothing is opened or tested for
+    existence beyond the project's own folder: the answer reveals nothing about the disk."""
+    folder = Path(project).resolve().parent
+    out = []
+    for rec in data["sources"]:
+        if rec["storage"] != "reference":
+            continue
+        target = _resolve_reference(rec, project)
+        if not Path(target).resolve().is_relative_to(folder) and target not in out:
+            out.append(target)
+    return out
+
+
+def _allowed(outside: list[str], allow: bool | Iterable[str]) -> list[str]:
+    """The outside references ``allow`` does not cover (True: all; a list: exactly those)."""
+    if allow is True:
+        return []
+    if allow is False or allow is None:
+        return list(outside)
+    granted = {str(Path(p).resolve()) for p in allow}
+    return [p for p in outside if str(Path(p).resolve()) not in granted]
+
+
+def _unusable_reference(path: Path, shown: str) -> ProjectError:
+    # One message whatever went wrong: missing, unreadable, not an image or changed would
+    # otherwise tell whoever wrote the project whether a file exists on this computer.
+    return ProjectError(path, f"cannot use the image it refers to, {shown} (missing, unreadable, "
+                              "or not the file the project was saved with)")
 
 
 # ----------------------------------------------------------------------------- saving
 
 def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = True,
                  recovery: bool = False) -> None:
-    """Write ``doc`` to ``path`` atomically (temp file, fsync, rename)."""
+    """Write ``doc`` to ``path`` atomically (temp file, fsync, rename).
+
+    ``recovery`` marks an autosave copy; it changes nothing in the file: a recovery copy is
+    recognised by where it lives (:mod:`editor.project.recovery`), never by what it says.
+    """
     from editor.io.atomic import atomic_path
     from editor.core.tree import referenced_sources
 
@@ -74,7 +114,6 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
             "format": schema.FORMAT, "schema_version": schema.SCHEMA_VERSION,
             "app_version": _app_version(),
             "saved_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "recovery": bool(recovery), "original_path": doc.path,
             "canvas": {"width": doc.width, "height": doc.height},
             "sources": [], "layers": layers, "snapshots": snapshots,
             "metadata": dict(doc.meta), "filters": _filter_versions(layers, doc.registry),
@@ -174,18 +213,30 @@ def _jsonable(v: Any) -> Any:
 # ----------------------------------------------------------------------------- opening
 
 def load_project(path: str | Path, *, registry: Any = None, cache: Any = None,
-                 memory_budget: int | None = None) -> "Document":
-    """Open a .nebula project; ProjectError (naming the file and the problem) on bad input."""
+                 memory_budget: int | None = None,
+                 allow_outside: bool | Iterable[str] = False) -> "Document":
+    """Open a .nebula project; ProjectError (naming the file and the problem) on bad input.
+
+    A project may refer to image files instead of embedding them. Those inside the project's
+    folder are read freely; one naming files elsewhere (someone else's project asking for
+    ``/home/you/...``) raises :class:`~editor.errors.OutsideReferencesError` listing them,
+    before anything is read, unless ``allow_outside`` is True or lists them.
+    """
+    from editor.io.atomic import sweep_stale_temps
     from editor.io.budget import memory_budget as budget_of
 
     path = Path(path)
     budget = budget_of(memory_budget)
+    sweep_stale_temps(path.parent)  # temp files of a save into this folder that was killed
     try:
         with zipfile.ZipFile(path, "r") as zf:
             members = _safe_members(zf, path)
             data = _read_json(zf, members, path)
             data = migrate_document(data)
             schema.check_document(data, budget)
+            refused = _allowed(outside_references(data, path), allow_outside)
+            if refused:
+                raise OutsideReferencesError(path, refused)
             return _build(zf, members, data, path, registry, cache)
     except FileNotFoundError:
         raise ProjectError(path, "file not found") from None
@@ -279,17 +330,16 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
             src_path = rec.get("path") if isinstance(rec.get("path"), str) else None
         else:
             src_path = _resolve_reference(rec, path)
-            if not Path(src_path).is_file():
-                raise ProjectError(path, f"the image {src_path} it refers to is missing")
-            if isinstance(rec.get("sha256"), str) and file_sha256(src_path) != rec["sha256"]:
-                raise ProjectError(path, f"the image {src_path} changed since the project was saved")
             try:
+                if not Path(src_path).is_file() or (
+                        isinstance(rec.get("sha256"), str) and file_sha256(src_path) != rec["sha256"]):
+                    raise _unusable_reference(path, rec["path"])
                 image = open_image_file(src_path)
-            except ImageReadError as exc:
-                raise ProjectError(path, f"referenced image: {exc}") from None
+            except (ImageReadError, OSError):
+                raise _unusable_reference(path, rec["path"]) from None
             pixels = image.data
             if tuple(pixels.shape) != shape:
-                raise ProjectError(path, f"{src_path} is {pixels.shape}, the project says {shape}")
+                raise _unusable_reference(path, rec["path"])
             meta = image.meta
         src = Source(id=rec["id"], pixels=freeze(pixels), name=str(rec.get("name", rec["id"])),
                      path=src_path, meta=meta, kind="mask" if rec.get("kind") == "mask" else "image")
@@ -315,11 +365,9 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
             layer.error = availability.mask_message(reg, layer.mask)
     doc.meta = dict(data.get("metadata") or {})
     doc.mark_saved()
-    if data.get("recovery"):
-        doc.path = data.get("original_path") if isinstance(data.get("original_path"), str) else None
-        doc._saved_token = -1  # a recovered document has unsaved changes
-    else:
-        doc.path = str(path)
+    # Saving goes back to the file the user opened, whatever the file says about itself
+    # (older versions honoured a "recovery"/"original_path" claim: an attack vector).
+    doc.path = str(path)
     return doc
 
 

@@ -3,7 +3,7 @@
 Schema 1::
 
     {"format": "nebulayer-project", "schema_version": 1, "app_version": "0.1.0",
-     "saved_at": ISO time, "recovery": false, "original_path": null,
+     "saved_at": ISO time,
      "canvas": {"width": W, "height": H},
      "sources": [{"id", "name", "kind": "image"|"mask", "shape": [H, W] or [H, W, 3],
                   "storage": "embedded", "file": "sources/<id>.fits", "sha256"}
@@ -13,7 +13,11 @@ Schema 1::
      "snapshots": [{"id", "name", "layers": [...]}],
      "metadata": {...}, "filters": {"levels": 1, ...}}
 
-Every number a hostile file could use to make us allocate memory is checked here first.
+Every number a hostile file could use to make us allocate memory is checked here first, and
+:mod:`editor.project.limits` bounds every size (nesting, layer and snapshot counts, texts,
+lists, offsets). Older files may hold ``"recovery"`` / ``"original_path"``: they are ignored,
+since what a file says about itself never decides where a save goes (recovery copies are
+recognised by where they live: :mod:`editor.project.recovery`).
 """
 
 from __future__ import annotations
@@ -88,3 +92,6 @@ def check_document(data: Any, pixel_budget: int) -> None:
         _require(isinstance(snap, dict) and isinstance(snap.get("layers"), list)
                  and isinstance(snap.get("id"), str), "bad snapshot record")
     _require(isinstance(data.get("metadata", {}), dict), "metadata must be an object")
+    from editor.project.limits import check_document_bounds
+
+    check_document_bounds(data)

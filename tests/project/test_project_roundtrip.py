@@ -120,23 +120,31 @@ def test_referenced_sources_are_checked_by_sha256(shared_data, registry, tmp_pat
     data = bytearray(original.read_bytes())
     data[-10] ^= 0xFF
     original.write_bytes(bytes(data))
-    with pytest.raises(ProjectError, match="changed since"):
+    with pytest.raises(ProjectError, match="not the file the project was saved with") as changed:
         Document.load(tmp_path / "ref.nebula", registry=registry)
     original.unlink()
-    with pytest.raises(ProjectError, match="missing"):
+    with pytest.raises(ProjectError) as missing:
         Document.load(tmp_path / "ref.nebula", registry=registry)
+    original.mkdir()  # exists but unreadable as an image
+    with pytest.raises(ProjectError) as unreadable:
+        Document.load(tmp_path / "ref.nebula", registry=registry)
+    # The same words whatever went wrong: no oracle for whether a file exists.
+    assert str(changed.value) == str(missing.value) == str(unreadable.value)
 
 
-def test_recovery_file_reopens_as_unsaved_changes_of_the_original(make_doc, tmp_path):
+def test_a_saved_recovery_copy_opened_as_a_file_saves_back_onto_itself(make_doc, tmp_path):
+    """Where a copy came from is known only to the recovery folder, never to the file."""
     doc = make_doc()
     doc.save(tmp_path / "work.nebula")
     doc.add_adjustment("gain", factor=3.0)
     doc.save_recovery(tmp_path / "work.recovery.nebula")
     assert doc.path == str(tmp_path / "work.nebula") and doc.dirty
+    with zipfile.ZipFile(tmp_path / "work.recovery.nebula") as zf:
+        record = json.loads(zf.read("document.json"))
+    assert "original_path" not in record and "recovery" not in record
     rec = Document.load(tmp_path / "work.recovery.nebula", registry=doc.registry)
-    assert rec.path == str(tmp_path / "work.nebula") and rec.dirty
+    assert rec.path == str(tmp_path / "work.recovery.nebula") and not rec.dirty
     assert np.array_equal(rec.render(), doc.render())
-
 
 def test_failed_save_leaves_the_previous_file_intact(make_doc, tmp_path, monkeypatch):
     doc = make_doc()
