@@ -80,7 +80,7 @@ def test_two_instances_autosave_to_separate_files(qtbot, dialogs):
 
 
 def test_a_running_instances_file_is_not_offered(qtbot, dialogs, live_process):
-    from editor.ui.shell.recovery import pending_recoveries, process_start_token
+    from editor.project.recovery import pending_recoveries, process_start_token
 
     other = make_window(qtbot)
     other.set_document(dirty_doc(0.5))
@@ -97,7 +97,7 @@ def test_a_running_instances_file_is_not_offered(qtbot, dialogs, live_process):
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="start times come from /proc (Linux)")
 def test_a_reused_pid_does_not_hide_a_dead_instances_file(qtbot, dialogs, live_process):
-    from editor.ui.shell.recovery import pending_recoveries
+    from editor.project.recovery import pending_recoveries
 
     win = make_window(qtbot)
     win.set_document(dirty_doc(0.5))
@@ -131,7 +131,7 @@ def test_several_leftovers_are_offered_newest_first_and_can_be_discarded(qtbot, 
 
     from PyQt6.QtWidgets import QMessageBox
 
-    from editor.ui.shell.recovery import pending_recoveries
+    from editor.project.recovery import pending_recoveries
 
     paths = []
     for white in (0.2, 0.4):
@@ -154,7 +154,7 @@ def test_several_leftovers_are_offered_newest_first_and_can_be_discarded(qtbot, 
 def test_keeping_a_leftover_offers_it_again_next_start(qtbot, dialogs):
     from PyQt6.QtWidgets import QMessageBox
 
-    from editor.ui.shell.recovery import pending_recoveries
+    from editor.project.recovery import pending_recoveries
 
     crashed = make_window(qtbot)
     crashed.set_document(dirty_doc(0.3))

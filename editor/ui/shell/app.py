@@ -62,7 +62,8 @@ def offer_leftovers(win) -> bool:
     Each is restored, kept for a later start, or discarded. Restoring stops the questions: the
     window holds one document, and the others stay on disk for the next start.
     """
-    from editor.ui.shell.recovery import adopt_leftover, discard_leftover, pending_recoveries
+    from editor.project.recovery import discard_leftover, pending_recoveries
+    from editor.ui.shell.recovery import adopt_leftover
 
     SB = QMessageBox.StandardButton
     leftovers = pending_recoveries()
@@ -81,7 +82,7 @@ def offer_leftovers(win) -> bool:
             except OSError as exc:
                 log.warning("could not take over %s: %s", left.path, exc)
                 path = left.path  # still restorable from where it is
-            win.files.open_paths([str(path)], remember=False)
+            win.files.open_recovered(str(path))
             return True
         if answer == SB.Discard:
             discard_leftover(left)

@@ -76,6 +76,15 @@ class FileActions:
         if paths:
             self.open_paths(paths)
 
+    def open_recovered(self, path: str) -> Job:
+        """Open a crash-recovery copy as the unsaved document it protects (not a recent file)."""
+        from editor.project.recovery import load_recovered
+
+        self.last_job = run_job(self.parent, "Restoring the autosaved document…",
+                                lambda progress: load_recovered(path), self.set_document,
+                                self._error)
+        return self.last_job
+
     def open_paths(self, paths: list[str], remember: bool = True) -> Job | None:
         """Open ``paths[0]`` as the document; further images become layers on top of it."""
         if not paths:
