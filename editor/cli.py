@@ -27,11 +27,15 @@ def _build_parser() -> argparse.ArgumentParser:
                         "(otherwise they go to the log file)")
     sub = parser.add_subparsers(dest="command")
 
+    from editor.io.cli_options import add_file_choice_arguments
+
     p = sub.add_parser("gui", help="open the editor window (the default)")
     p.add_argument("files", nargs="*", help="images or .nebula projects to open")
+    add_file_choice_arguments(p)
 
     p = sub.add_parser("info", help="describe an image file: format, size, dtype, key header fields")
     p.add_argument("file")
+    add_file_choice_arguments(p)
 
     p = sub.add_parser("render", help="render a project to an image file, headless")
     p.add_argument("project")
@@ -47,6 +51,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None)
     p.add_argument("--stretch", choices=("none", "auto"), default="none",
                    help="'auto': screen-transfer stretch of linear data before writing")
+    add_file_choice_arguments(p)
 
     p = sub.add_parser("capture", help="run a capture sequence on an INDI camera")
     from editor.acquisition.cli import add_arguments
@@ -68,7 +73,7 @@ def _plugin_formats_for(*paths: str) -> None:
     from editor.io import formats
 
     own = set(formats.readable_extensions()) | set(formats.writable_extensions())
-    if any(Path(p).suffix.lower() not in own for p in paths):
+    if any(formats.extension_of(p) not in own for p in paths):
         from editor.plugins.registry import get_registry
 
         get_registry()
@@ -77,8 +82,12 @@ def _plugin_formats_for(*paths: str) -> None:
 def _cmd_info(args: argparse.Namespace) -> int:
     from editor.io.describe import describe_file
 
+    from editor.io.cli_options import choice_kwargs
+
     _plugin_formats_for(args.file)
-    print(describe_file(args.file))
+    choice = choice_kwargs(args)
+    choice.pop("debayer_method", None)
+    print(describe_file(args.file, **choice))
     return 0
 
 
@@ -103,7 +112,9 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from editor import export_image, open_image
 
     _plugin_formats_for(args.input, args.output)
-    image = open_image(args.input)
+    from editor.io.cli_options import choice_kwargs
+
+    image = open_image(args.input, **choice_kwargs(args))
     data = image.data
     if args.stretch == "auto":
         import filters

@@ -29,6 +29,15 @@ class ImageTooLargeError(ImageReadError):
     """Decoding would need more memory than the configured budget allows."""
 
 
+class ChoiceNeededError(ImageReadError):
+    """The file holds several pictures (a data cube, several images) and the caller must say
+    which one: ``choices`` lists them (e.g. ``["--plane 0..52"]``) for a dialog or the CLI."""
+
+    def __init__(self, path: str | Path, problem: str, choices: list[str] | None = None) -> None:
+        self.choices = list(choices or [])
+        super().__init__(path, problem)
+
+
 class ImageWriteError(NebulayerError):
     """An image or project could not be written. The message names the file and the problem."""
 
@@ -64,5 +73,3 @@ class OutsideReferencesError(ProjectError):
         shown = ", ".join(self.paths[:5]) + (f" and {len(self.paths) - 5} more" if len(self.paths) > 5 else "")
         super().__init__(path, f"refers to {len(self.paths)} file(s) outside its folder, not read "
                                f"without your permission: {shown}")
-
-

@@ -29,26 +29,35 @@ def check_readable(path: Path) -> None:
         raise ImageReadError(path, "cannot be read (permission denied)")
 
 
-def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool = False,
-               hdu: int | str | None = None, memory_budget: int | None = None,
+def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool | str = False,
+               hdu: int | str | None = None, plane: int | None = None,
+               debayer_method: str = "malvar", memory_budget: int | None = None,
                progress: Progress | None = None) -> Image:
     """Open an image file as float32 pixels plus metadata.
 
     Parameters
     ----------
     path : str or Path
-        FITS (.fits .fit .fts, also tile-compressed), TIFF, XISF, PNG, JPEG or a camera RAW
+        FITS (.fits .fit .fts, tile-compressed .fz, gzip-compressed .fits.gz), TIFF, XISF,
+        PNG, JPEG or a camera RAW
         (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG, PEF...).
     raw_mode : {"rgb", "cfa", "half", "thumbnail"}
         RAW files only. "rgb": linear demosaiced colour (camera white balance, no gamma, no
         auto-brightness, highlights not clipped). "cfa": the undemosaiced sensor mosaic as a
         mono image for calibration and stacking. "half": fast half-size colour. "thumbnail":
         the camera's embedded preview, for an instant look.
-    debayer : bool
-        FITS with a ``BAYERPAT`` keyword: demosaic to colour (bilinear) instead of returning
-        the mono mosaic.
+    debayer : bool or "auto"
+        FITS (and Astro-TIFF) mosaics with a ``BAYERPAT`` keyword: demosaic to colour instead
+        of returning the mono mosaic. "auto": when the file is a mosaic, else open it as it
+        is; True: the file must be a mosaic (UnsupportedFormatError otherwise).
     hdu : int or str, optional
         FITS only: HDU index or EXTNAME to read instead of the first one holding an image.
+    plane : int, optional
+        FITS only: open plane N (0-based) of a data cube as a mono image. A cube that is not
+        RGB cannot be opened without it (:class:`~editor.errors.ChoiceNeededError` lists the
+        planes); :func:`editor.io.choices.file_choices` tells a GUI what to offer.
+    debayer_method : {"malvar", "bilinear"}
+        Malvar-He-Cutler (default) or bilinear interpolation.
     memory_budget : int, optional
         Refuse files whose decoded pixels would need more bytes than this (default: the
         ``NEBULAYER_MEMORY_BUDGET`` environment variable, else 8 GiB).
@@ -62,11 +71,13 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool = False
 
     Raises
     ------
-    ImageReadError, UnsupportedFormatError, ImageTooLargeError
+    ImageReadError, UnsupportedFormatError, ImageTooLargeError, ChoiceNeededError
         With a one-line message naming the file and the problem.
     """
     if raw_mode not in RAW_MODES:
         raise ValueError(f"raw_mode must be one of {RAW_MODES}, not {raw_mode!r}")
+    if debayer not in (True, False, "auto"):
+        raise ValueError(f"debayer must be True, False or 'auto', not {debayer!r}")
     path = Path(path)
     check_readable(path)
     found = reader_for(path)
@@ -74,8 +85,9 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool = False
         kinds = " ".join(readable_extensions())
         raise UnsupportedFormatError(path, f"unknown image format (Nebulayer reads {kinds})")
     format_name, reader = found
-    options = ReadOptions(raw_mode=raw_mode, debayer=debayer, hdu=hdu,
-                          memory_budget=memory_budget, progress=progress)
+    options = ReadOptions(raw_mode=raw_mode, debayer=debayer, hdu=hdu, plane=plane,
+                          debayer_method=debayer_method, memory_budget=memory_budget,
+                          progress=progress)
     if progress:
         progress(0.0)
     try:

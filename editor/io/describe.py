@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from editor.errors import UnsupportedFormatError
+import numpy as np
+
+from editor.errors import ChoiceNeededError, UnsupportedFormatError
 from editor.io.api import check_readable, open_image
 from editor.io.budget import format_bytes
 from editor.io.image import Image
@@ -17,19 +19,25 @@ EXIF_KEYS = ("camera", "lens", "iso", "exposure", "f_number", "focal_length", "d
              "software")
 
 
-def describe_file(path: str | Path) -> str:
-    """A plain-text description: format, size, channels, stored dtype, range, key metadata."""
+def describe_file(path: str | Path, *, hdu: int | str | None = None, plane: int | None = None,
+                  debayer: bool | str = False) -> str:
+    """A plain-text description: format, size, channels, stored dtype, range, key metadata.
+
+    ``hdu``/``plane``/``debayer`` describe that choice of a FITS file (see ``open_image``);
+    a cube opened without a plane is described with its HDUs and the choice it needs.
+    """
     path = Path(path)
     check_readable(path)
     lines = [f"file: {path}", f"file size: {format_bytes(path.stat().st_size)} "
              f"({path.stat().st_size} bytes)"]
     hdus = _fits_hdus(path)
     try:
-        image = _open_for_info(path)
-    except UnsupportedFormatError as exc:
+        image = _open_for_info(path, hdu=hdu, plane=plane, debayer=debayer)
+    except (UnsupportedFormatError, ChoiceNeededError) as exc:
         if not hdus:
             raise
-        lines += ["format: FITS", f"opens as image: no ({exc.problem})"]
+        what = "needs a choice" if isinstance(exc, ChoiceNeededError) else "no"
+        lines += ["format: FITS", f"opens as image: {what} ({exc.problem})"]
         lines += [f"HDU {line}" for line in hdus]
         lines += _fits_fields(_primary_header(path))
         return "\n".join(lines)
@@ -38,15 +46,15 @@ def describe_file(path: str | Path) -> str:
     return "\n".join(lines)
 
 
-def _open_for_info(path: Path) -> Image:
+def _open_for_info(path: Path, **choice: object) -> Image:
     try:
         # Raw ADU range and Bayer pattern are what a RAW user wants from `info`.
-        return open_image(path, raw_mode="cfa")
+        return open_image(path, raw_mode="cfa", **choice)  # type: ignore[arg-type]
     except UnsupportedFormatError:
         if path.suffix.lower() in (".fits", ".fit", ".fts", ".fz", ".tif", ".tiff", ".png",
                                    ".jpg", ".jpeg", ".xisf"):
             raise
-        return open_image(path, raw_mode="rgb")
+        return open_image(path, raw_mode="rgb", **choice)  # type: ignore[arg-type]
 
 
 def _image_lines(image: Image) -> list[str]:
@@ -101,6 +109,9 @@ def _fits_hdus(path: Path) -> list[str]:
     with open_hdul(path) as hdul:
         for index, hdu in enumerate(hdul):
             shape = " x ".join(str(n) for n in reversed(hdu_shape(hdu)))
+            planes = [n for n in hdu_shape(hdu)[:-2] if n > 1]
+            if planes:
+                shape += f" ({int(np.prod(planes))} planes)"
             kind = "table" if not getattr(hdu, "is_image", False) else (
                 "image" if hdu_shape(hdu) else "empty")
             bitpix = hdu.header.get("BITPIX", "?")

@@ -16,7 +16,7 @@ import warnings
 from typing import Any, Iterable, Mapping
 
 from astropy.io import fits
-from astropy.io.fits.verify import VerifyWarning
+from astropy.io.fits.verify import VerifyError, VerifyWarning
 
 COMMENTARY = ("HISTORY", "COMMENT")
 
@@ -71,12 +71,18 @@ def _fast_card(image: str) -> tuple[str, Any, str] | None:
     return match["key"], value, (match["comment"] or "").strip()
 
 
-def header_to_dict(header: fits.Header) -> tuple[dict[str, Any], dict[str, str]]:
-    """(values, comments) of a header, structural keywords included, in card order."""
+def header_to_dict(header: fits.Header,
+                   problems: list[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """(values, comments) of a header, structural keywords included, in card order.
+
+    Cards astropy cannot parse as they are (bad values, broken CONTINUE chains) are fixed with
+    astropy's own ``verify("fix")`` when it can, else kept as their raw text; each such card
+    adds a line to ``problems`` (when given) for the image's notes.
+    """
     values: dict[str, Any] = {}
     comments: dict[str, str] = {}
     for card in header.cards:
-        image = card.image
+        image = _raw_image(card)
         key = image[:8].rstrip()
         if key in COMMENTARY and len(image) == 80:
             values.setdefault(key, []).append(image[8:].rstrip())
@@ -85,18 +91,58 @@ def header_to_dict(header: fits.Header) -> tuple[dict[str, Any], dict[str, str]]
             continue
         parsed = _fast_card(image)
         if parsed is None:
-            key, value, comment = card.keyword, card.value, card.comment
+            parsed = _slow_card(card, image, problems)
+            if parsed is None:
+                continue
+            key, value, comment = parsed
             if key in COMMENTARY:
                 values.setdefault(key, []).append(str(value))
                 continue
-            if isinstance(value, fits.card.Undefined):
-                value = None
         else:
             key, value, comment = parsed
         values[key] = value
         if comment:
             comments[key] = comment
     return values, comments
+
+
+def _raw_image(card: fits.Card) -> str:
+    # ``card.image`` re-verifies (and raises on) a bad card; the text as read is what we want.
+    raw = getattr(card, "_image", None)
+    if isinstance(raw, str) and raw:
+        return raw
+    try:
+        return card.image
+    except (VerifyError, ValueError):
+        return str(getattr(card, "keyword", "") or "").ljust(80)
+
+
+def _slow_card(card: fits.Card, image: str,
+               problems: list[str] | None) -> tuple[str, Any, str] | None:
+    """astropy's parse of one card, fixed if needed; the raw text when nothing parses."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = card.value
+            key, comment = card.keyword, card.comment
+        except (VerifyError, ValueError, IndexError):
+            key = image[:8].strip().upper() or "?"
+            try:
+                fixed = fits.Card.fromstring(image[:80])
+                fixed.verify("fix")
+                value, comment = fixed.value, fixed.comment
+                if problems is not None:
+                    problems.append(f"header card {key} was not valid FITS; read as {value!r} "
+                                    "after astropy's fix-up")
+            except (VerifyError, ValueError, IndexError, KeyError):
+                text = image[10:80] if image[8:10] == "= " else image[8:80]
+                value, comment = text.split(" /")[0].strip().strip("'").strip(), ""
+                if problems is not None:
+                    problems.append(f"header card {key} could not be parsed; kept as text "
+                                    f"{value!r}")
+    if isinstance(value, fits.card.Undefined):
+        value = None
+    return key, value, comment
 
 
 def _clean_value(value: Any) -> Any:

@@ -1,54 +1,107 @@
 """Reading FITS images with astropy.io.fits.
 
+* Whole-file gzip (``.fits.gz``, ``.fit.gz``, ``.fts.gz``, or any name with gzip magic bytes)
+  and tile-compressed HDUs (``.fz``) are read transparently.
 * The image is taken from the first HDU that holds one (HST-style files keep it in extension
-  1), or from ``hdu=`` (index or EXTNAME). Tile-compressed HDUs are read transparently.
+  1), or from ``hdu=`` (index or EXTNAME); when the file holds several images the notes say
+  which was opened and list the others.
 * BZERO/BSCALE are applied by astropy (a camera's unsigned 16-bit comes out as 0..65535),
   then integers are scaled to 0..1 (see :mod:`editor.io.pixels`); float data are kept as is.
 * ``BLANK`` pixels and +-Inf become NaN (missing data).
-* RGB cubes are accepted as 3 x H x W (Siril, PixInsight) or H x W x 3; any other cube, and
-  4-D data, are refused with :class:`UnsupportedFormatError`.
+* RGB cubes are accepted as 3 x H x W (Siril, PixInsight) or H x W x 3. Any other cube
+  (2 planes, 17 filters, a 53-channel radio cube) is a choice: ``plane=N`` opens plane N as a
+  mono image (also one colour of an RGB cube); without it :class:`ChoiceNeededError` lists the
+  planes. 4-D data are opened the same way once their length-1 axes are dropped.
+* Header cards astropy can only read after its fix-up (bad values, broken CONTINUE chains, a
+  missing END card) are read that way and each problem is listed in ``meta.notes``; a header
+  that cannot be parsed at all is one :class:`ImageReadError` naming the file.
 * Rows are returned top row first (see the orientation notes in :mod:`editor.io`).
-* CFA frames (``BAYERPAT``) stay mono unless ``debayer=True``; ``meta.bayer_pattern`` gives the
-  pattern of the returned (top-first) array with XBAYROFF/YBAYROFF already folded in.
+* CFA frames (``BAYERPAT``) stay mono unless ``debayer`` is True or "auto"; the Bayer keywords
+  are read as Siril reads them (see :mod:`editor.io.bayer_fits`), and ``meta.bayer_pattern``
+  gives the pattern of the returned (top-first) array with XBAYROFF/YBAYROFF folded in.
 """
 
 from __future__ import annotations
 
 import warnings
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from astropy.io import fits
+from astropy.io.fits.verify import VerifyError, VerifyWarning
 from astropy.utils.exceptions import AstropyUserWarning
-from astropy.io.fits.verify import VerifyWarning
 
-from editor.errors import ImageReadError, UnsupportedFormatError
+from editor.errors import ChoiceNeededError, ImageReadError, UnsupportedFormatError
+from editor.io.bayer_fits import row_order, top_first_pattern
 from editor.io.budget import check_budget
-from editor.io.debayer import debayer_bilinear, flip_rows_pattern, normalise_pattern, shift_pattern
+from editor.io.debayer import debayer, method_label
 from editor.io.fits_header import header_to_dict, is_structural
 from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import clean_floats, finite_range, freeze, integer_scale, to_float32
 
 # What astropy raises on damaged files: OSError (not FITS, empty), TypeError/ValueError (data
-# shorter than the header says), KeyError/IndexError (missing keywords, bad HDU index).
-FITS_ERRORS = (OSError, TypeError, ValueError, KeyError, IndexError, EOFError)
+# shorter than the header says), KeyError/IndexError (missing keywords, bad HDU index),
+# VerifyError (a card it cannot fix), EOFError/zlib.error (a damaged gzip file).
+FITS_ERRORS = (OSError, TypeError, ValueError, KeyError, IndexError, EOFError, VerifyError,
+               zlib.error)
 
 
-def open_hdul(path: Path) -> fits.HDUList:
+def is_gzip(path: Path) -> bool:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", AstropyUserWarning)
-            warnings.simplefilter("ignore", VerifyWarning)
-            # memmap=False: astropy refuses to memory-map read-only files that need BZERO/BSCALE.
-            return fits.open(path, memmap=False, lazy_load_hdus=False)
+        with open(path, "rb") as fh:
+            return fh.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
+
+
+def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
+    """All HDUs of ``path`` (headers parsed, data not yet read), or a one-line ImageReadError.
+
+    Header problems astropy fixes or warns about are appended to ``problems``.
+    """
+    try:
+        return _open(path, problems, ignore_missing_end=False)
+    except OSError as exc:
+        if "END card" not in str(exc):
+            raise _unreadable(path, exc) from exc
+    except FITS_ERRORS as exc:
+        raise _unreadable(path, exc) from exc
+    try:
+        hdul = _open(path, problems, ignore_missing_end=True)
     except FITS_ERRORS as exc:
         raise ImageReadError(path, f"not a readable FITS file ({_short(exc)})") from exc
+    if problems is not None:
+        problems.append("header has no END card (read anyway)")
+    return hdul
+
+
+def _unreadable(path: Path, exc: BaseException) -> ImageReadError:
+    if is_gzip(path):
+        return ImageReadError(path, f"gzip-compressed FITS that is damaged or cut short "
+                              f"({_short(exc)})")
+    return ImageReadError(path, f"not a readable FITS file ({_short(exc)})")
+
+
+def _open(path: Path, problems: list[str] | None, ignore_missing_end: bool) -> fits.HDUList:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AstropyUserWarning)
+        warnings.simplefilter("always", VerifyWarning)
+        # memmap=False: astropy refuses to memory-map read-only files that need BZERO/BSCALE.
+        hdul = fits.open(path, memmap=False, lazy_load_hdus=False,
+                         ignore_missing_end=ignore_missing_end)
+    if problems is not None:
+        for warning in caught:
+            text = " ".join(str(warning.message).split())[:160]
+            if text and text not in problems:
+                problems.append(text)
+    return hdul
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).split(". ")[0].strip() or type(exc).__name__
+    text = " ".join(str(exc).split(". ")[0].split()) or type(exc).__name__
     return text[:160]
 
 
@@ -64,12 +117,24 @@ def is_image_hdu(hdu: Any) -> bool:
         all(n > 0 for n in hdu_shape(hdu))
 
 
+def hdu_label(index: int, hdu: Any) -> str:
+    """"1 SCI 1024 x 1024" / "0 53 planes of 105 x 105": how a person names an HDU."""
+    shape = squeeze(hdu_shape(hdu))
+    name = f" {hdu.name}" if hdu.name and hdu.name != "PRIMARY" else ""
+    size = f"{shape[-1]} x {shape[-2]}" if len(shape) >= 2 else "x".join(map(str, shape))
+    planes = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    if planes > 1:
+        size = f"{planes} planes of {size}"
+    return f"{index}{name} {size}"
+
+
 def pick_hdu(path: Path, hdul: fits.HDUList, which: int | str | None) -> tuple[int, Any]:
     if which is not None:
         try:
-            index = hdul.index_of(which)
+            index = hdul.index_of(int(which) if str(which).isdigit() else which)
         except (KeyError, IndexError, ValueError) as exc:
-            raise ImageReadError(path, f"has no HDU {which!r}") from exc
+            images = ", ".join(hdu_label(i, h) for i, h in enumerate(hdul) if is_image_hdu(h))
+            raise ImageReadError(path, f"has no HDU {which!r} (images: {images or 'none'})") from exc
         if not is_image_hdu(hdul[index]):
             raise UnsupportedFormatError(path, f"HDU {which!r} does not hold an image")
         return index, hdul[index]
@@ -79,27 +144,45 @@ def pick_hdu(path: Path, hdul: fits.HDUList, which: int | str | None) -> tuple[i
     raise UnsupportedFormatError(path, "contains no image (only tables or empty HDUs)")
 
 
-def image_layout(path: Path, shape: tuple[int, ...]) -> tuple[tuple[int, ...], str]:
-    """(squeezed shape, "mono" | "planes" | "interleaved") or a typed error for cubes."""
-    squeezed = tuple(n for i, n in enumerate(shape) if n != 1 or i >= len(shape) - 2)
+def squeeze(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Drop length-1 axes except the last two (rows, columns)."""
+    return tuple(n for i, n in enumerate(shape) if n != 1 or i >= len(shape) - 2)
+
+
+def image_layout(path: Path, shape: tuple[int, ...],
+                 plane: int | None = None) -> tuple[tuple[int, ...], str]:
+    """(squeezed shape, "mono" | "planes" | "interleaved" | "plane") or a typed error.
+
+    "plane": ``plane`` picks one H x W plane of a cube (its leading axes flattened).
+    """
+    squeezed = squeeze(shape)
     dims = " x ".join(str(n) for n in reversed(shape))
     if len(squeezed) == 2:
+        if plane not in (None, 0):
+            raise ImageReadError(path, f"has a single plane ({dims}); there is no plane {plane}")
         return squeezed, "mono"
-    if len(squeezed) == 3 and squeezed[0] == 3:
-        return squeezed, "planes"
-    if len(squeezed) == 3 and squeezed[2] == 3:
-        return squeezed, "interleaved"
-    if len(squeezed) == 3:
-        raise UnsupportedFormatError(
-            path, f"is a data cube of {squeezed[0]} planes ({dims}), not a mono or RGB image")
-    raise UnsupportedFormatError(path, f"has {len(squeezed)}-D data ({dims}); only 2-D images "
-                                 "and 3-plane RGB cubes can be opened")
+    if len(squeezed) == 3 and squeezed[2] == 3 and squeezed[0] != 3:
+        if plane is None:
+            return squeezed, "interleaved"
+        if not 0 <= plane < 3:
+            raise ImageReadError(path, f"is an RGB image ({dims}): --plane must be 0..2")
+        return squeezed, "channel"
+    planes = int(np.prod(squeezed[:-2]))
+    if plane is None:
+        if len(squeezed) == 3 and squeezed[0] == 3:
+            return squeezed, "planes"
+        raise ChoiceNeededError(
+            path, f"is a data cube of {planes} planes ({dims}): choose one with --plane "
+            f"0..{planes - 1}", [f"--plane {i}" for i in range(planes)])
+    if not 0 <= plane < planes:
+        raise ImageReadError(path, f"has {planes} planes ({dims}): --plane must be 0..{planes - 1}")
+    return squeezed, "plane"
 
 
 def _check_complete(path: Path, hdu: Any) -> None:
     # A header that declares more pixels than the file holds (truncated download, lying NAXIS).
-    if isinstance(hdu, fits.CompImageHDU):
-        return
+    if isinstance(hdu, fits.CompImageHDU) or is_gzip(path):
+        return  # sizes on disk say nothing; the decompressor reports a short file
     info = hdu.fileinfo()
     if info is None:
         return
@@ -111,11 +194,12 @@ def _check_complete(path: Path, hdu: Any) -> None:
                              f"({need} bytes) but the file has only {have} bytes")
 
 
-def merged_header(hdul: fits.HDUList, index: int) -> tuple[dict[str, Any], dict[str, str]]:
+def merged_header(hdul: fits.HDUList, index: int,
+                  problems: list[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """The image HDU's cards, plus primary-header cards it lacks (OBJECT, TELESCOP...)."""
-    values, comments = header_to_dict(hdul[index].header)
+    values, comments = header_to_dict(hdul[index].header, problems)
     if index > 0:
-        p_values, p_comments = header_to_dict(hdul[0].header)
+        p_values, p_comments = header_to_dict(hdul[0].header, problems)
         for key, value in p_values.items():
             if key not in values and key not in ("HISTORY", "COMMENT") and not is_structural(key):
                 values[key] = value
@@ -124,32 +208,60 @@ def merged_header(hdul: fits.HDUList, index: int) -> tuple[dict[str, Any], dict[
     return values, comments
 
 
+def _read_samples(path: Path, hdu: Any, shape: tuple[int, ...], layout: str,
+                  plane: int | None) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AstropyUserWarning)
+        if layout in ("plane", "channel"):
+            if layout == "channel":  # H x W x 3 stored: one colour
+                return np.asarray(hdu.data).reshape(shape)[..., plane]
+            row = np.unravel_index(plane, shape[:-2])
+            try:  # only that plane's bytes when astropy can seek to them
+                index = tuple(int(i) for i in np.unravel_index(plane, hdu_shape(hdu)[:-2]))
+                return np.asarray(hdu.section[index]).reshape(shape[-2:])
+            except (AttributeError, TypeError, ValueError, IndexError, OSError):
+                return np.asarray(hdu.data).reshape(shape)[row]
+        return np.asarray(hdu.data).reshape(shape)
+
+
 def read_fits(path: Path, options: ReadOptions) -> Image:
     progress = options.progress
-    with open_hdul(path) as hdul:
+    problems: list[str] = []
+    with open_hdul(path, problems) as hdul:
         index, hdu = pick_hdu(path, hdul, options.hdu)
-        shape, layout = image_layout(path, hdu_shape(hdu))
+        shape, layout = image_layout(path, hdu_shape(hdu), options.plane)
         bitpix = int(hdu.header.get("BITPIX", -32))
-        check_budget(path, shape, 4 + abs(bitpix) / 8, options.memory_budget)
+        budget_shape = shape[-2:] if layout in ("plane", "channel") else shape
+        check_budget(path, budget_shape, 4 + abs(bitpix) / 8, options.memory_budget)
         _check_complete(path, hdu)
         if progress:
             progress(0.1)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", AstropyUserWarning)
-                samples = np.asarray(hdu.data).reshape(shape)
+            samples = _read_samples(path, hdu, shape, layout, options.plane)
         except FITS_ERRORS as exc:
             raise ImageReadError(path, f"image data cannot be decoded ({_short(exc)})") from exc
         if progress:
             progress(0.5)
-        values, comments = merged_header(hdul, index)
-        return _build_image(path, samples, layout, values, comments, index, hdu, options)
+        try:
+            values, comments = merged_header(hdul, index, problems)
+        except FITS_ERRORS as exc:  # pragma: no cover - header_to_dict keeps bad cards as text
+            raise ImageReadError(path, f"header cannot be parsed ({_short(exc)})") from exc
+        others = [hdu_label(i, h) for i, h in enumerate(hdul) if is_image_hdu(h) and i != index]
+        notes = [p if p.startswith("header") else f"header: {p}" for p in problems]
+        if others and options.hdu is None:
+            notes.append(f"file holds {len(others) + 1} images; opened HDU {hdu_label(index, hdu)}"
+                         f"; others: {', '.join(others)} (choose with --hdu N)")
+        if layout in ("plane", "channel"):
+            total = 3 if layout == "channel" else int(np.prod(shape[:-2]))
+            notes.append(f"plane {options.plane} of {total}")
+        layout = "mono" if layout in ("plane", "channel") else layout
+        return _build_image(path, samples, layout, values, comments, index, hdu, options, notes)
 
 
 def _build_image(path: Path, samples: np.ndarray, layout: str, values: dict[str, Any],
-                 comments: dict[str, str], index: int, hdu: Any, options: ReadOptions) -> Image:
-    notes: list[str] = []
-    bottom_up = str(values.get("ROWORDER", "BOTTOM-UP")).strip().upper() != "TOP-DOWN"
+                 comments: dict[str, str], index: int, hdu: Any, options: ReadOptions,
+                 notes: list[str]) -> Image:
+    bottom_up = row_order(values) != "TOP-DOWN"
     blank = values.get("BLANK") if samples.dtype.kind in "iu" else None
     data_range = finite_range(samples) if samples.dtype.kind in "iu" else None
     if samples.dtype.kind in "iu" and integer_scale(samples.dtype) != 1.0:
@@ -174,26 +286,26 @@ def _build_image(path: Path, samples: np.ndarray, layout: str, values: dict[str,
     if options.progress:
         options.progress(0.8)
 
-    pattern = normalise_pattern(values.get("BAYERPAT", "")) if layout == "mono" else None
-    if pattern:
-        # BAYERPAT, with its offsets, describes the mosaic in the file's own row order.
-        pattern = shift_pattern(pattern, int(values.get("XBAYROFF", 0) or 0),
-                                int(values.get("YBAYROFF", 0) or 0))
-        if bottom_up:
-            pattern = flip_rows_pattern(pattern, data.shape[0])
-        if options.debayer:
-            data = debayer_bilinear(data, pattern)
-            notes.append(f"debayered (bilinear, {pattern} as seen top row first)")
+    pattern = top_first_pattern(values, data.shape[0]) if layout == "mono" else None
+    debayered = False
+    if options.debayer is True and not pattern:
+        raise UnsupportedFormatError(path, "is not a Bayer mosaic (no BAYERPAT keyword with "
+                                     "RGGB, BGGR, GRBG or GBRG): nothing to debayer")
+    if pattern and options.debayer:
+        data = debayer(data, pattern, options.debayer_method)
+        debayered = True
+        notes.append(f"debayered ({method_label(options.debayer_method)}, {pattern} as seen "
+                     "top row first)")
     if bottom_up:
         notes.append("rows stored bottom-up in the file, shown top row first")
     if index:
         notes.append(f"image read from HDU {index} ({hdu.name or 'unnamed'})")
-    debayered = bool(pattern and options.debayer)
     meta = ImageMeta(
         path=str(path), format="FITS", original_dtype=_dtype_label(hdu, samples),
         header=values, data_range=data_range, notes=notes,
         bayer_pattern=None if debayered else pattern,
         extra={"fits_comments": comments, "hdu": index, "debayered": debayered,
+               "plane": options.plane,
                "row_order": "BOTTOM-UP" if bottom_up else "TOP-DOWN"},
     )
     if options.progress:

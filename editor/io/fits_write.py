@@ -125,13 +125,11 @@ def write_fits_export(path: Path, data: np.ndarray, *, bits: int | None = None,
 
 
 def bayer_cards(top_first_pattern: str, height: int, header: Mapping[str, Any]) -> dict[str, Any]:
-    """BAYERPAT/offsets describing a mosaic whose top-first pattern is known, in the row order
-    the file will be written in (so a cropped or converted mosaic stays right)."""
-    from editor.io.debayer import flip_rows_pattern
+    """BAYERPAT/offsets for a mosaic whose top-first pattern is known: as Siril reads them,
+    the top row's pattern with either ROWORDER (see :mod:`editor.io.bayer_fits`)."""
+    from editor.io.bayer_fits import bayer_cards as siril_bayer_cards
 
-    top_down = str(header.get("ROWORDER", "BOTTOM-UP")).strip().upper() == "TOP-DOWN"
-    pattern = top_first_pattern if top_down else flip_rows_pattern(top_first_pattern, height)
-    return {"BAYERPAT": pattern, "XBAYROFF": 0, "YBAYROFF": 0}
+    return siril_bayer_cards(top_first_pattern)
 
 
 def exif_to_fits(exif: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,9 @@ place afterwards, so every writer, built-in or plugin, is atomic.
 
 from __future__ import annotations
 
+import gzip
 import importlib
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Union
@@ -24,7 +26,8 @@ RAW_EXTENSIONS = (
     ".dng", ".pef", ".kdc", ".dcr", ".mrw", ".x3f", ".3fr", ".erf", ".mef", ".mos", ".iiq",
     ".srw", ".rwl",
 )
-FITS_EXTENSIONS = (".fits", ".fit", ".fts", ".fits.fz", ".fit.fz", ".fz")
+FITS_EXTENSIONS = (".fits", ".fit", ".fts", ".fits.fz", ".fit.fz", ".fz", ".fits.gz", ".fit.gz",
+                   ".fts.gz")
 TIFF_EXTENSIONS = (".tif", ".tiff")
 
 
@@ -33,8 +36,10 @@ class ReadOptions:
     """How the caller wants a file decoded (see :func:`editor.io.open_image`)."""
 
     raw_mode: str = "rgb"
-    debayer: bool = False
+    debayer: bool | str = False  # False, True (must be a mosaic) or "auto" (if it is one)
+    debayer_method: str = "malvar"
     hdu: int | str | None = None
+    plane: int | None = None
     memory_budget: int | None = None
     progress: Progress | None = None
 
@@ -94,11 +99,16 @@ _MAGIC = (
 
 
 def sniff_extension(path: Path) -> str | None:
-    """Guess the format from the first bytes, for files with an unknown extension."""
+    """Guess the format from the first bytes, for files with an unknown extension (a gzip
+    file is looked into: a gzip-compressed FITS is read as FITS)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(16)
-    except OSError:
+        if head.startswith(b"\x1f\x8b"):
+            with gzip.open(path, "rb") as fh:
+                inner = fh.read(16)
+            return ".fits" if inner.startswith(b"SIMPLE  =") else None
+    except (OSError, EOFError, zlib.error):
         return None
     for magic, ext in _MAGIC:
         if head.startswith(magic):

@@ -12,7 +12,8 @@ import pytest
 import tifffile
 from astropy.io import fits
 
-from editor.errors import ImageReadError, ImageTooLargeError, UnsupportedFormatError
+from editor.errors import (ChoiceNeededError, ImageReadError, ImageTooLargeError,
+                           UnsupportedFormatError)
 from editor.io import describe_file, open_image
 
 
@@ -87,7 +88,7 @@ CORPUS = {
     "FITS with a lying NAXIS": ("lie.fits", _lying_naxis, ImageReadError, "truncated"),
     "truncated FITS": ("cut.fits", _truncated_fits, ImageReadError, "truncated"),
     "FITS declaring 160 GB": ("huge.fits", _huge_fits, ImageTooLargeError, "memory budget"),
-    "4-D cube": ("cube4d.fits", _four_d, UnsupportedFormatError, "4-D"),
+    "4-D cube": ("cube4d.fits", _four_d, ChoiceNeededError, "4 planes.*--plane 0..3"),
     "FITS with only a table": ("table.fits", _table_only, UnsupportedFormatError, "no image"),
     "truncated TIFF": ("cut.tif", _truncated_tiff, ImageReadError, "truncated"),
     "TIFF declaring 100 GB": ("huge.tif", _huge_tiff, ImageTooLargeError, "memory budget"),

@@ -115,7 +115,7 @@ def test_grey_png_has_a_valid_srgb_profile(tmp_path):
     assert "warning" not in result.stderr.lower(), result.stderr
 
 
-def test_bayer_pattern_is_rewritten_for_the_row_order_of_the_export(tmp_path):
+def test_bayer_pattern_is_written_as_siril_reads_it_for_any_height(tmp_path):
     from editor.io.image import ImageMeta
 
     mosaic = gradient(5, 6)  # odd height: flipping rows keeps the pattern
@@ -124,7 +124,7 @@ def test_bayer_pattern_is_rewritten_for_the_row_order_of_the_export(tmp_path):
     assert open_image(tmp_path / "odd.fits").meta.bayer_pattern == "GRBG"
     export_image(gradient(6, 6), tmp_path / "even.fits", meta=meta)
     with fits.open(tmp_path / "even.fits") as hdul:
-        assert hdul[0].header["BAYERPAT"] == "BGGR"  # GRBG seen from the bottom row
+        assert hdul[0].header["BAYERPAT"] == "GRBG"  # the top row's, as Siril reads it
         assert hdul[0].header["XBAYROFF"] == 0
     assert open_image(tmp_path / "even.fits").meta.bayer_pattern == "GRBG"
     export_image(mosaic, tmp_path / "cfa.tif", meta=meta)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
-from editor.errors import UnsupportedFormatError
+from editor.errors import ChoiceNeededError, ImageReadError, UnsupportedFormatError
 from editor.io import open_image
 from tests.io.synthetic import gradient
 
@@ -65,11 +65,19 @@ def test_explicit_hdu_by_name(shared_data: Path):
     assert image.meta.header["EXTNAME"] == "DQ"
 
 
-def test_spectral_cube_is_refused_with_a_typed_error(shared_data: Path):
+def test_spectral_cube_asks_which_plane_and_opens_any_plane(shared_data: Path):
     path = shared_data / "fits/l1448_13co_cube.fits"
-    with pytest.raises(UnsupportedFormatError, match="53 planes") as info:
+    with pytest.raises(ChoiceNeededError, match="53 planes.*--plane 0..52") as info:
         open_image(path)
-    assert str(path) in str(info.value)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+    assert len(info.value.choices) == 53
+    raw = fits.getdata(path)
+    for plane in (0, 26, 52):
+        image = open_image(path, plane=plane)
+        np.testing.assert_array_equal(image.data, raw[plane][::-1])
+        assert f"plane {plane} of 53" in image.meta.notes
+    with pytest.raises(ImageReadError, match="0..52"):
+        open_image(path, plane=53)
 
 
 @pytest.mark.parametrize("dtype,bzero,expected_max", [
@@ -138,10 +146,12 @@ def test_blank_integer_pixels_become_nan(write_fits_raw):
     assert np.isfinite(image.data).sum() == 3
 
 
-def test_four_d_cube_is_refused(write_fits_raw):
-    path = write_fits_raw("4d.fits", np.zeros((2, 3, 4, 5), dtype=np.float32))
-    with pytest.raises(UnsupportedFormatError, match="4-D"):
+def test_four_d_cube_is_a_choice_of_its_planes(write_fits_raw):
+    cube = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+    path = write_fits_raw("4d.fits", cube)
+    with pytest.raises(ChoiceNeededError, match="6 planes"):
         open_image(path)
+    np.testing.assert_array_equal(open_image(path, plane=4).data, cube[1, 1][::-1])
 
 
 def test_degenerate_axes_of_length_one_are_dropped(write_fits_raw):

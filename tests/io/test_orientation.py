@@ -71,28 +71,55 @@ def _mosaic(picture_rgb: np.ndarray, pattern: str) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("row_order", ["TOP-DOWN", "BOTTOM-UP"])
+@pytest.mark.parametrize("row_order", ["TOP-DOWN", "BOTTOM-UP", None])
 @pytest.mark.parametrize("height", [6, 7])
 @pytest.mark.parametrize("xoff,yoff", [(0, 0), (1, 0), (0, 1), (1, 1)])
-def test_bayer_pattern_follows_row_order_and_offsets(tmp_path, row_order, height, xoff, yoff):
+def test_bayer_pattern_follows_row_order_and_offsets_as_siril(tmp_path, row_order, height,
+                                                              xoff, yoff):
     # A flat colour: red 0.9, green 0.5, blue 0.1. Debayering with the wrong pattern would mix
     # them up, so the result proves BAYERPAT, XBAYROFF/YBAYROFF and ROWORDER were honoured.
     flat = np.empty((height, 8, 3), dtype=np.float32)
     flat[...] = (0.9, 0.5, 0.1)
-    # The declared pattern describes the file's own row order, shifted by the offsets.
     from editor.io.debayer import shift_pattern
 
-    stored_pattern = shift_pattern("RGGB", xoff, yoff)
-    stored = _mosaic(flat, stored_pattern)  # values in storage order
+    # As in Siril: BAYERPAT (shifted by the offsets) is the pattern of the picture's top row
+    # read top-down: the last stored row for BOTTOM-UP, the first one otherwise.
+    declared = shift_pattern("RGGB", xoff, yoff)
+    if row_order == "BOTTOM-UP":
+        stored = _mosaic(flat, declared)[::-1]  # top row stored last
+    else:
+        stored = _mosaic(flat, declared)  # first stored row has the declared pattern
     hdu = fits.PrimaryHDU(stored)
-    hdu.header.update({"BAYERPAT": "RGGB", "XBAYROFF": xoff, "YBAYROFF": yoff,
-                       "ROWORDER": row_order})
+    hdu.header.update({"BAYERPAT": "RGGB", "XBAYROFF": xoff, "YBAYROFF": yoff})
+    if row_order:
+        hdu.header["ROWORDER"] = row_order
     hdu.writeto(tmp_path / "cfa.fits")
     mono = open_image(tmp_path / "cfa.fits")
     assert mono.data.ndim == 2 and mono.meta.bayer_pattern is not None
     # The pattern reported for the returned (top-first) array matches its pixels.
-    expected_top_first = stored[::-1] if row_order == "BOTTOM-UP" else stored
+    expected_top_first = stored if row_order == "TOP-DOWN" else stored[::-1]
     np.testing.assert_array_equal(mono.data, expected_top_first)
     np.testing.assert_array_equal(_mosaic(flat, mono.meta.bayer_pattern), mono.data)
-    colour = open_image(tmp_path / "cfa.fits", debayer=True)
-    np.testing.assert_allclose(colour.data, flat, atol=1e-6)
+    for method in ("malvar", "bilinear"):
+        colour = open_image(tmp_path / "cfa.fits", debayer=True, debayer_method=method)
+        np.testing.assert_allclose(colour.data, flat, atol=1e-5)
+
+
+@pytest.mark.parametrize("row_order", ["TOP-DOWN", "BOTTOM-UP"])
+@pytest.mark.parametrize("height", [6, 7])
+def test_mosaic_written_keeps_its_top_row_pattern_whatever_the_row_order(tmp_path, row_order,
+                                                                         height):
+    flat = np.empty((height, 8, 3), dtype=np.float32)
+    flat[...] = (0.9, 0.5, 0.1)
+    mosaic = _mosaic(flat, "GBRG")
+    from editor.io.image import ImageMeta
+
+    meta = ImageMeta(header={"ROWORDER": row_order}, bayer_pattern="GBRG")
+    export_image(mosaic, tmp_path / "out.fits", meta=meta)
+    with fits.open(tmp_path / "out.fits") as hdul:
+        header = hdul[0].header
+        assert (header["BAYERPAT"], header["XBAYROFF"], header["YBAYROFF"]) == ("GBRG", 0, 0)
+        assert header["ROWORDER"] == row_order
+    again = open_image(tmp_path / "out.fits")
+    assert again.meta.bayer_pattern == "GBRG"
+    np.testing.assert_array_equal(again.data, mosaic)
