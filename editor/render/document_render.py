@@ -93,7 +93,7 @@ def _input_of(job: RenderJob, nodes: list[dict], lid: str, below: Comp | None
     for node in nodes:
         if node["id"] == lid:
             return node, comp
-        if node["type"] == "group" and node["visible"]:
+        if node["visible"] and node.get("children"):  # a group: its children apply on comp
             found = _input_of(job, node["children"], lid, comp)
             if found is not None:
                 return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from editor.core.layers import GroupLayer, ImageLayer
+from editor.core.layers import ImageLayer
 from editor.io.image import ImageMeta
 from editor.render.kinds import kind_of
 from editor.render.steps import StepFailed
@@ -34,8 +34,7 @@ def history_lines(doc: "Document") -> list[str]:
             except StepFailed:
                 what = layer.type
             lines.append(f"{pad}{layer.name}: {what}{extra}")
-            if isinstance(layer, GroupLayer):
-                describe(layer.children, depth + 1)
+            describe(getattr(layer, "children", []), depth + 1)
 
     describe(doc.layers, 1)
     return lines
