@@ -54,7 +54,10 @@ class Master:
 
     @property
     def name(self) -> str:
-        return self.path.name if self.path else f"master {self.kind}"
+        if self.path:
+            return self.path.name
+        source = f" ({Path(self.inputs[0]).name})" if len(self.inputs) == 1 else ""
+        return f"master {self.kind} of {self.count} frame{'s' if self.count > 1 else ''}{source}"
 
 
 def _mean_or_none(values: Sequence[float | None]) -> float | None:

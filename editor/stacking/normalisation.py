@@ -34,7 +34,11 @@ def _sample(plane: np.ndarray, target: int = SAMPLE) -> np.ndarray:
 
 def robust_location_scale(plane: np.ndarray) -> tuple[float, float]:
     """(median, 1.4826 MAD) of the finite pixels, the MAD recomputed within 6 sigma."""
-    values = _sample(plane)
+    return _location_scale(_sample(plane))
+
+
+def _location_scale(values: np.ndarray) -> tuple[float, float]:
+    values = values[np.isfinite(values)]
     if values.size == 0:
         return float("nan"), float("nan")
     med = float(np.median(values))
@@ -50,6 +54,26 @@ def frame_stats(img: np.ndarray) -> Stats:
     planes = [img] if img.ndim == 2 else [img[..., c] for c in range(img.shape[2])]
     pairs = [robust_location_scale(p) for p in planes]
     return Stats(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+
+
+def common_stats(frames: list[np.ndarray]) -> list[Stats]:
+    """Stats of each aligned frame over the pixels every frame covers (a regular subsample).
+
+    Registration leaves each frame a different NaN border; measuring all frames on one common
+    set of sky pixels keeps a rotated frame's different field content from passing for a
+    change of sky level or transparency.
+    """
+    shape = frames[0].shape
+    step = max(1, int(np.sqrt(shape[0] * shape[1] / SAMPLE)))
+    samples = [np.asarray(f[::step, ::step], dtype=np.float32) for f in frames]
+    common = np.logical_and.reduce([np.isfinite(s) if s.ndim == 2 else np.isfinite(s).all(-1)
+                                    for s in samples])
+    out = []
+    for s in samples:
+        planes = [s[common]] if s.ndim == 2 else [s[..., c][common] for c in range(s.shape[2])]
+        pairs = [_location_scale(p) for p in planes]
+        out.append(Stats(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)))
+    return out
 
 
 def coefficients(stats: list[Stats], reference: int, mode: str) -> np.ndarray:

@@ -25,7 +25,7 @@ from editor.stacking.calibration import Calibration
 from editor.stacking.frames import FrameInfo, StackError, check_same_geometry, load_frame, peek_info
 from editor.stacking.integration import Integration, IntegrationOptions, integrate
 from editor.stacking.masters import Master, master_or_frames, save_master
-from editor.stacking.normalisation import NORMALISATIONS, coefficients, frame_stats
+from editor.stacking.normalisation import NORMALISATIONS, coefficients, common_stats
 from editor.stacking.registration import (IDENTITY, RegistrationError, Stars, detect_stars,
                                           find_transform, luminance, warp)
 from editor.stacking.store import FrameStore
@@ -93,6 +93,7 @@ class FrameReport:
     noise: float = float("nan")
     weight: float = 1.0
     calibration: str = ""
+    matrix: np.ndarray | None = field(default=None, repr=False)  # reference px -> frame px
 
     def line(self) -> str:
         if not self.accepted:
@@ -167,7 +168,7 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
     history += [f"Nebulayer: {note}" for note in calib.notes]
 
     reports: list[FrameReport] = []
-    stats, kept_infos = [], []
+    kept_infos: list[FrameInfo] = []
     ref_stars: Stars | None = None
     ref_lum: np.ndarray | None = None
     with FrameStore(req.workdir) as store:
@@ -202,8 +203,8 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
                         report(0.2 + 0.55 * (i + 1) / len(req.lights))
                     continue
                 rep.registration = transform.describe()
+            rep.matrix = transform.matrix
             aligned = warp(data, transform)
-            stats.append(frame_stats(aligned))
             kept_infos.append(info)
             store.add(aligned)
             reports.append(rep)
@@ -214,6 +215,7 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
         if not accepted:
             raise StackError("no light could be registered: " + "; ".join(
                 f"{r.path.name}: {r.reason}" for r in reports[:3]))
+        stats = common_stats([store.frame(i) for i in range(len(store))])
         gains = coefficients(stats, 0, req.normalisation)
         weights = _weights(req.weighting, accepted, gains)
         for rep, w in zip(accepted, weights.mean(axis=1)):

@@ -32,53 +32,80 @@ def nan_median(values: np.ndarray) -> np.ndarray:
     return np.where(n > 0, med, np.nan).astype(np.float32)
 
 
-def _nan_std(values: np.ndarray, n: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(values, axis=0) / n
-        var = np.nansum((values - mean) ** 2, axis=0) / np.maximum(n - 1, 1)
-    return np.sqrt(var)
+def _std(values: np.ndarray, n: np.ndarray, finite: np.ndarray | None = None) -> np.ndarray:
+    """Sample standard deviation over axis 0 of the finite values (``n`` of them)."""
+    finite = np.isfinite(values) if finite is None else finite
+    dev = np.where(finite, values, np.float32(0))
+    mean = dev.sum(axis=0) / np.maximum(n, 1).astype(np.float32)
+    dev -= mean
+    dev *= finite
+    dev *= dev
+    return np.sqrt(dev.sum(axis=0) / np.maximum(n - 1, 1).astype(np.float32))
 
 
 def _clip_loop(values: np.ndarray, bounds) -> tuple[np.ndarray, np.ndarray]:
-    """Iterate: ``bounds(kept)`` gives (lower, upper, active) per pixel; reject outside."""
-    low = np.zeros(values.shape, dtype=bool)
-    high = np.zeros(values.shape, dtype=bool)
-    finite = np.isfinite(values)
+    """Iterate: ``bounds(kept)`` gives (lower, upper, active) per pixel; reject outside.
+
+    Works on (N, pixels) and, after each round, only on the pixels that just lost a value:
+    the others have converged (most pixels stop after the first round).
+    """
+    shape = values.shape
+    kept = np.array(values, dtype=np.float32).reshape(shape[0], -1)
+    low = np.zeros(kept.shape, dtype=bool)
+    high = np.zeros(kept.shape, dtype=bool)
+    cols = np.arange(kept.shape[1])
     for _ in range(MAX_ITERATIONS):
-        kept = np.where(finite & ~low & ~high, values, np.nan)
-        lower, upper, active = bounds(kept)
+        sub = kept[:, cols]
+        lower, upper, ok = bounds(sub)
         with np.errstate(invalid="ignore"):
-            new_low = active & (kept < lower)
-            new_high = active & (kept > upper)
-        if not (new_low.any() or new_high.any()):
+            new_low = ok & (sub < lower)
+            new_high = ok & (sub > upper)
+        changed = (new_low | new_high).any(axis=0)
+        if not changed.any():
             break
-        low |= new_low
-        high |= new_high
-    return low, high
+        cols, new_low, new_high, sub = cols[changed], new_low[:, changed], \
+            new_high[:, changed], sub[:, changed]
+        low[:, cols] |= new_low
+        high[:, cols] |= new_high
+        sub[new_low | new_high] = np.nan
+        kept[:, cols] = sub
+    return low.reshape(shape), high.reshape(shape)
 
 
 def sigma_clip(values: np.ndarray, k_low: float, k_high: float) -> tuple[np.ndarray, np.ndarray]:
     def bounds(kept: np.ndarray):
         n = np.isfinite(kept).sum(axis=0)
-        med, std = nan_median(kept), _nan_std(kept, n)
+        med, std = nan_median(kept), _std(kept, n)
         return med - k_low * std, med + k_high * std, n >= 3
 
     return _clip_loop(values, bounds)
+
+
+def _winsorized_sigma(kept: np.ndarray, med: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Huber's robust sigma: winsorize at median +- 1.5 sigma, sigma = 1.134 x std, until
+    it changes by less than 0.05% (pixel by pixel)."""
+    finite = np.isfinite(kept)
+    sigma = _std(kept, n, finite)
+    cols = np.arange(kept.shape[1])
+    for _ in range(MAX_ITERATIONS):
+        s, m = sigma[cols], med[cols]
+        wins = np.clip(kept[:, cols], m - 1.5 * s, m + 1.5 * s)
+        new = 1.134 * _std(wins, n[cols], finite[:, cols])
+        sigma[cols] = new
+        with np.errstate(invalid="ignore"):
+            moving = np.abs(new - s) > 5e-4 * s
+        cols = cols[moving]
+        if cols.size == 0:
+            break
+    return sigma
 
 
 def winsorized_clip(values: np.ndarray, k_low: float,
                     k_high: float) -> tuple[np.ndarray, np.ndarray]:
     def bounds(kept: np.ndarray):
         n = np.isfinite(kept).sum(axis=0)
-        med, sigma = nan_median(kept), _nan_std(kept, n)
-        for _ in range(MAX_ITERATIONS):
-            wins = np.clip(kept, med - 1.5 * sigma, med + 1.5 * sigma)
-            new = 1.134 * _nan_std(wins, n)
-            with np.errstate(invalid="ignore"):
-                done = np.nanmax(np.abs(new - sigma) / np.maximum(sigma, 1e-30), initial=0)
-            sigma = new
-            if done < 5e-4:
-                break
+        med = nan_median(kept)
+        sigma = _winsorized_sigma(kept, med, n)
         return med - k_low * sigma, med + k_high * sigma, n >= 3
 
     return _clip_loop(values, bounds)
@@ -89,20 +116,19 @@ def linear_fit_clip(values: np.ndarray, k_low: float,
     def bounds(kept: np.ndarray):
         # Fit y = a + b * rank to the sorted kept values; compare each value to the line at
         # its own rank (ranks of unsorted values come from a double argsort).
-        n = np.isfinite(kept).sum(axis=0).astype(np.float64)
-        order = np.argsort(kept, axis=0)
-        rank = np.argsort(order, axis=0).astype(np.float64)
         valid = np.isfinite(kept)
+        n = valid.sum(axis=0).astype(np.float64)
+        rank = np.argsort(np.argsort(kept, axis=0), axis=0).astype(np.float32)
         x = np.where(valid, rank, 0.0)
-        y = np.where(valid, kept, 0.0).astype(np.float64)
-        sx, sy = x.sum(0), y.sum(0)
-        sxx, sxy = (x * x).sum(0), (x * y).sum(0)
+        y = np.where(valid, kept, 0.0)
+        sx, sy = x.sum(0, dtype=np.float64), y.sum(0, dtype=np.float64)
+        sxx, sxy = (x * x).sum(0, dtype=np.float64), (x * y).sum(0, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             b = (n * sxy - sx * sy) / (n * sxx - sx * sx)
             b = np.where(np.isfinite(b), b, 0.0)
             a = (sy - b * sx) / n
-            fit = a + b * rank
-            sigma = np.where(valid, np.abs(kept - fit), 0.0).sum(0) / n
+            fit = (a + b * rank).astype(np.float32)
+            sigma = (np.where(valid, np.abs(kept - fit), 0.0).sum(0) / n).astype(np.float32)
         return fit - k_low * sigma, fit + k_high * sigma, n >= 3
 
     return _clip_loop(values, bounds)
