@@ -103,7 +103,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
                         allow_outside=args.allow_outside_refs)
     with TerminalProgress("render") as progress:
         pixels = doc.render(scale=args.scale, progress=progress)
-    export_image(pixels, args.output, bits=args.bits, meta=doc.export_meta())
+    _say(export_image(pixels, args.output, bits=args.bits, meta=doc.export_meta()))
     print(f"wrote {args.output} ({pixels.shape[1]}x{pixels.shape[0]})", file=sys.stderr)
     return 0
 
@@ -120,8 +120,14 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         import filters
 
         data = filters.auto_stretch(data)
-    export_image(data, args.output, bits=args.bits, meta=image.meta)
+    _say(export_image(data, args.output, bits=args.bits, meta=image.meta))
     return 0
+
+
+def _say(notes: Sequence[str] | None) -> None:
+    """What an export did to the values (a rescale, clipped pixels): never silently."""
+    for note in notes or ():
+        print(f"nebulayer: {note}", file=sys.stderr)
 
 
 def _cmd_capture(args: argparse.Namespace) -> int:

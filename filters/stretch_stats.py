@@ -12,15 +12,16 @@ What is measured here, per channel, on an even subsample:
   number >= 0 (photon/event counts, integer ADU kept as float), where 0 is a measurement.
 * **location and noise**: median and MAD of what is left. When the MAD is 0 (a count map whose
   median pixel saw nothing, or heavily quantised data) the noise of a count map is the Poisson
-  noise of its sky, sqrt(rate) with rate = -ln(fraction of zeros); else it is taken from the 16th..84th
-  percentile spread (half of it is sigma for normal noise), else from the mean absolute
-  deviation (x 1.2533), so the sky still gets a black point below it instead of a zero-width
-  range.
-* **range**: data already within 0..1 (and reaching at least 1/1000) keeps 0..1 as its range (PixInsight's normalised
-  range; values show as they are); any other data is measured against its own finite range
-  (minimum .. maximum of the non-blank values), as PixInsight rescales a float image outside
-  0..1 on opening and Siril's autostretch works on the data's own range. The top is capped at
-  ``median + 1e6 sigma`` so one absurd hot pixel cannot crush everything else to black.
+  noise of its sky, sqrt(rate) with rate = -ln(fraction of zeros); else it is taken from the
+  16th..84th percentile spread (half of it is sigma for normal noise), else from the mean
+  absolute deviation (x 1.2533), so the sky still gets a black point below it instead of a
+  zero-width range.
+* **range**: data already within 0..1 (and reaching at least 1/100) keeps 0..1 as its range
+  (PixInsight's normalised range; values show as they are); any other data is measured
+  against its own finite range (minimum .. maximum of the non-blank values), as PixInsight
+  rescales a float image outside 0..1 on opening and Siril's autostretch works on the data's
+  own range. The top is capped at ``median + 1e6 sigma`` so one absurd hot pixel cannot crush
+  everything else to black.
 
 The stretch formula itself (AutoSTF) is affine-invariant, so results in these units are the
 same picture whatever the unit of the file.
@@ -39,8 +40,8 @@ MAD_TO_SIGMA = 1.4826
 #: Mean absolute deviation of a normal distribution times this is its standard deviation.
 MEANAD_TO_SIGMA = 1.2533
 #: Data within 0..1 is normalised data (shown as it is) only if its top reaches this: a
-#: brightest pixel below 1/1000 of full scale is data in other units (1e-18 erg/s/cm2/A...).
-NORMALISED_MIN_TOP = 1e-3
+#: brightest pixel below 1/100 of full scale is data in other units (1e-18 erg/s/cm2/A...).
+NORMALISED_MIN_TOP = 1e-2
 #: Highest top of the range, in noise sigmas above the median (see the module notes).
 MAX_TOP_SIGMAS = 1e6
 

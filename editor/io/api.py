@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -106,13 +107,17 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool | str =
 
 
 def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None = None,
-                 meta: ImageMeta | None = None) -> None:
+                 meta: ImageMeta | None = None) -> list[str]:
     """Write pixels to ``path``, the format chosen by the extension, atomically.
 
-    ``.fits/.fit/.fts``: 32-bit float (``bits=16``/``8``: clipped integers), header from
-    ``meta`` plus HISTORY. ``.tif/.tiff``: 32-bit float (default) or 16/8-bit. ``.png``: 8-bit
-    (default) or 16-bit sRGB; ``.jpg``: 8-bit sRGB. PNG and JPEG are display-referred: values
-    clipped to 0..1 and sRGB-encoded, with an embedded sRGB ICC profile.
+    ``.fits/.fit/.fts``: 32-bit float (default) or 16/8-bit integers, header from ``meta``
+    plus HISTORY. ``.tif/.tiff``: 32-bit float (default) or 16/8-bit. ``.png``: 8-bit
+    (default) or 16-bit sRGB; ``.jpg``: 8-bit sRGB. PNG and JPEG are display-referred,
+    sRGB-tagged. Integer exports follow :mod:`editor.io.export_range`: data within 0..1 as it
+    is, anything else rescaled from its own range (or refused) and never silently clipped.
+
+    Returns the notes about the values the user should hear (a rescale, clipped pixels);
+    they are also written as HISTORY.
     """
     if isinstance(array, Image):
         meta = meta if meta is not None else array.meta
@@ -131,7 +136,14 @@ def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None =
         data = data[..., 0]
     if not path.parent.is_dir():
         raise ImageWriteError(path, f"folder {path.parent} does not exist")
-    _, writer = found
+    format_name, writer = found
+    from editor.io.export_range import prepare
+
+    data, notes = prepare(data, format_name, bits, path)
+    if notes:
+        meta = replace(meta or ImageMeta(), extra={**(meta.extra if meta else {}),
+                                                  "history": [*(meta.extra.get("history", [])
+                                                                if meta else []), *notes]})
     try:
         with atomic_path(path) as tmp:
             writer(tmp, data, bits=bits, meta=meta)
@@ -139,3 +151,4 @@ def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None =
         raise
     except (OSError, ValueError, TypeError) as exc:
         raise ImageWriteError(path, f"cannot write: {exc}") from exc
+    return notes

@@ -195,8 +195,8 @@ def write_tiff(path: Path, data: np.ndarray, *, bits: int | None = None,
     else:
         raise ValueError(f"TIFF export supports 8, 16 or 32 bits, not {bits}")
     description = None
-    if meta is not None and meta.header:
-        description = _astrotiff_description(meta, stored)
+    if meta is not None and (meta.header or meta.extra.get("history")):
+        description = _astrotiff_description(meta, stored)  # HISTORY says how values were written
     tifffile.imwrite(
         path, stored, photometric="rgb" if stored.ndim == 3 else "minisblack",
         planarconfig="contig", compression="zlib", metadata=None, description=description,

@@ -96,14 +96,17 @@ def test_png_and_jpeg_carry_the_srgb_profile(tmp_path, name, bits):
 
 
 def test_png_writes_values_as_shown_clipped_and_srgb_tagged(tmp_path):
-    values = np.array([[0.0, 0.25, 1.0, 3.0, np.nan]], dtype=np.float32)
-    export_image(values, tmp_path / "s.png")
+    # A few values past 1 (at most 1 %, editor/io/export_range.py) are clipped, and said.
+    values = np.full((1, 400), 0.5, dtype=np.float32)
+    values[0, :5] = [0.0, 0.25, 1.0, 3.0, np.nan]
+    notes = export_image(values, tmp_path / "s.png")
+    assert len(notes) == 1 and "clipped" in notes[0]
     with PILImage.open(tmp_path / "s.png") as pil:
         stored = np.asarray(pil)
         assert pil.info["icc_profile"] == srgb_icc_profile()
     # Values are display values (as on the canvas): 0.25 -> 64/255; >1 clips to white; NaN black.
-    assert stored.shape == (1, 5, 3)  # grey is written as RGB so the sRGB profile is valid
-    np.testing.assert_array_equal(stored[..., 0], [[0, 64, 255, 255, 0]])
+    assert stored.shape == (1, 400, 3)  # grey is written as RGB so the sRGB profile is valid
+    np.testing.assert_array_equal(stored[:, :5, 0], [[0, 64, 255, 255, 0]])
 
 
 @pytest.mark.skipif(shutil.which("identify") is None, reason="ImageMagick not installed")

@@ -1,0 +1,129 @@
+"""What happens to pixel values when they are written as integers (8/16-bit TIFF, FITS, PNG,
+JPEG): one rule per situation, never a silent clip or a flat picture.
+
+An integer file holds 0..1 as 0..full scale. Float data reaches an export in four situations:
+
+1. **Within 0..1** (normalised or display-referred data, the usual case once a stretch layer
+   has been applied): written **as it is** (0 -> 0, 1 -> full scale), as PixInsight, Siril and
+   Photoshop do. NaN (missing data) becomes 0.
+2. **Within 0..1 but for a few pixels** (at most 1 % of them: stars pushed past 1 by a stretch,
+   a little negative noise after background extraction): written as it is, those pixels
+   clipped to 0 or full scale, and the export **says how many** (stderr, the GUI, HISTORY).
+3. **Any other finite range** (ADU 0..65535, physical units 1e-19 .. 1e-14 or MJy/sr, negative
+   sky-subtracted data, or 0..1 data too faint to reach 1/100 of full scale, like an unsigned
+   32-bit FITS of 16-bit counts): **rescaled linearly from its own finite range** (minimum ->
+   0, maximum -> full scale), so nothing is clipped and no structure is lost; the rule and
+   both ends are written as HISTORY (FITS, and the Astro-TIFF header of a TIFF) and said on
+   stderr/in the GUI. ``stored = (value - min) / (max - min) * full_scale``.
+4. **A range a rescale would flatten** (a few absurd values far outside the rest: the middle
+   99.8 % of pixels would get fewer than 64 of the integer levels) or **no finite value**:
+   the export **stops** with one line that says what to do (a stretch layer or
+   ``--stretch auto``, or a 32-bit float export that keeps every value).
+
+32-bit float exports (TIFF, FITS) always keep the values as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from editor.errors import ImageWriteError
+
+#: Situation 2: at most this fraction of finite pixels outside 0..1 is clipped (and said).
+CLIP_TOLERANCE = 0.01
+#: Situation 1/3 boundary for data within 0..1: a top below this is not normalised data
+#: (the threshold the auto stretch uses too: filters.stretch_stats.NORMALISED_MIN_TOP).
+NORMALISED_MIN_TOP = 1e-2
+#: Situation 4: the middle 99.8 % of the pixels must span at least this many integer levels.
+MIN_LEVELS = 64
+#: Pixels the decision looks at (an even subsample of bigger images).
+SAMPLES = 1 << 21
+
+
+@dataclass
+class RangePlan:
+    """How ``data`` goes into ``bits``-bit integers: ``prepare`` gives the 0..1 array."""
+
+    rule: str  # "as is", "clipped", "rescaled"
+    low: float = 0.0  # value written as 0
+    high: float = 1.0  # value written as full scale
+    clipped_fraction: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def _sample(data: np.ndarray) -> np.ndarray:
+    flat = data.reshape(-1) if data.flags.c_contiguous else data.ravel()
+    step = max(1, flat.size // SAMPLES)
+    s = flat[::step]
+    return s[np.isfinite(s)]
+
+
+def plan_integer_export(data: np.ndarray, bits: int, where: str = "the image") -> RangePlan:
+    """The rule (see the module notes) for writing ``data`` as ``bits``-bit integers;
+    ValueError (one line saying what to do) in situation 4."""
+    full = (1 << bits) - 1
+    finite = np.isfinite(data)
+    if not finite.any():
+        raise ValueError(f"{where} has no finite pixel value (all missing): nothing to write")
+    lo = float(np.min(data, where=finite, initial=np.inf))
+    hi = float(np.max(data, where=finite, initial=-np.inf))
+    half_step = 0.5 / full  # closer to 0..1 than this rounds to the same integer anyway
+    if lo >= -half_step and hi <= 1.0 + half_step and hi >= NORMALISED_MIN_TOP:
+        return RangePlan("as is")
+    sample = _sample(np.asarray(data))
+    outside = float(np.mean((sample < -half_step) | (sample > 1.0 + half_step)))
+    inside_top = float(np.max(np.clip(sample, 0.0, 1.0)))
+    if outside <= CLIP_TOLERANCE and inside_top >= NORMALISED_MIN_TOP:
+        count = int(np.count_nonzero((data < -half_step) | (data > 1.0 + half_step)))
+        fraction = count / finite.sum()
+        note = (f"{count} pixel{'s' if count != 1 else ''} ({fraction:.2%}) were outside 0..1 (values {lo:.4g}..{hi:.4g}) "
+                f"and were clipped to 0..{full} in the {bits}-bit export")
+        return RangePlan("clipped", 0.0, 1.0, fraction, [note])
+    if not hi > lo:
+        note = f"every pixel is {lo:.6g}: written as 0 in the {bits}-bit export"
+        return RangePlan("rescaled", lo, lo + 1.0, 0.0, [note])
+    p_lo, p_hi = np.percentile(sample.astype(np.float64), [0.1, 99.9])
+    levels = (p_hi - p_lo) / (hi - lo) * full
+    if levels < MIN_LEVELS:
+        raise ValueError(
+            f"{where} spans {lo:.4g}..{hi:.4g} but 99.8 % of its pixels lie within "
+            f"{p_lo:.4g}..{p_hi:.4g}: a {bits}-bit export would flatten them; add a stretch "
+            f"layer (or use --stretch auto), or export 32-bit float to keep every value")
+    note = (f"values span {lo:.6g}..{hi:.6g}, not 0..1: rescaled linearly for the {bits}-bit "
+            f"export, stored = (value - low) / (high - low) * {full} with low = {lo:.6g}, "
+            f"high = {hi:.6g}")
+    return RangePlan("rescaled", lo, hi, 0.0, [note])
+
+
+def to_unit_range(data: np.ndarray, plan: RangePlan) -> np.ndarray:
+    """``data`` mapped by ``plan`` to 0..1 float32 (the integer writers then scale and round);
+    the original array is never modified."""
+    if plan.rule in ("as is", "clipped"):
+        return data
+    scale = 1.0 / (plan.high - plan.low)
+    out = (np.asarray(data, np.float64) - plan.low) * scale
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def integer_bits(format_name: str, bits: int | None) -> int | None:
+    """The integer depth an export will use, or None for a float export."""
+    if format_name in ("PNG", "JPEG"):
+        return bits or 8
+    if bits in (8, 16):
+        return bits
+    return None
+
+
+def prepare(data: np.ndarray, format_name: str, bits: int | None,
+            path: object = "") -> tuple[np.ndarray, list[str]]:
+    """Data ready for the writer plus the notes to show and write as HISTORY."""
+    depth = integer_bits(format_name, bits)
+    if depth is None or data.dtype.kind not in "fc":
+        return data, []
+    try:
+        plan = plan_integer_export(data, depth, "the image")
+    except ValueError as exc:
+        raise ImageWriteError(path, str(exc)) from exc
+    return to_unit_range(data, plan), plan.notes
