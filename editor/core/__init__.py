@@ -4,5 +4,7 @@
     from editor.core.layers import ImageLayer, AdjustmentLayer, ChannelCombineLayer, GroupLayer
     from editor.core.masks import RasterMask, GeneratedMask
 
-Rendering lives in :mod:`editor.render`, project files in :mod:`editor.project`.
+Rendering lives in :mod:`editor.render`, project files in :mod:`editor.project`: this package
+never imports them (nor the plugins or the UI); ``doc.render()``/``doc.save()`` reach them
+through :mod:`editor.core.services`.
 """

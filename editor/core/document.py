@@ -1,8 +1,10 @@
 """The document: a canvas, immutable pixel sources and a stack of layers, with undo.
 
 Every mutating method is one undoable command (see :mod:`editor.core.history`); rendering,
-saving and loading are delegated to :mod:`editor.render` and :mod:`editor.project`. No Qt: the
-GUI subscribes to :class:`DocumentEvent` and renders from a worker thread.
+saving and loading are delegated to :mod:`editor.render` and :mod:`editor.project` through
+:mod:`editor.core.services` (this package never imports them). No Qt: the GUI subscribes to
+:class:`DocumentEvent`, renders from a worker thread and hands what failed back with
+:meth:`Document.apply_render_errors`.
 """
 
 from __future__ import annotations
@@ -293,7 +295,7 @@ class Document(EditsMixin, NotesMixin):
             self._emit("errors")
         return changed
 
-    def render_snapshot(self) -> tuple[list[dict], dict[str, Any], dict[str, Any]]:
+    def render_inputs(self) -> tuple[list[dict], dict[str, Any], dict[str, Any]]:
         """(layer tree as plain dicts, live layers by id, sources) taken under the lock: what
         a render reads, consistent even while another thread edits the document."""
         with self._lock:

@@ -33,7 +33,7 @@ def render_job(doc: "Document", scale: float, progress: Any, nodes: list[dict] |
     wrong with layers is recorded in ``job.errors`` (``errors`` if given)."""
     if not scale > 0:
         raise DocumentError(f"render scale must be > 0, got {scale}")
-    tree, live, sources = doc.render_snapshot()
+    tree, live, sources = doc.render_inputs()
     return RenderJob(tree=tree if nodes is None else nodes, sources=sources, layers=live,
                      registry=doc.registry, cache=doc.cache, stats=doc._stats,
                      canvas=(doc.height, doc.width), scale=scale, progress=progress,

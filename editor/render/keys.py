@@ -26,47 +26,53 @@ DIGEST_SIZE = 20
 
 def make_key(*parts: Any) -> str:
     """The hex digest identifying ``parts``; TypeError for a part of an unsupported type."""
-    h = hashlib.blake2b(digest_size=DIGEST_SIZE)
-    _encode(parts, h.update)
-    return h.hexdigest()
+    out: list[str] = []
+    _encode(parts, out.append)
+    return hashlib.blake2b("".join(out).encode("utf-8", "surrogatepass"),
+                           digest_size=DIGEST_SIZE).hexdigest()
 
 
 def _encode(obj: Any, put: Any) -> None:
-    # bool before int (bool is an int); each value is tagged so "1", 1 and 1.0 never collide.
-    if obj is None:
-        put(b"N")
-    elif obj is True or obj is False:
-        put(b"T" if obj else b"F")
-    elif isinstance(obj, int):
-        put(b"i%d;" % obj)
-    elif isinstance(obj, float):
-        put(b"f" + float(obj).hex().encode() + b";")
-    elif isinstance(obj, str):
-        data = obj.encode("utf-8", "surrogatepass")
-        put(b"s%d:" % len(data))
-        put(data)
-    elif isinstance(obj, (list, tuple)):
-        put(b"[")
+    # Each value is tagged so "1", 1, 1.0 and True never collide; a str carries its length
+    # so no content can fake a delimiter. Exact types first (the common case, fastest).
+    t = type(obj)
+    if t is str:
+        put(f"s{len(obj)}:")
+        put(obj)
+    elif t is float:
+        put(f"f{obj.hex()};")
+    elif t is bool:
+        put("T" if obj else "F")
+    elif t is int:
+        put(f"i{obj};")
+    elif obj is None:
+        put("N")
+    elif t is dict:
+        put("{")
+        for key in sorted(obj, key=_dict_key):
+            put(f"s{len(key)}:")
+            put(key)
+            _encode(obj[key], put)
+        put("}")
+    elif t is list or t is tuple:
+        put("[")
         for item in obj:
             _encode(item, put)
-        put(b"]")
-    elif isinstance(obj, dict):
-        put(b"{")
-        for key in sorted(obj, key=_dict_key):
-            _encode(key, put)
-            _encode(obj[key], put)
-        put(b"}")
+        put("]")
     elif isinstance(obj, np.ndarray):
         _encode_array(obj, put)
     elif isinstance(obj, np.generic):
         _encode(obj.item(), put)
+    elif isinstance(obj, (str, float, int, dict, list, tuple)):  # subclasses (IntEnum, ...)
+        base = next(b for b in (bool, str, float, int, dict, list, tuple) if isinstance(obj, b))
+        _encode(base(obj), put)
     else:
         raise TypeError(f"cannot make a cache key of a {type(obj).__module__}."
                         f"{type(obj).__qualname__}; convert it to plain data first")
 
 
 def _dict_key(key: Any) -> str:
-    if not isinstance(key, str):
+    if type(key) is not str:
         raise TypeError(f"cache key records need str dict keys, got {type(key).__qualname__}")
     return key
 
@@ -75,6 +81,5 @@ def _encode_array(arr: np.ndarray, put: Any) -> None:
     if arr.dtype.hasobject:
         raise TypeError("cannot make a cache key of an object array")
     digest = hashlib.blake2b(np.ascontiguousarray(arr).reshape(-1).view(np.uint8).data,
-                             digest_size=DIGEST_SIZE).digest() if arr.size else b""
-    put(b"a" + arr.dtype.str.encode() + repr(arr.shape).encode() + b":")
-    put(digest)
+                             digest_size=DIGEST_SIZE).hexdigest() if arr.size else ""
+    put(f"a{arr.dtype.str}{arr.shape}:{digest};")
