@@ -117,6 +117,7 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
             "canvas": {"width": doc.width, "height": doc.height},
             "sources": [], "layers": layers, "snapshots": snapshots,
             "metadata": dict(doc.meta), "filters": _filter_versions(layers, doc.registry),
+            "notes": [n.to_dict() for n in doc.notes],
         }
     try:
         with atomic_path(path) as tmp:
@@ -310,6 +311,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
     from editor.core.document import Document
     from editor.core.layers import AdjustmentLayer, layer_from_dict, walk
     from editor.core.masks import GeneratedMask
+    from editor.core.notes import notes_from_list
     from editor.core.sources import Source, file_sha256, freeze, open_image_file
     from editor.core.tree import referenced_sources
 
@@ -364,6 +366,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
         if isinstance(layer.mask, GeneratedMask) and reg.get(layer.mask.kind) is None:
             layer.error = availability.mask_message(reg, layer.mask)
     doc.meta = dict(data.get("metadata") or {})
+    doc.set_notes_loaded(notes_from_list(data.get("notes")))  # absent before notes existed
     doc.mark_saved()
     # Saving goes back to the file the user opened, whatever the file says about itself
     # (older versions honoured a "recovery"/"original_path" claim: an attack vector).

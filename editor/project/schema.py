@@ -11,7 +11,9 @@ Schema 1::
                     "relative_path": "file.fits" (when inside the project's folder)}],
      "layers": [layer records, bottom to top (editor.core.layers.Layer.to_dict)],
      "snapshots": [{"id", "name", "layers": [...]}],
-     "metadata": {...}, "filters": {"levels": 1, ...}}
+     "metadata": {...}, "filters": {"levels": 1, ...},
+     "notes": [{"id", "kind": "pin"|"rect", "x", "y", "w", "h", "text", "crop": [x, y, w, h]|null,
+                "sky": {"ra", "dec"}|null}] (optional: files without it have no notes)}
 
 Every number a hostile file could use to make us allocate memory is checked here first, and
 :mod:`editor.project.limits` bounds every size (nesting, layer and snapshot counts, texts,
