@@ -26,7 +26,7 @@ class SlowDoc:
         self.finished = 0
         self.lock = threading.Lock()
 
-    def render(self, scale=1.0, region=None, progress=None):
+    def render(self, scale=1.0, region=None, progress=None, errors=None):
         with self.lock:
             self.started += 1
         value = self.value
@@ -38,6 +38,9 @@ class SlowDoc:
             self.finished += 1
         x, y, w, h = region
         return np.full((max(1, round(h * scale)), max(1, round(w * scale))), value, np.float32)
+
+    def apply_render_errors(self, errors):
+        return False  # no layers, nothing to report
 
 
 def _controller(qtbot):
@@ -126,7 +129,7 @@ def test_a_failing_render_reports_the_message_and_the_controller_keeps_working(q
     class Broken(SlowDoc):
         fail = True
 
-        def render(self, scale=1.0, region=None, progress=None):
+        def render(self, scale=1.0, region=None, progress=None, errors=None):
             if self.fail:
                 raise DocumentError("layer “Stars” cannot render: bad parameter")
             return super().render(scale, region, progress)

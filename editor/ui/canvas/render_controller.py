@@ -9,6 +9,11 @@ that picture is shown and the scale was below 1, the same region follows at full
 One worker thread renders; a new request cancels the running one through its
 :class:`~editor.jobs.CancelToken` (the render raises ``Cancelled`` at its next step) and the
 worker picks the newest request only, so a fast drag never piles up stale renders.
+
+What a render finds wrong with layers (a filter that raised, an operation not installed) is
+only recorded on the worker thread; the UI thread applies it with
+``Document.apply_render_errors`` as the picture arrives, so the document emits one "errors"
+event there and the layers panel shows the warning with that picture.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 import numpy as np
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
+from editor.core.render_errors import RenderErrors
 from editor.errors import NebulayerError
 from editor.jobs.progress import CancelToken, Cancelled
 
@@ -62,6 +68,7 @@ class RenderResult:
     seconds: float
     doc: Any = None
     stf: Any = None
+    errors: RenderErrors | None = None  # applied to ``doc`` on the UI thread
 
 
 def display_scale(region: tuple[int, int, int, int], zoom: float) -> float:
@@ -220,6 +227,8 @@ class RenderController(QObject):
             return  # older than what is on screen, or of a document since closed
         self._shown_generation = result.generation
         self.last_result = result
+        if result.errors is not None:
+            result.doc.apply_render_errors(result.errors)  # one "errors" event, on this thread
         if result.stf is not None and self.stf is None and self.stretch == "auto":
             self.stf = result.stf
         self.rendered.emit(result)
@@ -267,17 +276,19 @@ class RenderController(QObject):
 
         t0 = time.perf_counter()
         stf = job.stf
+        errors: RenderErrors | None = None
         try:
             if job.mask_layer is not None:
                 linear = _mask_crop(job)
                 picture = display_image(linear, stretch=IDENTITY_STF)
             else:
-                linear = job.doc.render(scale=job.scale, region=job.region,
+                errors = RenderErrors()
+                linear = job.doc.render(scale=job.scale, region=job.region, errors=errors,
                                         progress=job.token.progress(self.progress.emit))
                 job.token.check()
                 stretch = job.stretch
                 if stretch == "auto":
-                    stf = stf if stf is not None else _measure_stf(job, linear)
+                    stf = stf if stf is not None else _measure_stf(job, linear, errors)
                     stretch = stf
                 picture = display_image(linear, stretch=stretch, clip_warning=job.clip_warning)
         except Cancelled:
@@ -291,7 +302,8 @@ class RenderController(QObject):
             log.exception("render failed")
             return f"Rendering failed: {type(exc).__name__}: {exc}"
         return RenderResult(linear, np.ascontiguousarray(picture), job.region, job.scale,
-                            job.stage, job.generation, time.perf_counter() - t0, job.doc, stf)
+                            job.stage, job.generation, time.perf_counter() - t0, job.doc, stf,
+                            errors)
 
 
 def _mask_crop(job: RenderJob) -> np.ndarray:
@@ -303,8 +315,9 @@ def _mask_crop(job: RenderJob) -> np.ndarray:
     return np.ascontiguousarray(mask[y0:y0 + max(1, int(round(h * s))), x0:x0 + max(1, int(round(w * s)))])
 
 
-def _measure_stf(job: RenderJob, linear: np.ndarray) -> Any:
-    """Auto-stretch parameters from the whole image (not just the visible part)."""
+def _measure_stf(job: RenderJob, linear: np.ndarray, errors: RenderErrors) -> Any:
+    """Auto-stretch parameters from the whole image (not just the visible part); layer
+    failures of the measuring render go into ``errors`` too."""
     from editor.render.display import stf_params
 
     doc = job.doc
@@ -312,4 +325,4 @@ def _measure_stf(job: RenderJob, linear: np.ndarray) -> Any:
     if (x, y, w, h) == (0, 0, doc.width, doc.height):
         return stf_params(linear)
     scale = min(1.0, STF_MEASURE_SIZE / max(doc.width, doc.height))
-    return stf_params(doc.render(scale=scale, progress=job.token.progress()))
+    return stf_params(doc.render(scale=scale, progress=job.token.progress(), errors=errors))

@@ -18,7 +18,8 @@ from editor.errors import NebulayerError
 class DocModel(QObject):
     """Signals: ``document_replaced(doc)``, ``layers_changed()``, ``layer_changed(id)``,
     ``mask_changed(id)``, ``history_changed()``, ``snapshots_changed()``,
-    ``selection_changed(id or None)``, ``error(message)``."""
+    ``selection_changed(id or None)``, ``errors_changed()`` (a render changed which layers
+    report a failure: refresh their warnings, the pixels are unchanged), ``error(message)``."""
 
     document_replaced = pyqtSignal(object)
     layers_changed = pyqtSignal()
@@ -28,6 +29,7 @@ class DocModel(QObject):
     snapshots_changed = pyqtSignal()
     selection_changed = pyqtSignal(object)
     content_changed = pyqtSignal()  # anything that changes the rendered pixels
+    errors_changed = pyqtSignal()
     error = pyqtSignal(str)
     _event = pyqtSignal(object, object)
 
@@ -93,6 +95,8 @@ class DocModel(QObject):
             self.history_changed.emit()
         elif kind == "snapshot":
             self.snapshots_changed.emit()
+        elif kind == "errors":  # not content_changed: re-rendering would find the same errors
+            self.errors_changed.emit()
 
     def _exists(self, layer_id: str) -> bool:
         try:

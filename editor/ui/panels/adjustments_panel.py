@@ -63,6 +63,7 @@ class AdjustmentsPanel(QWidget):
         model.document_replaced.connect(lambda _d: self.refresh())
         model.layer_changed.connect(self._on_layer_changed)
         model.layers_changed.connect(self.refresh)
+        model.errors_changed.connect(self._on_errors)
         self.inputs = InputHistogram(self)
         self.inputs.ready.connect(self._on_input_histogram)
         # the input of the selected levels layer changes when anything below it changes
@@ -107,6 +108,7 @@ class AdjustmentsPanel(QWidget):
     def _clear(self) -> None:
         self.editor = None
         self.levels = None
+        self._error_label: QLabel | None = None
         while self.content_layout.count():
             item = self.content_layout.takeAt(0)
             w = item.widget()
@@ -145,10 +147,26 @@ class AdjustmentsPanel(QWidget):
         self.content_layout.addWidget(self.editor)
         if self._curves():
             self._request_input_histogram()
-        if getattr(layer, "error", None):
-            err = QLabel(f"⚠ {layer.error}")
-            err.setWordWrap(True)
-            self.content_layout.addWidget(err)
+        self._error_label = QLabel()
+        self._error_label.setWordWrap(True)
+        self.content_layout.addWidget(self._error_label)
+        self._show_error(layer)
+
+    def _show_error(self, layer: Any) -> None:
+        message = getattr(layer, "error", None)
+        self._error_label.setText(f"⚠ {message}" if message else "")
+        self._error_label.setVisible(bool(message))
+
+    def _on_errors(self) -> None:
+        """A render changed a layer's failure: update the warning in place (never rebuild,
+        which would end a slider drag under the user's mouse)."""
+        layer = self.model.selected_layer()
+        if self.editor is None or layer is None:
+            return
+        if getattr(layer, "unavailable", False):
+            self.refresh(force=True)  # the operation went missing: show that instead
+        else:
+            self._show_error(layer)
 
     def _build_combine(self, layer: Any) -> None:
         self.title.setText(f"<b>{layer.name}</b> — channel combine ({layer.mode.upper()})")

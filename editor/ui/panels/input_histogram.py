@@ -41,7 +41,10 @@ def input_histogram(doc: Any, lid: str, progress: Any = None) -> tuple[np.ndarra
     if not found or below is None:
         return None
     scale = min(1.0, SIZE / max(doc.width, doc.height))
-    pixels = doc.render(scale=scale, upto=below, progress=progress)
+    from editor.core.render_errors import RenderErrors
+
+    # Failures found here are the canvas render's to report (on the UI thread): not applied.
+    pixels = doc.render(scale=scale, upto=below, progress=progress, errors=RenderErrors())
     counts, edges = filters.histogram(pixels, bins=BINS)
     return np.asarray(counts[-1]), np.asarray(edges)
 

@@ -147,6 +147,7 @@ class LayersPanel(QWidget):
         model.layers_changed.connect(self.rebuild)
         model.layer_changed.connect(self._on_layer_changed)
         model.mask_changed.connect(self._on_layer_changed)
+        model.errors_changed.connect(self.refresh_warnings)
         model.selection_changed.connect(self._show_selection)
 
     # adjustment menu, from the registry (plugins included)
@@ -249,6 +250,23 @@ class LayersPanel(QWidget):
             if item.data(COL_NAME, ID_ROLE) == lid:
                 return item
         return None
+
+    def refresh_warnings(self) -> None:
+        """A render found new failures (or cleared old ones): refill the rows in place, so
+        selection, expansion and scrolling stay as they are."""
+        from editor.core.layers import walk
+
+        doc = self.model.doc
+        if doc is None:
+            return
+        self._updating = True
+        try:
+            for layer in walk(doc.layers):
+                item = self._find(layer.id)
+                if item is not None:
+                    self._fill_item(item, layer)
+        finally:
+            self._updating = False
 
     def _on_layer_changed(self, lid: str) -> None:
         layer = self._layer(lid)

@@ -207,24 +207,34 @@ class FileActions:
 
     def export_to(self, path: str, bits: int | None) -> Job:
         """Render the document at full resolution and write it (cancellable job)."""
+        from editor.core.render_errors import RenderErrors
         from editor.errors import ImageWriteError
         from editor.io import export_image
         from editor.jobs.progress import scaled_progress
 
         doc = self.model.doc
+        errors = RenderErrors()  # layer failures, applied to the document on the UI thread
 
         def work(progress: Callable[[float], None]) -> str:
             if _is_source_of(doc, path):
                 raise ImageWriteError(path, "is an original image of this document; export "
                                       "under another name so the original stays untouched")
-            pixels = doc.render(scale=1.0, progress=scaled_progress(progress, 0.0, 0.9))
+            pixels = doc.render(scale=1.0, progress=scaled_progress(progress, 0.0, 0.9),
+                                errors=errors)
             export_image(pixels, path, bits=bits, meta=doc.export_meta())
             progress(1.0)
             return path
 
-        self.last_job = run_job(self.parent, f"Exporting {Path(path).name}…", work,
-                                lambda p: self.parent.statusBar().showMessage(f"Exported {p}", 5000)
-                                if hasattr(self.parent, "statusBar") else None, self._error)
+        def done(p: str) -> None:
+            doc.apply_render_errors(errors)
+            if hasattr(self.parent, "statusBar"):
+                self.parent.statusBar().showMessage(f"Exported {p}", 5000)
+
+        def failed(message: str) -> None:
+            doc.apply_render_errors(errors)
+            self._error(message)
+
+        self.last_job = run_job(self.parent, f"Exporting {Path(path).name}…", work, done, failed)
         return self.last_job
 
     def _error(self, message: str) -> None:
