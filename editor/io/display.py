@@ -130,5 +130,9 @@ def write_jpeg(path: Path, data: np.ndarray, *, bits: int | None = None,
         raise ValueError(f"JPEG export is 8-bit only, not {bits}")
     from PIL import Image as PILImage
 
+    from editor.io.exif import exif_block
+
+    camera = exif_block(meta.exif) if meta is not None and meta.exif else None
     PILImage.fromarray(_encoded(data, 8)).save(path, format="JPEG", quality=95, subsampling=0,
-                                               icc_profile=srgb_icc_profile())
+                                               icc_profile=srgb_icc_profile(),
+                                               **({"exif": camera} if camera else {}))

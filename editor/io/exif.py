@@ -99,3 +99,80 @@ def struct_error() -> type[Exception]:
     import struct
 
     return struct.error
+
+
+# --- writing: the camera fields of a RAW (or TIFF/JPEG) source into exported files ------------
+
+def _rational(value: Any, limit: int = 1_000_000) -> tuple[int, int] | None:
+    try:
+        frac = Fraction(float(value)).limit_denominator(limit)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return (frac.numerator, frac.denominator) if frac.denominator > 0 and frac >= 0 else None
+
+
+def _exif_date(value: Any) -> str | None:
+    """EXIF's "YYYY:MM:DD HH:MM:SS" from EXIF or ISO 8601 text."""
+    import re
+
+    m = re.match(r"\s*(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})", str(value))
+    return f"{m[1]}:{m[2]}:{m[3]} {m[4]}:{m[5]}:{m[6]}" if m else None
+
+
+def _ascii(value: Any) -> str:
+    from editor.io.fits_header import ascii_card_value
+
+    return ascii_card_value(str(value))[:255]
+
+
+def export_fields(fields: Mapping[str, Any]) -> list[tuple[int, str, Any]]:
+    """(EXIF tag number, kind, value) for the camera fields users care about; kind is
+    "ascii", "rational" or "short". Tags 271/272/306 live in IFD0, the others in the Exif IFD."""
+    out: list[tuple[int, str, Any]] = []
+    camera = str(fields.get("camera", "") or "").strip()
+    if camera:
+        out += [(271, "ascii", _ascii(camera.split()[0])), (272, "ascii", _ascii(camera))]
+    date = _exif_date(fields.get("date", ""))
+    if date:
+        out += [(306, "ascii", date), (36867, "ascii", date)]
+    for tag, key in ((33434, "exposure"), (33437, "f_number"), (37386, "focal_length")):
+        value = _rational(fields.get(key)) if fields.get(key) not in (None, "") else None
+        if value:
+            out.append((tag, "rational", value))
+    try:
+        iso = int(round(float(fields.get("iso", 0) or 0)))
+    except (TypeError, ValueError):
+        iso = 0
+    if 0 < iso < 65536:
+        out.append((34855, "short", iso))
+    if fields.get("lens"):
+        out.append((42036, "ascii", _ascii(fields["lens"])))
+    return out
+
+
+def exif_block(fields: Mapping[str, Any]) -> bytes | None:
+    """An EXIF block (piexif) for a JPEG export; None when there is nothing to say."""
+    import piexif
+
+    zeroth: dict[int, Any] = {}
+    exif: dict[int, Any] = {}
+    for tag, kind, value in export_fields(fields):
+        (zeroth if tag in (271, 272, 306) else exif)[tag] = (
+            value.encode("ascii") if kind == "ascii" else value)
+    if not zeroth and not exif:
+        return None
+    return piexif.dump({"0th": zeroth, "Exif": exif})
+
+
+def tiff_extratags(fields: Mapping[str, Any]) -> list[tuple[int, int, int, Any, bool]]:
+    """The same fields as tifffile ``extratags`` (written in the TIFF's first IFD, where
+    tifffile, Pillow and ExifTool read them)."""
+    tags = []
+    for tag, kind, value in export_fields(fields):
+        if kind == "ascii":
+            tags.append((tag, 2, 0, value, True))
+        elif kind == "rational":
+            tags.append((tag, 5, 1, value, True))
+        else:
+            tags.append((tag, 3, 1, value, True))
+    return tags

@@ -1,10 +1,19 @@
-"""FITS headers <-> plain dicts, and a standard header for images we write.
+r"""FITS headers <-> plain dicts, and a standard header for images we write.
 
 ``ImageMeta.header`` holds a header as an ordered ``{keyword: value}`` dict with ``HISTORY``
 and ``COMMENT`` as lists of strings; card comments are kept beside it in
 ``ImageMeta.extra["fits_comments"]``. Keywords that describe the data array itself (BITPIX,
 NAXISn, BZERO, BSCALE, BLANK, DATAMIN/DATAMAX, checksums, compression keywords) are never
 copied into a new file: the writer sets them for the array it writes.
+
+FITS headers hold printable ASCII only, so every text we write (values, comments, HISTORY)
+goes through :func:`ascii_card_value`: accented Latin letters lose their accents ("Nébuleuse
+d'Orion" -> "Nebuleuse d'Orion", "Arrière-plan" -> "Arriere-plan", by Unicode NFKD
+decomposition), ligatures and the like become their ASCII letters ("Œ" -> "OE"), and anything
+still outside ASCII is written as a Python-style escape (``馬頭星雲`` -> ``\u99ac\u982d\u661f\u96f2``,
+``\xNN``/``\uNNNN``/``\UNNNNNNNN``, Python's ``unicode_escape`` form, so a reader can turn
+it back with ``text.encode().decode("unicode_escape")``). The exact
+names stay in the project file (JSON, UTF-8); only the FITS/Astro-TIFF header is transliterated.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import unicodedata
 import warnings
 from typing import Any, Iterable, Mapping
 
@@ -156,6 +166,37 @@ def _clean_value(value: Any) -> Any:
     return value
 
 
+_LIGATURES = {"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae", "ß": "ss", "Ø": "O", "ø": "o",
+              "Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Þ": "Th", "þ": "th", "ı": "i",
+              "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+              "\u2014": "-", "\u00a0": " ", "\u2026": "..."}
+
+
+def ascii_card_value(text: str) -> str:
+    """``text`` as printable ASCII for a FITS card (see the module notes for the rule)."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text
+    text = "".join(_LIGATURES.get(ch, ch) for ch in text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Recompose what had no ASCII form (CJK, Cyrillic...), so it escapes as the user typed it.
+    kept = unicodedata.normalize("NFC", kept)
+    out = []
+    for ch in kept:
+        if " " <= ch <= "~":
+            out.append(ch)
+        elif ch in "\t\n\r":
+            out.append(" ")
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def _ascii_value(value: Any) -> Any:
+    return ascii_card_value(value) if isinstance(value, str) else value
+
+
 def build_header(source: Mapping[str, Any] | fits.Header | None = None,
                  comments: Mapping[str, str] | None = None,
                  history: Iterable[str] = ()) -> fits.Header:
@@ -173,23 +214,24 @@ def build_header(source: Mapping[str, Any] | fits.Header | None = None,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", VerifyWarning)
         for key, value in source.items():
-            key = str(key).upper()
+            key = ascii_card_value(str(key)).upper()
             if is_structural(key):
                 continue
             if key in COMMENTARY:
                 lines = value if isinstance(value, (list, tuple)) else [value]
                 add = header.add_history if key == "HISTORY" else header.add_comment
                 for line in lines:
-                    add(str(line))
+                    add(ascii_card_value(str(line)))
                 continue
             try:
-                card = fits.Card(key, _clean_value(value), comments.get(key, ""))
+                card = fits.Card(key, _ascii_value(_clean_value(value)),
+                                 ascii_card_value(comments.get(key, "")))
                 card.verify("silentfix")
                 header.append(card, end=True)
             except (ValueError, TypeError, KeyError):
                 continue
         for line in history:
-            header.add_history(str(line))
+            header.add_history(ascii_card_value(str(line)))
     return header
 
 

@@ -14,6 +14,14 @@ Modes (``open_image(raw_mode=...)``):
   visible area in ``meta.bayer_pattern``. The mosaic is in sensor orientation (not rotated).
 * ``"thumbnail"``: the embedded JPEG/bitmap preview, linearised with the sRGB curve; falls
   back to ``"half"`` when the file has none.
+
+Impossible decodes are refused before any pixel is decoded: metadata-only "stub" raws (as in
+ExifTool's and Exiv2's test files) declare a full sensor but hold a few KB, and some LibRaw
+decoders turn the missing bytes into an image of noise without an error. A real raw, even
+lossy-compressed, needs more than 1 bit per photosite; below :data:`STUB_BITS_PER_PIXEL`
+(1/4 bit) the file is refused, between that and 1 bit it opens with a warning in the notes.
+LibRaw's own messages ("Unexpected end of file", "data corrupted") go into the error or the
+notes, and damaged data (``LibRawDataError``, I/O errors) is refused with one line.
 """
 
 from __future__ import annotations
@@ -87,13 +95,41 @@ def _libraw_messages(path: Path) -> Iterator[list[str]]:
                 tmp.seek(0)
                 prefix = f"{path}:"
                 for line in tmp.read().decode("utf-8", "replace").splitlines():
-                    if line.startswith(prefix):  # LibRaw names the file it speaks of
+                    if line.startswith(prefix) or _is_libjpeg(line):
+                        # LibRaw names the file it speaks of; its libjpeg does not.
                         message = line.removeprefix(prefix).strip()
                         if message and message not in said:
                             said.append(message)
                     else:  # another thread's words: give them back to the real stderr
                         os.write(saved, (line + "\n").encode("utf-8", "replace"))
                 os.close(saved)
+
+
+STUB_BITS_PER_PIXEL = 0.25  # below: no real raw, only metadata (refused)
+THIN_BITS_PER_PIXEL = 1.0  # below: suspicious (a warning in the notes)
+
+
+def check_plausible(path: Path, file_size: int, raw_height: int, raw_width: int) -> str | None:
+    """Refuse a file far smaller than the sensor it declares; a warning text when doubtful."""
+    pixels = max(1, int(raw_height) * int(raw_width))
+    bits = file_size * 8 / pixels
+    if bits < STUB_BITS_PER_PIXEL:
+        from editor.io.budget import format_bytes
+
+        raise ImageReadError(
+            path, f"holds no real image data: LibRaw declares a {raw_width} x {raw_height} "
+            f"sensor ({format_bytes(pixels * 2)} of 16-bit data) but the file has only "
+            f"{format_bytes(file_size)} (a metadata-only or cut-short raw)")
+    if bits < THIN_BITS_PER_PIXEL:
+        return (f"warning: only {bits:.2f} bits per photosite in the file: the picture may be "
+                "noise from missing data")
+    return None
+
+
+def _is_libjpeg(line: str) -> bool:
+    # libjpeg's warnings while LibRaw decodes a JPEG-compressed raw or preview.
+    return line.startswith(("Premature end of JPEG", "Corrupt JPEG data", "Invalid JPEG",
+                            "Bogus ", "Unsupported JPEG"))
 
 
 def read_raw(path: Path, options: ReadOptions) -> Image:
@@ -118,6 +154,8 @@ def _read_raw(path: Path, options: ReadOptions) -> Image:
     except (rawpy.LibRawError, OSError) as exc:
         raise ImageReadError(path, f"damaged or truncated RAW file ({_reason(exc)})") from exc
     with raw:
+        doubt = check_plausible(path, path.stat().st_size, raw.sizes.raw_height,
+                                raw.sizes.raw_width)
         try:
             if progress:
                 progress(0.1)
@@ -144,7 +182,7 @@ def _read_raw(path: Path, options: ReadOptions) -> Image:
         image.meta.format = "RAW"
         image.meta.path = str(path)
         image.meta.exif = exif
-        image.meta.notes = notes + image.meta.notes
+        image.meta.notes = ([doubt] if doubt else []) + notes + image.meta.notes
         image.meta.extra.update(_raw_facts(raw, mode))
     freeze(image.data)
     return image

@@ -200,7 +200,26 @@ def write_tiff(path: Path, data: np.ndarray, *, bits: int | None = None,
     tifffile.imwrite(
         path, stored, photometric="rgb" if stored.ndim == 3 else "minisblack",
         planarconfig="contig", compression="zlib", metadata=None, description=description,
-        software="Nebulayer", iccprofile=meta.icc_profile if meta is not None else None)
+        software="Nebulayer", iccprofile=_icc_for(meta, stored),
+        extratags=_camera_tags(meta))
+
+
+def _icc_for(meta: ImageMeta | None, stored: np.ndarray) -> bytes | None:
+    """The source's own profile, else sRGB for colour (the space the canvas and the PNG/JPEG
+    exports show values in); grey gets none (an RGB profile is invalid on a grey TIFF)."""
+    if meta is not None and meta.icc_profile:
+        return meta.icc_profile
+    if stored.ndim == 3:
+        from editor.io.srgb import srgb_icc_profile
+
+        return srgb_icc_profile()
+    return None
+
+
+def _camera_tags(meta: ImageMeta | None) -> list:
+    from editor.io.exif import tiff_extratags
+
+    return tiff_extratags(meta.exif) if meta is not None and meta.exif else []
 
 
 def _astrotiff_description(meta: ImageMeta, stored: np.ndarray) -> str:

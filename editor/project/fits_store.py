@@ -27,7 +27,10 @@ def fits_bytes(pixels: np.ndarray, name: str) -> bytes:
         data = np.moveaxis(data, -1, 0)
     hdu = fits.PrimaryHDU(np.ascontiguousarray(data))
     hdu.header["ROWORDER"] = ("TOP-DOWN", "first row is the top of the picture")
-    hdu.header["EXTNAME"] = (name[:68], "Nebulayer project source")
+    # FITS cards are ASCII; the exact name lives in document.json.
+    from editor.io.fits_header import ascii_card_value
+
+    hdu.header["EXTNAME"] = (ascii_card_value(name)[:68], "Nebulayer project source")
     hdu.header["CREATOR"] = "Nebulayer"
     buf = io.BytesIO()
     hdu.writeto(buf, checksum=True)
