@@ -11,6 +11,11 @@ Two ways to install a plugin, both explicit user actions (a project file never b
 
 The plugins folder is ``$NEBULAYER_PLUGIN_DIR`` (several folders separated by ``os.pathsep``),
 else ``$XDG_CONFIG_HOME/nebulayer/plugins``, else ``~/.config/nebulayer/plugins``.
+
+As ssh does for its keys, a plugin whose code someone else could have changed is refused (with
+a warning, listed by ``nebulayer plugins``) and never run: the plugins folder, the plugin's
+folder or any file in it owned by another user (root excepted) or writable by others (or by a
+group with other members).
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import logging
 import re
+import stat
 import sys
 import traceback
 from dataclasses import dataclass
@@ -34,6 +41,13 @@ MANIFEST_FUNCTION = "plugin_manifest"
 # What third-party code may throw at us while loading: every Exception, and sys.exit().
 # KeyboardInterrupt still stops the program, as the user asked.
 PLUGIN_FAILURES = (Exception, SystemExit)
+MAX_CHECKED_ENTRIES = 5000  # files looked at per plugin folder before giving up (refused)
+
+log = logging.getLogger(__name__)
+
+
+class UnsafePluginError(PermissionError):
+    """A plugin folder others could write to: its code is not run."""
 
 
 @dataclass(frozen=True)
@@ -84,12 +98,69 @@ def folder_candidates(folders: Iterable[str | Path]) -> list[Candidate]:
         for sub in sorted(folder.iterdir()):
             if sub.name.startswith((".", "_")) or not (sub / "__init__.py").is_file():
                 continue
+            reason = unsafe_reason(folder, sub)
+            if reason is not None:
+                log.warning("plugin folder %s refused: %s", sub, reason)
+                out.append(Candidate(key=sub.name, origin=f"folder {sub}", load=_refuse(reason)))
+                continue
             out.append(Candidate(key=sub.name, origin=f"folder {sub}", load=_folder_loader(sub)))
     return out
 
 
+def unsafe_reason(root: Path, plugin: Path) -> str | None:
+    """Why ``plugin`` (inside the plugins folder ``root``) must not run, or None when only this
+    user (or root) can change its code. POSIX only: Windows has ACLs, not mode bits."""
+    if os.name != "posix":
+        return None
+    uid = os.getuid()
+    entries: list[Path] = [root, plugin]
+    for n, entry in enumerate(plugin.rglob("*")):
+        if n >= MAX_CHECKED_ENTRIES:
+            return f"more than {MAX_CHECKED_ENTRIES} files to check; refusing"
+        entries.append(entry)
+    for entry in entries:
+        try:
+            infos = [entry.lstat()]
+            if stat.S_ISLNK(infos[0].st_mode):
+                infos.append(entry.stat())  # the link's target is what gets run
+        except OSError as exc:
+            return f"cannot check {entry} ({exc.strerror or exc})"
+        for st in infos:
+            if stat.S_ISLNK(st.st_mode):
+                continue  # a link's own mode bits mean nothing
+            if st.st_uid not in (uid, 0):
+                return f"{entry} belongs to another user (uid {st.st_uid})"
+            if st.st_mode & stat.S_IWOTH:
+                return f"{entry} is writable by every user (chmod o-w to allow it)"
+            if st.st_mode & stat.S_IWGRP and not _private_group(st.st_gid):
+                return f"{entry} is writable by its group (chmod g-w to allow it)"
+    return None
+
+
+def _private_group(gid: int) -> bool:
+    """The user's own group with no other members (the Debian "user private group" scheme)."""
+    import grp
+    import pwd
+
+    try:
+        group = grp.getgrgid(gid)
+        me = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return False
+    return gid == os.getgid() and set(group.gr_mem) <= {me}
+
+
+def _refuse(reason: str) -> Callable[[], Any]:
+    def load() -> Any:
+        raise UnsafePluginError(f"not loaded: {reason}")
+
+    return load
+
+
 def describe_failure(exc: BaseException) -> str:
     """One line for the user: the exception and where in the plugin's code it happened."""
+    if isinstance(exc, UnsafePluginError):
+        return str(exc)
     text = f"{type(exc).__name__}: {exc}".rstrip(": ")
     frames = traceback.extract_tb(exc.__traceback__)
     if frames and not isinstance(exc, SyntaxError):

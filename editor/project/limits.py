@@ -80,13 +80,21 @@ def check_json_bounds(value: Any, where: str, *, max_string: int, max_list: int,
 
 
 def check_layer_tree(layers: list, where: str, walk: _Walk, counter: list[int],
-                     depth: int = 0) -> int:
-    """Bounds of a layer tree (the document's or a snapshot's); returns its layer count."""
+                     depth: int = 0, ids: set | None = None) -> int:
+    """Bounds of a layer tree (the document's or a snapshot's); returns its layer count.
+
+    Layer ids must be unique in a tree: a copied-and-pasted record is damage, not a layer.
+    """
     _require(depth <= MAX_GROUP_DEPTH, f"{where}: groups nested more than {MAX_GROUP_DEPTH} deep")
+    ids = set() if ids is None else ids
     count = 0
     for i, rec in enumerate(layers):
         at = f"{where} layer {i}"
         _require(isinstance(rec, dict), f"{at}: not a layer record")
+        lid = rec.get("id")
+        _require(isinstance(lid, str) and len(lid) <= MAX_NAME_CHARS, f"{at}: bad layer id")
+        _require(lid not in ids, f"{at}: layer id {lid[:40]} appears twice")
+        ids.add(lid)
         count += 1
         counter[0] += 1
         _require(counter[0] <= MAX_LAYER_RECORDS,
@@ -103,7 +111,7 @@ def check_layer_tree(layers: list, where: str, walk: _Walk, counter: list[int],
         children = rec.get("children")
         if children is not None:
             _require(isinstance(children, list), f"{at}: children must be a list")
-            count += check_layer_tree(children, f"{at} >", walk, counter, depth + 1)
+            count += check_layer_tree(children, f"{at} >", walk, counter, depth + 1, ids)
     return count
 
 

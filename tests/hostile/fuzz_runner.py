@@ -22,7 +22,7 @@ CASE_TIMEOUT_S = 20
 MEMORY_BOUND_KB = 3 * 1024 * 1024  # generous: the fuzz budget is 1 GiB, Python + Qt-free libs ~300 MB
 
 
-class Hang(Exception):
+class Hang(BaseException):  # not Exception: guarded plugin calls must not swallow it
     pass
 
 
