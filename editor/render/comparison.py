@@ -18,16 +18,17 @@ from typing import Any, Sequence
 
 import numpy as np
 from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFont, PngImagePlugin
+from PIL import ImageDraw, PngImagePlugin
 
 from editor.errors import ImageWriteError
 from editor.io.atomic import atomic_path
 from editor.io.srgb import srgb_icc_profile
 from editor.jobs.progress import Progress, scaled_progress
+from editor.render import labels as _labels
+from editor.render.labels import label_font
 
 ORIGINAL_NAME = "Original"
 CURRENT_LABEL = "Current"
-FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 BACKGROUND = (24, 24, 24)
 TEXT_COLOUR = (235, 235, 235)
 DIVIDER_COLOUR = (255, 255, 255)
@@ -161,31 +162,13 @@ def clamp_region(region: tuple[float, float, float, float], width: int,
 
 # --------------------------------------------------------------------------- labels
 
-def label_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """DejaVu Sans (Debian's fonts-dejavu-core) at ``size`` px, else Pillow's built-in font."""
-    try:
-        return ImageFont.truetype(str(FONT_PATH), size)
-    except OSError:
-        try:
-            return ImageFont.load_default(size=size)
-        except TypeError:  # Pillow < 10.1 has only the fixed bitmap font
-            return ImageFont.load_default()
-
-
-def _overlay_label(img: PILImage.Image, text: str, corner: str, size: int) -> None:
-    """Write ``text`` on a dark translucent box at ``corner`` ("tl", "tr", "bl", "br")."""
-    if not text:
-        return
-    font = label_font(size)
-    draw = ImageDraw.Draw(img, "RGBA")
-    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-    pad = max(3, size // 4)
-    bw, bh = right - left + 2 * pad, bottom - top + 2 * pad
-    margin = max(4, size // 3)
-    x = margin if corner[1] == "l" else img.width - margin - bw
-    y = margin if corner[0] == "t" else img.height - margin - bh
-    draw.rectangle((x, y, x + bw - 1, y + bh - 1), fill=(0, 0, 0, 170))
-    draw.text((x + pad - left, y + pad - top), text, font=font, fill=TEXT_COLOUR + (255,))
+def overlay_labels(img: np.ndarray, texts: Sequence[str], corners: Sequence[str],
+                   share: Sequence[tuple[float, float]]) -> np.ndarray | None:
+    """``texts`` drawn in ``corners`` of ``img``, each within its ``share`` (max width, max
+    height) of the picture, at one common size; None when they would be smaller than
+    :data:`editor.render.labels.MIN_LABEL_PX` (then the caller puts them in a band)."""
+    size = _labels.corner_size(texts, share, _overlay_size(*img.shape[:2]))
+    return None if size is None else _labels.draw_corner_labels(img, texts, corners, size, TEXT_COLOUR)
 
 
 def _overlay_size(h: int, w: int) -> int:
@@ -206,33 +189,48 @@ def compose_side_by_side(images: Sequence[np.ndarray], labels: Sequence[str] | N
     """Put display images next to each other, each with its label centred in a band above it.
 
     Images of different heights are top-aligned on ``background``. No labels (or all empty)
-    means no band. Returns uint8 (H, W, 3).
+    means no band. A label is shrunk to fit its image's width; when it would then be smaller
+    than :data:`editor.render.labels.MIN_LABEL_PX`, that column is widened to the label (the
+    image centred in it) and the band made tall enough, so labels stay readable and apart.
+    Returns uint8 (H, W, 3).
     """
     if not images:
         raise ValueError("compose_side_by_side needs at least one image")
     imgs = [_check_frame(im, f"image {i}") for i, im in enumerate(images)]
-    texts = list(labels or [])
+    texts = (list(labels or []) + [""] * len(imgs))[:len(imgs)]
     band = 0
+    size = _labels.MIN_LABEL_PX
+    cols = [im.shape[1] for im in imgs]
     if any(texts):
         band = label_height if label_height is not None else int(np.clip(max(im.shape[0] for im in imgs) / 16, 22, 56))
+        start = max(_labels.MIN_LABEL_PX, int(band * 0.6))
+        fitted = [_labels.fit_size([t], c, start) if t else start for t, c in zip(texts, cols)]
+        if all(f is not None for f in fitted):
+            size = min(fitted)
+        else:
+            size = min([f for f in fitted if f is not None] + [start])
+            size = min(size, _labels.MIN_LABEL_PX) if None in fitted else size
+            cols = [max(c, _labels.box_size(t, size)[0] + 2 * _labels.margin(size)) if t else c
+                    for t, c in zip(texts, cols)]
+        band = max(band, max(_labels.box_size(t, size)[1] for t in texts if t))
     h = band + max(im.shape[0] for im in imgs)
-    w = sum(im.shape[1] for im in imgs) + gap * (len(imgs) - 1)
+    w = sum(cols) + gap * (len(imgs) - 1)
     out = np.empty((h, w, 3), np.uint8)
     out[:] = background
     x = 0
-    for im in imgs:
-        out[band:band + im.shape[0], x:x + im.shape[1]] = im
-        x += im.shape[1] + gap
+    for im, col in zip(imgs, cols):
+        ix = x + (col - im.shape[1]) // 2
+        out[band:band + im.shape[0], ix:ix + im.shape[1]] = im
+        x += col + gap
     if band:
         canvas = PILImage.fromarray(out)
         draw = ImageDraw.Draw(canvas)
-        font = label_font(max(9, int(band * 0.6)))
+        font = label_font(size)
         x = 0
-        for im, text in zip(imgs, texts):
+        for col, text in zip(cols, texts):
             if text:
-                cx = x + im.shape[1] / 2
-                draw.text((cx, band / 2), text, font=font, fill=TEXT_COLOUR, anchor="mm")
-            x += im.shape[1] + gap
+                draw.text((x + col / 2, band / 2), text, font=font, fill=TEXT_COLOUR, anchor="mm")
+            x += col + gap
         out = np.asarray(canvas).copy()
     return out
 
@@ -267,22 +265,45 @@ def compose_split(before: np.ndarray, after: np.ndarray, position: float = 0.5,
             out[:, lo:hi] = divider_colour
         else:
             out[lo:hi, :] = divider_colour
-    texts = list(labels or [])
+    texts = (list(labels or []) + ["", ""])[:2]
     if any(texts):
-        canvas = PILImage.fromarray(out)
-        size = _overlay_size(h, w)
+        # Each label keeps to its own half (left/right or top/bottom), so the two never meet;
+        # too small a picture for readable labels gets them in a band above it instead.
         corners = ("tl", "tr") if vertical else ("tl", "bl")
-        for text, corner in zip(texts, corners):
-            _overlay_label(canvas, text, corner, size)
-        out = np.asarray(canvas).copy()
+        share = [(w / 2, h)] * 2 if vertical else [(w, h / 2)] * 2
+        labelled = overlay_labels(out, texts, corners, share)
+        if labelled is None:
+            arrows = ("\u2190 ", " \u2192") if vertical else ("\u2191 ", " \u2193")
+            lines = [f"{arrows[0]}{texts[0]}" if texts[0] else "", f"{texts[1]}{arrows[1]}" if texts[1] else ""]
+            band = _labels.band_lines(lines, w, BACKGROUND, TEXT_COLOUR)
+            labelled = _labels.stack_band(out, band, BACKGROUND)
+        out = labelled
     return out
 
 
 def label_frame(frame: np.ndarray, label: str, corner: str = "tl") -> np.ndarray:
-    """A copy of ``frame`` with ``label`` written in a corner (for blink animations)."""
-    canvas = PILImage.fromarray(_check_frame(frame, "frame"))
-    _overlay_label(canvas, label, corner, _overlay_size(*frame.shape[:2]))
-    return np.asarray(canvas).copy()
+    """A copy of ``frame`` with ``label`` written in a corner (for blink animations); a frame
+    too small for a readable label gets it in a band above instead (see :func:`label_frames`)."""
+    return label_frames([frame], [label], corner)[0]
+
+
+def label_frames(frames: Sequence[np.ndarray], texts: Sequence[str], corner: str = "tl") -> list[np.ndarray]:
+    """Each frame with its label, all laid out alike so an animation's frames keep one size:
+    in the corner at one common size when every label fits readably, else in a band above."""
+    frames = [_check_frame(f, "frame") for f in frames]
+    texts = (list(texts) + [""] * len(frames))[:len(frames)]
+    if not any(texts):
+        return [f.copy() for f in frames]
+    sizes = [_labels.corner_size([t], [(f.shape[1], f.shape[0])], _overlay_size(*f.shape[:2]))
+             for f, t in zip(frames, texts) if t]
+    if None not in sizes:
+        size = min(sizes)  # one size for all: the labels of one blink match
+        return [_labels.draw_corner_labels(f, [t], [corner], size, TEXT_COLOUR) for f, t in zip(frames, texts)]
+    width = max(f.shape[1] for f in frames)
+    bands = [_labels.band_lines([t or " "], width, BACKGROUND, TEXT_COLOUR) for t in texts]
+    bw = max(b.shape[1] for b in bands)
+    return [_labels.stack_band(_labels.pad_width(f, bw, BACKGROUND), _labels.pad_width(b, bw, BACKGROUND),
+                               BACKGROUND) for f, b in zip(frames, bands)]
 
 
 # --------------------------------------------------------------------------- writing
@@ -330,8 +351,7 @@ def write_blink(frames: Sequence[np.ndarray], path: str | Path, duration_ms: int
     frames = [_check_frame(f, f"frame {i}") for i, f in enumerate(frames)]
     if len({f.shape for f in frames}) != 1:
         raise ValueError(f"blink frames must have one size, got {[f.shape[:2] for f in frames]}")
-    texts = list(labels or [])
-    frames = [label_frame(f, t) if t else f for f, t in zip(frames, texts + [""] * len(frames))]
+    frames = label_frames(frames, list(labels or []))
     duration = max(20, int(duration_ms))  # browsers treat < 20 ms GIF delays as 100 ms
     try:
         with atomic_path(path) as tmp:
