@@ -1,0 +1,144 @@
+"""Capture details for a review page, read from the headers of the images a picture is made of.
+
+Only sources that the visible layers use count (a hidden LRGB merge adds no integration time).
+Per source: frames = ``STACKCNT`` / ``NCOMBINE`` (1 when absent); integration = ``LIVETIME``
+when the stacker wrote it; else, with ``STACKCNT`` (Siril, Nebulayer's stacker), ``EXPTIME`` is
+already the sum; else (``NCOMBINE``, PixInsight/MaxIm, or a single frame) it is one sub-frame's
+``EXPTIME`` (or ``EXPOSURE``, or EXIF ``ExposureTime``) times the frames. The total is the sum over the sources (an L, R, G and B master add up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from editor.core.layers import AdjustmentLayer, ChannelCombineLayer, GroupLayer, ImageLayer
+
+
+@dataclass
+class Exposure:
+    name: str
+    filter: str
+    exposure_s: float | None
+    frames: int
+    integration_s: float | None
+
+
+@dataclass
+class CaptureDetails:
+    object: str = ""
+    dates: list[str] = field(default_factory=list)
+    cameras: list[str] = field(default_factory=list)
+    telescopes: list[str] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)
+    exposures: list[Exposure] = field(default_factory=list)
+
+    @property
+    def total_s(self) -> float | None:
+        known = [e.integration_s for e in self.exposures if e.integration_s is not None]
+        return sum(known) if known else None
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) lines for the page; empty fields say "not recorded"."""
+        def join(values: list[str]) -> str:
+            return ", ".join(values) if values else "not recorded"
+
+        exposures = "; ".join(_describe(e) for e in self.exposures) or "not recorded"
+        total = self.total_s
+        return [("Object", self.object or "not recorded"), ("Date", join(self.dates)),
+                ("Camera", join(self.cameras)), ("Telescope", join(self.telescopes)),
+                ("Filters", join(self.filters)), ("Exposures", exposures),
+                ("Total integration", duration(total) if total is not None else "not recorded")]
+
+
+def duration(seconds: float) -> str:
+    """3725 -> "1 h 2 min 5 s"; 90 -> "1 min 30 s"; 2.5 -> "2.5 s"."""
+    if seconds < 60:
+        return f"{seconds:g} s"
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    parts = ([f"{h} h"] if h else []) + ([f"{m} min"] if m else []) + ([f"{sec} s"] if sec else [])
+    return " ".join(parts)
+
+
+def _describe(e: Exposure) -> str:
+    what = f"{e.filter}: " if e.filter else ""
+    if e.exposure_s is None:
+        return f"{what}exposure not recorded ({e.name})"
+    frames = f"{e.frames} x " if e.frames > 1 else ""
+    return f"{what}{frames}{e.exposure_s:g} s"
+
+
+def _visible_sources(layers: list[Any]) -> list[str]:
+    out: list[str] = []
+    for layer in layers:
+        if not layer.visible:
+            continue
+        if isinstance(layer, ImageLayer):
+            out.append(layer.source_id)
+        elif isinstance(layer, ChannelCombineLayer):
+            out.extend(str(v) for v in layer.channels.values() if v)
+        elif isinstance(layer, GroupLayer):
+            out.extend(_visible_sources(layer.children))
+        elif isinstance(layer, AdjustmentLayer):
+            continue
+    return list(dict.fromkeys(out))
+
+
+def _text(v: Any) -> str:
+    return " ".join(str(v).split()) if v not in (None, "") else ""
+
+
+def _number(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        if isinstance(v, str) and "/" in v:  # EXIF rationals "1/250"
+            num, _, den = v.partition("/")
+            try:
+                return float(num) / float(den)
+            except (ValueError, ZeroDivisionError):
+                return None
+        return None
+    return f if f == f and f >= 0 else None
+
+
+def _add(values: list[str], v: Any) -> None:
+    t = _text(v)
+    if t and t not in values:
+        values.append(t)
+
+
+def capture_details(doc: Any) -> CaptureDetails:
+    """What the headers of the visible layers' images say about how the picture was taken."""
+    details = CaptureDetails()
+    for sid in _visible_sources(doc.layers):
+        src = doc.sources.get(sid)
+        if src is None or src.kind != "image":
+            continue
+        hdr, exif = src.meta.header, src.meta.exif
+        if not details.object:
+            details.object = _text(hdr.get("OBJECT") or hdr.get("OBJNAME"))
+        _add(details.dates, hdr.get("DATE-OBS") or exif.get("DateTimeOriginal"))
+        _add(details.cameras, hdr.get("INSTRUME") or " ".join(
+            _text(exif.get(k)) for k in ("Make", "Model") if exif.get(k)))
+        _add(details.telescopes, hdr.get("TELESCOP") or exif.get("LensModel"))
+        filt = _text(hdr.get("FILTER"))
+        _add(details.filters, filt)
+        exposure = _number(hdr.get("EXPTIME", hdr.get("EXPOSURE", exif.get("ExposureTime"))))
+        stackcnt = _number(hdr.get("STACKCNT"))
+        ncombine = _number(hdr.get("NCOMBINE"))
+        live = _number(hdr.get("LIVETIME"))
+        frames_n = max(1, int(stackcnt or ncombine or 1))
+        if live:
+            integration = live
+            exposure = live / frames_n
+        elif exposure is not None and stackcnt:
+            # Siril-style stacks (and Nebulayer's own) give STACKCNT with the summed EXPTIME.
+            integration, exposure = exposure, exposure / frames_n
+        else:
+            # PixInsight/MaxIm-style NCOMBINE keeps one sub-frame's EXPTIME.
+            integration = exposure * frames_n if exposure is not None else None
+        details.exposures.append(Exposure(src.name, filt, exposure, frames_n, integration))
+    return details
