@@ -149,13 +149,13 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_gui(files: Sequence[str]) -> int:
+def _cmd_gui(files: Sequence[str], open_options: dict | None = None) -> int:
     from editor.plugins.registry import get_registry
     from editor.ui.shell.app import run_app
 
     get_registry()  # plugin filters for the menus, plugin formats for File > Open
 
-    return run_app([str(Path(f)) for f in files])
+    return run_app([str(Path(f)) for f in files], open_options=open_options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,7 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         if args.command == "gui":
-            return _cmd_gui(args.files)
+            from editor.io.cli_options import choice_kwargs
+
+            return _cmd_gui(args.files, {k: v for k, v in choice_kwargs(args).items()
+                                         if v is not None})
         return handlers[args.command](args)
     except NebulayerError as exc:
         from editor.errors import OutsideReferencesError

@@ -37,11 +37,14 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_sample: bool = True):
-    """The main window, opening ``files`` (or the sample project, or a recovery file)."""
+def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_sample: bool = True,
+                  open_options: dict | None = None):
+    """The main window, opening ``files`` (or the sample project, or a recovery file);
+    ``open_options``: the command line's --hdu/--plane/--debayer for those files."""
     from editor.ui.shell.main_window import MainWindow
 
     win = MainWindow()
+    win.files.open_options = dict(open_options or {})
     if offer_recovery and offer_leftovers(win):
         return win
     if files:
@@ -89,10 +92,10 @@ def offer_leftovers(win) -> bool:
     return False
 
 
-def run_app(files: list[str]) -> int:
+def run_app(files: list[str], open_options: dict | None = None) -> int:
     """Run the editor until its window closes; returns the exit code."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_application()
-    win = create_window(files)
+    win = create_window(files, open_options=open_options)
     win.show()
     return int(app.exec())

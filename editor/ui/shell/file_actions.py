@@ -36,12 +36,18 @@ def open_filter() -> str:
     return f"Images and projects ({exts});;Nebulayer projects (*{PROJECT_EXT});;All files (*)"
 
 
-def load_document(path: str, progress: Callable[[float], None] | None = None) -> Any:
-    """A document from a project or an image file (run on a worker thread)."""
+def load_document(path: str, progress: Callable[[float], None] | None = None,
+                  **options: Any) -> Any:
+    """A document from a project or an image file (run on a worker thread); ``options`` are
+    ``open_image``'s choices (hdu, plane, debayer) for an image."""
     from editor.core.document import Document
 
     if path.lower().endswith(PROJECT_EXT):
         return Document.load(path)
+    if options:
+        from editor.io import open_image
+
+        return Document.from_image(open_image(path, **options))
     return Document.from_image(path)
 
 
@@ -67,6 +73,7 @@ class FileActions:
         self.model = model
         self.set_document = set_document
         self.last_job: Job | None = None
+        self.open_options: dict[str, Any] = {}  # --hdu/--plane/--debayer from the command line
 
     # opening
     def open_dialog(self) -> None:
@@ -90,6 +97,12 @@ class FileActions:
         if not paths:
             return None
         first, rest = paths[0], list(paths[1:])
+        from editor.ui.shell.open_choice import choose_open_options
+
+        options = {} if first.lower().endswith(PROJECT_EXT) else \
+            choose_open_options(self.parent, first, self.open_options)
+        if options is None:
+            return None
 
         def opened(doc: Any) -> None:
             if remember:
@@ -99,7 +112,7 @@ class FileActions:
                 self.add_image_paths(rest)
 
         self.last_job = run_job(self.parent, f"Opening {Path(first).name}…",
-                                lambda progress: load_document(first, progress),
+                                lambda progress: load_document(first, progress, **options),
                                 opened, self._error)
         return self.last_job
 
@@ -119,8 +132,16 @@ class FileActions:
         if self.model.doc is None:
             return self.open_paths(paths)
 
+        from editor.ui.shell.open_choice import choose_open_options
+
+        chosen = []
+        for p in paths:
+            options = choose_open_options(self.parent, p, self.open_options)
+            if options is not None:
+                chosen.append((p, options))
+
         def load(progress: Callable[[float], None]) -> list[tuple[str, Any]]:
-            return [(p, open_image(p)) for p in paths]
+            return [(p, open_image(p, **options)) for p, options in chosen]
 
         def add(images: list[tuple[str, Any]]) -> None:
             for path, image in images:
