@@ -13,7 +13,7 @@ from typing import Sequence
 
 from editor.errors import NebulayerError
 
-SUBCOMMANDS = ("info", "render", "convert", "capture", "stack", "plugins", "gui")
+SUBCOMMANDS = ("info", "render", "convert", "capture", "stack", "review", "plugins", "gui")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -63,6 +63,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     add_stack_arguments(p)
 
+    p = sub.add_parser("review", help="write a review page (before/after, 100%% crops, notes) of projects")
+    from editor.review.cli import add_arguments as add_review_arguments
+
+    add_review_arguments(p)
+
     sub.add_parser("plugins", help="list installed plugins and where they come from")
     return parser
 
@@ -103,7 +108,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
                         allow_outside=args.allow_outside_refs)
     with TerminalProgress("render") as progress:
         pixels = doc.render(scale=args.scale, progress=progress)
-    _say(export_image(pixels, args.output, bits=args.bits, meta=doc.export_meta()))
+    _say(export_image(pixels, args.output, bits=args.bits, meta=doc.export_meta(args.scale)))
     print(f"wrote {args.output} ({pixels.shape[1]}x{pixels.shape[0]})", file=sys.stderr)
     return 0
 
@@ -138,6 +143,12 @@ def _cmd_capture(args: argparse.Namespace) -> int:
 
 def _cmd_stack(args: argparse.Namespace) -> int:
     from editor.stacking.cli import run
+
+    return run(args)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from editor.review.cli import run
 
     return run(args)
 
@@ -179,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "capture": _cmd_capture,
         "stack": _cmd_stack,
         "plugins": _cmd_plugins,
+        "review": _cmd_review,
     }
     try:
         if args.command == "gui":

@@ -160,6 +160,7 @@ def curves(
 register(
     FilterSpec(
         id="curves",
+        nonlinear=True,
         name="Curves",
         func=curves,
         params=(

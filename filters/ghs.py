@@ -121,6 +121,7 @@ def ghs(
 register(
     FilterSpec(
         id="ghs",
+        nonlinear=True,
         name="Generalised Hyperbolic Stretch",
         func=ghs,
         params=(

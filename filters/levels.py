@@ -167,6 +167,7 @@ _CHANNEL = Param("channel", "choice", "all", label="Channel", choices=CHANNEL_CH
 register(
     FilterSpec(
         id="levels",
+        nonlinear=True,
         name="Levels",
         func=levels,
         params=(
@@ -189,6 +190,7 @@ register(
 register(
     FilterSpec(
         id="brightness_contrast",
+        nonlinear=True,
         name="Brightness/Contrast",
         func=brightness_contrast,
         params=(

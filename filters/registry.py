@@ -115,6 +115,9 @@ class FilterSpec:
     migrate: Callable[[int, dict[str, Any]], dict[str, Any]] | None = None
     source: str = "builtin"  # "builtin" or the plugin id that provided it
     extra: dict[str, Any] = field(default_factory=dict)
+    #: A tone curve (stretch, levels, curves...): its output has no physical unit, so an
+    #: export drops BUNIT once such a layer is applied.
+    nonlinear: bool = False
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -327,6 +327,7 @@ def asinh_stretch(
 register(
     FilterSpec(
         id="auto_stretch",
+        nonlinear=True,
         name="Auto Stretch (STF)",
         func=auto_stretch,
         params=(
@@ -345,6 +346,7 @@ register(
 register(
     FilterSpec(
         id="asinh_stretch",
+        nonlinear=True,
         name="Arcsinh Stretch",
         func=asinh_stretch,
         params=(

@@ -47,6 +47,9 @@ class Document(EditsMixin, NotesMixin):
         self.width = int(width)
         self.height = int(height)
         self.path: str | None = None
+        # False when ``path`` came from elsewhere than the user (a crash-recovery record):
+        # save() then needs the path spelled out, so nothing is overwritten unasked.
+        self.path_confirmed = True
         self.meta: dict[str, Any] = {}
         self.history = History()
         self.layers: list[Layer] = []
@@ -89,9 +92,13 @@ class Document(EditsMixin, NotesMixin):
         target = path if path is not None else self.path
         if target is None:
             raise DocumentError("this document has no file name yet")
+        if path is None and not self.path_confirmed:
+            raise DocumentError(f"{target} was not opened or chosen in this session (this is a "
+                                "recovered copy): pass the path to save over it")
         services.get(services.PROJECT).save(self, target, embed_sources=embed_sources,
                                             recovery=False)
         self.path = str(target)
+        self.path_confirmed = True
         self.mark_saved()
         self._emit("document")
 
@@ -270,9 +277,10 @@ class Document(EditsMixin, NotesMixin):
         """uint8 (h, w, 3) preview of the layer's own pixels (or of its mask, in grey)."""
         return services.get(services.RENDERER).render_thumbnail(self, layer_id, size, mask)
 
-    def export_meta(self) -> ImageMeta:
-        """Metadata for an exported render: the base image's FITS header + HISTORY lines."""
-        return services.get(services.RENDERER).export_meta(self)
+    def export_meta(self, scale: float = 1.0) -> ImageMeta:
+        """Metadata for an exported render at ``scale``: the base image's FITS header (WCS
+        placed on the canvas) + HISTORY lines."""
+        return services.get(services.RENDERER).export_meta(self, scale)
 
     def apply_render_errors(self, errors: RenderErrors) -> bool:
         """Show what a render found on the layers (``layer.error``, ``layer.unavailable``) and

@@ -236,7 +236,11 @@ def _astrotiff_description(meta: ImageMeta, stored: np.ndarray) -> str:
     header["NAXIS2"] = stored.shape[0]
     if stored.ndim == 3:
         header["NAXIS3"] = stored.shape[2]
-    header.extend(build_header(meta.header, meta.extra.get("fits_comments"),
+    from editor.io.wcs import with_row_order
+
+    # TIFF rows are top-down: the WCS is re-expressed for that order, as ROWORDER says.
+    cards = with_row_order(meta.header, stored.shape[:2], "TOP-DOWN")
+    header.extend(build_header(cards, meta.extra.get("fits_comments"),
                                export_history(meta, f"TIFF {stored.dtype}")))
     header["ROWORDER"] = ("TOP-DOWN", "TIFF rows are stored top row first")
     if meta.bayer_pattern and stored.ndim == 2:

@@ -40,9 +40,10 @@ def history_lines(doc: "Document") -> list[str]:
     return lines
 
 
-def export_meta(doc: "Document") -> ImageMeta:
+def export_meta(doc: "Document", scale: float = 1.0) -> ImageMeta:
     """The base image's FITS header and EXIF (minus cards about its stored bytes), with one
-    HISTORY line per visible layer appended."""
+    HISTORY line per visible layer appended; its WCS moved to where the base image lies on
+    the canvas rendered at ``scale`` (editor/io/wcs.py), BUNIT dropped after a tone curve."""
     base = doc.sources.get(doc.meta.get("base_source", ""))
     if base is None:
         for layer in doc.all_layers():
@@ -55,11 +56,48 @@ def export_meta(doc: "Document") -> ImageMeta:
         header = {k: (list(v) if isinstance(v, list) else v) for k, v in base.meta.header.items()
                   if not _structural(k)}
         exif = dict(base.meta.exif)
+        header = _placed_wcs(doc, base, header, scale)
+    curve = _first_tone_curve(doc)
+    if curve is not None:
+        from editor.io.wcs import drop_bunit
+
+        header = drop_bunit(header, f"the values were stretched by the '{curve}' layer")
     history = list(header.get("HISTORY", []))
     history.extend(history_lines(doc))
     header["HISTORY"] = history
     return ImageMeta(path=doc.path or "", format="render", original_dtype="float32",
                      header=header, exif=exif, notes=["rendered by Nebulayer"])
+
+
+def _placed_wcs(doc: "Document", base: Any, header: dict[str, Any], scale: float) -> dict[str, Any]:
+    """The header with its WCS for the canvas: the base image sits at its layer's offset,
+    and a render at ``scale`` has round(H*s) x round(W*s) pixels (editor/render/resample.py)."""
+    if "CTYPE1" not in header:
+        return header
+    from editor.io.wcs import for_geometry
+
+    offset = (0, 0)
+    for layer in doc.all_layers():
+        if isinstance(layer, ImageLayer) and doc.sources.get(layer.source_id) is base:
+            offset = tuple(layer.offset)
+            break
+    shape = (max(1, int(round(doc.height * scale))), max(1, int(round(doc.width * scale))))
+    return for_geometry(header, base.height, shape, offset=offset, scale=scale)
+
+
+def _first_tone_curve(doc: "Document") -> str | None:
+    """Name of the first visible layer whose operation is non-linear (filters' specs say)."""
+    for layer in doc.all_layers():
+        kind = getattr(layer, "kind", None)
+        if not layer.visible or not kind or getattr(layer, "unavailable", False):
+            continue
+        try:
+            spec = doc.registry.get(kind)
+        except Exception:  # noqa: BLE001 - no registry: nothing is known to be non-linear
+            return None
+        if spec is not None and getattr(spec, "nonlinear", False):
+            return layer.name
+    return None
 
 
 # Cards describing the stored bytes of the source, not the picture: wrong for the render.
