@@ -59,7 +59,7 @@ def test_export_dialog_offers_the_bit_depths_of_each_format(qtbot):
 def test_unexpected_error_in_a_slot_shows_a_dialog_instead_of_aborting(qtbot, window, dialogs):
     import sys
 
-    from editor.ui.shell.error_dialogs import install_excepthook
+    from editor.ui.common.error_dialogs import install_excepthook
 
     install_excepthook()
     try:

@@ -20,7 +20,7 @@ from editor.errors import NebulayerError
 from editor.jobs.progress import Cancelled, CancelToken
 from editor.render.comparison import (EXTENSIONS, KIND_NAMES, STRETCH_CHOICES, default_crop,
                                       export_comparison, original_snapshot, state_label)
-from editor.ui.shell.error_dialogs import show_error
+from editor.ui.common.error_dialogs import show_error
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import (QAbstractItemView, QHBoxLayout, QInputDialog, QLine
 
 from editor.errors import NebulayerError
 from editor.render.comparison import ORIGINAL_NAME
-from editor.ui.shell.error_dialogs import show_error
+from editor.ui.common.error_dialogs import show_error
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 

@@ -234,7 +234,7 @@ class MasksPanel(QWidget):
 
     def bake(self) -> Any:
         """Generated -> raster mask; renders the mask at full size, so it runs as a job."""
-        from editor.ui.shell.error_dialogs import show_error
+        from editor.ui.common.error_dialogs import show_error
         from editor.ui.common.job_runner import run_job
 
         lid, doc = self.model.selected, self.model.doc
@@ -317,7 +317,7 @@ class MasksPanel(QWidget):
         self._next_mask_job()
 
     def _next_mask_job(self) -> None:
-        from editor.ui.shell.error_dialogs import show_error
+        from editor.ui.common.error_dialogs import show_error
         from editor.ui.common.job_runner import run_job
 
         if self.mask_job is not None and not self.mask_job.done:

@@ -23,7 +23,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication with Nebulayer's names, dark theme and exception hook (idempotent)."""
     import pyqtgraph as pg
 
-    from editor.ui.shell.error_dialogs import install_excepthook
+    from editor.ui.common.error_dialogs import install_excepthook
     from editor.ui.shell.theme import apply_dark_theme
 
     pg.setConfigOptions(imageAxisOrder="row-major")

@@ -15,14 +15,14 @@ from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar,
                              QScrollArea, QToolBar, QWidget)
 
-from editor.ui.panels.adjustments_panel import AdjustmentsPanel
+from editor.ui.canvas.render_controller import RenderController, RenderResult
 from editor.ui.canvas.view import CanvasView
 from editor.ui.common.doc_model import DocModel
+from editor.ui.panels.adjustments_panel import AdjustmentsPanel
 from editor.ui.panels.histogram_panel import HistogramPanel
 from editor.ui.panels.layers_panel import LayersPanel
 from editor.ui.panels.masks_panel import MasksPanel
 from editor.ui.panels.metadata_panel import MetadataPanel
-from editor.ui.canvas.render_controller import RenderController, RenderResult
 
 STRETCHES = {"Linear (no stretch)": "none", "Auto stretch (STF)": "auto"}
 

@@ -22,8 +22,8 @@ from PyQt6.QtWidgets import (
 
 from editor.io.export_formats import EXPORT_FORMATS, bit_depth_label, exportable_formats
 from editor.ui.common.doc_model import DocModel
+from editor.ui.common.error_dialogs import show_error
 from editor.ui.common.job_runner import Job, run_job
-from editor.ui.shell.error_dialogs import show_error
 from editor.ui.shell.recent_files import add_recent
 
 PROJECT_EXT = ".nebula"
@@ -37,13 +37,19 @@ def open_filter() -> str:
 
 
 def load_document(path: str, progress: Callable[[float], None] | None = None,
-                  **options: Any) -> Any:
+                  allow_outside: Any = False, **options: Any) -> Any:
     """A document from a project or an image file (run on a worker thread); ``options`` are
-    ``open_image``'s choices (hdu, plane, debayer) for an image."""
+    ``open_image``'s choices (hdu, plane, debayer) for an image. A project reading files
+    outside its folder without ``allow_outside`` returns (not raises) the
+    OutsideReferencesError, so the UI thread can ask the user."""
     from editor.core.document import Document
+    from editor.errors import OutsideReferencesError
 
     if path.lower().endswith(PROJECT_EXT):
-        return Document.load(path)
+        try:
+            return Document.load(path, allow_outside=allow_outside)
+        except OutsideReferencesError as exc:
+            return exc
     if options:
         from editor.io import open_image
 
@@ -105,6 +111,16 @@ class FileActions:
             return None
 
         def opened(doc: Any) -> None:
+            from editor.errors import OutsideReferencesError
+            from editor.ui.shell.trust_dialogs import ask_outside_references
+
+            if isinstance(doc, OutsideReferencesError):  # ask once, then allow exactly those
+                if ask_outside_references(self.parent, first, doc.paths):
+                    self.last_job = run_job(
+                        self.parent, f"Opening {Path(first).name}…",
+                        lambda progress: load_document(first, progress, allow_outside=doc.paths),
+                        opened, self._error)
+                return
             if remember:
                 add_recent(first)
             self.set_document(doc)
@@ -161,6 +177,12 @@ class FileActions:
         path = getattr(doc, "path", None)
         if not path or not str(path).lower().endswith(PROJECT_EXT):
             return self.save_as()
+        if not getattr(doc, "path_confirmed", True):  # a path the user did not open or choose
+            from editor.ui.shell.trust_dialogs import ask_save_over
+
+            choice = ask_save_over(self.parent, str(path))
+            if choice != "save":
+                return self.save_as() if choice == "save_as" else None
         return self.save_to(str(path))
 
     def save_as(self) -> Job | None:

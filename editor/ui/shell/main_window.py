@@ -16,8 +16,8 @@ from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyS
 from PyQt6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
 from editor.ui.common.doc_model import DocModel
+from editor.ui.common.error_dialogs import show_error
 from editor.ui.shell.editor_tab import EditorTab
-from editor.ui.shell.error_dialogs import show_error
 from editor.ui.shell.file_actions import FileActions, document_stem
 from editor.ui.shell.recent_files import clear_recent, recent_files
 from editor.ui.shell.recovery import Autosaver
