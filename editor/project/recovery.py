@@ -65,17 +65,58 @@ class Leftover:
     sidecar: Path
     original_path: str | None
     saved_at: float  # seconds since the epoch
+    name: str | None = None  # the file the document came from (a project or an image)
 
     def describe(self) -> str:
-        name = Path(self.original_path).name if self.original_path else "an untitled document"
+        name = (Path(self.original_path).name if self.original_path
+                else self.name or "an untitled document")
         when = _dt.datetime.fromtimestamp(self.saved_at).strftime("%Y-%m-%d %H:%M")
         return f"{name}, autosaved {when}"
+
+
+def document_name(doc: Any) -> str | None:
+    """The name to offer a document back under: its project's file name, else the file its
+    base image was opened from (a document opened from ``M42.fits`` is "M42.fits", not
+    "an untitled document")."""
+    if getattr(doc, "path", None):
+        return Path(doc.path).name
+    sources = getattr(doc, "sources", {})
+    src = sources.get(getattr(doc, "meta", {}).get("base_source", ""))
+    if src is None:  # no base recorded: the first image layer's file
+        src = next((s for s in sources.values() if getattr(s, "path", None)), None)
+    return Path(src.path).name if src is not None and src.path else None
+
+
+MAX_SIDECAR_BYTES = 64 * 1024
+
+
+def _private_folder(folder: Path) -> bool:
+    """Only this user (or root) can put files in ``folder``: otherwise another local user
+    could plant a "leftover" whose sidecar names one of our files as its original."""
+    if os.name != "posix":
+        return True
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    return st.st_uid in (os.getuid(), 0) and not st.st_mode & 0o022
+
+
+def ensure_recovery_dir(folder: Path | None = None) -> Path:
+    """Create the recovery folder, private to the user (0700)."""
+    folder = recovery_dir() if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
 
 
 def read_sidecar(sidecar: Path) -> dict[str, Any] | None:
     """The sidecar's record, or None (logged) when it cannot be read as a JSON object."""
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        with open(sidecar, "rb") as fh:
+            raw = fh.read(MAX_SIDECAR_BYTES + 1)
+        if len(raw) > MAX_SIDECAR_BYTES:
+            raise ValueError("larger than any sidecar Nebulayer writes")
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError) as exc:
         log.warning("unreadable recovery sidecar %s: %s", sidecar, exc)
         return None
@@ -84,7 +125,7 @@ def read_sidecar(sidecar: Path) -> dict[str, Any] | None:
 
 def _original_path(record: dict[str, Any] | None) -> str | None:
     original = (record or {}).get("original_path")
-    return original if isinstance(original, str) else None
+    return original if isinstance(original, str) and Path(original).is_absolute() else None
 
 
 def pending_recoveries(folder: Path | None = None) -> list[Leftover]:
@@ -95,6 +136,10 @@ def pending_recoveries(folder: Path | None = None) -> list[Leftover]:
     """
     folder = recovery_dir() if folder is None else folder
     found: list[Leftover] = []
+    if folder.is_dir() and not _private_folder(folder):
+        log.warning("recovery folder %s can be written by other users: its files are not offered "
+                    "(chmod 700 it to get them back)", folder)
+        return found
     for sidecar in sorted(folder.glob(f"{PREFIX}*.json")):
         data = read_sidecar(sidecar)
         if data is None:
@@ -107,8 +152,10 @@ def pending_recoveries(folder: Path | None = None) -> list[Leftover]:
             remove_files(sidecar)
             continue
         saved = data.get("saved_at")
+        name = data.get("name")
         found.append(Leftover(nebula, sidecar, _original_path(data),
-                              float(saved) if isinstance(saved, (int, float)) else nebula.stat().st_mtime))
+                              float(saved) if isinstance(saved, (int, float)) else nebula.stat().st_mtime,
+                              name=name[:255] if isinstance(name, str) else None))
     found.sort(key=lambda left: left.saved_at, reverse=True)
     return found
 
@@ -145,9 +192,13 @@ def load_recovered(path: str | Path, **kw: Any) -> "Document":
     doc = load_project(path, **kw)
     sidecar = path.with_suffix(".json")
     in_folder = path.resolve().parent == recovery_dir().resolve()
-    if not (in_folder and path.name.startswith(PREFIX) and sidecar.is_file()):
+    if not (in_folder and path.name.startswith(PREFIX) and sidecar.is_file()
+            and _private_folder(path.parent)):
         return doc
     doc.path = _original_path(read_sidecar(sidecar))
+    # The original path comes from a record, not from the user of this session: a plain
+    # save() refuses it and the editor asks before writing there.
+    doc.path_confirmed = doc.path is None
     # The core offers no "unsaved" setter; any token the history never reaches reads as dirty.
     doc._saved_token = -1
     return doc
@@ -170,19 +221,19 @@ class RecoveryFile:
         self.path = (recovery_dir() if folder is None else folder) / f"{stem}.nebula"
         self.sidecar = self.path.with_suffix(".json")
 
-    def write_sidecar(self, original_path: str | None) -> None:
+    def write_sidecar(self, original_path: str | None, name: str | None = None) -> None:
         """Who wrote the recovery file and what it holds; written before the file itself, so a
         recovery file never exists without its owner's name."""
         record = {"pid": self.pid, "start_token": self.start_token,
                   "started_at": self.started_at, "saved_at": time.time(),
-                  "original_path": original_path}
-        self.sidecar.parent.mkdir(parents=True, exist_ok=True)
+                  "original_path": original_path, "name": name}
+        ensure_recovery_dir(self.sidecar.parent)
         with atomic_path(self.sidecar) as tmp:
             tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
 
     def write(self, doc: "Document") -> None:
         """Autosave ``doc`` (sidecar first); NebulayerError/OSError on failure."""
-        self.write_sidecar(getattr(doc, "path", None))
+        self.write_sidecar(getattr(doc, "path", None), document_name(doc))
         doc.save_recovery(str(self.path))
 
     def adopt(self, left: Leftover) -> Path:
@@ -191,7 +242,7 @@ class RecoveryFile:
         Renamed, not copied: the file stays protected if this editor crashes too, its next
         autosave overwrites it, and a clean exit removes it.
         """
-        self.write_sidecar(left.original_path)
+        self.write_sidecar(left.original_path, left.name)
         os.replace(left.path, self.path)
         remove_files(left.sidecar)
         return self.path

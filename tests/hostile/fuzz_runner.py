@@ -116,9 +116,11 @@ def judge(case: Case, outcome: Outcome, input_path: Path, out_path: Path | None,
         if not outcome.stdout.strip():
             return "info succeeded but printed nothing"
         return None
-    extra = [l for l in err_lines if not l.startswith(("wrote ", "render"))
+    # Allowed on success: the "wrote" line, progress, and "nebulayer: ..." notes saying what an
+    # export did to the values (rescaled, clipped); nothing else.
+    extra = [l for l in err_lines if not l.startswith(("wrote ", "render", "nebulayer: "))
              and "\r" not in l and "%" not in l]
-    if extra:
+    if extra or len(err_lines) > 6:
         return f"success with library noise on stderr: {' | '.join(extra[:3])[:300]}"
     if out_path is None or not out_path.is_file() or out_path.stat().st_size == 0:
         return "success but no output file"
