@@ -57,7 +57,7 @@ def _slider(p: ProjectView) -> str:
         grid_button = ('<button type="button" class="grid-toggle" aria-pressed="false">'
                        'RA/Dec grid</button>')
     return f"""<figure class="ba" data-ba data-before="{_e(p.before_label)}" data-after="{_e(p.after_label)}">
-<div class="ba-frame" id="{a}-frame">
+<div class="ba-frame" id="{a}-frame" style="width: min(100%, {p.after.width}px, calc(85vh * {p.after.width / p.after.height:.5f}))">
 {_img(p.after, "ba-after")}
 <div class="ba-clip" style="clip-path: inset(0 50% 0 0)">{_img(p.before, "ba-before")}</div>
 {grid_img}<div class="ba-divider" aria-hidden="true"></div>
