@@ -13,15 +13,23 @@ from typing import Sequence
 
 from editor.errors import NebulayerError
 
+BITS_HELP = ("8 or 16: integers (values within 0..1 as they are, other ranges rescaled and "
+             "said, see README 'Pixel values'); 32: float (default for FITS/TIFF)")
 SUBCOMMANDS = ("info", "render", "convert", "capture", "stack", "review", "plugins", "gui")
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser. Sub-commands whose options live in heavy packages (acquisition,
+    stacking, review) get their options only when ``command`` is theirs, so ``--help`` and
+    the other sub-commands never import those packages."""
+    from editor import __version__
+
     parser = argparse.ArgumentParser(
         prog="nebulayer",
         description="Layered, non-destructive image editor for astrophotographers. "
         "Without a sub-command, opens the editor (on the sample project, or on FILE...).",
     )
+    parser.add_argument("--version", action="version", version=f"nebulayer {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print library messages and, for internal errors, the traceback "
                         "(otherwise they go to the log file)")
@@ -34,39 +42,44 @@ def _build_parser() -> argparse.ArgumentParser:
     add_file_choice_arguments(p)
 
     p = sub.add_parser("info", help="describe an image file: format, size, dtype, key header fields")
-    p.add_argument("file")
+    p.add_argument("file", help="the image file (FITS, TIFF, XISF, RAW, PNG, JPEG...)")
     add_file_choice_arguments(p)
 
     p = sub.add_parser("render", help="render a project to an image file, headless")
-    p.add_argument("project")
-    p.add_argument("-o", "--output", required=True)
-    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None)
-    p.add_argument("--scale", type=float, default=1.0, help="render at this scale (default 1)")
+    p.add_argument("project", help="the .nebula project to render")
+    p.add_argument("-o", "--output", required=True,
+                   help="image file to write; the format follows the extension")
+    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=BITS_HELP)
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="render at this scale (default 1); the WCS follows")
     p.add_argument("--allow-outside-refs", action="store_true",
                    help="let the project read the image files it names outside its own folder")
 
     p = sub.add_parser("convert", help="convert an image file to another format")
-    p.add_argument("input")
-    p.add_argument("output")
-    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None)
+    p.add_argument("input", help="the image file to read")
+    p.add_argument("output", help="image file to write; the format follows the extension")
+    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=BITS_HELP)
     p.add_argument("--stretch", choices=("none", "auto"), default="none",
                    help="'auto': screen-transfer stretch of linear data before writing")
     add_file_choice_arguments(p)
 
     p = sub.add_parser("capture", help="run a capture sequence on an INDI camera")
-    from editor.acquisition.cli import add_arguments
+    if command == "capture":
+        from editor.acquisition.cli import add_arguments
 
-    add_arguments(p)
+        add_arguments(p)
 
     p = sub.add_parser("stack", help="calibrate, register and integrate frames into a master")
-    from editor.stacking.cli import add_arguments as add_stack_arguments
+    if command == "stack":
+        from editor.stacking.cli import add_arguments as add_stack_arguments
 
-    add_stack_arguments(p)
+        add_stack_arguments(p)
 
     p = sub.add_parser("review", help="write a review page (before/after, 100%% crops, notes) of projects")
-    from editor.review.cli import add_arguments as add_review_arguments
+    if command == "review":
+        from editor.review.cli import add_arguments as add_review_arguments
 
-    add_review_arguments(p)
+        add_review_arguments(p)
 
     sub.add_parser("plugins", help="list installed plugins and where they come from")
     return parser
@@ -177,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `nebulayer FILE...` opens the GUI on files: only a known word is a sub-command.
     if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
         argv = ["gui", *argv]
-    args = _build_parser().parse_args(argv)
+    args = _build_parser(argv[0] if argv else None).parse_args(argv)
     args.verbose = verbose or args.verbose
     if args.command != "gui":
         from editor.cli_logging import route_library_output

@@ -31,6 +31,9 @@ def describe_file(path: str | Path, *, hdu: int | str | None = None, plane: int 
     lines = [f"file: {path}", f"file size: {format_bytes(path.stat().st_size)} "
              f"({path.stat().st_size} bytes)"]
     hdus = _fits_hdus(path)
+    big = _big_fits_image(path, hdu) if hdus else None
+    if big is not None:  # headers only: never read (or refuse) gigabytes to describe them
+        return "\n".join(lines + big + [f"HDU {line}" for line in hdus])
     try:
         image = _open_for_info(path, hdu=hdu, plane=plane, debayer=debayer)
     except (UnsupportedFormatError, ChoiceNeededError) as exc:
@@ -118,6 +121,40 @@ def _fits_hdus(path: Path) -> list[str]:
             lines.append(" ".join(f"{index}: {type(hdu).__name__} {hdu.name or ''} {kind} {shape} "
                                   f"BITPIX {bitpix}".split()))
     return lines
+
+
+#: Files whose pixels are bigger than this are described from their headers alone (no range).
+INFO_READ_LIMIT = 256 * 1024 * 1024
+
+
+def _big_fits_image(path: Path, hdu: int | str | None) -> list[str] | None:
+    """Description lines from the header of the image HDU ``info`` would show, when its
+    pixels exceed INFO_READ_LIMIT (None otherwise: the image is small enough to read)."""
+    from editor.io.fits_header import header_to_dict
+    from editor.io.fits_read import hdu_shape, is_image_hdu, open_hdul
+
+    with open_hdul(path) as hdul:
+        if hdu is not None:
+            chosen = hdul[hdu] if isinstance(hdu, str) else hdul[int(hdu)]
+        else:
+            chosen = next((h for h in hdul if is_image_hdu(h)), None)
+        if chosen is None or not is_image_hdu(chosen):
+            return None
+        shape = hdu_shape(chosen)
+        bitpix = int(chosen.header.get("BITPIX", -32))
+        nbytes = int(np.prod(shape, dtype=np.int64)) * abs(bitpix) // 8
+        if nbytes <= INFO_READ_LIMIT:
+            return None
+        header = header_to_dict(chosen.header)[0]
+    dims = " x ".join(str(n) for n in reversed(shape))
+    dtype = {8: "uint8", 16: "int16", 32: "int32", 64: "int64", -32: "float32",
+             -64: "float64"}.get(bitpix, f"BITPIX {bitpix}")
+    if bitpix in (16, 32, 64) and header.get("BZERO") == 2 ** (bitpix - 1):
+        dtype = f"u{dtype}"
+    return ["format: FITS", f"dimensions: {dims} (W x H{' x planes' if len(shape) > 2 else ''})",
+            f"dtype in file: {dtype}", f"pixel data: {format_bytes(nbytes)}",
+            "data range: not read (info reads only the headers of files this big)",
+            *_fits_fields(header)]
 
 
 def _primary_header(path: Path) -> dict[str, Any]:

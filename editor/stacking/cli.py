@@ -32,7 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sigma-high", type=float, default=3.0, help="high rejection sigma (3)")
     p.add_argument("--norm", choices=NORMALISATIONS, default="additive-scale",
                    help="normalisation before rejection (default additive-scale)")
-    p.add_argument("--combine", choices=("mean", "median"), default="mean")
+    p.add_argument("--combine", choices=("mean", "median"), default="mean",
+                   help="how the lights combine after rejection (default mean)")
     p.add_argument("--weight", choices=("none", "noise", "fwhm"), default="none",
                    help="frame weights in the mean (default none)")
     p.add_argument("--master-method", choices=("mean", "median"), default="mean",
