@@ -1,8 +1,8 @@
 """Where a canvas pixel lies on the sky: the document's WCS, and notes placed with sky positions.
 
-The canvas shares the pixel grid of the base image (the one the document was opened from) when
-that image sits at offset (0, 0) with the canvas's size; its header's WCS, turned into array
-order (row 0 = top, :func:`editor.astrometry.wcs.array_wcs`), is then the canvas's WCS.
+The canvas's WCS is the one an export of the document would carry (``doc.export_meta()``: the
+base image's WCS moved to where that image lies on the canvas, editor/io/wcs.py), turned into
+array order (row 0 = top).
 """
 
 from __future__ import annotations
@@ -12,22 +12,15 @@ from typing import Any
 
 from astropy.wcs import WCS
 
-from editor.astrometry.wcs import array_wcs
-from editor.core.layers import ImageLayer
+from editor.io.wcs import array_wcs
 
 
 def document_wcs(doc: Any) -> WCS | None:
     """The canvas's WCS in array order, or None when the picture is not solved."""
-    sid = doc.meta.get("base_source", "")
-    src = doc.sources.get(sid)
-    if src is None:
+    header = doc.export_meta().header
+    if "CTYPE1" not in header:
         return None
-    on_canvas = any(isinstance(l, ImageLayer) and l.source_id == sid
-                    and tuple(getattr(l, "offset", (0, 0))) in ((0, 0), (0.0, 0.0))
-                    for l in doc.all_layers())
-    if not on_canvas or src.pixels.shape[:2] != (doc.height, doc.width):
-        return None
-    return array_wcs(src.meta.header, doc.height)
+    return array_wcs(header, doc.height)
 
 
 def sky_at(wcs: WCS | None, x: float, y: float) -> tuple[float, float] | None:
