@@ -164,15 +164,66 @@ def exif_block(fields: Mapping[str, Any]) -> bytes | None:
     return piexif.dump({"0th": zeroth, "Exif": exif})
 
 
+_IFD0_TAGS = (271, 272, 306)
+_EXIF_IFD = 34665
+# tifffile refuses to write tag 34665 itself: a placeholder right after it (so IFD0 stays sorted
+# once renamed) holds the slot, and append_exif_ifd turns it into the real Exif pointer.
+_PLACEHOLDER = 34666
+
+
 def tiff_extratags(fields: Mapping[str, Any]) -> list[tuple[int, int, int, Any, bool]]:
-    """The same fields as tifffile ``extratags`` (written in the TIFF's first IFD, where
-    tifffile, Pillow and ExifTool read them)."""
-    tags = []
+    """tifffile ``extratags`` for the first IFD: Make, Model, DateTime, and a placeholder
+    Exif-IFD pointer that :func:`append_exif_ifd` fills in after the file is written."""
+    tags: list[tuple[int, int, int, Any, bool]] = []
+    exif_only = False
     for tag, kind, value in export_fields(fields):
-        if kind == "ascii":
+        if tag in _IFD0_TAGS:
             tags.append((tag, 2, 0, value, True))
-        elif kind == "rational":
-            tags.append((tag, 5, 1, value, True))
         else:
-            tags.append((tag, 3, 1, value, True))
+            exif_only = True
+    if exif_only:
+        tags.append((_PLACEHOLDER, 4, 1, 0, True))
     return tags
+
+
+def append_exif_ifd(path: str | Path, fields: Mapping[str, Any]) -> None:
+    """Write the Exif-only fields (exposure, f-number, ISO, original date, focal length, lens)
+    as a standard Exif IFD at the end of a classic TIFF written with :func:`tiff_extratags`,
+    and point IFD0's Exif tag at it (tifffile writes no Exif IFD itself)."""
+    import struct
+
+    import tifffile
+
+    entries = sorted((t, k, v) for t, k, v in export_fields(fields) if t not in _IFD0_TAGS)
+    if not entries:
+        return
+    with tifffile.TiffFile(path) as tif:
+        if tif.is_bigtiff:
+            return  # the pointer is 8 bytes there; such files keep Make/Model/DateTime only
+        pointer = tif.pages.first.tags.get(_PLACEHOLDER)
+        if pointer is None:
+            return
+        order, where = tif.byteorder, pointer.valueoffset - 8  # the entry: tag, type, count, value
+    size = Path(path).stat().st_size
+    start = size + (size % 2)  # IFDs begin on a word boundary
+    data_at = start + 2 + 12 * len(entries) + 4
+    table, data = [], b""
+    for tag, kind, value in entries:
+        if kind == "ascii":
+            raw, type_, count = value.encode("ascii") + b"\0", 2, len(value) + 1
+        elif kind == "rational":
+            raw, type_, count = struct.pack(order + "II", *value), 5, 1
+        else:
+            raw, type_, count = struct.pack(order + "H", value), 3, 1
+        if len(raw) <= 4:
+            field = raw.ljust(4, b"\0")
+        else:
+            field = struct.pack(order + "I", data_at + len(data))
+            data += raw + (b"\0" if len(raw) % 2 else b"")
+        table.append(struct.pack(order + "HHI", tag, type_, count) + field)
+    ifd = struct.pack(order + "H", len(entries)) + b"".join(table) + struct.pack(order + "I", 0)
+    with open(path, "r+b") as fh:
+        fh.seek(size)
+        fh.write(b"\0" * (start - size) + ifd + data)
+        fh.seek(where)
+        fh.write(struct.pack(order + "HHII", _EXIF_IFD, 4, 1, start))

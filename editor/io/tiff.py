@@ -202,6 +202,10 @@ def write_tiff(path: Path, data: np.ndarray, *, bits: int | None = None,
         planarconfig="contig", compression="zlib", metadata=None, description=description,
         software="Nebulayer", iccprofile=_icc_for(meta, stored),
         extratags=_camera_tags(meta))
+    if meta is not None and meta.exif:
+        from editor.io.exif import append_exif_ifd
+
+        append_exif_ifd(path, meta.exif)
 
 
 def _icc_for(meta: ImageMeta | None, stored: np.ndarray) -> bytes | None:

@@ -68,3 +68,19 @@ def test_source_profile_is_kept_and_grey_gets_none(shared_data, tmp_path):
     assert open_image(tmp_path / "own.tif").meta.icc_profile == lab
     export_image(rgb[..., 0], tmp_path / "grey.tif", bits=16)
     assert open_image(tmp_path / "grey.tif").meta.icc_profile is None
+
+
+def test_tiff_exif_is_a_standard_exif_directory(shared_data, tmp_path):
+    out = tmp_path / "o.tif"
+    export_image(open_image(shared_data / "raw/canon_eos_6d_linear.dng"), out, bits=16)
+    with PILImage.open(out) as pil:
+        exif = pil.getexif()
+        sub = exif.get_ifd(0x8769)
+    assert exif[272] == "Canon EOS 6D" and exif[306] == "2019:06:06 07:29:51"
+    assert sub[34855] == 1000 and float(sub[33434]) == pytest.approx(1 / 60)
+    assert sub[42036] == "EF24-105mm f/4L IS USM" and float(sub[33437]) == pytest.approx(5.6)
+    tiffinfo = shutil.which("tiffinfo")
+    if tiffinfo:
+        done = subprocess.run([tiffinfo, str(out)], capture_output=True, text=True)
+        assert "EXIF directory" in done.stdout and "ISOSpeedRatings: 1000" in done.stdout
+        assert "Unknown field" not in done.stderr and "Warning" not in done.stderr
