@@ -80,7 +80,7 @@ def peek_info(path: str | Path) -> FrameInfo:
     p = Path(path)
     if p.suffix.lower() in (".fits", ".fit", ".fts"):
         from editor.io.fits_read import FITS_ERRORS, hdu_shape, merged_header, open_hdul, pick_hdu
-        from editor.io.debayer import flip_rows_pattern, normalise_pattern, shift_pattern
+        from editor.io.bayer_fits import top_first_pattern
 
         from editor.io.api import check_readable
 
@@ -92,12 +92,8 @@ def peek_info(path: str | Path) -> FrameInfo:
                 values, _ = merged_header(hdul, index)
             except FITS_ERRORS as exc:  # pragma: no cover - astropy already parsed it
                 raise StackError(f"{p}: unreadable header ({exc})") from None
-        pattern = normalise_pattern(values.get("BAYERPAT", "")) if len(shape) == 2 else None
-        if pattern:
-            pattern = shift_pattern(pattern, int(values.get("XBAYROFF", 0) or 0),
-                                    int(values.get("YBAYROFF", 0) or 0))
-            if str(values.get("ROWORDER", "BOTTOM-UP")).strip().upper() != "TOP-DOWN":
-                pattern = flip_rows_pattern(pattern, shape[0])
+        # The pattern of the top-first array, read as Siril and open_image read it.
+        pattern = top_first_pattern(values, shape[0]) if len(shape) == 2 else None
         return FrameInfo(p, tuple(shape), _float_card(values, "EXPTIME", "EXPOSURE"),
                          _float_card(values, "CCD-TEMP", "CCD_TEMP", "TEMPERAT", "SET-TEMP"),
                          values.get("DATE-OBS"), pattern, str(values.get("IMAGETYP", "")), values)
