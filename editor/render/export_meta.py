@@ -65,6 +65,7 @@ def export_meta(doc: "Document", scale: float = 1.0) -> ImageMeta:
     history = list(header.get("HISTORY", []))
     history.extend(history_lines(doc))
     header["HISTORY"] = history
+    header = bounded_header(header)
     return ImageMeta(path=doc.path or "", format="render", original_dtype="float32",
                      header=header, exif=exif, notes=["rendered by Nebulayer"])
 
@@ -107,3 +108,26 @@ _STRUCTURAL = {"SIMPLE", "BITPIX", "EXTEND", "BZERO", "BSCALE", "BLANK", "DATAMI
 
 def _structural(key: str) -> bool:
     return key in _STRUCTURAL or (key.startswith("NAXIS") and key[5:].isdigit() or key == "NAXIS")
+
+
+# What an export's header may hold. Values come from files (a source's header, a project's
+# layer parameters): a 1.3 MB parameter list once made building a TIFF header take minutes.
+MAX_HEADER_TEXT = 2000  # characters of one value or HISTORY line (about 30 FITS cards)
+MAX_HEADER_LINES = 2000  # HISTORY / COMMENT lines kept (the newest: they describe this edit)
+
+
+def bounded_header(header: dict[str, Any]) -> dict[str, Any]:
+    """``header`` with long texts cut (marked with "...") and long card lists shortened."""
+    def clip(v: Any) -> Any:
+        return v if not isinstance(v, str) or len(v) <= MAX_HEADER_TEXT else v[:MAX_HEADER_TEXT - 3] + "..."
+
+    out: dict[str, Any] = {}
+    for key, value in header.items():
+        if isinstance(value, list):
+            kept = value[-MAX_HEADER_LINES:]
+            if len(value) > MAX_HEADER_LINES:
+                kept[0] = f"({len(value) - MAX_HEADER_LINES + 1} older lines left out)"
+            out[key] = [clip(v) for v in kept]
+        else:
+            out[key] = clip(value)
+    return out
