@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from filters.blend import BLEND_MODES
+from filters.blend import BLEND_MODES, CONTRAST_MODES
 
 REC709 = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 
@@ -81,6 +81,8 @@ def blend_pixels(below: np.ndarray, top: np.ndarray, mode: str) -> np.ndarray:
         return np.minimum(below, top)
     if mode == "difference":
         return np.abs(below - top)
+    if mode in CONTRAST_MODES:  # overlay, soft/hard/linear light: formulas in filters.blend
+        return CONTRAST_MODES[mode](below, top)
     raise ValueError(f"unknown blend mode {mode!r}")
 
 
