@@ -73,11 +73,14 @@ class Document(EditsMixin, NotesMixin):
 
     @classmethod
     def from_image(cls, path_or_image: Any, *, name: str | None = None, **kw: Any) -> "Document":
-        """A document the size of the image, with it as the one layer "Background"."""
+        """A document the size of the image, with it as its one layer, named after the file
+        and its filter (``gc_2mass_j (J)``; "Background" for unnamed pixels)."""
+        from editor.core.naming import layer_name_for
+
         image = _as_image(path_or_image)
         doc = cls(image.width, image.height, **kw)
         src = doc._add_source(image, name)
-        doc.layers.append(ImageLayer(name="Background", source_id=src.id))
+        doc.layers.append(ImageLayer(name=layer_name_for(image, name), source_id=src.id))
         doc.meta["base_source"] = src.id
         return doc
 

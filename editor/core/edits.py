@@ -131,7 +131,10 @@ class EditsMixin:
                   offset: tuple[int, int] = (0, 0), index: int | None = None) -> str:
         """Add pixels (a path, an array or an editor.io.Image) as a new image layer on top."""
         src = self._source_for(image, name)
-        layer = ImageLayer(name=name or src.name or "Image", source_id=src.id)
+        from editor.core.naming import layer_name_for  # file stem + filter, as from_image
+
+        layer = ImageLayer(name=layer_name_for(src, name, fallback=src.name or "Image"),
+                           source_id=src.id)
         layer.set_prop("offset", offset)
         if "base_source" not in self.meta:
             self.meta["base_source"] = src.id
