@@ -58,6 +58,7 @@ def route_library_output(verbose: bool) -> None:
     handler._nebulayer_cli = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.captureWarnings(False)  # re-install even if someone replaced showwarning since
     logging.captureWarnings(True)
     _quiet_astropy()
 
