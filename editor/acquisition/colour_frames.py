@@ -4,11 +4,11 @@ A colour camera sends a mono mosaic whose FITS header names the colour filter pa
 (``BAYERPAT``, shifted by ``XBAYROFF``/``YBAYROFF``). Live view and live stacking show and stack
 such frames debayered, as SharpCap does; the saved frame stays the raw mosaic (stackers want it).
 
-The header is read as :mod:`editor.io` reads a FITS file: BAYERPAT with its offsets describes
-the mosaic in the file's own row order. A frame from the camera is kept in that stored order
-(live view shows mono and colour frames alike, rows as the camera sent them), so the pattern
-needs no ROWORDER flip here; ``top_first=True`` gives the rows and pattern exactly as
-``editor.io.open_image(path, debayer=True)`` returns them. Either way every pixel gets the
+The header is read as :mod:`editor.io` (and Siril) read a FITS file: BAYERPAT with its offsets
+is the pattern of the picture's top row (the last stored row when ROWORDER = 'BOTTOM-UP', see
+:mod:`editor.io.bayer_fits`). A frame from the camera is kept in its stored order (live view
+shows mono and colour frames alike, rows as the camera sent them); ``top_first=True`` gives the
+rows and pattern exactly as ``editor.io.open_image(path, debayer=True)`` returns them. Either way every pixel gets the
 same colour, and the demosaic is the project's one (:func:`editor.io.debayer.debayer_bilinear`).
 """
 
@@ -19,6 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from editor.acquisition.live_stack import normalise
+from editor.io.bayer_fits import row_order
 from editor.io.debayer import debayer_bilinear, flip_rows_pattern, normalise_pattern, shift_pattern
 
 
@@ -52,9 +53,13 @@ def mosaic_pattern(header: Mapping[str, Any], height: int | None = None, *,
     if pattern is None:
         return None
     pattern = shift_pattern(pattern, _int_card(header, "XBAYROFF"), _int_card(header, "YBAYROFF"))
-    if top_first and is_bottom_up(header):
+    # As Siril reads it (editor.io.bayer_fits): BAYERPAT is the top row's pattern, so it is the
+    # stored first row's unless ROWORDER says BOTTOM-UP; without ROWORDER open_image shows the
+    # file bottom-up, so the top-first pattern is the flipped one.
+    order = row_order(header)
+    if (top_first and order is None) or (not top_first and order == "BOTTOM-UP"):
         if height is None:
-            raise ValueError("the mosaic's height is needed to turn the pattern top row first")
+            raise ValueError("the mosaic's height is needed for this pattern")
         pattern = flip_rows_pattern(pattern, height)
     return pattern
 
@@ -68,7 +73,7 @@ def debayer_frame(data: np.ndarray, header: Mapping[str, Any]) -> np.ndarray | N
     arr = np.asarray(data)
     if arr.ndim != 2:
         return None
-    pattern = mosaic_pattern(header)
+    pattern = mosaic_pattern(header, arr.shape[0])
     if pattern is None:
         return None
     return debayer_bilinear(normalise(arr), pattern)

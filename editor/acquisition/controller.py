@@ -329,7 +329,7 @@ class AcquisitionController:
                            ("TELESCOP", "BAYERPAT", "FOCALLEN", "XPIXSZ", "YPIXSZ", "GAIN",
                             "OFFSET", "XBINNING", "YBINNING") if k in frame.driver_header})
             if picture.ndim == 3:  # the pattern as applied, offsets included
-                header["BAYERPAT"] = mosaic_pattern(frame.driver_header)
+                header["BAYERPAT"] = mosaic_pattern(frame.driver_header, picture.shape[0])
             result = self.stacker.add(picture, frame.settings.exposure, header)
             image = self.stacker.image() if result.accepted else None
         preview = auto_stretch_u8(image) if image is not None else None

@@ -37,7 +37,7 @@ def frame_for_editor(frame: RawFrame) -> tuple[np.ndarray, ImageMeta, str]:
     data.flags.writeable = False
     meta = ImageMeta(path=str(path or ""), format="FITS" if path else "array",
                      original_dtype=str(frame.data.dtype), header=cards,
-                     bayer_pattern=mosaic_pattern(cards) if data.ndim == 2 else None)
+                     bayer_pattern=mosaic_pattern(cards, data.shape[0]) if data.ndim == 2 else None)
     return data, meta, name
 
 

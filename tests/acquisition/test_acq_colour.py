@@ -186,7 +186,7 @@ def test_header_is_read_as_editor_io_reads_the_saved_file(tmp_path, roworder, pa
         cards["ROWORDER"] = roworder
     path = tmp_path / "osc.fits"
     fits.PrimaryHDU(stored, header=fits.Header(cards)).writeto(path)
-    opened = open_image(path, debayer=True)
+    opened = open_image(path, debayer=True, debayer_method="bilinear")  # live view: bilinear
     mosaic = open_image(path)
     ours = debayer_frame(stored, cards)
     top_first = ours if roworder == "TOP-DOWN" else ours[::-1]
