@@ -16,9 +16,10 @@ import logging
 import os
 import re
 import secrets
+import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from editor.io.processes import own_token, process_running
 
@@ -131,3 +132,17 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def sweep_in_background(folders: Iterable[str | Path]) -> threading.Thread:
+    """At the editor's start: sweep the folders the user worked in (recent files, recovery)
+    without delaying the window (a slow network folder must not block it)."""
+    unique = list(dict.fromkeys(Path(f) for f in folders))
+
+    def run() -> None:
+        for folder in unique:
+            sweep_stale_temps(folder)
+
+    thread = threading.Thread(target=run, name="nebulayer-temp-sweep", daemon=True)
+    thread.start()
+    return thread

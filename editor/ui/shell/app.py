@@ -45,6 +45,7 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
 
     win = MainWindow()
     win.files.open_options = dict(open_options or {})
+    _sweep_interrupted_saves()
     if offer_recovery and offer_leftovers(win):
         return win
     if files:
@@ -56,6 +57,16 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
             f"No sample project at {SAMPLE_PROJECT}: open an image with File > Open (Ctrl+O) "
             "or drop files on the window.")
     return win
+
+
+def _sweep_interrupted_saves() -> None:
+    """Temp files of saves killed mid-write (their writer is gone) in the folders of recent
+    files and of recovery copies: removed at the next start, in the background."""
+    from editor.io.atomic import sweep_in_background
+    from editor.project.recovery import recovery_dir
+    from editor.ui.shell.recent_files import recent_files
+
+    sweep_in_background([recovery_dir(), *(Path(p).parent for p in recent_files())])
 
 
 def offer_leftovers(win) -> bool:

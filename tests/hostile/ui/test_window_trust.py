@@ -153,3 +153,31 @@ def test_a_strangers_project_asks_once_before_reading_outside_files(qtbot, windo
     assert len([t for t in dialogs.texts("question") if "outside its own folder" in t]) == 2
     assert window.model.doc is not None and window.model.doc.path == str(project)
     assert window.model.doc.render().shape == (5, 6)
+
+
+def test_the_next_start_removes_temp_files_of_killed_saves_in_recent_folders(qtbot, dialogs, isolated_user_dirs, tmp_path):
+    import subprocess
+
+    from editor.project.recovery import ensure_recovery_dir
+    from editor.ui.shell.app import create_window, make_application
+    from editor.ui.shell.recent_files import add_recent
+
+    work = tmp_path / "work"
+    work.mkdir()
+    Document.from_image(np.zeros((4, 4), np.float32)).save(work / "a.nebula")
+    add_recent(str(work / "a.nebula"))
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a writer that is gone
+    stale = [work / f".a.nebula.nbtmp-{child.pid}-123-0123abcd.nebula",
+             ensure_recovery_dir() / f".nebulayer-1.nebula.nbtmp-{child.pid}-123-0123abcd.nebula"]
+    for p in stale:
+        p.write_bytes(b"half a project")
+    live = work / f".b.nebula.nbtmp-{os.getpid()}-{__import__('editor.io.processes', fromlist=['own_token']).own_token()}-0123abcd.nebula"
+    live.write_bytes(b"being written")
+    make_application()
+    win = create_window([], offer_recovery=False, open_sample=False)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: not any(p.exists() for p in stale), timeout=10000)
+    assert live.exists() and (work / "a.nebula").exists()
+    win.editor.renderer.shutdown()
+    win.close()
