@@ -52,11 +52,27 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
         win.files.open_paths(list(files))
     elif open_sample and SAMPLE_PROJECT.is_file():
         win.files.open_paths([str(SAMPLE_PROJECT)])
+    elif open_sample and _installed_sample() is not None:
+        win.files.open_paths([str(_installed_sample())])
     elif open_sample:
         win.statusBar().showMessage(
             f"No sample project at {SAMPLE_PROJECT}: open an image with File > Open (Ctrl+O) "
             "or drop files on the window.")
     return win
+
+
+def _installed_sample() -> Path | None:
+    """An installed Nebulayer (no repository checkout beside the package) makes its own
+    self-contained sample project in the user's data folder on first run."""
+    if (REPO_ROOT / "samples" / "generate_samples.py").is_file():
+        return None  # a checkout: its samples/ folder is the sample
+    try:
+        from editor.sample_data import user_sample_project
+
+        return user_sample_project()
+    except OSError as exc:
+        log.warning("could not make the sample project: %s", exc)
+        return None
 
 
 def _sweep_interrupted_saves() -> None:
