@@ -42,6 +42,24 @@ def apply_stf(arr: np.ndarray, stf: STF | dict) -> np.ndarray:
     return _mtf(y, m)
 
 
+def stf_is_stale(arr: np.ndarray, stf: STF | dict) -> bool:
+    """True when a kept screen stretch no longer shows ``arr``: through it, nine pixels in
+    ten are black, or white, or the picture has fewer than 16 grey levels. A fresh auto
+    stretch shows the sky near 0.25 with hundreds of levels; ordinary edits move that a
+    little, but e.g. an Auto Stretch layer over ADU data leaves a stretch measured in ADU
+    showing the new 0..1 values as one flat grey. Meant for whole-image previews."""
+    a = np.asarray(arr, dtype=np.float32)
+    step = max(1, int(np.sqrt(a.shape[0] * a.shape[1] / 65536)))
+    sample = a[::step, ::step]
+    if not np.isfinite(sample).any():
+        return False
+    grey = (apply_stf(sample, stf) * 255.0 + 0.5).astype(np.uint8)
+    if grey.ndim == 3:
+        grey = grey.max(axis=2)
+    black, white = float(np.mean(grey == 0)), float(np.mean(grey == 255))
+    return black > 0.9 or white > 0.9 or len(np.unique(grey)) < 16
+
+
 def _mtf(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     """filters.midtones_transfer with a scalar, or one balance per channel."""
     import filters

@@ -154,6 +154,17 @@ class RenderController(QObject):
         self.stf = None
         self.request(immediate=True)
 
+    def _stretch_went_stale(self, result: RenderResult) -> bool:
+        """The kept auto stretch shows this whole-image preview near all black or all white
+        (checked on whole-image previews only: a zoomed-in star is meant to be bright)."""
+        if (self.stretch != "auto" or self.stf is None or result.stf is not self.stf
+                or result.stage != "preview" or self.mask_layer is not None
+                or self.doc is None or result.region != (0, 0, self.doc.width, self.doc.height)):
+            return False
+        from editor.render.display import stf_is_stale
+
+        return stf_is_stale(result.linear, self.stf)
+
     def set_mask_view(self, layer_id: str | None) -> None:
         """Show ``layer_id``'s mask alone instead of the composite (None: back to normal)."""
         self.mask_layer = layer_id
@@ -231,6 +242,10 @@ class RenderController(QObject):
             result.doc.apply_render_errors(result.errors)  # one "errors" event, on this thread
         if result.stf is not None and self.stf is None and self.stretch == "auto":
             self.stf = result.stf
+        elif self._stretch_went_stale(result):
+            self.rendered.emit(result)
+            self.remeasure_stretch()  # e.g. a stretch layer made the kept STF show all black
+            return
         self.rendered.emit(result)
         refine_scale = self._refine_scale(result)
         if result.generation != self._generation:

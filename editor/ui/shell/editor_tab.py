@@ -143,6 +143,12 @@ class EditorTab(QMainWindow):
         self.stretch_box.currentTextChanged.connect(
             lambda t: self.renderer.set_display(stretch=STRETCHES[t]))
         bar.addWidget(self.stretch_box)
+        self.act_restretch = QAction("Auto", self)
+        self.act_restretch.setToolTip(
+            "Measure the automatic screen stretch again on the image as it is now (it is kept "
+            "while you edit, as PixInsight's STF is); never changes the document")
+        self.act_restretch.triggered.connect(self.restretch)
+        bar.addAction(self.act_restretch)
         self.act_clip = QAction("Clipping", self)
         self.act_clip.setCheckable(True)
         self.act_clip.setToolTip("Show clipped shadows (blue) and highlights (red)")
@@ -151,6 +157,13 @@ class EditorTab(QMainWindow):
         bar.addSeparator()
         self.zoom_label = QLabel(" ")
         bar.addWidget(self.zoom_label)
+
+    def restretch(self) -> None:
+        """The "Auto" button: switch the screen to the auto stretch and measure it afresh."""
+        if self.stretch_box.currentText() != "Auto stretch (STF)":
+            self.stretch_box.setCurrentText("Auto stretch (STF)")  # measures anew itself
+        else:
+            self.renderer.remeasure_stretch()
 
     # document and view
     def _on_document(self, doc: Any) -> None:
