@@ -106,6 +106,11 @@ def ensure_recovery_dir(folder: Path | None = None) -> Path:
     """Create the recovery folder, private to the user (0700)."""
     folder = recovery_dir() if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = folder.stat()
+    if os.name == "posix" and st.st_uid == os.getuid() and st.st_mode & 0o077 and not st.st_mode & 0o022:
+        # Made by an older version with the umask's mode (readable by others). One that others
+        # could write to stays as it is: what they may have planted there is never offered.
+        os.chmod(folder, 0o700)
     return folder
 
 
