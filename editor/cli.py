@@ -134,11 +134,18 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
     image = open_image(args.input, **choice_kwargs(args))
     data = image.data
+    meta = image.meta
     if args.stretch == "auto":
+        from dataclasses import replace
+
         import filters
+        from editor.io.wcs import drop_bunit
 
         data = filters.auto_stretch(data)
-    _say(export_image(data, args.output, bits=args.bits, meta=image.meta))
+        history = [*meta.extra.get("history", []), "auto stretch (STF) by convert --stretch auto"]
+        meta = replace(meta, header=drop_bunit(meta.header, "values stretched by --stretch auto"),
+                       extra={**meta.extra, "history": history})
+    _say(export_image(data, args.output, bits=args.bits, meta=meta))
     return 0
 
 

@@ -139,11 +139,16 @@ def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None =
     format_name, writer = found
     from editor.io.export_range import prepare
 
-    data, notes = prepare(data, format_name, bits, path)
+    data, plan = prepare(data, format_name, bits, path)
+    notes = plan.notes if plan is not None else []
     if notes:
         meta = replace(meta or ImageMeta(), extra={**(meta.extra if meta else {}),
                                                   "history": [*(meta.extra.get("history", [])
                                                                 if meta else []), *notes]})
+    if plan is not None and plan.rule == "rescaled" and "BUNIT" in meta.header:
+        from editor.io.wcs import drop_bunit  # the stored integers are no longer in that unit
+
+        meta = replace(meta, header=drop_bunit(meta.header, "values rescaled for an integer export"))
     try:
         with atomic_path(path) as tmp:
             writer(tmp, data, bits=bits, meta=meta)

@@ -117,13 +117,14 @@ def integer_bits(format_name: str, bits: int | None) -> int | None:
 
 
 def prepare(data: np.ndarray, format_name: str, bits: int | None,
-            path: object = "") -> tuple[np.ndarray, list[str]]:
-    """Data ready for the writer plus the notes to show and write as HISTORY."""
+            path: object = "") -> tuple[np.ndarray, RangePlan | None]:
+    """Data ready for the writer plus the plan (None for float exports), whose notes are
+    shown and written as HISTORY."""
     depth = integer_bits(format_name, bits)
     if depth is None or data.dtype.kind not in "fc":
-        return data, []
+        return data, None
     try:
         plan = plan_integer_export(data, depth, "the image")
     except ValueError as exc:
         raise ImageWriteError(path, str(exc)) from exc
-    return to_unit_range(data, plan), plan.notes
+    return to_unit_range(data, plan), plan

@@ -66,3 +66,15 @@ def test_the_auto_button_measures_the_stretch_again(qtbot, window, shared_data):
     editor.act_restretch.trigger()  # already on auto: measured again
     qtbot.waitUntil(lambda: editor.renderer.stf is not None and editor.renderer.stf is not before,
                     timeout=30000)
+
+
+def test_an_export_that_rescales_says_so_in_the_window(qtbot, window, shared_data, tmp_path):
+    from window_test_helpers import wait_job
+
+    window.model.set_document(_adu_document(shared_data))
+    wait_render(qtbot, window)
+    job = wait_job(qtbot, window.files.export_to(str(tmp_path / "adu.png"), 8))
+    assert job.error is None, job.error
+    notes = window.files.last_export_notes
+    assert len(notes) == 1 and "rescaled linearly" in notes[0]
+    assert "rescaled linearly" in window.statusBar().currentMessage()

@@ -134,3 +134,17 @@ def test_float_exports_keep_values_as_they_are(tmp_path):
     data = np.array([[1e-18, 65535.0], [-3.0, np.nan]], np.float32)
     assert export_image(data, tmp_path / "f.tif") == []
     np.testing.assert_array_equal(tifffile.imread(tmp_path / "f.tif"), data)
+
+
+def test_bunit_goes_when_the_values_lose_their_unit(shared_data, tmp_path):
+    spitzer = shared_data / "fits" / "spitzer_irac_glimpse.fits"
+    assert fits.getheader(spitzer)["BUNIT"] == "MJy/sr"
+    kept = tmp_path / "float.fits"
+    assert nebulayer("convert", str(spitzer), str(kept)).returncode == 0
+    assert fits.getheader(kept)["BUNIT"] == "MJy/sr"  # float copy: same values, same unit
+    for name, extra in (("stretched.fits", ["--stretch", "auto"]), ("rescaled.fits", ["--bits", "16"])):
+        out = tmp_path / name
+        assert nebulayer("convert", str(spitzer), str(out), *extra).returncode == 0
+        header = fits.getheader(out)
+        assert "BUNIT" not in header, name
+        assert "BUNIT 'MJy/sr' removed" in "".join(str(h) for h in header["HISTORY"])

@@ -258,20 +258,23 @@ class FileActions:
         doc = self.model.doc
         errors = RenderErrors()  # layer failures, applied to the document on the UI thread
 
-        def work(progress: Callable[[float], None]) -> str:
+        def work(progress: Callable[[float], None]) -> tuple[str, list[str]]:
             if _is_source_of(doc, path):
                 raise ImageWriteError(path, "is an original image of this document; export "
                                       "under another name so the original stays untouched")
             pixels = doc.render(scale=1.0, progress=scaled_progress(progress, 0.0, 0.9),
                                 errors=errors)
-            export_image(pixels, path, bits=bits, meta=doc.export_meta())
+            notes = export_image(pixels, path, bits=bits, meta=doc.export_meta())
             progress(1.0)
-            return path
+            return path, list(notes or [])
 
-        def done(p: str) -> None:
+        def done(result: tuple[str, list[str]]) -> None:
+            p, notes = result
             doc.apply_render_errors(errors)
+            self.last_export_notes = notes  # what the export did to the values (a rescale...)
             if hasattr(self.parent, "statusBar"):
-                self.parent.statusBar().showMessage(f"Exported {p}", 5000)
+                said = f"Exported {p}" + "".join(f" — {note}" for note in notes)
+                self.parent.statusBar().showMessage(said, 15000 if notes else 5000)
 
         def failed(message: str) -> None:
             doc.apply_render_errors(errors)
