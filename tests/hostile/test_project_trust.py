@@ -175,3 +175,28 @@ def test_cli_render_refuses_outside_references_in_one_line_unless_allowed(tmp_pa
     assert len(lines) == 1 and str(image) in lines[0] and "--allow-outside-refs" in lines[0]
     assert main(["render", str(project), "-o", str(out), "--allow-outside-refs"]) == 0
     assert out.is_file()
+
+
+def test_a_recovered_document_needs_the_path_spelled_out_to_save_over_its_original(victim, tmp_path, monkeypatch):
+    """The original path of a recovery copy comes from a record, not from this session's user."""
+    import subprocess
+
+    from editor.project.recovery import RecoveryFile, ensure_recovery_dir, load_recovered
+
+    monkeypatch.setenv("NEBULAYER_DATA_DIR", str(tmp_path / "data"))
+    before = victim.read_bytes()
+    doc = Document.load(victim)
+    doc.add_adjustment("levels", midtone=0.3)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    copy = RecoveryFile(pid=child.pid, folder=ensure_recovery_dir())
+    copy.write(doc)
+    restored = load_recovered(copy.path)
+    assert restored.path == str(victim) and restored.dirty
+    with pytest.raises(DocumentError, match="pass the path"):
+        restored.save()
+    assert victim.read_bytes() == before
+    restored.save(victim)
+    assert Document.load(victim).layers[-1].kind == "levels"
+    restored.add_adjustment("curves")
+    restored.save()  # chosen now: plain saves go there
