@@ -6,7 +6,8 @@ import numpy as np
 from scipy import ndimage
 
 from filters._common import LUMA_WEIGHTS, as_image, has_nan, luminance, report
-from filters.gaussian import blur_on_grid, blur_or_highpass, gaussian_blur
+from filters.gaussian import (blur_on_grid, blur_or_highpass, expand_coarse, gaussian_blur,
+                              uses_coarse_field)
 from filters.levels import levels_curve
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
@@ -61,6 +62,29 @@ def _distance_from_grey(img: np.ndarray, radius: float, on_grid: tuple | None) -
     return m
 
 
+def _smoothed_distance(img: np.ndarray, radius: float, blur: float) -> np.ndarray:
+    """``G_blur * Y(|0.5 - G_radius * img|)``, the mask before its levels."""
+    on_grid = blur_on_grid(img, radius) if radius > 0 else None
+    # The |.| has a kink where the blur crosses 0.5; only a blur of about a grid step or more
+    # hides the error of taking it on the grid.
+    if on_grid is not None and blur >= GRID_BLUR * on_grid[1].f:
+        small, grid = on_grid
+        d = grid.clamp_edges(luminance(np.abs(np.float32(0.5) - small)))
+        if blur > 0:
+            valid = np.isfinite(d)
+            d0 = np.where(valid, d, np.float32(0))
+            sig = blur / grid.f
+            num = ndimage.gaussian_filter(d0, sig, mode="nearest")
+            den = ndimage.gaussian_filter(valid.astype(np.float32), sig, mode="nearest")
+            with np.errstate(invalid="ignore", divide="ignore"):
+                d = np.where(den > 1e-6, num / den, np.float32(np.nan)).astype(np.float32)
+        return grid.expand(d)
+    m = _distance_from_grey(img, radius, on_grid)
+    if blur > 0:
+        m = gaussian_blur(m, blur)
+    return m
+
+
 def contrast_mask(
     img: np.ndarray,
     radius: float = 100.0,
@@ -70,6 +94,7 @@ def contrast_mask(
     white: float = 0.5,
     invert: bool = False,
     *,
+    measured: dict | None = None,
     progress: ProgressCallback | None = None,
 ) -> np.ndarray:
     """The club's high-pass contrast mask, computed as Photoshop computes the recipe.
@@ -106,30 +131,20 @@ def contrast_mask(
     before the levels is done on the shrunk grid of :func:`filters.gaussian_blur` (the result
     is smooth at that scale), within ~2e-3 of the full-resolution recipe (largest where the
     blur crosses 0.5); otherwise at full resolution.
+
+    With ``measured`` from :func:`contrast_mask_measure` holding ``"coarse"`` (``G_blur * d``
+    computed on a reduced copy of the whole image), only the levels run here, on its bilinear
+    enlargement onto ``measured["frame"]``: a region or tile needs no border.
     """
     img = as_image(img)
     report(progress, 0.0)
-    on_grid = blur_on_grid(img, float(radius)) if radius > 0 else None
-    # The |.| has a kink where the blur crosses 0.5; only a blur of about a grid step or more
-    # hides the error of taking it on the grid.
-    if on_grid is not None and blur >= GRID_BLUR * on_grid[1].f:
-        small, grid = on_grid
-        d = grid.clamp_edges(luminance(np.abs(np.float32(0.5) - small)))
-        if blur > 0:
-            valid = np.isfinite(d)
-            d0 = np.where(valid, d, np.float32(0))
-            sig = float(blur) / grid.f
-            num = ndimage.gaussian_filter(d0, sig, mode="nearest")
-            den = ndimage.gaussian_filter(valid.astype(np.float32), sig, mode="nearest")
-            with np.errstate(invalid="ignore", divide="ignore"):
-                d = np.where(den > 1e-6, num / den, np.float32(np.nan)).astype(np.float32)
-        report(progress, 0.4)
-        m = grid.expand(d)
-    else:
-        m = _distance_from_grey(img, float(radius), on_grid)
-        report(progress, 0.4)
-        if blur > 0:
-            m = gaussian_blur(m, float(blur))
+    coarse = None if measured is None else measured.get("coarse")
+    if coarse is not None:
+        m = expand_coarse(coarse, img.shape[:2], measured.get("frame"), measured.get("canvas"))
+        out = _finish_mask(m, _nan_pixels(img), black, midtone, white, invert)
+        report(progress, 1.0)
+        return out
+    m = _smoothed_distance(img, float(radius), float(blur))
     report(progress, 0.7)
     out = _finish_mask(m, _nan_pixels(img), black, midtone, white, invert)
     report(progress, 1.0)
@@ -197,6 +212,19 @@ def local_contrast_mask(
     return out
 
 
+def contrast_mask_measure(img: np.ndarray, *, radius: float = 100.0, blur: float = 20.0,
+                          measuring_scale: float = 1.0, **_levels: object) -> dict:
+    """``G_blur * Y(|0.5 - G_radius * img|)`` of the whole image on this reduced copy
+    (lengths in its pixels) as {"coarse": ...} when the radius is large there, else {}."""
+    if not uses_coarse_field(radius):
+        return {}
+    return {"coarse": _smoothed_distance(as_image(img), float(radius), float(blur))}
+
+
+def _coarse(measure_params: dict) -> bool:
+    return uses_coarse_field(float(measure_params.get("radius", 0.0)))
+
+
 def _mask_params(radius: float, white: float) -> tuple[Param, ...]:
     return (
         Param("radius", "float", radius, label="Radius", min=0.0, max=20000.0, step=0.1,
@@ -219,6 +247,7 @@ register(
         params=_mask_params(100.0, 0.5),
         category="mask",
         doc="The club recipe: high pass, Difference, mono, blur, levels (as in Photoshop).",
+        extra={"measure": contrast_mask_measure, "coarse": _coarse},
     )
 )
 

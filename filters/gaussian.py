@@ -389,3 +389,64 @@ register(
         doc="Soften the image with a Gaussian of the given radius (standard deviation).",
     )
 )
+
+
+# ----------------------------------------------------------------------------- coarse fields
+#: A large-radius filter takes its smooth part from a reduced copy of the whole image when
+#: its radius there is at least this many pixels: a Gaussian of 16 px is smooth enough at
+#: that spacing that bilinear interpolation adds < 1e-4 of the data range.
+COARSE_MIN_SIGMA = 16.0
+
+
+def uses_coarse_field(sigma_at_measuring_scale: float) -> bool:
+    """Whether a filter of this sigma (px of the reduced copy) works from a coarse field."""
+    return float(sigma_at_measuring_scale) >= COARSE_MIN_SIGMA
+
+
+def coarse_positions(n: int, start: float, stop: float, extent: float | None,
+                     n_coarse: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (or columns) of the coarse field under the ``n`` pixels of an image that spans
+    fractions ``start..stop`` of the whole: (index of the sample before, weight of the one
+    after). ``extent``: the whole image's length in pixels of this image (derived from the
+    fractions when None). Pixel ``y`` of the whole (centre ``(y + 0.5) / extent``) lies at
+    ``(y + 0.5) / extent * n_coarse - 0.5`` coarse samples; computed from the integer
+    position, so every tile of one image gets the same weights for the same pixel."""
+    if extent is None:
+        extent = n / max(stop - start, 1e-12)
+    first = int(round(start * extent))
+    u = (np.arange(first, first + n, dtype=np.float64) + 0.5) * (n_coarse / extent) - 0.5
+    u = np.clip(u, 0.0, n_coarse - 1.0)
+    i0 = np.minimum(np.floor(u).astype(np.intp), max(n_coarse - 2, 0))
+    return i0, (u - i0).astype(np.float32)
+
+
+def expand_coarse(coarse: np.ndarray, shape: tuple[int, int], frame: tuple | None = None,
+                  extent: tuple[float, float] | None = None) -> np.ndarray:
+    """Bilinear enlargement of a coarse field covering the whole image onto the part of it
+    ``frame`` = (top, bottom, left, right) (fractions; None: the whole) of ``shape`` pixels.
+
+    Used by filters whose smooth part (a blur of hundreds of pixels) is computed once on a
+    reduced copy of the whole image: each region or tile then needs no border at all."""
+    top, bottom, left, right = frame if frame is not None else (0.0, 1.0, 0.0, 1.0)
+    ey, ex = extent if extent is not None else (None, None)
+    c = np.asarray(coarse, np.float32)
+    if c.shape[0] == 1 and shape[0] != 1:
+        c = np.concatenate([c, c], axis=0)
+    if c.shape[1] == 1 and shape[1] != 1:
+        c = np.concatenate([c, c], axis=1)
+    if _same_grid(shape[0], top, bottom, ey, c.shape[0]) and \
+            _same_grid(shape[1], left, right, ex, c.shape[1]):
+        return c.copy()  # measured on this very image: the field itself, exactly
+    iy, ty = coarse_positions(shape[0], top, bottom, ey, c.shape[0])
+    ix, tx = coarse_positions(shape[1], left, right, ex, c.shape[1])
+    tail = (slice(None), None) + (None,) * (c.ndim - 2)
+    rows = c[iy] * (1 - ty)[tail] + c[iy + 1] * ty[tail]
+    tail_x = (None, slice(None)) + (None,) * (c.ndim - 2)
+    out = rows[:, ix] * (1 - tx)[tail_x]
+    out += rows[:, ix + 1] * tx[tail_x]
+    return out.astype(np.float32, copy=False)
+
+
+def _same_grid(n: int, start: float, stop: float, extent: float | None, n_coarse: int) -> bool:
+    whole = extent if extent is not None else n / max(stop - start, 1e-12)
+    return n == n_coarse and start == 0.0 and abs(whole - n) < 1e-6

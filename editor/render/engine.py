@@ -37,6 +37,7 @@ from editor.render.comp import Comp
 from editor.render.keys import make_key
 from editor.render.kinds import count_steps, kind_of
 from editor.render.maskops import feather_halo, finish_mask
+from editor.render.measure import coarse_field, measured_values, wants_measure
 from editor.render.resample import Window, place_source
 from editor.render.steps import StepFailed
 
@@ -65,12 +66,32 @@ class RenderStats:
                 self.counts["layers"][layer_id] = self.counts["layers"].get(layer_id, 0) + 1
 
 
+class SharedState:
+    """What the jobs of one tiled render share: ``tiled`` (tiles never fall back to a
+    whole-canvas render), ``pinned`` results every tile needs (measured statistics, the
+    coarse part of large-radius filters) kept out of the LRU cache so a stream of tiles
+    cannot evict them, and a lock so only one tile computes each."""
+
+    def __init__(self, tiled: bool = False) -> None:
+        self.tiled = tiled
+        self.pinned: dict[str, Any] = {}
+        self.lock = threading.RLock()
+
+    def at_another_scale(self) -> "SharedState":
+        """For the whole-canvas measuring render of a layer's input: the same pinned results
+        (a measure nested in it is the one the tiles use), whole renders allowed."""
+        other = SharedState(tiled=False)
+        other.pinned, other.lock = self.pinned, self.lock
+        return other
+
+
 class RenderJob:
     """One render of one layer tree. Reads only immutable sources and the plain-dict tree."""
 
     def __init__(self, *, tree: list[dict], sources: dict, layers: dict, registry: Any,
                  cache: RenderCache, stats: RenderStats, canvas: tuple[int, int], scale: float,
-                 progress: Progress | None, errors: RenderErrors | None = None) -> None:
+                 progress: Progress | None, errors: RenderErrors | None = None,
+                 shared: "SharedState | None" = None) -> None:
         self.sources = sources
         self.layers = layers  # id -> live Layer; read only (errors go to ``self.errors``)
         #: what went wrong per layer; the caller hands it to Document.apply_render_errors
@@ -85,6 +106,8 @@ class RenderJob:
         self.progress = progress
         self.total = max(1, count_steps(tree))
         self.done = 0
+        #: what every tile of one tiled render shares (measures, whole-canvas results)
+        self.shared = SharedState() if shared is None else shared
 
     # ------------------------------------------------------------------ public entry points
     def render(self, win: Window | None) -> Comp:
@@ -93,14 +116,29 @@ class RenderJob:
             need = self._input_window(self.tree, win)
             ny, nx = need.shape
             fy, fx = self.full.shape
-            if ny * nx > FULL_RENDER_FRACTION * fy * fx:
-                self._check_budget(self.full)
-                out = self.composite(self.tree, self.full, None)
+            # A tile never falls back to the whole canvas unless a step needs all of it
+            # (GLOBAL_HALO): rendering the canvas once per tile would defeat the tiling.
+            limit = 1.0 if self.shared.tiled else FULL_RENDER_FRACTION
+            if ny * nx > limit * fy * fx or (self.shared.tiled and need == self.full):
+                out = self._whole()
                 return Comp(out.state, out.crop(win), win, out.origin)
             self._check_budget(need)
         else:
             self._check_budget(win)
         return self.composite(self.tree, win, None)
+
+    def _whole(self) -> Comp:
+        """The whole canvas; in a tiled render computed once and shared by every tile."""
+        if not self.shared.tiled:
+            self._check_budget(self.full)
+            return self.composite(self.tree, self.full, None)
+        with self.shared.lock:
+            key = ("whole", self.scale)
+            out = self.shared.pinned.get(key)
+            if out is None:
+                self._check_budget(self.full)
+                out = self.shared.pinned[key] = self.composite(self.tree, self.full, None)
+            return out
 
     def _check_budget(self, work: Window) -> None:
         """DocumentError if rendering on ``work`` cannot fit in the memory budget: a clear
@@ -170,11 +208,12 @@ class RenderJob:
 
     def step(self, node: dict, below: Comp, win: Window) -> Comp:
         state = make_key(below.state, self.signature(node))
+        origin = (below.origin, (node,))  # how to render this step's result at another scale
         hit = self.lookup(state, win)
         if hit is not None:
             self.stats.add("cache_hits")
             self._advance(count_steps([node]))
-            return Comp(state, hit, win)
+            return Comp(state, hit, win, origin)
         self._report()
         lid = node["id"]
         self.stats.add("layer_renders", lid)
@@ -183,10 +222,10 @@ class RenderJob:
         except StepFailed as exc:
             self._set_error(lid, str(exc))
             self._advance(1)
-            return Comp(below.state, below.crop(win), win)  # pass-through, not cached
+            return Comp(below.state, below.crop(win), win, below.origin)  # pass-through
         self._set_error(lid, None)
         self._advance(1)
-        return Comp(state, self.store(state, win, out, ("step", lid)), win)
+        return Comp(state, self.store(state, win, out, ("step", lid)), win, origin)
 
     # ------------------------------------------------------------------ masks
     def alpha(self, node: dict, below: Comp, win: Window, cov: np.ndarray | None) -> Any:
@@ -223,12 +262,20 @@ class RenderJob:
                 raise StepFailed(f"mask pixels {m['source']} are missing")
             px, _ = place_source(src, self.scale, win, canvas=self.canvas)
             return px if px.ndim == 2 else px.mean(axis=2)
+        if m["type"] == "layer":  # another layer's output as the mask (kinds/layer_mask.py)
+            from editor.render.kinds import layer_mask
+
+            return layer_mask.raw_mask(self, m, win, lid)
         spec = self.registry.get(m["kind"])
         if spec is None:
             raise StepFailed(availability.mask_message(self.registry, m))
-        params = spec.scaled(steps.resolved_params(spec, m["params"]), self.scale)
+        resolved = steps.resolved_params(spec, m["params"])
+        params = spec.scaled(resolved, self.scale)
+        measured = None
         if m["input"] == "below":
             img, img_win, in_key = below.data, below.win, below.state
+            if wants_measure(spec, resolved, self.canvas):
+                measured = measured_values(self, spec, resolved, below)
         else:
             src = self.sources.get(m["input"])
             if src is None:
@@ -240,7 +287,8 @@ class RenderJob:
         out = self.lookup(key, img_win)
         if out is None:
             self.stats.add("filter_runs")
-            out = steps.check_mask(spec, steps.run_spec(spec, img, params, None), img.shape[:2])
+            run_params = params if measured is None else dict(params, measured=measured)
+            out = steps.check_mask(spec, steps.run_spec(spec, img, run_params, None), img.shape[:2])
             out = self.store(key, img_win, out, ("rawmask", lid))
         return out[img_win.crop_of(win)] if img_win != win else out
 
@@ -258,7 +306,9 @@ class RenderJob:
             gh = 0
             if spec is not None:
                 try:
-                    gh = steps.spatial_halo(spec, spec.scaled(steps.resolved_params(spec, m["params"]), self.scale))
+                    resolved = steps.resolved_params(spec, m["params"])
+                    if not coarse_field(spec, resolved, self.canvas):
+                        gh = steps.spatial_halo(spec, spec.scaled(resolved, self.scale))
                 except StepFailed:
                     gh = 0
             h = max(h, gh + feather_halo(float(m["feather"]), self.scale))
@@ -283,6 +333,10 @@ class RenderJob:
             rec["mask"] = self.resolve_tokens(rec["mask"])
         if rec.get("input") not in (None, "below"):
             rec["input"] = self.token(rec["input"])
+        if rec.get("type") == "layer" and "layer" in rec and "opacity" not in rec:
+            from editor.render.kinds import layer_mask  # a layer mask: its source's state
+
+            rec = layer_mask.resolve(self, rec)
         return rec
 
     def token(self, sid: str) -> str:

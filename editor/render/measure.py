@@ -65,6 +65,27 @@ def measurer(spec: FilterSpec) -> Callable[..., Any] | None:
     return fn if callable(fn) else None
 
 
+def coarse_field(spec: FilterSpec, resolved: dict[str, Any], canvas: tuple[int, int]) -> bool:
+    """Whether ``spec`` (declaring ``extra["coarse"]``, a predicate on its parameters at the
+    measuring scale) takes its smooth part from its measure: then it is point-wise on its
+    input (no halo) and every tile uses the one coarse field of the whole canvas."""
+    pred = spec.extra.get("coarse")
+    if not callable(pred) or measurer(spec) is None:
+        return False
+    try:
+        return bool(pred(spec.scaled(resolved, measuring_scale(canvas))))
+    except PLUGIN_FAILURES:
+        return False
+
+
+def wants_measure(spec: FilterSpec, resolved: dict[str, Any], canvas: tuple[int, int]) -> bool:
+    """Whether a render of ``spec`` needs :func:`measured_values` (a coarse-field filter only
+    when its radius calls for the coarse field: a small high pass needs no measuring render)."""
+    if measurer(spec) is None:
+        return False
+    return spec.extra.get("coarse") is None or coarse_field(spec, resolved, canvas)
+
+
 def run_measure(spec: FilterSpec, img: np.ndarray, params: dict[str, Any],
                 scale: float = 1.0) -> dict[str, Any]:
     """``measure(img, **params)`` as a dict with read-only arrays; StepFailed on any failure
@@ -99,18 +120,28 @@ def measured_values(job: Any, spec: FilterSpec, resolved: dict[str, Any], below:
     ms = measuring_scale(job.canvas)
     key = make_key("measure", origin_key(job, below.origin), ms, spec.id, spec.version,
                    spec.source, resolved)
-    values = job.cache.get(key)
+    shared = job.shared
+    values = _pinned_or_cached(job, key)
     if values is None:
-        if ms == job.scale and below.win == job.full:
-            img = below.data
-        else:
-            img = render_origin(job_at_scale(job, ms), below.origin).data
-        job.stats.add("measure_runs")
-        values = run_measure(spec, img, spec.scaled(resolved, ms), ms)
-        job.cache.put(key, values)
+        with shared.lock:  # tiles of one render wait for the first one's measure
+            values = _pinned_or_cached(job, key)
+            if values is None:
+                if ms == job.scale and below.win == job.full:
+                    img = below.data
+                else:
+                    img = render_origin(job_at_scale(job, ms), below.origin).data
+                job.stats.add("measure_runs")
+                values = run_measure(spec, img, spec.scaled(resolved, ms), ms)
+                job.cache.put(key, values)
+    shared.pinned[key] = values  # lives as long as the render (all its tiles)
     sy, sx = job.scale * job.canvas[0], job.scale * job.canvas[1]
     w = below.win
-    return dict(values, frame=(w.y0 / sy, w.y1 / sy, w.x0 / sx, w.x1 / sx))
+    return dict(values, frame=(w.y0 / sy, w.y1 / sy, w.x0 / sx, w.x1 / sx), canvas=(sy, sx))
+
+
+def _pinned_or_cached(job: Any, key: str) -> Any:
+    values = job.shared.pinned.get(key)
+    return job.cache.get(key) if values is None else values
 
 
 def job_at_scale(job: Any, scale: float) -> Any:
@@ -121,7 +152,8 @@ def job_at_scale(job: Any, scale: float) -> Any:
             job._report()  # lets the caller's Cancelled through, at the job's own fraction
     return type(job)(tree=job.tree, sources=job.sources, layers=job.layers,
                      registry=job.registry, cache=job.cache, stats=job.stats,
-                     canvas=job.canvas, scale=scale, progress=progress, errors=job.errors)
+                     canvas=job.canvas, scale=scale, progress=progress, errors=job.errors,
+                     shared=job.shared.at_another_scale())
 
 
 def render_origin(job: Any, origin: tuple | None) -> Any:

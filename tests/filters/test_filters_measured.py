@@ -45,6 +45,8 @@ def test_a_part_with_the_whole_measurement_equals_the_crop_of_the_whole():
     frame = (30 / 120, 90 / 120, 40 / 160, 120 / 160)
     for spec in _measured_specs():
         params = spec.defaults()
+        if not spec.extra["measure"](img, **params):
+            continue  # nothing measured at these settings (a small-radius high pass)
         measured = dict(spec.extra["measure"](img, **params), frame=frame)
         whole = spec.func(img, measured=measured | {"frame": (0.0, 1.0, 0.0, 1.0)}, **params)
         cut = spec.func(np.ascontiguousarray(img[part]), measured=measured, **params)

@@ -14,7 +14,7 @@ from editor.render import steps
 from editor.render.comp import Comp
 from editor.render.keys import make_key
 from editor.render.kinds.base import LayerKind, Top, register
-from editor.render.measure import measured_values, measurer
+from editor.render.measure import coarse_field, measured_values, wants_measure
 from editor.render.resample import Window
 from editor.render.steps import StepFailed
 
@@ -37,10 +37,12 @@ class AdjustmentKind(LayerKind):
         if spec is None:
             return 0
         try:
-            params = spec.scaled(steps.resolved_params(spec, node["params"]), job.scale)
+            resolved = steps.resolved_params(spec, node["params"])
         except StepFailed:
             return 0
-        return steps.spatial_halo(spec, params)
+        if coarse_field(spec, resolved, job.canvas):
+            return 0  # its smooth part comes from one reduced copy of the whole input
+        return steps.spatial_halo(spec, spec.scaled(resolved, job.scale))
 
     def render(self, job: "RenderJob", node: dict, below: Comp, win: Window) -> Top:
         spec = job.registry.get(node["kind"])
@@ -57,7 +59,7 @@ class AdjustmentKind(LayerKind):
         key = make_key("filter", below.state, node["kind"], spec.version, spec.source, params)
         out = job.lookup(key, below.win)
         if out is None:
-            if measurer(spec) is not None:
+            if wants_measure(spec, resolved, job.canvas):
                 params = dict(params, measured=measured_values(job, spec, resolved, below))
             job.stats.add("filter_runs")
             sub = scaled_progress(job.progress, job.done / job.total, (job.done + 1) / job.total)
