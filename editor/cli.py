@@ -15,7 +15,8 @@ from editor.errors import NebulayerError
 
 BITS_HELP = ("8 or 16: integers (values within 0..1 as they are, other ranges rescaled and "
              "said, see README 'Pixel values'); 32: float (default for FITS/TIFF)")
-SUBCOMMANDS = ("info", "render", "convert", "capture", "stack", "review", "plugins", "gui")
+SUBCOMMANDS = ("info", "render", "convert", "capture", "stack", "review", "solve", "mosaic", "plugins",
+               "gui")
 
 
 def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -80,6 +81,18 @@ def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
         from editor.review.cli import add_arguments as add_review_arguments
 
         add_review_arguments(p)
+
+    p = sub.add_parser("solve", help="plate-solve an image: centre, scale, rotation, field")
+    if command == "solve":
+        from editor.astrometry.cli import add_arguments as add_solve_arguments
+
+        add_solve_arguments(p)
+
+    p = sub.add_parser("mosaic", help="build a project with a mosaic layer from panels")
+    if command == "mosaic":
+        from editor.mosaic.cli import add_arguments as add_mosaic_arguments
+
+        add_mosaic_arguments(p)
 
     sub.add_parser("plugins", help="list installed plugins and where they come from")
     return parser
@@ -173,6 +186,18 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_solve(args: argparse.Namespace) -> int:
+    from editor.astrometry.cli import run
+
+    return run(args)
+
+
+def _cmd_mosaic(args: argparse.Namespace) -> int:
+    from editor.mosaic.cli import run
+
+    return run(args)
+
+
 def _cmd_plugins(args: argparse.Namespace) -> int:
     from editor.plugins.registry import describe_installed
 
@@ -211,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stack": _cmd_stack,
         "plugins": _cmd_plugins,
         "review": _cmd_review,
+        "solve": _cmd_solve,
+        "mosaic": _cmd_mosaic,
     }
     try:
         if args.command == "gui":

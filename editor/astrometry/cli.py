@@ -1,0 +1,58 @@
+"""``nebulayer solve FILE [--json] [-o OUT.fits] [--timeout S] [--solver ...] [--blind]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from editor.errors import NebulayerError
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="image to plate-solve")
+    p.add_argument("--json", action="store_true", help="print the solution as JSON")
+    p.add_argument("-o", "--output", help="write a FITS copy of the image with the solved WCS")
+    p.add_argument("--timeout", type=float, default=180.0, help="give up after S seconds (180)")
+    p.add_argument("--solver", choices=("auto", "astrometry", "astap"), default="auto")
+    p.add_argument("--blind", action="store_true",
+                   help="ignore RA/Dec, scale and WCS hints in the header")
+
+
+def run(args: argparse.Namespace) -> int:
+    from editor.astrometry.solve import solve_image
+    from editor.cli_progress import TerminalProgress
+    from editor.io import open_image
+
+    path = Path(args.file)
+    if args.timeout <= 0:
+        raise NebulayerError(f"--timeout must be positive, got {args.timeout:g}")
+    if args.output and Path(args.output).resolve() == path.resolve():
+        raise NebulayerError(f"{args.output}: refusing to overwrite the original; write the "
+                             f"solved copy to another file")
+    image = open_image(path)
+    with TerminalProgress("solve") as progress:
+        try:
+            sol = solve_image(image.data, image.meta.header, backend=args.solver,
+                              timeout=args.timeout, use_hints=not args.blind, progress=progress)
+        except NebulayerError as exc:
+            raise NebulayerError(f"{path}: {exc}") from None
+    if args.output:
+        from editor.io.fits_write import write_fits
+        from editor.io.wcs import with_array_wcs
+
+        header = with_array_wcs(image.meta.header, sol.wcs, image.height)
+        header.setdefault("ROWORDER", "BOTTOM-UP")
+        write_fits(args.output, image.data, header,
+                   history=[f"Nebulayer: WCS from plate solving with {sol.backend}"])
+    if args.json:
+        out = dict(sol.summary.as_dict(), solver=sol.backend, seconds=round(sol.seconds, 2),
+                   file=str(path), output=args.output)
+        print(json.dumps(out, indent=2))
+    else:
+        print(f"{path}: solved by {sol.backend} in {sol.seconds:.1f} s")
+        print(sol.summary.describe())
+        if args.output:
+            print(f"wrote {args.output} (the original is unchanged)")
+    return 0
