@@ -63,7 +63,9 @@ def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
     Header problems astropy fixes or warns about are appended to ``problems``.
     """
     try:
-        return _open(path, problems, ignore_missing_end=False)
+        return _checked(path, _open(path, problems, ignore_missing_end=False))
+    except ImageReadError:
+        raise
     except OSError as exc:
         if "END card" not in str(exc):
             raise _unreadable(path, exc) from exc
@@ -75,6 +77,20 @@ def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
         raise ImageReadError(path, f"not a readable FITS file ({_short(exc)})") from exc
     if problems is not None:
         problems.append("header has no END card (read anyway)")
+    return _checked(path, hdul)
+
+
+def _checked(path: Path, hdul: fits.HDUList) -> fits.HDUList:
+    """The primary header must at least say what it holds (BITPIX, NAXIS), else it is garbage
+    that astropy only tolerated."""
+    header = hdul[0].header
+    try:
+        ok = int(header["BITPIX"]) in (8, 16, 32, 64, -32, -64) and int(header["NAXIS"]) >= 0
+    except (KeyError, TypeError, ValueError, VerifyError):
+        ok = False
+    if not ok:
+        hdul.close()
+        raise ImageReadError(path, "FITS header cannot be parsed (no valid BITPIX/NAXIS cards)")
     return hdul
 
 
@@ -94,6 +110,9 @@ def _open(path: Path, problems: list[str] | None, ignore_missing_end: bool) -> f
                          ignore_missing_end=ignore_missing_end)
     if problems is not None:
         for warning in caught:
+            if len(problems) >= 20:  # a damaged header warns once per card: 28874 took 12 s
+                problems.append(f"... and {len(caught)} header warnings in all")
+                break
             text = " ".join(str(warning.message).split())[:160]
             if text and text not in problems:
                 problems.append(text)
@@ -132,6 +151,8 @@ def pick_hdu(path: Path, hdul: fits.HDUList, which: int | str | None) -> tuple[i
     if which is not None:
         try:
             index = hdul.index_of(int(which) if str(which).isdigit() else which)
+            if not 0 <= index < len(hdul):
+                raise IndexError(index)
         except (KeyError, IndexError, ValueError) as exc:
             images = ", ".join(hdu_label(i, h) for i, h in enumerate(hdul) if is_image_hdu(h))
             raise ImageReadError(path, f"has no HDU {which!r} (images: {images or 'none'})") from exc
