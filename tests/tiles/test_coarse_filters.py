@@ -52,7 +52,7 @@ def test_the_coarse_contrast_mask_stays_within_the_documented_tolerance(plate_do
     src = plate_doc.sources[plate_doc.layers[0].source_id].pixels
     exact = filters.contrast_mask(src, radius=300.0, blur=40.0)
     err = np.abs(mask - exact)  # levels white=0.5 doubles the blur's edge error (see above)
-    assert np.max(err) < 1.5e-2 and np.max(err[100:-100, 100:-100]) < 6e-3
+    assert np.max(err) < 1.5e-2 and np.max(err[100:-100, 100:-100]) < 8e-3
 
 
 def test_a_small_radius_high_pass_is_not_measured_at_all(plate_doc, monkeypatch):
