@@ -351,15 +351,17 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
     for snap in data.get("snapshots", []):
         migrate_filter_params(snap["layers"], reg)
     doc.layers = [layer_from_dict(d) for d in data["layers"]]
-    doc._snapshots = [{"id": str(s["id"]), "name": str(s.get("name", "")), "layers": s["layers"]}
+    # Snapshot records validated now, not at first use, and kept as the layers rebuild them
+    # (types normalised: a hostile record's odd values never reach later code).
+    doc._snapshots = [{"id": str(s["id"]), "name": str(s.get("name", "")),
+                       "layers": [layer_from_dict(d).to_dict() for d in s["layers"]]}
                       for s in data.get("snapshots", [])]
-    for s in doc._snapshots:  # validate snapshot records now, not at first use
-        [layer_from_dict(d) for d in s["layers"]]
-    missing = referenced_sources(data["layers"]) - set(doc.sources)
+    missing = referenced_sources(doc.to_dict()) - set(doc.sources)
     for s in doc._snapshots:
         missing |= referenced_sources(s["layers"]) - set(doc.sources)
     if missing:
-        raise ProjectError(path, f"layers refer to missing sources {', '.join(sorted(missing))}")
+        shown = ", ".join(sorted(str(m)[:40] for m in missing)[:5])
+        raise ProjectError(path, f"layers refer to missing sources {shown}")
     for layer in walk(doc.layers):
         if isinstance(layer, AdjustmentLayer):
             mark_availability(layer, reg)
