@@ -101,9 +101,31 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool | str =
     image.data.flags.writeable = False
     image.meta.path = image.meta.path or str(path)
     image.meta.format = image.meta.format or format_name
+    if debayer and image.data.ndim == 2 and not image.meta.extra.get("debayered"):
+        image = _debayered(path, image, debayer, debayer_method)
     if progress:
         progress(1.0)
     return image
+
+
+def _debayered(path: Path, image: Image, debayer: bool | str, method: str) -> Image:
+    """A mosaic from a reader that does not debayer itself (Astro-TIFF, RAW in "cfa" mode,
+    plugin formats) turned into colour, the same way FITS is."""
+    from editor.io.debayer import debayer as demosaic, method_label
+
+    pattern = image.meta.bayer_pattern
+    if not pattern:
+        if debayer is True:
+            raise UnsupportedFormatError(path, "is not a Bayer mosaic (no colour filter pattern "
+                                         "in its header): nothing to debayer")
+        return image
+    data = demosaic(image.data, pattern, method)
+    data.flags.writeable = False
+    image.meta.notes = image.meta.notes + [f"debayered ({method_label(method)}, {pattern} as "
+                                           "seen top row first)"]
+    image.meta.bayer_pattern = None
+    image.meta.extra["debayered"] = True
+    return Image(data, image.meta)
 
 
 def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None = None,

@@ -50,3 +50,20 @@ def test_values_outside_0_1_and_missing_data_survive(pattern):
     cfa[5, 6] = np.nan
     out = debayer(cfa, pattern)
     assert np.isnan(out[5, 6]).all() and np.isfinite(out[0, 0]).all()
+
+
+def test_astro_tiff_and_raw_mosaics_debayer_like_fits(shared_data, tmp_path):
+    from editor.io import export_image
+    from tests.io.siril_helpers import colour_difference_correlation, libraw_camera_rgb
+
+    kdc = shared_data / "raw/kodak_dc50_bayer.kdc"
+    reference = libraw_camera_rgb(kdc)
+    cfa = open_image(kdc, raw_mode="cfa")
+    cfa.meta.header = {"OBJECT": "KDC"}  # written as an Astro-TIFF header with BAYERPAT
+    export_image(cfa, tmp_path / "cfa.tif", bits=16)
+    for colour in (open_image(kdc, raw_mode="cfa", debayer=True),
+                   open_image(tmp_path / "cfa.tif", debayer="auto")):
+        assert colour.data.shape == reference.shape and colour.meta.bayer_pattern is None
+        assert min(colour_difference_correlation(colour.data, reference)) > 0.9
+    with pytest.raises(Exception, match="not a Bayer mosaic"):
+        open_image(shared_data / "fits/m51_kpno_b_int16.fits", debayer=True)
