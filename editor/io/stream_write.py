@@ -1,0 +1,129 @@
+"""Writing an image that never exists whole in memory: TIFF and FITS from bands of rows.
+
+The renderer hands over horizontal bands (all columns, a few hundred rows) top to bottom;
+each is written and dropped, so memory holds one band whatever the canvas size.
+
+- TIFF: tiled (tile height = the band height, a multiple of 16 as TIFF requires), written by
+  tifffile from an iterator of tiles. ``compression``: None (fastest, every reader), "lzw" /
+  "deflate" (every libtiff-based reader: Photoshop, GIMP, Siril, PixInsight), "zstd"
+  (tifffile, GDAL, libtiff >= 4.0.10 built with zstd; not Photoshop).
+- FITS: the header is written first, then each band's rows go straight to their place in the
+  file (``os.pwrite``): planes are 3 x H x W and rows bottom-up (as :mod:`editor.io.fits_write`
+  writes them), so a band's rows land in three separate stretches. No CHECKSUM/DATASUM cards
+  (they need the whole data before the header); everything else as the in-memory writer.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import numpy as np
+from astropy.io import fits
+from astropy.io.fits.verify import VerifyWarning
+
+Band = tuple[int, np.ndarray]  # (first row, pixels (rows, W) or (rows, W, C))
+
+#: Names accepted by ``--compression``, mapped to tifffile's.
+TIFF_COMPRESSIONS = {"none": None, "lzw": "lzw", "deflate": "zlib", "zstd": "zstd"}
+
+
+def tiff_compression(name: str | None) -> str | None:
+    """tifffile's name for ``name`` (None / "none" = uncompressed); ValueError if unknown."""
+    key = (name or "none").lower()
+    if key not in TIFF_COMPRESSIONS:
+        raise ValueError(f"unknown TIFF compression {name!r} (one of "
+                         f"{', '.join(TIFF_COMPRESSIONS)})")
+    return TIFF_COMPRESSIONS[key]
+
+
+def _tiles_of(bands: Iterable[Band], width: int, tile_w: int,
+              convert: Callable[[np.ndarray], np.ndarray]) -> Iterator[np.ndarray]:
+    for _, px in bands:
+        px = convert(px)
+        for x in range(0, width, tile_w):
+            yield px[:, x:x + tile_w]
+
+
+def write_tiff_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iterable[Band],
+                     band_rows: int, *, compression: str | None = None,
+                     convert: Callable[[np.ndarray], np.ndarray] = lambda a: a,
+                     description: str | None = None, iccprofile: bytes | None = None,
+                     extratags: list | None = None) -> None:
+    """A tiled TIFF of ``shape`` (H, W) or (H, W, 3) from ``bands`` of ``band_rows`` rows
+    (a multiple of 16; the last band may be shorter). ``convert`` turns a float band into
+    the stored dtype (quantising for 8/16-bit)."""
+    import tifffile
+
+    if band_rows % 16:
+        raise ValueError(f"TIFF tiles need a height that is a multiple of 16, not {band_rows}")
+    tile_w = max(16, min(band_rows, 1024))
+    tifffile.imwrite(
+        path, _tiles_of(bands, shape[1], tile_w, convert), shape=shape, dtype=dtype,
+        tile=(band_rows, tile_w), photometric="rgb" if len(shape) == 3 else "minisblack",
+        planarconfig="contig", compression=tiff_compression(compression), metadata=None,
+        description=description, software="Nebulayer", iccprofile=iccprofile,
+        extratags=extratags or [])
+
+
+_BITPIX = {np.dtype(np.float32): -32, np.dtype(np.uint8): 8, np.dtype(np.uint16): 16}
+
+
+def write_fits_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iterable[Band],
+                     header: Mapping[str, Any] | None, history: Iterable[str] = (),
+                     comments: Mapping[str, str] | None = None,
+                     convert: Callable[[np.ndarray], np.ndarray] = lambda a: a) -> None:
+    """A FITS file of ``shape`` (H, W) or (H, W, 3), float32 / uint8 / uint16 (BZERO 32768),
+    rows bottom-up, from ``bands`` of float rows top to bottom."""
+    from editor.io.fits_header import build_header, utc_now_iso
+
+    dtype = np.dtype(dtype)
+    h, w = shape[0], shape[1]
+    planes = shape[2] if len(shape) == 3 else 1
+    hdr = build_header(header, comments, history)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifyWarning)
+        out = fits.Header()
+        out["SIMPLE"] = True
+        out["BITPIX"] = _BITPIX[dtype]
+        out["NAXIS"] = 3 if planes > 1 else 2
+        out["NAXIS1"] = w
+        out["NAXIS2"] = h
+        if planes > 1:
+            out["NAXIS3"] = planes
+        out["EXTEND"] = True
+        if dtype == np.uint16:
+            out["BZERO"] = 32768
+            out["BSCALE"] = 1
+        out.extend(hdr, end=True)
+        out["ROWORDER"] = ("BOTTOM-UP", "order of the rows in the file")
+        out["DATE"] = (utc_now_iso(), "UTC date this file was written")
+        text = out.tostring().encode("ascii")
+    stored = {np.dtype(np.float32): ">f4", np.dtype(np.uint8): "u1",
+              np.dtype(np.uint16): ">i2"}[dtype]
+    item = np.dtype(stored).itemsize
+    data_bytes = h * w * planes * item
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        os.pwrite(fd, text, 0)
+        base = len(text)
+        for y0, px in bands:
+            px = convert(px)
+            rows = px.shape[0]
+            grid = px if px.ndim == 3 else px[:, :, None]
+            for c in range(planes):
+                plane = grid[::-1, :, c]  # bottom-up: the band's last row comes first
+                if dtype == np.uint16:
+                    block = (plane.astype(np.int32) - 32768).astype(">i2")
+                else:
+                    block = np.ascontiguousarray(plane, dtype=stored)
+                first = h - (y0 + rows)  # file row of the band's bottom row
+                offset = base + ((c * h) + first) * w * item
+                os.pwrite(fd, block.tobytes(), offset)
+        end = base + data_bytes
+        pad = (-end) % 2880
+        os.pwrite(fd, b"\0" * pad, end)  # also sets the size if no band was written
+    finally:
+        os.close(fd)

@@ -1,0 +1,215 @@
+"""Exporting a document tile by tile: TIFF and FITS streamed band by band, so the whole
+render never exists in memory (see :mod:`editor.io.stream_write`).
+
+32-bit float exports take one pass: each band is rendered and written. 8/16-bit exports
+follow the value-range rules of :mod:`editor.io.export_range`, which need the range of the
+whole image first: the float bands go to a temporary file next to the output while their
+range is measured, then are read back band by band, converted and written (two disk passes,
+memory still one band). Other formats (PNG, JPEG, XISF...) are rendered whole, tile by tile,
+then written as before.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+import numpy as np
+
+from editor.errors import ImageWriteError
+from editor.io.export_range import (CLIP_TOLERANCE, MIN_LEVELS, NORMALISED_MIN_TOP, SAMPLES,
+                                    RangePlan, to_unit_range)
+from editor.render.tiles import TiledRender
+
+if TYPE_CHECKING:
+    from editor.core.document import Document
+
+STREAMED = {".tif": "TIFF", ".tiff": "TIFF", ".fits": "FITS", ".fit": "FITS", ".fts": "FITS"}
+
+
+def stream_tile(tile: int, path: Path) -> int:
+    """The render tile for a streamed export: TIFF tiles need multiples of 16."""
+    if STREAMED.get(path.suffix.lower()) == "TIFF":
+        return max(16, (int(tile) + 15) // 16 * 16)
+    return max(1, int(tile))
+
+
+def export_tiled(tr: TiledRender, path: str | Path, *, bits: int | None = None,
+                 compression: str | None = None) -> list[str]:
+    """Render ``tr``'s whole canvas into ``path``; returns the notes about the values."""
+    from editor.io.atomic import atomic_path
+
+    path = Path(path)
+    fmt = STREAMED.get(path.suffix.lower())
+    meta = tr.doc.export_meta(tr.scale)
+    if fmt is None:
+        from editor.io.api import export_image
+
+        return export_image(tr.render(), path, bits=bits, meta=meta)
+    if bits not in (None, 8, 16, 32):
+        raise ImageWriteError(path, f"{fmt} export supports 8, 16 or 32 bits, not {bits}")
+    if not path.parent.is_dir():
+        raise ImageWriteError(path, f"folder {path.parent} does not exist")
+    h, w = tr.full.shape
+    bands = _bands(tr)
+    first = next(bands)
+    shape = (h, w) + first[1].shape[2:]
+    bands = _chain(first, bands)
+    notes: list[str] = []
+    try:
+        with atomic_path(path) as tmp:
+            if bits in (8, 16):
+                with _spooled(bands, path, shape) as (spool, stats):
+                    plan = plan_from_stats(stats, bits)
+                    notes = plan.notes
+                    meta = _with_notes(meta, notes)
+                    _write(fmt, tmp, shape, bits, spool(), tr.tile, compression, meta, plan)
+            else:
+                _write(fmt, tmp, shape, bits, bands, tr.tile, compression, meta, None)
+    except ValueError as exc:
+        raise ImageWriteError(path, str(exc)) from exc
+    except OSError as exc:
+        raise ImageWriteError(path, f"cannot write: {exc}") from exc
+    return notes
+
+
+def _bands(tr: TiledRender) -> Iterator[tuple[int, np.ndarray]]:
+    for win, px in tr.bands():
+        yield win.y0, px
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def _with_notes(meta: Any, notes: list[str]) -> Any:
+    if not notes:
+        return meta
+    return replace(meta, extra={**meta.extra, "history": [*meta.extra.get("history", []), *notes]})
+
+
+def _write(fmt: str, tmp: Path, shape: tuple[int, ...], bits: int | None, bands: Any,
+           rows: int, compression: str | None, meta: Any, plan: RangePlan | None) -> None:
+    from editor.io.stream_write import write_fits_bands, write_tiff_bands
+
+    dtype = {None: np.float32, 32: np.float32, 8: np.uint8, 16: np.uint16}[bits]
+
+    def convert(px: np.ndarray) -> np.ndarray:
+        if plan is None:
+            return px
+        from editor.io.tiff import quantise
+
+        return quantise(to_unit_range(px, plan), bits)
+
+    like = np.broadcast_to(np.zeros((), dtype), shape)  # shape/dtype for the header: no pixels
+    if fmt == "TIFF":
+        from editor.io.tiff import _astrotiff_description, _camera_tags, _icc_for
+
+        description = None
+        if meta is not None and (meta.header or meta.extra.get("history")):
+            description = _astrotiff_description(meta, like)
+        write_tiff_bands(tmp, shape, dtype, bands, rows, compression=compression,
+                         convert=convert, description=description,
+                         iccprofile=_icc_for(meta, like), extratags=_camera_tags(meta))
+    else:
+        from editor.io.fits_write import export_history
+
+        what = "32-bit float" if bits in (None, 32) else \
+            f"{bits}-bit unsigned integer (0..1 clipped, scaled by {(1 << bits) - 1})"
+        header = dict(meta.header) if meta is not None else {}
+        write_fits_bands(tmp, shape, dtype, bands, header, export_history(meta, what),
+                         meta.extra.get("fits_comments") if meta is not None else None,
+                         convert=convert)
+
+
+class _spooled:
+    """Float bands spooled to a temporary raw file while their range is measured; the
+    context gives (a function re-reading them band by band, the statistics)."""
+
+    def __init__(self, bands: Iterator[tuple[int, np.ndarray]], path: Path,
+                 shape: tuple[int, ...]) -> None:
+        self.bands, self.path, self.shape = bands, path, shape
+
+    def __enter__(self) -> tuple[Any, dict[str, Any]]:
+        from editor.io.atomic import create_temp_for
+
+        self.tmp, fd = create_temp_for(self.path.with_suffix(".spool"))
+        total = int(np.prod(self.shape))
+        step = max(1, total // SAMPLES)
+        stats: dict[str, Any] = {"lo": np.inf, "hi": -np.inf, "finite": 0, "samples": []}
+        self.layout: list[tuple[int, tuple[int, ...]]] = []
+        with os.fdopen(fd, "wb") as fh:
+            for y0, px in self.bands:
+                finite = np.isfinite(px)
+                n = int(finite.sum())
+                if n:
+                    stats["lo"] = min(stats["lo"], float(np.min(px, where=finite, initial=np.inf)))
+                    stats["hi"] = max(stats["hi"], float(np.max(px, where=finite, initial=-np.inf)))
+                stats["finite"] += n
+                flat = px.reshape(-1)
+                s = flat[::step]
+                stats["samples"].append(s[np.isfinite(s)].copy())
+                self.layout.append((y0, px.shape))
+                fh.write(np.ascontiguousarray(px, np.float32).tobytes())
+        stats["sample"] = np.concatenate(stats.pop("samples")) if self.layout else np.zeros(0)
+        stats["spool"] = self.tmp
+        return self.read, stats
+
+    def read(self) -> Iterator[tuple[int, np.ndarray]]:
+        with open(self.tmp, "rb") as fh:
+            for y0, shape in self.layout:
+                n = int(np.prod(shape))
+                yield y0, np.fromfile(fh, np.float32, count=n).reshape(shape)
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+
+def plan_from_stats(stats: dict[str, Any], bits: int) -> RangePlan:
+    """:func:`editor.io.export_range.plan_integer_export`'s rule from streamed statistics
+    (exact range, an even subsample, and an exact count of clipped pixels when needed)."""
+    full = (1 << bits) - 1
+    if stats["finite"] == 0:
+        raise ValueError("the image has no finite pixel value (all missing): nothing to write")
+    lo, hi, sample = stats["lo"], stats["hi"], stats["sample"]
+    half_step = 0.5 / full
+    if lo >= -half_step and hi <= 1.0 + half_step and hi >= NORMALISED_MIN_TOP:
+        return RangePlan("as is")
+    outside = float(np.mean((sample < -half_step) | (sample > 1.0 + half_step)))
+    inside_top = float(np.max(np.clip(sample, 0.0, 1.0)))
+    if outside <= CLIP_TOLERANCE and inside_top >= NORMALISED_MIN_TOP:
+        count = _count_outside(stats["spool"], half_step)
+        fraction = count / stats["finite"]
+        note = (f"{count} pixel{'s' if count != 1 else ''} ({fraction:.2%}) were outside 0..1 "
+                f"(values {lo:.4g}..{hi:.4g}) and were clipped to 0..{full} in the {bits}-bit "
+                f"export")
+        return RangePlan("clipped", 0.0, 1.0, fraction, [note])
+    if not hi > lo:
+        return RangePlan("rescaled", lo, lo + 1.0, 0.0,
+                         [f"every pixel is {lo:.6g}: written as 0 in the {bits}-bit export"])
+    p_lo, p_hi = np.percentile(sample.astype(np.float64), [0.1, 99.9])
+    if (p_hi - p_lo) / (hi - lo) * full < MIN_LEVELS:
+        raise ValueError(
+            f"the image spans {lo:.4g}..{hi:.4g} but 99.8 % of its pixels lie within "
+            f"{p_lo:.4g}..{p_hi:.4g}: a {bits}-bit export would flatten them; add a stretch "
+            f"layer (or use --stretch auto), or export 32-bit float to keep every value")
+    note = (f"values span {lo:.6g}..{hi:.6g}, not 0..1: rescaled linearly for the {bits}-bit "
+            f"export, stored = (value - low) / (high - low) * {full} with low = {lo:.6g}, "
+            f"high = {hi:.6g}")
+    return RangePlan("rescaled", lo, hi, 0.0, [note])
+
+
+def _count_outside(spool: Path, half_step: float) -> int:
+    count = 0
+    with open(spool, "rb") as fh:
+        while True:
+            chunk = np.fromfile(fh, np.float32, count=1 << 22)
+            if chunk.size == 0:
+                return count
+            count += int(np.count_nonzero((chunk < -half_step) | (chunk > 1.0 + half_step)))
