@@ -146,6 +146,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from editor.io.cli_options import choice_kwargs
 
     image = open_image(args.input, **choice_kwargs(args))
+    # What the user must hear: a doubtful raw, an image picked among several.
+    _say([f"{args.input}: {n}" for n in image.meta.notes if n.startswith(("warning", "file holds"))])
     data = image.data
     meta = image.meta
     if args.stretch == "auto":

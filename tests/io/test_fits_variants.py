@@ -135,3 +135,9 @@ def test_rgb_cube_plane_opens_one_colour(tmp_path):
     fits.PrimaryHDU(rgb).writeto(tmp_path / "rgb.fits")
     assert open_image(tmp_path / "rgb.fits").data.shape == (5, 6, 3)
     np.testing.assert_array_equal(open_image(tmp_path / "rgb.fits", plane=2).data, rgb[2][::-1])
+
+
+def test_convert_says_which_image_it_took(shared_data, tmp_path):
+    done = _cli("convert", shared_data / HST, tmp_path / "sci.fits")
+    assert done.returncode == 0
+    assert "file holds 3 images; opened HDU 1 SCI" in done.stderr and "--hdu" in done.stderr
