@@ -20,6 +20,8 @@ import numpy as np
 from editor.core import services, tree
 from editor.core.edits import EditsMixin
 from editor.core.notes import Note, NotesMixin
+from editor.core.recipes import RecipesMixin
+from editor.core.geometry_edits import GeometryMixin
 from editor.core.history import History
 from editor.core.layers import GroupLayer, ImageLayer, Layer, layer_from_dict, new_id, walk
 from editor.core.render_errors import RenderErrors
@@ -38,7 +40,7 @@ class DocumentEvent:
     layer_id: str | None = None
 
 
-class Document(EditsMixin, NotesMixin):
+class Document(EditsMixin, NotesMixin, RecipesMixin, GeometryMixin):
     """A layered, non-destructive image. Create with :meth:`new`, :meth:`from_image`, :meth:`load`."""
 
     def __init__(self, width: int, height: int, *, registry: Any = None, cache: Any = None) -> None:

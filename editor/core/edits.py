@@ -24,7 +24,7 @@ from editor.core.layers import (
     ImageLayer,
     Layer,
 )
-from editor.core.masks import GeneratedMask, Mask, RasterMask
+from editor.core.masks import GeneratedMask, LayerMask, Mask, RasterMask
 from editor.core.paint import Stroke, paint
 from editor.core.stroke_history import stroke_command
 from editor.errors import DocumentError
@@ -242,7 +242,7 @@ class EditsMixin:
         if isinstance(mask, RasterMask):
             self._adopt(mask.source_id)
             src = self.sources.get(mask.source_id)
-            if src is None or src.pixels.ndim != 2 or src.pixels.shape != (self.height, self.width):
+            if src is None or src.pixels.ndim != 2 or src.pixels.shape != self.layer_shape:
                 raise DocumentError("a raster mask needs a (H, W) source the size of the canvas;"
                                     " use new_raster_mask()")
         elif isinstance(mask, GeneratedMask):
@@ -255,6 +255,10 @@ class EditsMixin:
                 raise DocumentError(str(exc)) from None
             mask.kind_version = spec.version
             mask.plugin_id, mask.plugin_version = _provenance(self.registry, spec)
+        elif isinstance(mask, LayerMask):
+            from editor.core.mask_sources import check_layer_mask  # no cycles
+
+            check_layer_mask(self.layers, layer_id, mask.layer)
         elif mask is not None:
             raise DocumentError(f"not a mask: {type(mask).__name__}")
         self._change("Set mask" if mask else "Remove mask", layer, {"mask": mask},
@@ -264,10 +268,10 @@ class EditsMixin:
         """A RasterMask from (H, W) values 0..1 (or a constant), for :meth:`set_mask`."""
         arr = np.asarray(pixels, dtype=np.float32)
         if arr.ndim == 0:
-            arr = np.full((self.height, self.width), float(arr), dtype=np.float32)
-        if arr.shape != (self.height, self.width):
+            arr = np.full(self.layer_shape, float(arr), dtype=np.float32)
+        if arr.shape != self.layer_shape:
             raise DocumentError(f"mask shape {arr.shape} does not match the canvas "
-                                f"({self.height}, {self.width})")
+                                f"{self.layer_shape}")
         src = self._add_source(Image(arr, ImageMeta(format="array")), "mask", kind="mask",
                                pending=True)
         mask = RasterMask(source_id=src.id)
@@ -307,7 +311,7 @@ class EditsMixin:
         layer = self.layer(layer_id)
         s = Stroke.coerce(stroke)
         if layer.mask is None:
-            current = np.ones((self.height, self.width), dtype=np.float32)
+            current = np.ones(self.layer_shape, dtype=np.float32)
             props: dict[str, Any] = {}
         elif isinstance(layer.mask, RasterMask):
             current = self.sources[layer.mask.source_id].pixels

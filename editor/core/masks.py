@@ -110,6 +110,21 @@ class GeneratedMask(Mask):
                 "plugin_id": self.plugin_id, "plugin_version": self.plugin_version, **self.props()}
 
 
+@dataclass(eq=False)
+class LayerMask(Mask):
+    """Another layer used as the mask, live: the luminance (Rec.709 for colour) of that
+    layer's rendered output, i.e. the composite of the stack up to and including it, computed
+    with it (and the groups holding it) shown, so a hidden helper layer works, as Photoshop's
+    "layer pixels as mask" route does. Re-computed when that layer or anything below it
+    changes. The source must lie below the masked layer and not contain it (no cycles):
+    :meth:`Document.set_mask` refuses others, and a render reports one a later move made."""
+
+    layer: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "layer", "layer": self.layer, **self.props()}
+
+
 def mask_from_dict(d: dict[str, Any]) -> Mask:
     """Rebuild a mask from :meth:`Mask.to_dict` output (project files, snapshots)."""
     props = {k: d[k] for k in MASK_PROPS if k in d}
@@ -120,6 +135,8 @@ def mask_from_dict(d: dict[str, Any]) -> Mask:
                           kind_version=int(d.get("kind_version", 1)),
                           plugin_id=str(d.get("plugin_id", "builtin")),
                           plugin_version=str(d.get("plugin_version", "")))
+    elif d.get("type") == "layer":
+        m = LayerMask(layer=str(d["layer"]))
     else:
         raise DocumentError(f"unknown mask type {d.get('type')!r}")
     for name, value in props.items():

@@ -88,7 +88,7 @@ class StrokeCommand(Command):
 
     def _pixels(self, doc: "Document", mask: RasterMask | None) -> np.ndarray:
         if mask is None:
-            return np.ones((doc.height, doc.width), dtype=np.float32)
+            return np.ones(doc.layer_shape, dtype=np.float32)
         return doc.sources[mask.source_id].pixels
 
     def _ensure(self, doc: "Document", ident: _SourceId, base: np.ndarray, patch: np.ndarray) -> None:

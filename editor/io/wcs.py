@@ -245,3 +245,42 @@ def drop_bunit(header: Mapping[str, Any], why: str) -> dict[str, Any]:
     history.append(f"Nebulayer: BUNIT '{header['BUNIT']}' removed: {why}")
     out["HISTORY"] = history
     return out
+
+
+def affine(wcs: Any, matrix: Any, offset: Any) -> Any:
+    """The WCS of a picture whose pixel p' = (x', y') shows pixel ``matrix @ p' + offset`` of
+    ``wcs``'s picture (0-based array coordinates): crops, flips, rotations (any angle) and
+    scales in one. Linear WCS only (no SIP): ``CD' = CD @ matrix``, ``CRPIX`` moved to the
+    new pixel that shows the old reference pixel. Use :func:`for_affine` for headers."""
+    m = np.asarray(matrix, float).reshape(2, 2)
+    b = np.asarray(offset, float).reshape(2)
+    out = wcs.deepcopy()
+    w = out.wcs
+    crpix0 = np.asarray(w.crpix, float) - 1.0
+    new_crpix0 = np.linalg.solve(m, crpix0 - b)
+    if w.has_cd():
+        w.cd = np.asarray(w.cd, float) @ m
+    else:
+        w.pc = w.get_pc() @ m  # CD = diag(CDELT) PC, so PC' = PC M keeps CDELT
+    w.crpix = new_crpix0 + 1.0
+    w.set()
+    return out
+
+
+def for_affine(header: Mapping[str, Any], source_height: int, out_shape: tuple[int, int],
+               matrix: Any, offset: Any) -> dict[str, Any]:
+    """The header of an output of ``out_shape`` (rows, columns) whose array pixel (x, y)
+    shows source array pixel ``matrix @ (x, y) + offset`` of a source read with ``header``
+    (``source_height`` rows). SIP and DSS plate solutions are refitted as TAN-SIP."""
+    out_height = int(out_shape[0])
+    wcs = array_wcs(header, source_height)
+    if wcs is None:
+        return dict(header)
+    m = np.asarray(matrix, float).reshape(2, 2)
+    b = np.asarray(offset, float).reshape(2)
+    if _has_plate_solution(header) or wcs.sip is not None:
+        def to_source(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return m[0, 0] * x + m[0, 1] * y + b[0], m[1, 0] * x + m[1, 1] * y + b[1]
+
+        return with_array_wcs(header, _refit(wcs, to_source, out_shape), out_height)
+    return with_array_wcs(header, affine(wcs, m, b), out_height)

@@ -119,6 +119,8 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
             "metadata": dict(doc.meta), "filters": _filter_versions(layers, doc.registry),
             "notes": [n.to_dict() for n in doc.notes],
         }
+        if not doc.geometry.is_identity:  # crop/rotate/flip/resample (older files: none)
+            record["geometry"] = doc.geometry.to_dict()
     try:
         with atomic_path(path) as tmp:
             with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
@@ -369,6 +371,17 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
             layer.error = availability.mask_message(reg, layer.mask)
     doc.meta = dict(data.get("metadata") or {})
     doc.set_notes_loaded(notes_from_list(data.get("notes")))  # absent before notes existed
+    if data.get("geometry") is not None:  # absent before crop/rotate existed: none
+        from editor.core.geometry import Geometry
+
+        try:
+            geometry = Geometry.from_dict(data["geometry"])
+        except DocumentError as exc:
+            raise ProjectError(path, f"geometry: {exc}") from None
+        if geometry.shape != (doc.height, doc.width):
+            raise ProjectError(path, f"geometry gives a {geometry.shape[1]}x{geometry.shape[0]} "
+                                     f"canvas, the file says {doc.width}x{doc.height}")
+        doc.set_geometry_loaded(geometry)
     doc.mark_saved()
     # Saving goes back to the file the user opened, whatever the file says about itself
     # (older versions honoured a "recovery"/"original_path" claim: an attack vector).

@@ -9,11 +9,16 @@ Schema 1::
                   "storage": "embedded", "file": "sources/<id>.fits", "sha256"}
                  | {... "storage": "reference", "path": "/abs/file.fits", "sha256",
                     "relative_path": "file.fits" (when inside the project's folder)}],
-     "layers": [layer records, bottom to top (editor.core.layers.Layer.to_dict)],
+     "layers": [layer records, bottom to top (editor.core.layers.Layer.to_dict); a mask may
+                be {"type": "layer", "layer": id, ...controls} (another layer as the mask)],
      "snapshots": [{"id", "name", "layers": [...]}],
      "metadata": {...}, "filters": {"levels": 1, ...},
      "notes": [{"id", "kind": "pin"|"rect", "x", "y", "w", "h", "text", "crop": [x, y, w, h]|null,
-                "sky": {"ra", "dec"}|null}] (optional: files without it have no notes)}
+                "sky": {"ra", "dec"}|null}] (optional: files without it have no notes),
+     "geometry": {"base": [H0, W0], "ops": [{"op": "crop", "x", "y", "w", "h"} |
+                  {"op": "rotate", "angle"} | {"op": "flip", "axis": "h"|"v"} |
+                  {"op": "resample", "scale"}]} (optional: absent = none; the layers live in
+                  the H0 x W0 frame, "canvas" is the output; editor/core/geometry.py)}
 
 Every number a hostile file could use to make us allocate memory is checked here first, and
 :mod:`editor.project.limits` bounds every size (nesting, layer and snapshot counts, texts,
@@ -66,6 +71,12 @@ def check_document(data: Any, pixel_budget: int) -> None:
     _require(isinstance(canvas, dict), "canvas is missing")
     # A full-size render holds RGB float32 copies of the canvas: one must fit the budget.
     check_shape([canvas.get("height"), canvas.get("width"), 3], "canvas", pixel_budget)
+    geometry = data.get("geometry")
+    if geometry is not None:  # the layer frame a crop/rotation keeps is rendered too
+        _require(isinstance(geometry, dict) and isinstance(geometry.get("base"), list)
+                 and len(geometry["base"]) == 2 and isinstance(geometry.get("ops", []), list)
+                 and len(geometry.get("ops", [])) <= 1000, "bad geometry record")
+        check_shape([*geometry["base"], 3], "geometry base", pixel_budget)
     sources = data.get("sources")
     _require(isinstance(sources, list), "sources must be a list")
     total = 0

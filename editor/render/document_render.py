@@ -36,7 +36,7 @@ def render_job(doc: "Document", scale: float, progress: Any, nodes: list[dict] |
     tree, live, sources = doc.render_inputs()
     return RenderJob(tree=tree if nodes is None else nodes, sources=sources, layers=live,
                      registry=doc.registry, cache=doc.cache, stats=doc._stats,
-                     canvas=(doc.height, doc.width), scale=scale, progress=progress,
+                     canvas=doc.layer_shape, scale=scale, progress=progress,
                      errors=errors)
 
 
@@ -56,6 +56,20 @@ def render(doc: "Document", *, scale: float = 1.0, region: tuple | None = None,
            progress: Any = None, nodes: list[dict] | None = None, copy: bool = True,
            errors: RenderErrors | None = None) -> np.ndarray:
     """What :meth:`Document.render` returns (``nodes``: a snapshot's or truncated tree)."""
+    geometry = doc.geometry
+    if not geometry.is_identity:  # crop/rotate/flip/resample: editor/render/geometry.py
+        from editor.render.geometry import engine_scale, output_full, render_output
+
+        with _reporting(doc, errors) as record:
+            job = render_job(doc, engine_scale(geometry, scale), progress, nodes, record)
+            doc._stats.add("renders")
+            full = output_full(geometry, scale)
+            win = full if region is None else region_window(region, scale, full)
+            px = render_output(job, geometry, scale, win)
+        if progress is not None:
+            progress(1.0)
+        px.flags.writeable = copy
+        return px
     with _reporting(doc, errors) as record:
         job = render_job(doc, scale, progress, nodes, record)
         doc._stats.add("renders")

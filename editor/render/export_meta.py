@@ -57,6 +57,10 @@ def export_meta(doc: "Document", scale: float = 1.0) -> ImageMeta:
                   if not _structural(k)}
         exif = dict(base.meta.exif)
         header = _placed_wcs(doc, base, header, scale)
+    else:  # a mosaic layer's canvas has its own sky frame
+        from editor.render.kinds.mosaic import canvas_header
+
+        header = canvas_header(doc, scale)
     curve = _first_tone_curve(doc)
     if curve is not None:
         from editor.io.wcs import drop_bunit
@@ -82,6 +86,10 @@ def _placed_wcs(doc: "Document", base: Any, header: dict[str, Any], scale: float
         if isinstance(layer, ImageLayer) and doc.sources.get(layer.source_id) is base:
             offset = tuple(layer.offset)
             break
+    if not doc.geometry.is_identity:  # crop/rotate/flip/resample of the document
+        from editor.render.geometry import export_wcs
+
+        return export_wcs(doc.geometry, header, base.height, offset, scale)
     shape = (max(1, int(round(doc.height * scale))), max(1, int(round(doc.width * scale))))
     return for_geometry(header, base.height, shape, offset=offset, scale=scale)
 
