@@ -117,9 +117,9 @@ def check_plausible(path: Path, file_size: int, raw_height: int, raw_width: int)
         from editor.io.budget import format_bytes
 
         raise ImageReadError(
-            path, f"holds no real image data: LibRaw declares a {raw_width} x {raw_height} "
-            f"sensor ({format_bytes(pixels * 2)} of 16-bit data) but the file has only "
-            f"{format_bytes(file_size)} (a metadata-only or cut-short raw)")
+            path, f"is truncated or holds only metadata: LibRaw declares a {raw_width} x "
+            f"{raw_height} sensor ({format_bytes(pixels * 2)} of 16-bit data) but the file has "
+            f"only {format_bytes(file_size)}")
     if bits < THIN_BITS_PER_PIXEL:
         return (f"warning: only {bits:.2f} bits per photosite in the file: the picture may be "
                 "noise from missing data")
@@ -154,8 +154,15 @@ def _read_raw(path: Path, options: ReadOptions) -> Image:
     except (rawpy.LibRawError, OSError) as exc:
         raise ImageReadError(path, f"damaged or truncated RAW file ({_reason(exc)})") from exc
     with raw:
-        doubt = check_plausible(path, path.stat().st_size, raw.sizes.raw_height,
-                                raw.sizes.raw_width)
+        try:
+            doubt = check_plausible(path, path.stat().st_size, raw.sizes.raw_height,
+                                    raw.sizes.raw_width)
+        except ImageReadError:
+            try:  # LibRaw's own reason ("Unexpected end of file"), for the same one line
+                raw.unpack()
+            except rawpy.LibRawError:
+                pass
+            raise
         try:
             if progress:
                 progress(0.1)

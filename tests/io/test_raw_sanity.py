@@ -44,7 +44,7 @@ def test_exiv2_metadata_only_raws_are_refused_in_one_line(shared_data):
 
 def test_a_12_kb_file_claiming_a_10_megapixel_sensor_is_refused(tmp_path):
     # What LibRaw reports for ExifTool's 12 KB Panasonic test stub: a 3724 x 2754 sensor.
-    with pytest.raises(ImageReadError, match="3724 x 2754 sensor .* only 12.1 KiB"):
+    with pytest.raises(ImageReadError, match="truncated .*3724 x 2754 sensor .* only 12.1 KiB"):
         check_plausible(tmp_path / "P1000.RW2", 12344, 2754, 3724)
 
 
