@@ -102,6 +102,9 @@ class MainWindow(QMainWindow):
         self._action(lay, "Brush: Swap Black/White", m.swap_colour, "X")
         self._action(lay, "Brush: Smaller", lambda: m.resize_brush(1 / 1.25), "[")
         self._action(lay, "Brush: Larger", lambda: m.resize_brush(1.25), "]")
+        from editor.ui.shell.tools_menu import install_tools_menus  # issue 17 tools
+
+        self.tools = install_tools_menus(self, lay)
 
         v = bar.addMenu("&View")
         c = self.editor.canvas

@@ -1,0 +1,113 @@
+"""Menu entry points for the issue-17 tools: Layer > New Contrast Mask Adjustment, Layer >
+Mask From Layer Below, and the Image menu (crop to a ratio, rotate, flip, resample, reset).
+
+Wiring only: every action calls one Document method (editor/core/recipes.py,
+editor/core/geometry_edits.py) through ``model.run``, so a refused edit shows one message.
+The canvas follows the output size after a geometry change, undo and redo included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6.QtGui import QAction
+from PyQt6.QtWidgets import QInputDialog, QMenu
+
+from editor.core.geometry import CROP_RATIOS
+
+
+class ToolsMenus:
+    def __init__(self, window: Any, layer_menu: QMenu) -> None:
+        self.window = window
+        self.model = window.model
+        lay = layer_menu
+        lay.addSeparator()
+        self.act_contrast_mask = self._add(lay, "New &Contrast Mask Adjustment",
+                                           self.add_contrast_mask_adjustment)
+        self.act_mask_from_below = self._add(lay, "&Mask From Layer Below", self.mask_from_below)
+
+        img = QMenu("&Image", window)
+        window.menuBar().insertMenu(layer_menu.menuAction(), img)
+        self.image_menu = img
+        crop = img.addMenu("&Crop to Ratio")
+        for name in CROP_RATIOS:
+            if name != "free":
+                self._add(crop, name, lambda r=name: self._doc_run("crop_to_ratio", r))
+        img.addSeparator()
+        self._add(img, "Rotate 90° &Clockwise", lambda: self._doc_run("rotate", 90))
+        self._add(img, "Rotate 90° C&ounter-clockwise", lambda: self._doc_run("rotate", -90))
+        self._add(img, "Rotate &180°", lambda: self._doc_run("rotate", 180))
+        self._add(img, "Rotate by &Angle…", self.rotate_by_angle)
+        self._add(img, "Flip &Horizontal", lambda: self._doc_run("flip", "h"))
+        self._add(img, "Flip &Vertical", lambda: self._doc_run("flip", "v"))
+        img.addSeparator()
+        self._add(img, "&Resample…", self.resample_dialog)
+        self._add(img, "Reset &Geometry", lambda: self._doc_run("reset_geometry"))
+        # The canvas follows the output size (crops, rotations, their undo and redo).
+        self.model.layers_changed.connect(self._follow_canvas)
+
+    def _add(self, menu: QMenu, text: str, slot: Any) -> QAction:
+        act = QAction(text, self.window)
+        act.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(act)
+        return act
+
+    def _doc_run(self, method: str, *args: Any) -> Any:
+        doc = self.model.doc
+        if doc is None:
+            return None
+        return self.model.run(getattr(doc, method), *args)
+
+    def _follow_canvas(self) -> None:
+        doc = self.model.doc
+        canvas = self.window.editor.canvas
+        if doc is not None and canvas.canvas_size != (doc.width, doc.height):
+            canvas.set_canvas_size(doc.width, doc.height, fit=True)
+
+    # ------------------------------------------------------------------ layer recipes
+    def add_contrast_mask_adjustment(self) -> str | None:
+        """The club recipe in one click: a curves lift through a high-pass contrast mask,
+        just above the selected layer."""
+        doc = self.model.doc
+        if doc is None:
+            return None
+        index = self.window.editor.layers._insert_index()
+        lid = self.model.run(doc.add_contrast_mask_adjustment, index=index)
+        if lid:
+            self.model.select(lid)
+        return lid
+
+    def mask_from_below(self) -> None:
+        """The selected layer takes the layer just below it as its (live) mask."""
+        doc, lid = self.model.doc, self.model.selected
+        if doc is None or lid is None:
+            return
+        siblings = doc.parent_of(lid)
+        layers = doc.layers if siblings is None else siblings.children
+        ids = [l.id for l in layers]
+        if lid in ids and ids.index(lid) > 0:
+            self.model.run(doc.set_layer_as_mask, lid, ids[ids.index(lid) - 1])
+        else:
+            self.model.error.emit("there is no layer below the selected one to use as its mask")
+
+    # ------------------------------------------------------------------ geometry dialogs
+    def rotate_by_angle(self) -> None:
+        if self.model.doc is None:
+            return
+        angle, ok = QInputDialog.getDouble(self.window, "Rotate by Angle",
+                                           "Degrees clockwise:", 0.0, -360.0, 360.0, 2)
+        if ok and angle:
+            self._doc_run("rotate", angle)
+
+    def resample_dialog(self) -> None:
+        doc = self.model.doc
+        if doc is None:
+            return
+        width, ok = QInputDialog.getInt(self.window, "Resample", "New width (px), aspect kept:",
+                                        doc.width, 1, 1 << 20)
+        if ok and width != doc.width:
+            self.model.run(doc.resample, width=width)
+
+
+def install_tools_menus(window: Any, layer_menu: QMenu) -> ToolsMenus:
+    return ToolsMenus(window, layer_menu)
