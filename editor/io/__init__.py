@@ -22,9 +22,10 @@ keyword is absent) or ``TOP-DOWN`` (most camera drivers). Nebulayer therefore:
 * writes FITS in the row order of the source header (``TOP-DOWN`` only if the source said so,
   ``BOTTOM-UP`` otherwise) and always writes the ``ROWORDER`` keyword, so a FITS we write and
   re-read is bit-exact and the same way up, and its WCS and Bayer keywords stay valid;
-* reads ``BAYERPAT``/``XBAYROFF``/``YBAYROFF`` as describing the mosaic in the file's stored
-  row order (as Siril does: it changes the pattern name when it flips a TOP-DOWN file), and
-  reports ``meta.bayer_pattern`` for the array as returned, top row first.
+* reads ``BAYERPAT``/``XBAYROFF``/``YBAYROFF`` as Siril does (the pattern of the picture's top
+  row, i.e. of the last stored row when ``ROWORDER = 'BOTTOM-UP'``; see
+  :mod:`editor.io.bayer_fits`), and reports ``meta.bayer_pattern`` for the array as returned,
+  top row first.
 
 So a stacked image saved by Siril or PixInsight as FITS and as TIFF opens the same way up in
 Nebulayer, and looks the same as in those programs.
