@@ -140,7 +140,7 @@ def read_raw(path: Path, options: ReadOptions) -> Image:
         if not said:  # filled when the block ends
             raise
         raise type(exc)(path, f"{exc.problem}; LibRaw says: {'; '.join(said)}") from exc
-    image.meta.notes = image.meta.notes + [f"LibRaw: {m}" for m in said]
+    image.meta.notes = image.meta.notes + [f"warning: LibRaw says: {m}" for m in said]
     return image
 
 

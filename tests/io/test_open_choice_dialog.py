@@ -92,3 +92,17 @@ def test_cancelling_the_question_opens_nothing(qtbot, shared_data, monkeypatch):
     qtbot.addWidget(win)
     assert win.files.open_paths([str(shared_data / CUBE)], remember=False) is None
     assert win.model.doc is None
+
+
+def test_warnings_of_an_opened_file_reach_the_status_bar(qtbot, shared_data):
+    from editor.core.document import Document
+    from editor.ui.shell.app import create_window
+    from editor.ui.shell.open_choice import show_file_warnings
+
+    win = create_window([], offer_recovery=False, open_sample=False)
+    qtbot.addWidget(win)
+    image = open_image(shared_data / "raw/kodak_dc50_bayer.kdc")
+    assert show_file_warnings(win, Document.from_image(image)) == []
+    image.meta.notes.append("warning: only 0.50 bits per photosite in the file")
+    said = show_file_warnings(win, Document.from_image(image))
+    assert said and "0.50 bits per photosite" in win.statusBar().currentMessage()

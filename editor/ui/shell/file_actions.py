@@ -124,6 +124,9 @@ class FileActions:
             if remember:
                 add_recent(first)
             self.set_document(doc)
+            from editor.ui.shell.open_choice import show_file_warnings
+
+            show_file_warnings(self.parent, doc)
             if rest:
                 self.add_image_paths(rest)
 

@@ -103,3 +103,15 @@ def choose_open_options(parent: QWidget | None, path: str | Path,
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return {**preset, **dialog.options()}
+
+
+def show_file_warnings(parent: QWidget, doc: Any) -> list[str]:
+    """Put the opened files' warnings (a doubtful raw, LibRaw's complaints) where the user
+    sees them: the status bar, besides the Info panel's notes. Returns them."""
+    found = [f"{Path(src.path or src.name).name}: {note}"
+             for src in getattr(doc, "sources", {}).values()
+             for note in getattr(src.meta, "notes", []) if note.startswith("warning")]
+    status = getattr(parent, "statusBar", None)
+    if found and callable(status):
+        status().showMessage("; ".join(found), 30000)
+    return found
