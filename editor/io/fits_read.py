@@ -62,6 +62,14 @@ def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
 
     Header problems astropy fixes or warns about are appended to ``problems``.
     """
+    from editor.io.fits_sanity import declared_problem
+
+    try:
+        impossible = declared_problem(path)  # before astropy loops over a NAXIS of 2**31
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
+    if impossible:
+        raise ImageReadError(path, f"damaged FITS file: {impossible}")
     try:
         return _checked(path, _open(path, problems, ignore_missing_end=False))
     except ImageReadError:

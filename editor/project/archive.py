@@ -10,8 +10,10 @@ Any problem is one :class:`~editor.errors.ProjectError` naming the file.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as _dt
 import json
+import logging
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -26,6 +28,8 @@ from editor.project.migrations import migrate_document, migrate_filter_params
 
 if TYPE_CHECKING:
     from editor.core.document import Document
+
+log = logging.getLogger(__name__)
 
 FITS_SLACK = 64 * 2880  # header blocks allowed beyond the pixel bytes
 
@@ -180,18 +184,34 @@ def meta_to_json(meta: ImageMeta) -> dict[str, Any]:
 
 
 def meta_from_json(d: Any) -> ImageMeta:
+    """ImageMeta from a project record; fields of the wrong type (a damaged or hostile file)
+    are dropped, never passed on."""
     if not isinstance(d, dict):
         return ImageMeta()
+
+    def text(key: str) -> str:
+        v = d.get(key)
+        return v if isinstance(v, str) else ""
+
+    def mapping(key: str) -> dict:
+        v = d.get(key)
+        return dict(v) if isinstance(v, dict) else {}
+
     icc = d.get("icc_profile")
+    try:
+        icc_bytes = base64.b64decode(icc, validate=True) if isinstance(icc, str) else None
+    except (ValueError, binascii.Error):
+        icc_bytes = None
     dr = d.get("data_range")
-    return ImageMeta(path=str(d.get("path") or ""), format=str(d.get("format") or ""),
-                     original_dtype=str(d.get("original_dtype") or ""),
-                     header=dict(d.get("header") or {}), exif=dict(d.get("exif") or {}),
-                     data_range=None if not isinstance(dr, list) or len(dr) != 2 else
-                     (dr[0], dr[1]),
-                     bayer_pattern=d.get("bayer_pattern"),
-                     notes=[str(n) for n in d.get("notes") or []],
-                     icc_profile=None if not isinstance(icc, str) else base64.b64decode(icc))
+    data_range = (dr[0], dr[1]) if isinstance(dr, list) and len(dr) == 2 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in dr) else None
+    notes = d.get("notes")
+    bayer = d.get("bayer_pattern")
+    return ImageMeta(path=text("path"), format=text("format"), original_dtype=text("original_dtype"),
+                     header=mapping("header"), exif=mapping("exif"), data_range=data_range,
+                     bayer_pattern=bayer if isinstance(bayer, str) else None,
+                     notes=[str(n) for n in notes] if isinstance(notes, list) else [],
+                     icc_profile=icc_bytes)
 
 
 def _num(v: Any) -> Any:
@@ -254,6 +274,12 @@ def load_project(path: str | Path, *, registry: Any = None, cache: Any = None,
         raise ProjectError(path, f"damaged project: {exc}") from None
     except (EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise ProjectError(path, f"damaged project ({exc})") from None
+    except (TypeError, KeyError, IndexError, AttributeError, ValueError) as exc:
+        # A record of an unexpected shape that got past the schema checks: still the file's
+        # fault, so one line; the traceback goes to the log for whoever fixes the check.
+        log.debug("unexpected record shape in %s", path, exc_info=True)
+        raise ProjectError(path, f"damaged project ({type(exc).__name__}: "
+                                 f"{' '.join(str(exc).split())[:120]})") from None
     except OSError as exc:
         raise ProjectError(path, f"could not read ({exc.strerror or exc})") from None
 

@@ -42,7 +42,12 @@ def read_fits_bytes(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
 
     Raises FitsDataError if the header does not declare exactly that float32 image.
     """
+    from editor.io.fits_sanity import declared_problem_in
+
     expected = tuple(shape) if len(shape) == 2 else (shape[2], shape[0], shape[1])
+    impossible = declared_problem_in(io.BytesIO(data), max_hdus=1)
+    if impossible:  # astropy would loop over a NAXIS of 2**31 before any check of ours
+        raise FitsDataError(impossible)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", AstropyWarning)

@@ -58,7 +58,9 @@ def _migrate(rec: dict[str, Any], kind: Any, registry: Any) -> None:
     spec = registry.get(kind) if isinstance(kind, str) else None
     if spec is None:
         return
-    saved = int(rec.get("kind_version", 1))
+    saved = rec.get("kind_version", 1)
+    if not isinstance(saved, int) or isinstance(saved, bool):
+        raise SchemaError(f"{kind}: kind_version {str(saved)[:20]!r} is not a whole number")
     if saved < spec.version and spec.migrate is not None:
         rec["params"] = spec.migrate(saved, dict(rec.get("params") or {}))
         rec["kind_version"] = spec.version

@@ -41,6 +41,7 @@ def test_damaged_files_end_in_one_line_or_a_sane_output(tmp_path, capfd, monkeyp
     times: dict[str, float] = {}
     in_process = sub = 0
     sub_seconds = 0.0
+    peak_kb = 0
     for case in cases:
         input_path = inputs / case.input_name
         out_dir = tmp_path / "out" / f"case{case.index:04d}"
@@ -53,6 +54,7 @@ def test_damaged_files_end_in_one_line_or_a_sane_output(tmp_path, capfd, monkeyp
             outcome = run_subprocess(argv, env, tmp_path)
             sub += 1
             sub_seconds += outcome.seconds
+            peak_kb = max(peak_kb, outcome.maxrss_kb or 0)
         else:
             outcome = run_in_process(argv, capfd)
             in_process += 1
@@ -68,6 +70,7 @@ def test_damaged_files_end_in_one_line_or_a_sane_output(tmp_path, capfd, monkeyp
         shutil.rmtree(out_dir)
     slowest = sorted(times.items(), key=lambda kv: -kv[1])[:3]
     print(f"fuzz seed {seed}: {len(cases)} cases ({in_process} in-process, {sub} subprocess "
-          f"taking {sub_seconds:.1f} s), {sum(times.values()):.1f} s; slowest {[(k, round(v, 2)) for k, v in slowest]}",
+          f"taking {sub_seconds:.1f} s, peak RSS {peak_kb / 1024:.0f} MB), "
+          f"{sum(times.values()):.1f} s; slowest {[(k, round(v, 2)) for k, v in slowest]}",
           file=sys.__stderr__)
     assert not failures, f"{len(failures)} of {len(cases)} cases misbehaved:\n" + "\n".join(failures)
