@@ -104,16 +104,18 @@ def build_header(frame: RawFrame, *, filter_name: str | None = None,
     hdr["YBINNING"] = (int(drv.get("YBINNING", s.binning)), "binning factor in height")
     if frame.temperature is not None:
         hdr["CCD-TEMP"] = (float(frame.temperature), "[C] sensor temperature")
+    from editor.io.fits_header import ascii_card_value as ascii  # FITS cards are ASCII
+
     if filter_name:
-        hdr["FILTER"] = (filter_name, "filter in the light path")
+        hdr["FILTER"] = (ascii(filter_name), "filter in the light path")
     hdr["IMAGETYP"] = (IMAGETYP[s.frame_type], "frame type")
     hdr["FRAME"] = (s.frame_type.capitalize(), "frame type")
-    hdr["INSTRUME"] = (frame.camera, "camera")
+    hdr["INSTRUME"] = (ascii(frame.camera), "camera")
     scope = telescope or drv.get("TELESCOP")
     if scope:
-        hdr["TELESCOP"] = (str(scope), "telescope / mount")
+        hdr["TELESCOP"] = (ascii(str(scope)), "telescope / mount")
     if object_name:
-        hdr["OBJECT"] = (object_name, "target")
+        hdr["OBJECT"] = (ascii(object_name), "target")
     bayer = drv.get("BAYERPAT")
     if bayer:
         hdr["BAYERPAT"] = (str(bayer).strip(), "colour filter array layout")
