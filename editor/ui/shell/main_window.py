@@ -48,6 +48,9 @@ class MainWindow(QMainWindow):
         self.compare: Any = None
         self._build_menus()
         self._install_compare()
+        from editor.ui.review.install import install_review  # Notes dock, File > Export Review Page
+
+        self.review = install_review(self)
         self.model.history_changed.connect(self._update_title)
         self.model.document_replaced.connect(lambda _d: self._update_title())
         self.model.layers_changed.connect(self._update_title)

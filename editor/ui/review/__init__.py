@@ -1,0 +1,1 @@
+"""Club reviews in the editor: the Notes panel, notes drawn on the canvas, File > Export Review Page."""
