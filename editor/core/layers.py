@@ -203,6 +203,8 @@ def layer_from_dict(d: dict[str, Any]) -> Layer:
             layer.params = copy.deepcopy(dict(d.get("params") or {}))
         elif isinstance(layer, GroupLayer):
             layer.children = [layer_from_dict(c) for c in d.get("children", [])]
+        elif hasattr(layer, "load_fields"):  # kinds defined in their own module (mosaic_layer)
+            layer.load_fields(d)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DocumentError(f"bad layer record: {exc!r}") from None
     return layer

@@ -55,6 +55,7 @@ def referenced_sources(nodes: list[dict]) -> set[str]:
         if node.get("source"):
             out.add(node["source"])
         out.update((node.get("channels") or {}).values())
+        out.update(p["source"] for p in node.get("panels") or () if p.get("source"))
         m = node.get("mask")
         if m:
             if m.get("type") == "raster":

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from editor.jobs.progress import Progress
-from editor.mosaic.compose import reduce_blocks, sample
+from editor.mosaic.panels import reduce_blocks, sample
 from editor.mosaic.plan import MosaicPlan
 from editor.mosaic.transforms import panel_coords
 

@@ -13,7 +13,7 @@ import numpy as np
 from scipy import ndimage
 
 from editor.jobs.progress import Progress
-from editor.mosaic.compose import PanelCache, panel_layer
+from editor.mosaic.panels import PanelCache, panel_layer
 from editor.mosaic.plan import MosaicPlan
 from editor.mosaic.transforms import Window
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from editor.mosaic.compose import render_mosaic
-from editor.mosaic.plan import MosaicPlan, plan_mosaic
+from editor.mosaic.build import plan_mosaic
+from editor.mosaic.plan import MosaicPlan
 from editor.mosaic.transforms import similarity_matrix, wcs_of
 from tests.mosaic.cutting import (cut_matrix, cut_panel, global_fit_error, header_of, load_plate,
                                   on_plate, panel_mask_on_plate, perturb, seam_steps)
@@ -110,11 +111,11 @@ def test_club_case_two_halves_with_other_contrast_and_colour_match_after_balanci
     assert max(steps) < noise.min()
     assert global_fit_error(back, rgb)["median_abs_error_frac"] < 0.03
     # Colour balance of the two halves: channel ratios of their medians agree after balancing.
-    def colour(b, m):
-        med = np.nanmedian(b[m & ~masks[1 - masks.index(m)]], axis=0) if False else None
-        return med
     l_only, r_only = masks[0] & ~masks[1], masks[1] & ~masks[0]
-    ratio = lambda b, m: np.nanmedian(b[m], axis=0) / np.nanmedian(rgb[m], axis=0)
+
+    def ratio(b, m):
+        return np.nanmedian(b[m], axis=0) / np.nanmedian(rgb[m], axis=0)
+
     assert np.allclose(ratio(back, l_only), ratio(back, r_only), rtol=0.01)
     assert not np.allclose(ratio(results[False][1], l_only), ratio(results[False][1], r_only), rtol=0.05)
     assert max(results[False][2]) > 10 * noise.min()

@@ -41,7 +41,7 @@ The model side is separate: a ``MosaicLayer`` in :mod:`editor.core.layers` (its 
 
 from __future__ import annotations
 
-from editor.render.kinds import adjustment, combine, group, image  # noqa: F401  (registration)
+from editor.render.kinds import adjustment, combine, group, image, mosaic  # noqa: F401  (registration)
 from editor.render.kinds.base import LayerKind, count_steps, kind_of, register, registered_kinds
 
 __all__ = ["LayerKind", "kind_of", "register", "registered_kinds", "count_steps"]

@@ -1,0 +1,147 @@
+"""Mosaic layers: panels (sources) on one canvas, each with its transform, photometric
+balance and blend weight, all plain numbers the user can read and change.
+
+``panels`` (bottom to top) are dicts: ``source`` (source id), ``name``, ``transform`` (``{"kind":
+"wcs", "wcs": {cards}}`` or ``{"kind": "similarity", "scale", "rotation_deg", "dx", "dy"}``),
+``shape`` [h, w], ``gain`` / ``offset`` (per channel), ``gradient`` (per channel [gx, gy]),
+``weight`` (blend weight, 0 hides), ``visible``, ``bbox`` (canvas y0, y1, x0, x1).
+``canvas``: ``shape`` [h, w], ``wcs`` (array-order cards or None), ``reference`` (pinned panel),
+``blend`` ("feather" | "multiband"), ``feather_px`` (None = the whole overlap), ``levels``,
+``report`` (fit diagnostics, display only). editor.mosaic fits them and renders them.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from editor.core.layers import Layer, _TYPES
+from editor.errors import DocumentError
+
+MOSAIC_BLENDS = ("feather", "multiband")
+_PANEL_NUMBERS = ("weight",)
+
+
+def _finite(v: Any, what: str) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise DocumentError(f"{what} must be a number, got {v!r}") from None
+    if not math.isfinite(f):
+        raise DocumentError(f"{what} must be finite, got {v!r}")
+    return f
+
+
+def check_panel(p: Any, k: int) -> dict[str, Any]:
+    """A validated deep copy of one panel record (DocumentError names what is wrong)."""
+    if not isinstance(p, dict):
+        raise DocumentError(f"mosaic panel {k + 1} must be a record, got {type(p).__name__}")
+    p = copy.deepcopy(p)
+    if not isinstance(p.get("source"), str) or not p["source"]:
+        raise DocumentError(f"mosaic panel {k + 1} has no source")
+    t = p.get("transform")
+    if not isinstance(t, dict) or t.get("kind") not in ("wcs", "similarity"):
+        raise DocumentError(f"mosaic panel {k + 1}: transform must be 'wcs' or 'similarity'")
+    if t["kind"] == "similarity":
+        for key in ("scale", "rotation_deg", "dx", "dy"):
+            t[key] = _finite(t.get(key, 1.0 if key == "scale" else 0.0), f"panel {k + 1} {key}")
+        if t["scale"] <= 0:
+            raise DocumentError(f"mosaic panel {k + 1}: scale must be positive")
+    elif not isinstance(t.get("wcs"), dict):
+        raise DocumentError(f"mosaic panel {k + 1}: a 'wcs' transform needs its WCS cards")
+    for key in ("gain", "offset"):
+        vals = p.get(key, [1.0 if key == "gain" else 0.0])
+        if not isinstance(vals, (list, tuple)) or not vals:
+            raise DocumentError(f"mosaic panel {k + 1}: {key} must be a list per channel")
+        p[key] = [_finite(v, f"panel {k + 1} {key}") for v in vals]
+    grads = p.get("gradient", [[0.0, 0.0]])
+    try:
+        p["gradient"] = [[_finite(a, f"panel {k + 1} gradient"), _finite(b, f"panel {k + 1} gradient")]
+                         for a, b in grads]
+    except (TypeError, ValueError):
+        raise DocumentError(f"mosaic panel {k + 1}: gradient must be [gx, gy] per channel") from None
+    p["weight"] = _finite(p.get("weight", 1.0), f"panel {k + 1} weight")
+    if p["weight"] < 0:
+        raise DocumentError(f"mosaic panel {k + 1}: blend weight must be >= 0")
+    p["visible"] = bool(p.get("visible", True))
+    p["name"] = str(p.get("name", f"panel {k + 1}"))
+    return p
+
+
+def check_canvas(c: Any, panels: int) -> dict[str, Any]:
+    if not isinstance(c, dict):
+        raise DocumentError("mosaic canvas must be a record")
+    c = copy.deepcopy(c)
+    try:
+        h, w = (int(v) for v in c["shape"])
+    except (KeyError, TypeError, ValueError):
+        raise DocumentError("mosaic canvas needs shape [height, width]") from None
+    if h < 1 or w < 1:
+        raise DocumentError(f"mosaic canvas {w}x{h} is empty")
+    c["shape"] = [h, w]
+    c["blend"] = str(c.get("blend", "feather"))
+    if c["blend"] not in MOSAIC_BLENDS:
+        raise DocumentError(f"unknown mosaic blend {c['blend']!r} (one of {', '.join(MOSAIC_BLENDS)})")
+    ref = int(c.get("reference", 0))
+    if panels and not 0 <= ref < panels:
+        raise DocumentError(f"reference panel {ref + 1} does not exist")
+    c["reference"] = ref
+    fp = c.get("feather_px")
+    c["feather_px"] = None if fp is None else _finite(fp, "feather_px")
+    c["levels"] = int(c.get("levels", 5))
+    if c.get("wcs") is not None and not isinstance(c["wcs"], dict):
+        raise DocumentError("mosaic canvas wcs must be header cards or None")
+    c.setdefault("wcs", None)
+    c.setdefault("report", {})
+    return c
+
+
+@dataclass(eq=False)
+class MosaicLayer(Layer):
+    """Panels blended into one picture (see the module notes)."""
+
+    panels: list[dict[str, Any]] = field(default_factory=list)
+    canvas: dict[str, Any] = field(default_factory=lambda: {"shape": [1, 1]})
+
+    type = "mosaic"
+
+    def set_prop(self, name: str, value: Any) -> None:
+        if name == "panels":
+            if not isinstance(value, (list, tuple)) or not value:
+                raise DocumentError("a mosaic needs at least one panel")
+            self.panels = [check_panel(p, k) for k, p in enumerate(value)]
+            self.canvas = check_canvas(self.canvas, len(self.panels)) if "shape" in self.canvas else self.canvas
+        elif name == "canvas":
+            self.canvas = check_canvas(value, len(self.panels))
+        else:
+            super().set_prop(name, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.common_dict(), "panels": copy.deepcopy(self.panels),
+                "canvas": copy.deepcopy(self.canvas)}
+
+    def load_fields(self, d: dict[str, Any]) -> None:
+        self.set_prop("panels", d["panels"])
+        self.set_prop("canvas", d["canvas"])
+
+
+def add_mosaic_layer(doc: Any, images: list[Any], plan: dict[str, Any], names: list[str] | None = None,
+                     name: str = "Mosaic", index: int | None = None) -> str:
+    """Add a mosaic layer (undoable) whose panels are ``images`` (paths, arrays or Images) with
+    the fitted ``plan`` (editor.mosaic.plan.MosaicPlan.to_dict())."""
+    if len(images) != len(plan["panels"]):
+        raise DocumentError(f"{len(images)} images for {len(plan['panels'])} mosaic panels")
+    panels = []
+    for k, (img, p) in enumerate(zip(images, plan["panels"])):
+        src = doc._source_for(img, (names or [None] * len(images))[k])
+        panels.append(dict(p, source=src.id))
+    canvas = {k: v for k, v in plan.items() if k != "panels"}
+    layer = MosaicLayer(name=name)
+    layer.set_prop("panels", panels)
+    layer.set_prop("canvas", canvas)
+    return doc._insert(layer, index, f"Add {name}")
+
+
+_TYPES["mosaic"] = MosaicLayer

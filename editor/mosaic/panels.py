@@ -1,0 +1,157 @@
+"""One panel on a canvas window: resampled, balanced and weighted (used by both blends).
+
+Panels are bilinearly resampled (no overshoot around stars), balanced (gain, offset,
+gradient) and weighted by their distance to the footprint edge times their blend weight.
+Previews (scale < 1) sample a block-averaged copy of each panel, so they look like a
+downscaled full render, not an aliased one.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any, Callable
+
+import numpy as np
+from scipy import ndimage
+
+from editor.mosaic.plan import MosaicPlan, PanelParams
+from editor.mosaic.transforms import Window, panel_coords
+
+STRIP_PIXELS = 4_000_000
+#: Largest side of the coarse grid the footprint distance is computed on.
+DISTANCE_GRID = 1024
+
+
+class PanelCache:
+    """Per-panel reductions and distance maps, computed once per pixel buffer (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple, Any] = {}
+
+    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                return self._items[key]
+        value = make()
+        with self._lock:
+            if len(self._items) > 64:
+                self._items.clear()
+            self._items[key] = value
+        return value
+
+
+_DEFAULT_CACHE = PanelCache()
+
+
+def reduce_blocks(img: np.ndarray, k: int) -> np.ndarray:
+    """Mean of k x k blocks, NaN ignored (a block with no data stays NaN)."""
+    if k <= 1:
+        return img
+    h, w = img.shape[:2]
+    hh, ww = -(-h // k) * k, -(-w // k) * k
+    pad = [(0, hh - h), (0, ww - w)] + ([(0, 0)] if img.ndim == 3 else [])
+    p = np.pad(np.asarray(img, dtype=np.float32), pad, constant_values=np.nan)
+    shape = (hh // k, k, ww // k, k) + img.shape[2:]
+    blocks = p.reshape(shape)
+    valid = np.isfinite(blocks)
+    total = np.where(valid, blocks, 0).sum(axis=(1, 3), dtype=np.float64)
+    count = valid.sum(axis=(1, 3))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan).astype(np.float32)
+
+
+def footprint_distance(img: np.ndarray) -> tuple[np.ndarray, int]:
+    """(distance in panel pixels to the nearest missing pixel or the panel's edge, on a grid
+    reduced by the returned factor). Smooth, so a coarse grid loses nothing."""
+    h, w = img.shape[:2]
+    f = max(1, math.ceil(max(h, w) / DISTANCE_GRID))
+    valid = np.isfinite(img if img.ndim == 2 else img.sum(axis=2))
+    if f > 1:
+        valid = reduce_blocks(np.where(valid, 1.0, np.nan).astype(np.float32), f) > 0.999
+        valid = np.nan_to_num(valid)
+    padded = np.pad(valid, 1, constant_values=False)
+    dist = ndimage.distance_transform_edt(padded)[1:-1, 1:-1].astype(np.float32) * f
+    return dist, f
+
+
+def sample(img: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Bilinear samples of ``img`` at (rows, cols); NaN outside it and next to missing data."""
+    def plane(x: np.ndarray) -> np.ndarray:
+        valid = np.isfinite(x)
+        coords = np.stack([rows, cols])
+        if valid.all():
+            return ndimage.map_coordinates(x, coords, order=1, mode="constant", cval=np.nan,
+                                           prefilter=False).astype(np.float32)
+        filled = np.where(valid, x, 0).astype(np.float32)
+        out = ndimage.map_coordinates(filled, coords, order=1, mode="constant", cval=np.nan,
+                                      prefilter=False).astype(np.float32)
+        m = ndimage.map_coordinates(valid.astype(np.float32), coords, order=1, mode="constant",
+                                    cval=0.0, prefilter=False)
+        out[m < 0.999] = np.nan
+        return out
+
+    # Half a pixel of grace at the border: bilinear sampling up to the outer pixel centres.
+    if img.ndim == 2:
+        return plane(img)
+    return np.stack([plane(img[..., c]) for c in range(img.shape[2])], axis=-1)
+
+
+def balance_values(values: np.ndarray, p: PanelParams, rows: np.ndarray, cols: np.ndarray
+                   ) -> np.ndarray:
+    """gain * v + offset + gx * u + gy * w per channel (u, w: panel position in -1..1)."""
+    h, w = p.shape
+    u = cols / (w / 2.0) - 1.0
+    v = rows / (h / 2.0) - 1.0
+    out = np.empty_like(values)
+    chans = 1 if values.ndim == 2 else values.shape[2]
+    for c in range(chans):
+        k = min(c, len(p.gain) - 1)
+        gx, gy = p.gradient[min(c, len(p.gradient) - 1)]
+        src = values if values.ndim == 2 else values[..., c]
+        res = src * np.float32(p.gain[k]) + np.float32(p.offset[min(c, len(p.offset) - 1)])
+        if gx or gy:
+            res += np.float32(gx) * u + np.float32(gy) * v
+        if values.ndim == 2:
+            out[...] = res
+        else:
+            out[..., c] = res
+    return out
+
+
+def _panel_window(p: PanelParams, win: Window, scale: float) -> Window | None:
+    """The part of ``win`` (scaled canvas) the panel can touch, or None."""
+    y0 = max(win[0], math.floor(p.bbox[0] * scale) - 1)
+    y1 = min(win[1], math.ceil(p.bbox[1] * scale) + 1)
+    x0 = max(win[2], math.floor(p.bbox[2] * scale) - 1)
+    x1 = min(win[3], math.ceil(p.bbox[3] * scale) + 1)
+    return None if y1 <= y0 or x1 <= x0 else (y0, y1, x0, x1)
+
+
+def panel_layer(plan: MosaicPlan, index: int, img: np.ndarray, win: Window, scale: float,
+                cache: PanelCache | None = None, key: Any = None
+                ) -> tuple[Window, np.ndarray, np.ndarray] | None:
+    """(sub-window, balanced values, feather weights) of one panel on ``win``, or None."""
+    p = plan.panels[index]
+    sub = _panel_window(p, win, scale)
+    if sub is None:
+        return None
+    cache = cache or _DEFAULT_CACHE
+    key = key if key is not None else id(img)
+    k = max(1, int(math.floor(1.0 / scale + 1e-6))) if scale < 1 else 1
+    src = cache.get(("reduce", key, k), lambda: reduce_blocks(img, k))
+    dist, f = cache.get(("dist", key), lambda: footprint_distance(img))
+    rows, cols = panel_coords(p.transform, sub, scale, plan.wcs)
+    values = sample(src, (rows + 0.5) / k - 0.5, (cols + 0.5) / k - 0.5) if k > 1 else sample(src, rows, cols)
+    weight = ndimage.map_coordinates(dist, np.stack([(rows + 0.5) / f - 0.5, (cols + 0.5) / f - 0.5]),
+                                     order=1, mode="nearest", prefilter=False)
+    if plan.feather_px:
+        weight = np.minimum(weight, np.float32(plan.feather_px))
+    weight = np.maximum(weight, np.float32(1e-3)) * np.float32(p.weight)
+    values = balance_values(values, p, rows, cols)
+    valid = np.isfinite(values if values.ndim == 2 else values.sum(axis=2))
+    weight = np.where(valid, weight, np.float32(0)).astype(np.float32)
+    return sub, values, weight
+
+
