@@ -26,8 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                        ("--dark-flats", "dark-flat")):
         p.add_argument(flag, nargs="+", default=[], metavar="FILE",
                        help=f"{what} frames, or one master {what}")
-    p.add_argument("--reject", choices=REJECTIONS, default="winsorized",
-                   help="pixel rejection (default winsorized sigma clipping)")
+    p.add_argument("--reject", choices=("auto",) + REJECTIONS, default="auto",
+                   help="pixel rejection (default auto: sigma below 8 frames, winsorized "
+                        "from 8; linear-fit measures in mean deviations: use sigmas ~5)")
     p.add_argument("--sigma-low", type=float, default=3.0, help="low rejection sigma (3)")
     p.add_argument("--sigma-high", type=float, default=3.0, help="high rejection sigma (3)")
     p.add_argument("--norm", choices=NORMALISATIONS, default="additive-scale",

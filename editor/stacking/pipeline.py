@@ -51,7 +51,7 @@ class StackRequest:
     bias: Sequence[str | Path] = ()
     dark_flats: Sequence[str | Path] = ()
     output: str | Path | None = None
-    rejection: str = "winsorized"
+    rejection: str = "auto"  # by frame count, as PixInsight advises; or a REJECTIONS name
     sigma_low: float = 3.0
     sigma_high: float = 3.0
     normalisation: str = "additive-scale"
@@ -75,7 +75,8 @@ class StackRequest:
         if self.weighting not in WEIGHTINGS:
             raise StackError(f"weighting must be one of {', '.join(WEIGHTINGS)}")
         try:
-            IntegrationOptions(self.combine, self.rejection, self.sigma_low, self.sigma_high)
+            IntegrationOptions(self.combine, "none" if self.rejection == "auto" else self.rejection,
+                               self.sigma_low, self.sigma_high)
         except ValueError as exc:
             raise StackError(str(exc)) from None
 
@@ -220,7 +221,8 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
         weights = _weights(req.weighting, accepted, gains)
         for rep, w in zip(accepted, weights.mean(axis=1)):
             rep.weight = float(w)
-        options = IntegrationOptions(req.combine, req.rejection, req.sigma_low, req.sigma_high)
+        options = IntegrationOptions(req.combine, auto_rejection(req.rejection, len(accepted)),
+                                     req.sigma_low, req.sigma_high)
         result = integrate(store, options, gains=gains, weights=weights,
                            progress=scaled_progress(report, 0.75, 0.98), budget=req.memory_budget)
     header = _output_header(infos[0], kept_infos, debayered=result.image.ndim == 3)
@@ -231,6 +233,14 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
     if report:
         report(1.0)
     return out
+
+
+def auto_rejection(method: str, frames: int) -> str:
+    """"auto": sigma clipping below 8 frames (a winsorized sigma from 5 values is too small and
+    clips good star cores), winsorized sigma from 8 on (Siril's default)."""
+    if method != "auto":
+        return method
+    return "sigma" if frames < 8 else "winsorized"
 
 
 def _weights(mode: str, accepted: list[FrameReport], gains: np.ndarray) -> np.ndarray:
