@@ -6,18 +6,23 @@ import numpy as np
 
 from filters._common import as_image, luminance, report
 from filters.align import align_to
+from filters.channel_norm import normalize_channels
 from filters.colour import lab_to_rgb, rgb_to_lab
 from filters.registry import ProgressCallback
 
 
 def rgb_combine(
-    r: np.ndarray, g: np.ndarray, b: np.ndarray, *, align: bool = False
+    r: np.ndarray, g: np.ndarray, b: np.ndarray, *, align: bool = False,
+    normalize: str = "auto",
 ) -> np.ndarray:
     """Stack three mono frames (through red, green and blue filters) into one colour image.
 
     With ``align=True`` the red and blue frames are first shifted onto the green one with
     sub-pixel accuracy (:func:`filters.register_translation`), which removes the coloured
     fringes around stars; pixels shifted in from outside are NaN (missing).
+
+    ``normalize`` ("auto", "on", "off"): match the frames' backgrounds and scales first
+    (:mod:`filters.channel_norm`; "auto" does it only for frames in very different units).
 
     Raises
     ------
@@ -35,6 +40,7 @@ def rgb_combine(
         )
     if align:
         frames = [align_to(frames[1], frames[0]), frames[1], align_to(frames[1], frames[2])]
+    frames = normalize_channels(frames, normalize)
     return np.stack(frames, axis=-1).astype(np.float32, copy=False)
 
 
@@ -46,6 +52,7 @@ def lrgb_combine(
     saturation: float = 1.0,
     method: str = "ratio",
     align: bool = False,
+    normalize: str = "off",
     progress: ProgressCallback | None = None,
 ) -> np.ndarray:
     """Put the detail of a luminance frame into a colour image without shifting hues.
@@ -69,6 +76,10 @@ def lrgb_combine(
         Chrominance gain around the new brightness: 1 keeps colour, 0 grey, > 1 more vivid.
     align : bool
         First shift ``rgb`` onto ``L`` (sub-pixel translation).
+    normalize : str
+        "off" (default: a colour image's balance is the user's), "auto" or "on": match the
+        R, G, B channels' backgrounds and scales before the merge
+        (:mod:`filters.channel_norm`); L is left as it is.
 
     Raises
     ------
@@ -97,6 +108,9 @@ def lrgb_combine(
     if align:
         col = align_to(lum, col)
         report(progress, 0.5)
+    if normalize != "off":
+        planes = normalize_channels([col[..., c] for c in range(3)], normalize)
+        col = np.stack(planes, axis=-1).astype(np.float32, copy=False)
     w, s = np.float32(weight), np.float32(saturation)
     if method == "lab":
         lab = rgb_to_lab(col)

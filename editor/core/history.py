@@ -140,6 +140,19 @@ class History:
         self._trim()
         return cmd
 
+    def join_last(self, text: str) -> None:
+        """Make the last two steps one (a recipe built from two edits undoes at once)."""
+        if len(self._done) < 2:
+            return
+        newer = self._done.pop()
+        top = self._done[-1]
+        if not (isinstance(top, CallbackCommand) and isinstance(newer, CallbackCommand)
+                and top.merge(newer)):
+            self._done.append(newer)
+            return
+        top.text = text
+        self._merge_open = False
+
     def end_merge(self) -> None:
         """Close the current merge (the slider was released)."""
         self._merge_open = False

@@ -1,5 +1,6 @@
-"""One-step recipes on the document: a layer as another layer's mask, and the club's
-"contrast mask adjustment" (adjustment layer + high-pass contrast mask in one undo step).
+"""One-step recipes on the document: a layer as another layer's mask, the club's "contrast
+mask adjustment" (adjustment layer + high-pass contrast mask in one undo step), and a colour
+merge ready to judge (normalised channels + linked/unlinked auto stretch in one undo step).
 
 Photoshop's route for the club recipe takes about 12 steps (duplicate, High Pass, Difference,
 desaturate, blur, Levels, copy into the mask of a Curves layer...); here it is one call, or one
@@ -96,3 +97,37 @@ class RecipesMixin:
                                 params=resolved, kind_version=spec.version, plugin_id=plugin_id,
                                 plugin_version=plugin_version, mask=mask)
         return self._insert(layer, index, f"Add {layer.name}")
+
+    def add_colour_combine(self: "Document", channels: dict[str, Any], mode: str = "rgb", *,
+                           normalize: str = "auto", stretch: str | None = "linked",
+                           align: bool = True, name: str | None = None,
+                           index: int | None = None, **params: Any) -> tuple[str, str | None]:
+        """An RGB/LRGB merge ready to judge, as one undo step: the channel-combine layer with
+        per-channel normalisation ``normalize`` ("auto": on for frames in very different
+        units; "on"; "off"; see filters/channel_norm.py), and above it an auto stretch
+        ``stretch`` = "linked" (one curve for all channels: keeps the colour balance the
+        merge made) or "unlinked" (a curve per channel: also neutralises what is left), or
+        None for none. Returns (combine layer id, stretch layer id or None)."""
+        from editor.core.edits import _provenance
+
+        if stretch not in ("linked", "unlinked", None):
+            raise DocumentError(f"stretch must be 'linked', 'unlinked' or None, not {stretch!r}")
+        if normalize not in ("auto", "on", "off"):
+            raise DocumentError(f"normalize must be 'auto', 'on' or 'off', not {normalize!r}")
+        cid = self.add_channel_combine(channels, mode=mode, name=name, align=align, index=index,
+                                       normalize=normalize, **params)
+        sid = None
+        if stretch is not None:
+            spec = self.registry.get("auto_stretch")
+            if spec is None:
+                raise DocumentError("the built-in 'auto_stretch' operation is not installed")
+            plugin_id, plugin_version = _provenance(self.registry, spec)
+            layer = AdjustmentLayer(name=f"Auto stretch ({stretch})", kind="auto_stretch",
+                                    params=spec.resolve({"linked": stretch == "linked"}),
+                                    kind_version=spec.version, plugin_id=plugin_id,
+                                    plugin_version=plugin_version)
+            pos = [l.id for l in self.layers].index(cid) + 1 if any(
+                l.id == cid for l in self.layers) else None
+            sid = self._insert(layer, pos, f"Add {layer.name}")
+            self.history.join_last(f"Add {mode.upper()} merge")  # one undo step
+        return cid, sid
