@@ -141,6 +141,36 @@ def case_group_and_offset() -> Document:
     return doc
 
 
+def case_mask_layer() -> Document:
+    """A layer as the mask (live luminance of a hidden helper layer below), with feather."""
+    doc = base_doc(10)
+    helper = doc.add_image(sky(11, 1), name="helper")
+    doc.set_layer_props(helper, visible=False)
+    lid = doc.add_adjustment("levels", midtone=1.8)
+    doc.set_layer_as_mask(lid, helper, feather=1.5, white=0.5)
+    return doc
+
+
+def case_geometry() -> Document:
+    """Crop, quarter turn, flip, an arbitrary rotation (NaN corners) and a resample."""
+    doc = base_doc(12)
+    doc.add_adjustment("levels", black=0.01, white=0.6)
+    doc.crop(4, 3, 56, 40)
+    doc.rotate(90)
+    doc.flip("h")
+    doc.rotate(12.5)
+    doc.resample(0.75)
+    return doc
+
+
+def case_combine_normalized() -> Document:
+    """An RGB merge of frames in different units (x1000, x1, x0.01): normalised by default."""
+    doc = Document.new(W, H)
+    doc.add_channel_combine({"R": sky(13, 1) * 1000 + 50, "G": sky(14, 1),
+                             "B": sky(15, 1) * 0.01}, mode="rgb", align=False)
+    return doc
+
+
 def cases() -> dict[str, Callable[[], Document]]:
     from editor.core.layers import BLEND_MODES
 
@@ -151,6 +181,9 @@ def cases() -> dict[str, Callable[[], Document]]:
         "mask_raster": case_mask_raster,
         "channel_combine": case_channel_combine,
         "group_offset": case_group_and_offset,
+        "mask_layer": case_mask_layer,
+        "geometry": case_geometry,
+        "combine_normalized": case_combine_normalized,
     }
     for mode in BLEND_MODES:
         out[f"blend_{mode}"] = _blend_case(mode)
