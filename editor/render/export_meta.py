@@ -37,6 +37,9 @@ def history_lines(doc: "Document") -> list[str]:
             describe(getattr(layer, "children", []), depth + 1)
 
     describe(doc.layers, 1)
+    if not doc.geometry.is_identity:  # crop/rotate/flip/resample, applied after the layers
+        lines.append("Nebulayer canvas geometry, in order:")
+        lines.extend("  " + line for line in doc.geometry.describe())
     return lines
 
 

@@ -171,3 +171,25 @@ def export_wcs(geometry: Geometry, header: dict, source_height: int,
     shift = m @ np.full(2, 0.5 / s - 0.5) + t - np.array([offset[1], offset[0]], float)
     full = output_full(geometry, s)
     return for_affine(header, source_height, full.shape, matrix, shift)
+
+
+def to_output(geometry: Geometry, pixels: np.ndarray, scale: float) -> np.ndarray:
+    """A whole layer-frame array rendered at ``engine_scale(geometry, scale)`` (a mask from
+    ``doc.render_mask``, a thumbnail) moved onto the output canvas at ``scale``, by the same
+    rules as the render (exact moves or cubic B-spline, NaN outside)."""
+    e = engine_scale(geometry, scale)
+    full_in = Window(0, pixels.shape[0], 0, pixels.shape[1])
+    big, small = _grid_map(geometry, scale, e)
+    out_win = output_full(geometry, scale)
+    if _is_move(big):
+        return _moved(pixels, full_in, big, small, out_win)
+    return _interpolated(pixels, full_in, full_in, big, small, out_win)
+
+
+def render_mask_output(doc: Any, layer_id: str, scale: float = 1.0) -> np.ndarray:
+    """The layer's finished mask as shown on the output canvas at ``scale`` (for "show the
+    mask alone" on a cropped/rotated document); ``doc.render_mask`` stays in the layer frame
+    (painting and baking work there)."""
+    g = doc.geometry
+    m = doc.render_mask(layer_id, engine_scale(g, scale))
+    return m if g.is_identity else to_output(g, m, scale)

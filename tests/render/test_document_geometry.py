@@ -208,3 +208,38 @@ def test_the_sky_position_of_what_is_shown_is_kept_within_a_tenth_of_a_pixel(sha
     lx, ly = doc.geometry.to_layer(xx.ravel(), yy.ravel())
     sep = old_wcs.pixel_to_world(lx, ly).separation(new_wcs.pixel_to_world(xx.ravel(), yy.ravel()))
     assert sep.arcsec.max() < 0.1 * 5.0
+
+
+def test_masks_shown_on_the_output_canvas_and_history_says_what_was_done(pic):
+    from editor.render.geometry import render_mask_output
+
+    doc = Document.from_image(pic)
+    lid = doc.add_adjustment("levels", white=0.5)
+    ramp = np.tile(np.linspace(0, 1, 40, dtype=np.float32), (30, 1))
+    doc.set_mask(lid, doc.new_raster_mask(ramp))
+    doc.rotate(90)
+    doc.crop(0, 5, 30, 30)
+    shown = render_mask_output(doc, lid)
+    assert shown.shape == (30, 30)
+    assert np.allclose(shown, np.rot90(ramp, -1)[5:35], atol=1e-6)
+    assert doc.render_mask(lid).shape == (30, 40)  # the layer frame, for painting
+    history = doc.export_meta().header["HISTORY"]
+    assert "  rotate 90 deg clockwise" in history and "  crop x=0 y=5 w=30 h=30" in history
+
+
+def test_exports_at_a_scale_carry_the_sky_of_the_pixels_they_show(shared_data):
+    path = shared_data / "fits" / "multiband_gc" / "gc_2mass_j.fits"
+    doc = Document.from_image(path)
+    src = next(iter(doc.sources.values()))
+    old_wcs = array_wcs(src.meta.header, src.height)
+    doc.rotate(-17.3)
+    doc.crop(40, 30, 500, 420)
+    s = 0.5
+    header = doc.export_meta(scale=s).header
+    out = doc.render(scale=s)
+    new_wcs = array_wcs(header, out.shape[0])
+    yy, xx = np.mgrid[0:out.shape[0]:23, 0:out.shape[1]:29]
+    # output pixel i at scale s is canvas point (i + 0.5)/s - 0.5
+    lx, ly = doc.geometry.to_layer((xx.ravel() + 0.5) / s - 0.5, (yy.ravel() + 0.5) / s - 0.5)
+    sep = old_wcs.pixel_to_world(lx, ly).separation(new_wcs.pixel_to_world(xx.ravel(), yy.ravel()))
+    assert sep.arcsec.max() < 0.1 * 5.0 / s
