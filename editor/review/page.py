@@ -56,8 +56,11 @@ def _slider(p: ProjectView) -> str:
         grid_img = _img(p.grid, "ba-grid", " hidden")
         grid_button = ('<button type="button" class="grid-toggle" aria-pressed="false">'
                        'RA/Dec grid</button>')
-    return f"""<figure class="ba" data-ba data-before="{_e(p.before_label)}" data-after="{_e(p.after_label)}">
-<div class="ba-frame" id="{a}-frame" style="width: min(100%, {p.after.width}px, calc(85vh * {p.after.width / p.after.height:.5f}))">
+    # As wide as the column allows, up to twice the picture's pixels and 75 % of the window's
+    # height; the controls take the picture's width.
+    width = f"min(100%, {2 * p.after.width}px, calc(75vh * {p.after.width / p.after.height:.5f}))"
+    return f"""<figure class="ba" data-ba data-before="{_e(p.before_label)}" data-after="{_e(p.after_label)}" style="width: {width}">
+<div class="ba-frame" id="{a}-frame">
 {_img(p.after, "ba-after")}
 <div class="ba-clip" style="clip-path: inset(0 50% 0 0)">{_img(p.before, "ba-before")}</div>
 {grid_img}<div class="ba-divider" aria-hidden="true"></div>
@@ -65,7 +68,7 @@ def _slider(p: ProjectView) -> str:
 {_markers(p)}
 </div>
 <div class="controls">
-<label for="{a}-range"><span>Before / after</span>
+<label for="{a}-range"><span class="nowrap">Before / after</span>
 <input type="range" class="ba-range" id="{a}-range" min="0" max="100" step="0.1" value="50" aria-describedby="{a}-cap"></label>
 {grid_button}
 </div>
