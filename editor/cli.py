@@ -15,7 +15,7 @@ from editor.errors import NebulayerError
 
 BITS_HELP = ("8 or 16: integers (values within 0..1 as they are, other ranges rescaled and "
              "said, see README 'Pixel values'); 32: float (default for FITS/TIFF)")
-SUBCOMMANDS = ("info", "render", "convert", "capture", "stack", "review", "solve", "mosaic", "plugins",
+SUBCOMMANDS = ("info", "render", "apply", "convert", "capture", "stack", "review", "solve", "mosaic", "plugins",
                "gui")
 
 
@@ -46,15 +46,13 @@ def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("file", help="the image file (FITS, TIFF, XISF, RAW, PNG, JPEG...)")
     add_file_choice_arguments(p)
 
-    p = sub.add_parser("render", help="render a project to an image file, headless")
-    p.add_argument("project", help="the .nebula project to render")
-    p.add_argument("-o", "--output", required=True,
-                   help="image file to write; the format follows the extension")
-    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=BITS_HELP)
-    p.add_argument("--scale", type=float, default=1.0,
-                   help="render at this scale (default 1); the WCS follows")
-    p.add_argument("--allow-outside-refs", action="store_true",
-                   help="let the project read the image files it names outside its own folder")
+    p = sub.add_parser("render", help="render projects to image files, headless (tiled, "
+                       "streamed; --workers/--scheduler for dask)")
+    from editor.render.tiles_cli import add_apply_arguments, add_render_arguments
+
+    add_render_arguments(p, BITS_HELP)
+    p = sub.add_parser("apply", help="apply a project's layers as a recipe to many images")
+    add_apply_arguments(p, BITS_HELP)
 
     p = sub.add_parser("convert", help="convert an image file to another format")
     p.add_argument("input", help="the image file to read")
@@ -123,20 +121,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from editor import export_image
-    from editor.cli_progress import TerminalProgress
-    from editor.core.document import Document
+    from editor.render.tiles_cli import run_render
 
-    from editor.render.cache import RenderCache
+    return run_render(args)
 
-    # One render, nothing re-used: a cache would only hold a full-size copy per layer.
-    doc = Document.load(args.project, cache=RenderCache(max_bytes=0),
-                        allow_outside=args.allow_outside_refs)
-    with TerminalProgress("render") as progress:
-        pixels = doc.render(scale=args.scale, progress=progress)
-    _say(export_image(pixels, args.output, bits=args.bits, meta=doc.export_meta(args.scale)))
-    print(f"wrote {args.output} ({pixels.shape[1]}x{pixels.shape[0]})", file=sys.stderr)
-    return 0
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    from editor.render.tiles_cli import run_apply
+
+    return run_apply(args)
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
@@ -233,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "info": _cmd_info,
         "render": _cmd_render,
+        "apply": _cmd_apply,
         "convert": _cmd_convert,
         "capture": _cmd_capture,
         "stack": _cmd_stack,

@@ -354,9 +354,15 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
                 raise ProjectError(path, f"pixels of source {rec['id']} ({rec['file']}) are missing")
             limit = 4 * int(__import__("math").prod(shape)) + FITS_SLACK
             try:
-                pixels = read_fits_bytes(_read_member(zf, info, limit, path), shape)
+                from editor.io.mapped import map_fits_member  # big sources stay on disk
+
+                pixels = map_fits_member(path, info, shape)
+                if pixels is None:
+                    pixels = read_fits_bytes(_read_member(zf, info, limit, path), shape)
             except FitsDataError as exc:
                 raise ProjectError(path, f"{rec['file']}: {exc}") from None
+            except ValueError as exc:
+                raise ProjectError(path, f"{rec['file']} is damaged ({exc})") from None
             src_path = rec.get("path") if isinstance(rec.get("path"), str) else None
         else:
             src_path = _resolve_reference(rec, path)

@@ -129,6 +129,7 @@ class TiledRender:
                 out = self.render_tile(t)
                 done += 1
                 report()
+                self._row_done(t, win)
                 yield t, out
             return
         with blas_limited(self.workers), ThreadPoolExecutor(
@@ -143,18 +144,29 @@ class TiledRender:
                         out = fut.result()
                         done += 1
                         report()
+                        self._row_done(t0, win)
                         yield t0, out
                 while ahead:
                     t0, fut = ahead.popleft()
                     out = fut.result()
                     done += 1
                     report()
+                    self._row_done(t0, win)
                     yield t0, out
             finally:
                 if ahead:  # the consumer stopped early: stop the tiles still running
                     self.cancel.cancel()
                 for _, fut in ahead:
                     fut.cancel()
+
+    @staticmethod
+    def _row_done(t: Window, win: Window) -> None:
+        """After the last tile of a row: memory-mapped sources' pages read for it are handed
+        back, so the process does not end up holding every source page it ever read."""
+        if t.x1 == win.x1:
+            from editor.io.mapped import drop_resident
+
+            drop_resident()
 
     def bands(self, win: Window | None = None) -> Iterator[tuple[Window, np.ndarray]]:
         """(band window, pixels): each row of tiles assembled across ``win``'s width, top to

@@ -38,7 +38,9 @@ def stream_tile(tile: int, path: Path) -> int:
 
 def export_tiled(tr: TiledRender, path: str | Path, *, bits: int | None = None,
                  compression: str | None = None) -> list[str]:
-    """Render ``tr``'s whole canvas into ``path``; returns the notes about the values."""
+    """Render ``tr``'s whole canvas into ``path``; returns the notes about the values.
+    ``tr``: a TiledRender, or anything with its ``doc``, ``scale``, ``tile``, ``full``,
+    ``bands()`` and ``render()`` (the bands of dask workers)."""
     from editor.io.atomic import atomic_path
 
     path = Path(path)

@@ -1,0 +1,157 @@
+"""Big source pixels kept on disk and memory-mapped, so a document's size is not its memory.
+
+A project stores each source as an uncompressed float32 FITS member of its zip. FITS is
+big-endian and planar (3 x H x W); the engine wants native (H, W, 3). A big member is
+converted once, in chunks, into an unlinked temporary file (in ``NEBULAYER_MAP_DIR``, else
+the system's temp folder) that is memory-mapped read-only: nothing is left on disk after the
+process ends, and the pixels cost page cache, not process memory.
+
+Pages of a mapping still count in the process's resident size while they are mapped in:
+:func:`drop_resident` hands them back (``madvise(MADV_DONTNEED)``; the file keeps the data),
+and the tiled renderer calls it between rows of tiles, so reading a source once does not
+leave all of it resident.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+import tempfile
+import threading
+import weakref
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+#: Members larger than this are mapped (``NEBULAYER_MAP_MIN`` bytes overrides it).
+MAP_MIN_BYTES = 64 * 1024**2
+MAP_DIR_ENV = "NEBULAYER_MAP_DIR"
+_CHUNK = 32 * 1024**2
+
+_MAPS: list[weakref.ref] = []  # the mapped arrays (their ``base`` is the mmap)
+_MAPS_LOCK = threading.Lock()
+
+
+def map_min_bytes() -> int:
+    raw = os.environ.get("NEBULAYER_MAP_MIN", "").strip()
+    try:
+        return int(float(raw)) if raw else MAP_MIN_BYTES
+    except ValueError:
+        return MAP_MIN_BYTES
+
+
+def drop_resident() -> None:
+    """Let the system take back the mapped pages of every mapped source (they are read from
+    the file again when touched)."""
+    with _MAPS_LOCK:
+        _MAPS[:] = [r for r in _MAPS if r() is not None]
+        arrays = [r() for r in _MAPS]
+    for a in arrays:
+        try:
+            a.base.madvise(mmap.MADV_DONTNEED)
+        except (ValueError, OSError, AttributeError):  # closed, or no madvise on this system
+            pass
+
+
+def _member_data_start(fh, info: zipfile.ZipInfo) -> int:
+    """Offset of a member's bytes in the zip file (after its local header)."""
+    fh.seek(info.header_offset)
+    local = fh.read(30)
+    if len(local) != 30 or local[:4] != b"PK\x03\x04":
+        raise ValueError("bad local header")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    return info.header_offset + 30 + name_len + extra_len
+
+
+def _fits_header(fh, start: int) -> tuple[dict[str, str], int]:
+    """Cards (key -> raw value text) of the primary header at ``start`` and its length."""
+    cards: dict[str, str] = {}
+    fh.seek(start)
+    length = 0
+    while length < 2880 * 64:
+        block = fh.read(2880)
+        if len(block) != 2880:
+            raise ValueError("truncated header")
+        length += 2880
+        for i in range(0, 2880, 80):
+            card = block[i:i + 80].decode("ascii", "replace")
+            key = card[:8].strip()
+            if key == "END":
+                return cards, length
+            if card[8:10] == "= ":
+                cards[key] = card[10:].split("/")[0].strip()
+    raise ValueError("no END card")
+
+
+def map_fits_member(project: str | Path, info: zipfile.ZipInfo,
+                    shape: tuple[int, ...]) -> np.ndarray | None:
+    """The member's float32 pixels (``shape`` (H, W) or (H, W, 3)) as a read-only native
+    memory map, or None when it is not worth it or not possible (small, compressed, not
+    the float32 image expected: the caller then reads it as before and reports problems).
+    ``ValueError`` if the member's bytes do not match the zip's CRC (a damaged file)."""
+    expected = tuple(shape) if len(shape) == 2 else (shape[2], shape[0], shape[1])
+    nbytes = int(np.prod(expected)) * 4
+    if info.compress_type != zipfile.ZIP_STORED or nbytes < map_min_bytes():
+        return None
+    with open(project, "rb") as fh:
+        try:
+            start = _member_data_start(fh, info)
+            cards, hlen = _fits_header(fh, start)
+        except ValueError:
+            return None
+        naxis = int(cards.get("NAXIS", "0"))
+        dims = tuple(int(cards.get(f"NAXIS{i}", "0")) for i in range(naxis, 0, -1))
+        order = cards.get("ROWORDER", "").strip("' ").upper()
+        if cards.get("BITPIX") != "-32" or dims != expected or order not in ("TOP-DOWN", "") \
+                or "BZERO" in cards or "BSCALE" in cards or hlen + nbytes > info.file_size:
+            return None
+        return _convert(fh, start, hlen, info, expected, tuple(shape))
+
+
+def _convert(fh, start: int, hlen: int, info: zipfile.ZipInfo, dims: tuple[int, ...],
+             shape: tuple[int, ...]) -> np.ndarray:
+    folder = os.environ.get(MAP_DIR_ENV) or tempfile.gettempdir()
+    fd, name = tempfile.mkstemp(prefix="nebulayer-map-", suffix=".f32", dir=folder)
+    try:
+        os.unlink(name)  # lives as long as it is open or mapped, never left behind
+        total = int(np.prod(shape)) * 4
+        os.ftruncate(fd, total)
+        mm = mmap.mmap(fd, total, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    finally:
+        os.close(fd)
+    out = np.ndarray(shape, np.float32, buffer=mm)
+    crc = 0
+    fh.seek(start)
+    crc = zlib.crc32(fh.read(hlen), crc)
+    planes = dims[0] if len(dims) == 3 else 1
+    h, w = dims[-2], dims[-1]
+    rows = max(1, _CHUNK // (4 * w))
+    for c in range(planes):
+        for y0 in range(0, h, rows):
+            n = min(rows, h - y0)
+            raw = fh.read(n * w * 4)
+            crc = zlib.crc32(raw, crc)
+            block = np.frombuffer(raw, ">f4").reshape(n, w)
+            if planes == 1:
+                out[y0:y0 + n] = block
+            else:
+                out[y0:y0 + n, :, c] = block
+            mm.flush()
+            mm.madvise(mmap.MADV_DONTNEED)  # written back to the file: not our memory
+    rest = info.file_size - hlen - h * w * planes * 4
+    while rest > 0:
+        raw = fh.read(min(rest, _CHUNK))
+        if not raw:
+            break
+        crc = zlib.crc32(raw, crc)
+        rest -= len(raw)
+    if crc & 0xFFFFFFFF != info.CRC:
+        mm.close()
+        raise ValueError("pixel data does not match its checksum (the file is damaged)")
+    out.flags.writeable = False
+    with _MAPS_LOCK:
+        _MAPS.append(weakref.ref(out))
+    return out

@@ -1,0 +1,190 @@
+"""`nebulayer render` and `nebulayer apply`: tiled, streamed, on threads, worker processes or
+a dask cluster, for one project or many.
+
+    nebulayer render P.nebula -o OUT.tif [--tile 1024] [--threads N] [--compression zstd]
+    nebulayer render P.nebula -o OUT.tif --workers 4          # local worker processes (dask)
+    nebulayer render P.nebula -o OUT.tif --scheduler tcp://host:8786
+    nebulayer render P1.nebula P2.nebula ... -o DIR/ [--format tif]  # a batch, one file each
+    nebulayer apply RECIPE.nebula IMG1.fits IMG2.fits ... -o DIR/    # a layer stack on images
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from editor.errors import DocumentError
+
+COMPRESSIONS = ("none", "lzw", "deflate", "zstd")
+
+
+def add_render_arguments(p: argparse.ArgumentParser, bits_help: str) -> None:
+    p.add_argument("project", nargs="+", help="the .nebula project(s) to render")
+    p.add_argument("-o", "--output", required=True,
+                   help="image file to write (the format follows the extension); with several "
+                   "projects a folder (ending in /) that receives one file per project")
+    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=bits_help)
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="render at this scale (default 1); the WCS follows")
+    p.add_argument("--allow-outside-refs", action="store_true",
+                   help="let the project read the image files it names outside its own folder")
+    _add_engine_arguments(p)
+
+
+def _add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tile", type=int, default=1024,
+                   help="tile side in pixels (default 1024; TIFF rounds it to a multiple of 16)")
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                   help="tiles rendered at once in this process (default: the cores)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="render on N local worker processes (dask); 0: in this process")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a running dask.distributed scheduler to render on")
+    p.add_argument("--compression", choices=COMPRESSIONS, default="none",
+                   help="TIFF compression (default none: fastest, read everywhere; lzw/deflate: "
+                   "every libtiff reader; zstd: tifffile, GDAL, recent libtiff)")
+    p.add_argument("--format", default="tif",
+                   help="extension of the files written into a folder (default tif)")
+
+
+def add_apply_arguments(p: argparse.ArgumentParser, bits_help: str) -> None:
+    p.add_argument("recipe", help="a .nebula project whose layers above its image are the recipe")
+    p.add_argument("images", nargs="+", help="images to apply the recipe to")
+    p.add_argument("-o", "--output", required=True, help="folder receiving one file per image")
+    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=bits_help)
+    p.add_argument("--scale", type=float, default=1.0, help="render at this scale (default 1)")
+    p.add_argument("--allow-outside-refs", action="store_true", help=argparse.SUPPRESS)
+    _add_engine_arguments(p)
+
+
+def _check(args: argparse.Namespace) -> None:
+    if args.tile < 16:
+        raise DocumentError(f"--tile must be at least 16 px, got {args.tile}")
+    if args.threads < 1 or args.workers < 0:
+        raise DocumentError("--threads must be >= 1 and --workers >= 0")
+    if not args.scale > 0:
+        raise DocumentError(f"--scale must be > 0, got {args.scale}")
+
+
+def _targets(projects: list[str], output: str, fmt: str) -> list[tuple[str, str]]:
+    """(input, output file) pairs: one file, or one per input inside the ``output`` folder."""
+    folder = output.endswith(("/", os.sep)) or Path(output).is_dir() or len(projects) > 1
+    if not folder:
+        return [(projects[0], output)]
+    out = Path(output)
+    if not out.is_dir():
+        raise DocumentError(f"output folder {output} does not exist")
+    ext = "." + fmt.lstrip(".")
+    seen: dict[str, str] = {}
+    pairs = []
+    for p in projects:
+        name = Path(p).stem + ext
+        if name in seen:
+            raise DocumentError(f"{p} and {seen[name]} would both be written to {out / name}")
+        seen[name] = p
+        pairs.append((p, str(out / name)))
+    return pairs
+
+
+def run_render(args: argparse.Namespace) -> int:
+    _check(args)
+    pairs = _targets(args.project, args.output, args.format)
+    return _run(pairs, args, None)
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    _check(args)
+    from editor.render.recipe_apply import recipe_layers
+
+    recipe = recipe_layers(args.recipe)
+    pairs = _targets(args.images, args.output.rstrip("/") + "/", args.format)
+    return _run(pairs, args, recipe)
+
+
+def _run(pairs: list[tuple[str, str]], args: argparse.Namespace, recipe: Any) -> int:
+    from editor.cli_progress import TerminalProgress
+
+    remote = args.workers > 0 or args.scheduler
+    if remote and (len(pairs) > 1 or recipe is not None):
+        return _run_batch_on_dask(pairs, args, recipe)
+    for src, out in pairs:
+        doc = _open(src, args, recipe)
+        with TerminalProgress(f"render {Path(src).name}") as progress:
+            if remote:
+                from editor.render.tiles_distributed import DistributedBands, dask_client
+
+                with dask_client(args.workers, args.scheduler) as client:
+                    tr = DistributedBands(client, src, doc, args.scale, _tile(args, out),
+                                          args.allow_outside_refs, 2 * max(1, args.workers),
+                                          progress)
+                    notes = _export(tr, out, args)
+            else:
+                tr = _tiled(doc, args, out, progress)
+                notes = _export(tr, out, args)
+        _say(notes)
+        print(f"wrote {out} ({tr.full.x1}x{tr.full.y1})", file=sys.stderr)
+    return 0
+
+
+def _run_batch_on_dask(pairs: list[tuple[str, str]], args: argparse.Namespace,
+                       recipe: Any) -> int:
+    """Whole projects (or recipe applications) as tasks, as many at once as workers."""
+    from distributed import as_completed
+
+    from editor.render.tiles_distributed import apply_recipe_task, dask_client, render_project_task
+
+    with dask_client(args.workers, args.scheduler) as client:
+        if recipe is None:
+            futures = [client.submit(render_project_task, str(Path(src).resolve()),
+                                     str(Path(out).resolve()), args.scale, args.bits, args.tile,
+                                     args.compression, args.allow_outside_refs, pure=False)
+                       for src, out in pairs]
+        else:
+            futures = [client.submit(apply_recipe_task, recipe, str(Path(src).resolve()),
+                                     str(Path(out).resolve()), args.scale, args.bits, args.tile,
+                                     args.compression, pure=False) for src, out in pairs]
+        for fut in as_completed(futures):
+            out, shape, notes = fut.result()
+            _say(notes)
+            print(f"wrote {out} ({shape[1]}x{shape[0]})", file=sys.stderr)
+    return 0
+
+
+def _open(src: str, args: argparse.Namespace, recipe: Any) -> Any:
+    from editor.core.document import Document
+    from editor.render.cache import RenderCache
+
+    if recipe is not None:
+        from editor.render.recipe_apply import apply_recipe
+
+        return apply_recipe(recipe, src)
+    return Document.load(src, cache=RenderCache(0), allow_outside=args.allow_outside_refs)
+
+
+def _tile(args: argparse.Namespace, out: str) -> int:
+    from editor.render.tiles_export import stream_tile
+
+    return stream_tile(args.tile, Path(out))
+
+
+def _tiled(doc: Any, args: argparse.Namespace, out: str, progress: Any) -> Any:
+    from editor.render.budget_plan import fit_tiles
+    from editor.render.tiles import TiledRender
+
+    tile, threads = fit_tiles(doc, args.scale, _tile(args, out), args.threads, Path(out))
+    return TiledRender(doc, args.scale, tile=tile, workers=threads, cache=doc.cache,
+                       progress=progress)
+
+
+def _export(tr: Any, out: str, args: argparse.Namespace) -> list[str]:
+    from editor.render.tiles_export import export_tiled
+
+    return export_tiled(tr, out, bits=args.bits, compression=args.compression)
+
+
+def _say(notes: list[str] | None) -> None:
+    for note in notes or ():
+        print(f"nebulayer: {note}", file=sys.stderr)
