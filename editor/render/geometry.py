@@ -102,35 +102,50 @@ def _moved(px: np.ndarray, in_win: Window, big: np.ndarray, small: np.ndarray,
     return np.ascontiguousarray(np.swapaxes(sub, 0, 1))
 
 
+_PAD = 12  # scipy's own padding before a "nearest" spline prefilter
+#: Output pixels interpolated per band: bounds the coordinate arrays (16 bytes a pixel).
+BAND_PIXELS = 1 << 20
+
+
 def _interpolated(px: np.ndarray, in_win: Window, full_in: Window, big: np.ndarray,
                   small: np.ndarray, out_win: Window) -> np.ndarray:
-    """Cubic B-spline resampling (order 3, prefiltered), NaN-aware."""
-    iy, ix = np.mgrid[out_win.y0:out_win.y1, out_win.x0:out_win.x1].astype(np.float64)
-    qx = big[0, 0] * ix + big[0, 1] * iy + small[0]
-    qy = big[1, 0] * ix + big[1, 1] * iy + small[1]
-    outside = ((qx < full_in.x0 - 0.5) | (qx > full_in.x1 - 0.5)
-               | (qy < full_in.y0 - 0.5) | (qy > full_in.y1 - 0.5))
-    coords = np.stack([qy - in_win.y0, qx - in_win.x0])
+    """Cubic B-spline resampling (order 3, prefiltered once per plane), NaN-aware, computed
+    in bands of output rows so memory stays bounded on large canvases."""
     planes = [px] if px.ndim == 2 else [px[..., c] for c in range(px.shape[2])]
-    bad_any = np.zeros(out_win.shape, bool)
-    out_planes = []
+    prepared = []
     for plane in planes:
         nan = np.isnan(plane)
-        if nan.any():
-            filled = np.where(nan, np.float32(0), plane)
-            reach = ndimage.map_coordinates(nan.astype(np.float32), coords, order=1,
-                                            mode="nearest", prefilter=False)
-            # order 1 sees 2x2 neighbours; grow by one pixel to cover the cubic's 4x4
-            bad_any |= ndimage.maximum_filter(reach, size=3) > 0
-        else:
-            filled = plane
-        out_planes.append(ndimage.map_coordinates(filled.astype(np.float64), coords, order=3,
-                                                  mode="nearest", prefilter=True))
-    out = out_planes[0] if px.ndim == 2 else np.stack(out_planes, axis=-1)
-    out = out.astype(np.float32)
-    bad = outside | bad_any
-    if bad.any():
-        out[bad] = np.nan
+        filled = np.where(nan, np.float32(0), plane) if nan.any() else plane
+        # as map_coordinates(prefilter=True, mode="nearest") does it: 12 px of edge padding
+        padded = np.pad(np.asarray(filled, np.float64), _PAD, mode="edge")
+        coeffs = ndimage.spline_filter(padded, order=3, mode="nearest")
+        # NaN grown by one pixel: its order-1 reach (2x2) then covers the cubic's 4x4 support
+        grown = ndimage.maximum_filter(nan, size=3).astype(np.float32) if nan.any() else None
+        prepared.append((coeffs, grown))
+    out = np.empty(out_win.shape + px.shape[2:], np.float32)
+    rows = max(1, BAND_PIXELS // max(1, out_win.shape[1]))
+    for r0 in range(out_win.y0, out_win.y1, rows):
+        r1 = min(out_win.y1, r0 + rows)
+        iy, ix = np.mgrid[r0:r1, out_win.x0:out_win.x1].astype(np.float64)
+        qx = big[0, 0] * ix + big[0, 1] * iy + small[0]
+        qy = big[1, 0] * ix + big[1, 1] * iy + small[1]
+        bad = ((qx < full_in.x0 - 0.5) | (qx > full_in.x1 - 0.5)
+               | (qy < full_in.y0 - 0.5) | (qy > full_in.y1 - 0.5))
+        coords = np.stack([qy - in_win.y0, qx - in_win.x0])
+        padded_coords = coords + _PAD
+        band = out[r0 - out_win.y0:r1 - out_win.y0]
+        for c, (coeffs, nan) in enumerate(prepared):
+            vals = ndimage.map_coordinates(coeffs, padded_coords, order=3, mode="nearest",
+                                           prefilter=False)
+            if nan is not None:
+                reach = ndimage.map_coordinates(nan, coords, order=1, mode="nearest",
+                                                prefilter=False)
+                bad = bad | (reach > 0)
+            if px.ndim == 2:
+                band[...] = vals
+            else:
+                band[..., c] = vals
+        band[bad] = np.nan
     return out
 
 

@@ -243,3 +243,18 @@ def test_exports_at_a_scale_carry_the_sky_of_the_pixels_they_show(shared_data):
     lx, ly = doc.geometry.to_layer((xx.ravel() + 0.5) / s - 0.5, (yy.ravel() + 0.5) / s - 0.5)
     sep = old_wcs.pixel_to_world(lx, ly).separation(new_wcs.pixel_to_world(xx.ravel(), yy.ravel()))
     assert sep.arcsec.max() < 0.1 * 5.0 / s
+
+
+def test_interpolation_in_row_bands_equals_one_pass(pic, monkeypatch):
+    import editor.render.geometry as geo
+
+    pic = pic.copy()
+    pic[10:13, 20:22] = np.nan  # missing pixels: their 4x4 reach is missing in the output
+    doc = Document.from_image(pic)
+    doc.rotate(21.0)
+    one = doc.render()
+    monkeypatch.setattr(geo, "BAND_PIXELS", 50)  # about one row per band
+    banded = doc.render()
+    assert np.array_equal(np.isnan(one), np.isnan(banded))
+    assert np.nanmax(np.abs(one - banded)) == 0.0
+    assert np.isnan(one).sum() > np.isnan(Document.from_image(np.nan_to_num(pic)).render()).sum()
