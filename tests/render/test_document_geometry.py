@@ -257,4 +257,6 @@ def test_interpolation_in_row_bands_equals_one_pass(pic, monkeypatch):
     banded = doc.render()
     assert np.array_equal(np.isnan(one), np.isnan(banded))
     assert np.nanmax(np.abs(one - banded)) == 0.0
-    assert np.isnan(one).sum() > np.isnan(Document.from_image(np.nan_to_num(pic)).render()).sum()
+    clean = Document.from_image(np.nan_to_num(pic))
+    clean.rotate(21.0)
+    assert np.isnan(one).sum() >= np.isnan(clean.render()).sum() + 6  # 6 NaN pixels and reach
