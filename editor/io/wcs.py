@@ -62,15 +62,15 @@ def _fits_header(cards: Mapping[str, Any]) -> Any:
 
 def header_wcs(header: Mapping[str, Any]) -> Any | None:
     """The celestial WCS of ``header`` in its stored pixel order, or None when it has none."""
-    if "CTYPE1" not in header or "CTYPE2" not in header:
-        return None
+    if not isinstance(header.get("CTYPE1"), str) or not isinstance(header.get("CTYPE2"), str):
+        return None  # absent, or a damaged card astropy would choke on (CTYPE1 = -64)
     from astropy.wcs import WCS, FITSFixedWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FITSFixedWarning)
         try:
             wcs = WCS(_fits_header(header), naxis=2, relax=True)
-        except (ValueError, KeyError, MemoryError):  # astropy's parse errors: no usable WCS
+        except (ValueError, KeyError, MemoryError, TypeError, AttributeError):  # unparsable: none
             return None
     return wcs.celestial if wcs.has_celestial else None
 

@@ -216,3 +216,18 @@ def test_a_project_member_declaring_naxis_2_to_the_31_is_refused_at_once(tmp_pat
     rc, lines, _ = _run(capfd, ["render", str(path), "-o", str(tmp_path / "out.tif")])
     _one_line(rc, lines, "project.nebula")
     assert "NAXIS" in lines[0] and time.perf_counter() - t0 < 15
+
+
+@pytest.mark.parametrize("value", ["-64", "1E29", "T"])
+def test_a_fits_whose_ctype_card_is_a_number_converts_without_its_broken_wcs(tmp_path, capfd, value):
+    """Found by the fuzz test (seed 4): astropy's WCS parser crashed on CTYPE1 = -64."""
+    from astropy.io import fits
+
+    header = fits.Header({"CTYPE1": "RA---TAN", "CTYPE2": "DEC--TAN", "CRPIX1": 4.0, "CRPIX2": 3.0,
+                          "CRVAL1": 83.8, "CRVAL2": -5.4, "CDELT1": -0.001, "CDELT2": 0.001})
+    path = tmp_path / "wcs.fits"
+    fits.PrimaryHDU(np.full((6, 8), 100, np.int16), header).writeto(path)
+    path.write_bytes(_set_card(path.read_bytes(), "CTYPE1", value))
+    for out in ("out.tif", "out.fits"):
+        rc, lines, _ = _run(capfd, ["convert", str(path), str(tmp_path / out)])
+        assert rc == 0 or (rc == 2 and len(lines) == 1 and "wcs.fits" in lines[0]), lines
