@@ -86,6 +86,9 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool | str =
         kinds = " ".join(readable_extensions())
         raise UnsupportedFormatError(path, f"unknown image format (Nebulayer reads {kinds})")
     format_name, reader = found
+    if (hdu is not None or plane is not None) and format_name != "FITS":
+        raise ImageReadError(path, f"is a {format_name} file: it has no HDUs or planes to "
+                             "choose (--hdu and --plane are for FITS files)")
     options = ReadOptions(raw_mode=raw_mode, debayer=debayer, hdu=hdu, plane=plane,
                           debayer_method=debayer_method, memory_budget=memory_budget,
                           progress=progress)

@@ -66,7 +66,7 @@ def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
 
     try:
         impossible = declared_problem(path)  # before astropy loops over a NAXIS of 2**31
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # a cut-short gzip ends its stream early
         raise _unreadable(path, exc) from exc
     if impossible:
         raise ImageReadError(path, f"damaged FITS file: {impossible}")

@@ -141,3 +141,8 @@ def test_convert_says_which_image_it_took(shared_data, tmp_path):
     done = _cli("convert", shared_data / HST, tmp_path / "sci.fits")
     assert done.returncode == 0
     assert "file holds 3 images; opened HDU 1 SCI" in done.stderr and "--hdu" in done.stderr
+
+
+def test_hdu_or_plane_on_a_file_that_is_not_fits_is_a_clear_error(shared_data):
+    with pytest.raises(ImageReadError, match="RAW file: it has no HDUs or planes"):
+        open_image(shared_data / "raw/kodak_dc50_bayer.kdc", plane=1)
