@@ -92,8 +92,11 @@ def faint_stars(img: np.ndarray, count: int = 30, border: int = 60,
                 min_separation: float = 14.0) -> np.ndarray:
     """(x, y) of isolated stars of a (stacked) frame: local maxima of a 1.5 px-smoothed copy
     standing 6 sigma above its noise, none other within ``min_separation`` px."""
+    import sep
+
     core = np.nan_to_num(np.asarray(img, np.float32), nan=float(np.nanmedian(img)))
-    sm = ndimage.gaussian_filter(core, 1.5) - ndimage.median_filter(core, 31)
+    core = np.ascontiguousarray(core, dtype=np.float64)
+    sm = ndimage.gaussian_filter(core - sep.Background(core, bw=32, bh=32).back(), 1.5)
     peaks = (sm == ndimage.maximum_filter(sm, 7)) & (sm > 6 * robust_sigma(sm))
     ys, xs = np.nonzero(peaks)
     h, w = core.shape
