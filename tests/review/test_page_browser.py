@@ -128,6 +128,10 @@ def test_a_crop_opens_at_100_percent_and_is_not_blank(browser, club_page):
     assert [img.size["width"], img.size["height"]] == natural  # one image pixel per CSS pixel
     shot = screenshot(img)
     assert shot.std() > 8, "the opened crop is blank"
+    dialog.find_element("css selector", "[data-zoom='2']").click()
+    assert [img.size["width"], img.size["height"]] == [440, 360]  # 200 %, square pixels
+    dialog.find_element("css selector", "[data-zoom='1']").click()
+    assert [img.size["width"], img.size["height"]] == natural
     ActionChains(browser).send_keys(Keys.ESCAPE).perform()
     assert dialog.get_attribute("open") is None
     assert browser.switch_to.active_element == button  # focus goes back where it was

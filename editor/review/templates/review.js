@@ -70,9 +70,22 @@ document.querySelectorAll("[data-blink]").forEach(function (box) {
       img.width = Number(src.getAttribute("width"));
       img.height = Number(src.getAttribute("height"));
       title.textContent = btn.getAttribute("data-title") || "Crop at 100 %";
+      magnify(1);
       opener = btn;
       if (dialog.showModal) dialog.showModal(); else dialog.setAttribute("open", "");
     });
+  });
+  // Pixel peeping: whole multiples of 100 %, drawn as square pixels (no smoothing).
+  function magnify(z) {
+    img.style.width = (Number(img.getAttribute("width")) * z) + "px";
+    img.style.height = "auto";
+    img.classList.toggle("magnified", z > 1);
+    dialog.querySelectorAll("[data-zoom]").forEach(function (b) {
+      b.setAttribute("aria-pressed", Number(b.getAttribute("data-zoom")) === z ? "true" : "false");
+    });
+  }
+  dialog.querySelectorAll("[data-zoom]").forEach(function (b) {
+    b.addEventListener("click", function () { magnify(Number(b.getAttribute("data-zoom"))); });
   });
   dialog.querySelector(".zoom-close").addEventListener("click", function () { dialog.close(); });
   dialog.addEventListener("close", function () { if (opener) opener.focus(); });
