@@ -8,6 +8,7 @@ else. Every change goes through :class:`editor.core.document.Document` so it can
 from __future__ import annotations
 
 import copy
+import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,18 +81,21 @@ class Layer:
 
 @dataclass(eq=False)
 class ImageLayer(Layer):
-    """Pixels of a source placed at ``offset`` = (y, x) canvas pixels (mosaic panels)."""
+    """Pixels of a source placed at ``offset`` = (y, x) canvas pixels, sub-pixel (panels)."""
 
     source_id: str = ""
-    offset: tuple[int, int] = (0, 0)
+    offset: tuple[float, float] = (0.0, 0.0)
 
     type = "image"
 
     def set_prop(self, name: str, value: Any) -> None:
         if name == "offset":
             try:
-                y, x = value
-                self.offset = (int(round(float(y))), int(round(float(x))))
+                y, x = (float(v) for v in value)
+                if not (math.isfinite(y) and math.isfinite(x)):
+                    raise ValueError
+                # Whole numbers stay ints in the JSON; fractions are kept (resampled at render).
+                self.offset = tuple(int(v) if v == int(v) else v for v in (y, x))  # type: ignore[assignment]
             except (TypeError, ValueError):
                 raise DocumentError(f"offset must be (y, x), got {value!r}") from None
         else:

@@ -76,26 +76,30 @@ def footprint_distance(img: np.ndarray) -> tuple[np.ndarray, int]:
     return dist, f
 
 
+def prepare(img: np.ndarray) -> tuple[np.ndarray, None]:
+    """The panel as sampled (kept for callers that cache a prepared panel)."""
+    return img, None
+
+
+def sample_prepared(prep: tuple[np.ndarray, None], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Bilinear samples at (rows, cols); NaN outside the panel and next to missing data.
+
+    NaN pixels are sampled as they are: bilinear interpolation without prefilter mixes the
+    four neighbours, so any missing one makes the sample NaN, which is the rule wanted, at the
+    price of one interpolation instead of one for the data and one for a validity mask."""
+    img = prep[0]
+    coords = np.stack([rows, cols])
+
+    def plane(x: np.ndarray) -> np.ndarray:
+        return ndimage.map_coordinates(x, coords, order=1, mode="constant", cval=np.nan,
+                                       prefilter=False).astype(np.float32, copy=False)
+
+    return plane(img) if img.ndim == 2 else np.stack([plane(img[..., c]) for c in range(img.shape[2])], -1)
+
+
 def sample(img: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Bilinear samples of ``img`` at (rows, cols); NaN outside it and next to missing data."""
-    def plane(x: np.ndarray) -> np.ndarray:
-        valid = np.isfinite(x)
-        coords = np.stack([rows, cols])
-        if valid.all():
-            return ndimage.map_coordinates(x, coords, order=1, mode="constant", cval=np.nan,
-                                           prefilter=False).astype(np.float32)
-        filled = np.where(valid, x, 0).astype(np.float32)
-        out = ndimage.map_coordinates(filled, coords, order=1, mode="constant", cval=np.nan,
-                                      prefilter=False).astype(np.float32)
-        m = ndimage.map_coordinates(valid.astype(np.float32), coords, order=1, mode="constant",
-                                    cval=0.0, prefilter=False)
-        out[m < 0.999] = np.nan
-        return out
-
-    # Half a pixel of grace at the border: bilinear sampling up to the outer pixel centres.
-    if img.ndim == 2:
-        return plane(img)
-    return np.stack([plane(img[..., c]) for c in range(img.shape[2])], axis=-1)
+    return sample_prepared(prepare(img), rows, cols)
 
 
 def balance_values(values: np.ndarray, p: PanelParams, rows: np.ndarray, cols: np.ndarray
@@ -140,10 +144,10 @@ def panel_layer(plan: MosaicPlan, index: int, img: np.ndarray, win: Window, scal
     cache = cache or _DEFAULT_CACHE
     key = key if key is not None else id(img)
     k = max(1, int(math.floor(1.0 / scale + 1e-6))) if scale < 1 else 1
-    src = cache.get(("reduce", key, k), lambda: reduce_blocks(img, k))
+    src = cache.get(("reduce", key, k), lambda: prepare(reduce_blocks(img, k)))
     dist, f = cache.get(("dist", key), lambda: footprint_distance(img))
     rows, cols = panel_coords(p.transform, sub, scale, plan.wcs)
-    values = sample(src, (rows + 0.5) / k - 0.5, (cols + 0.5) / k - 0.5) if k > 1 else sample(src, rows, cols)
+    values = sample_prepared(src, (rows + 0.5) / k - 0.5, (cols + 0.5) / k - 0.5) if k > 1 else sample_prepared(src, rows, cols)
     weight = ndimage.map_coordinates(dist, np.stack([(rows + 0.5) / f - 0.5, (cols + 0.5) / f - 0.5]),
                                      order=1, mode="nearest", prefilter=False)
     if plan.feather_px:

@@ -44,17 +44,11 @@ def _check_against_header(summary, image) -> None:
 
 @needs_solver
 @pytest.mark.slow
-@pytest.mark.parametrize("band", ["h", "k"])
-def test_2mass_frames_without_their_wcs_solve_to_the_header_solution(shared_data, band):
-    image = open_image(shared_data / "fits" / "multiband_gc" / f"gc_2mass_{band}.fits")
-    header = {k: v for k, v in image.meta.header.items() if not is_wcs_key(k)}
-    sol = solve_image(image.data, header, timeout=240)
-    _check_against_header(sol.summary, image)
-
-
-@needs_solver
-@pytest.mark.slow
 def test_cli_solve_prints_json_and_writes_a_solved_copy_leaving_the_original(shared_data, tmp_path):
+    """The 2MASS J frame with its WCS removed, solved blind (~40 s with Tycho-2 index 07).
+    H and Ks of the same field do not solve with Tycho-2 at all (measured: no solution in
+    200 s even with RA/Dec and scale hints): behind the Galactic Centre's dust the bright
+    infrared stars are not the bright optical Tycho-2 stars."""
     from editor.cli import main
     from editor.io.fits_write import write_fits
 

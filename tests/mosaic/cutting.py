@@ -42,9 +42,11 @@ def linear_cd(wcs: WCS) -> np.ndarray:
     return np.asarray(wcs.pixel_scale_matrix, dtype=float)
 
 
-def cut_panel(plate: Plate, y0: int, x0: int, h: int, w: int, rot_deg: float) -> tuple[np.ndarray, WCS]:
+def cut_panel(plate: Plate, y0: int, x0: int, h: int, w: int, rot_deg: float, *,
+              zoom: float = 1.0, order: int = 3) -> tuple[np.ndarray, WCS]:
     """Pixels of an (h, w) panel whose centre sits at (y0 + h/2, x0 + w/2) of the plate, its
-    axes rotated by ``rot_deg`` (as a camera turned on the sky), and the panel's own WCS."""
+    axes rotated by ``rot_deg`` (as a camera turned on the sky), and the panel's own WCS.
+    ``zoom``: cut from the plate enlarged by this factor (benchmarks), without making it."""
     th = math.radians(rot_deg)
     r = np.array([[math.cos(th), -math.sin(th)], [math.sin(th), math.cos(th)]])  # (x, y)
     cp = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
@@ -57,15 +59,21 @@ def cut_panel(plate: Plate, y0: int, x0: int, h: int, w: int, rot_deg: float) ->
     def plane(a: np.ndarray) -> np.ndarray:
         bad = ~np.isfinite(a)
         filled = np.where(bad, np.nanmedian(a), a)  # a cubic spline would spread NaN
-        out = ndimage.map_coordinates(filled, [py, px], order=3, mode="constant", cval=np.nan)
+        out = ndimage.map_coordinates(filled, [(py + 0.5) / zoom - 0.5, (px + 0.5) / zoom - 0.5],
+                                      order=order, mode="constant", cval=np.nan)
         if bad.any():
-            hit = ndimage.map_coordinates(bad.astype(np.float32), [py, px], order=1, cval=1.0)
+            hit = ndimage.map_coordinates(bad.astype(np.float32), [(py + 0.5) / zoom - 0.5,
+                                          (px + 0.5) / zoom - 0.5], order=1, cval=1.0)
             out[hit > 0.01] = np.nan
         return out.astype(np.float32)
 
     d = plate.data
     data = plane(d) if d.ndim == 2 else np.stack([plane(d[..., c]) for c in range(d.shape[2])], -1)
     src = plate.wcs
+    if zoom != 1.0:
+        from editor.io.wcs import scaled
+
+        src = scaled(src, zoom)
     new = WCS(naxis=2)
     new.wcs.ctype = list(src.wcs.ctype)
     new.wcs.crval = list(src.wcs.crval)
