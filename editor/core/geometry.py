@@ -203,7 +203,9 @@ class Geometry:
         return Geometry(self.base, self.ops + (check_op(op, (w, h)),))
 
     def to_layer(self, x: Any, y: Any) -> tuple[Any, Any]:
-        """Output canvas pixel (x, y) (full resolution) -> layer-frame pixel (x, y)."""
+        """Output canvas pixel (x, y) (full resolution) -> layer-frame pixel (x, y), in
+        pixel-centre coordinates (pixel i's centre is i; the canvas view's continuous
+        coordinates, where pixel i spans [i, i + 1), are these + 0.5)."""
         m, t = self._fold[0], self._fold[1]
         x, y = np.asarray(x, float), np.asarray(y, float)
         return m[0, 0] * x + m[0, 1] * y + t[0], m[1, 0] * x + m[1, 1] * y + t[1]
@@ -214,6 +216,21 @@ class Geometry:
         x = np.asarray(x, float) - self._fold[1][0]
         y = np.asarray(y, float) - self._fold[1][1]
         return inv[0, 0] * x + inv[0, 1] * y, inv[1, 0] * x + inv[1, 1] * y
+
+    def stroke_to_layer(self, stroke: dict[str, Any]) -> dict[str, Any]:
+        """A brush stroke drawn on the output canvas (points in output pixels, ``size`` a
+        diameter in output pixels) as :meth:`Document.paint_mask` takes it: in the layer
+        frame (masks live there)."""
+        if self.is_identity:
+            return stroke
+        # strokes use continuous canvas coordinates (pixel i spans [i, i + 1)); to_layer
+        # works on pixel centres (pixel i's centre is i): shift by half a pixel each way
+        pts = np.asarray([(float(x), float(y)) for x, y in stroke["points"]], float) - 0.5
+        lx, ly = self.to_layer(pts[:, 0], pts[:, 1])
+        out = dict(stroke, points=[(float(x) + 0.5, float(y) + 0.5) for x, y in zip(lx, ly)])
+        if "size" in stroke:
+            out["size"] = float(stroke["size"]) / self.resample_factor
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"base": [int(self.base[0]), int(self.base[1])], "ops": [dict(o) for o in self.ops]}

@@ -263,3 +263,20 @@ def test_interpolation_in_row_bands_equals_one_pass(pic, monkeypatch):
     monkeypatch.setattr(geo, "BAND_PIXELS", 1 << 20)
     clean = geo.to_output(doc.geometry, np.nan_to_num(pic), 1.0)
     assert np.isnan(with_nan).sum() >= np.isnan(clean).sum() + 6
+
+
+def test_a_stroke_drawn_on_the_rotated_canvas_paints_where_it_was_drawn():
+    doc = Document.from_image(np.zeros((30, 40), np.float32))
+    lid = doc.add_adjustment("levels", white=0.5)
+    doc.set_mask(lid, doc.new_raster_mask(0.0))
+    doc.rotate(90)
+    doc.resample(2.0)  # output 60 x 80
+    drawn = {"points": [(50.0, 20.0)], "size": 8.0, "hardness": 1.0}
+    doc.paint_mask(lid, doc.geometry.stroke_to_layer(drawn))
+    from editor.render.geometry import render_mask_output
+
+    shown = render_mask_output(doc, lid)
+    assert shown.shape == (80, 60)
+    ys, xs = np.nonzero(shown > 0.5)
+    assert abs(xs.mean() - 50) < 1.0 and abs(ys.mean() - 20) < 1.0  # where it was drawn
+    assert 6 < xs.max() - xs.min() + 1 < 11  # about the drawn 8 px wide

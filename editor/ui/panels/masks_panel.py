@@ -308,6 +308,7 @@ class MasksPanel(QWidget):
                   "size": float(self.brush_values["size"]),
                   "hardness": float(self.brush_values["hardness"]),
                   "opacity": float(self.brush_values["opacity"]), "value": self.paint_value}
+        stroke = doc.geometry.stroke_to_layer(stroke)  # drawn on the (cropped/rotated) canvas
         self._queue_mask_job("Painting the mask…", lambda: doc.paint_mask(lid, stroke))
 
     # Mask pixels change on a worker thread (a stroke on a 40 MP mask takes a while), one job
