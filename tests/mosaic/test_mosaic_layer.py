@@ -120,3 +120,20 @@ def test_region_equals_crop_of_full_render_and_preview_matches_downscale(mosaic_
     ok = np.isfinite(down) & np.isfinite(preview)
     spread = np.subtract(*np.nanpercentile(full, [99, 1]))
     assert np.median(np.abs(preview[ok] - down[ok])) < 0.005 * spread
+
+
+def test_image_layer_keeps_a_sub_pixel_offset_through_save_and_render(shared_data, tmp_path):
+    import filters
+
+    doc = Document.new(1500, 900)
+    lid = doc.add_image(shared_data / "fits" / "multiband_gc" / "gc_2mass_k.fits", offset=(0.5, 640.4))
+    assert doc.layer(lid).offset == (0.5, 640.4)
+    doc.save(tmp_path / "o.nebula")
+    again = Document.load(tmp_path / "o.nebula")
+    assert again.layer(lid).offset == (0.5, 640.4)
+    moved = again.render()
+    again.set_layer_props(lid, offset=(0, 640))
+    whole = again.render()
+    crop = (slice(0, 700), slice(650, 1350))
+    dy, dx = filters.register_translation(np.nan_to_num(whole[crop]), np.nan_to_num(moved[crop]))
+    assert dy == pytest.approx(0.5, abs=0.1) and dx == pytest.approx(0.4, abs=0.1)
