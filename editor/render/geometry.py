@@ -207,4 +207,7 @@ def render_mask_output(doc: Any, layer_id: str, scale: float = 1.0) -> np.ndarra
     (painting and baking work there)."""
     g = doc.geometry
     m = doc.render_mask(layer_id, engine_scale(g, scale))
-    return m if g.is_identity else to_output(g, m, scale)
+    if g.is_identity:
+        return m
+    # outside the layer frame (rotated corners) the layer acts nowhere: mask 0, not NaN
+    return np.nan_to_num(to_output(g, m, scale), nan=0.0)

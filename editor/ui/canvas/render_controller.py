@@ -323,7 +323,9 @@ class RenderController(QObject):
 
 def _mask_crop(job: RenderJob) -> np.ndarray:
     """The visible part of a layer's mask at the job's scale (the core renders whole masks)."""
-    mask = job.doc.render_mask(job.mask_layer, scale=job.scale)
+    from editor.render.geometry import render_mask_output  # on the cropped/rotated canvas
+
+    mask = render_mask_output(job.doc, job.mask_layer, job.scale)
     x, y, w, h = job.region
     s = job.scale
     y0, x0 = int(round(y * s)), int(round(x * s))
