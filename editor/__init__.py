@@ -23,8 +23,6 @@ from editor.core import services as _services
 _services.provide_lazily(_services.RENDERER, "editor.render.document_render")
 _services.provide_lazily(_services.PROJECT, "editor.project.store")
 _services.provide_lazily(_services.PLUGIN_REGISTRY, "editor.plugins.registry")
-# Layer types defined in their own module register with editor.core.layers on import.
-import editor.core.mosaic_layer  # noqa: E402,F401
 
 # name -> module that defines it (imported lazily, on first access)
 _PUBLIC = {

@@ -176,9 +176,36 @@ class GroupLayer(Layer):
         return {**self.common_dict(), "children": [c.to_dict() for c in self.children]}
 
 
+@dataclass(eq=False)
+class MosaicLayer(Layer):
+    """Panels (sources) blended into one picture; every number editable (see
+    :mod:`editor.core.mosaic_layer` for the records, editor.mosaic for fitting and rendering)."""
+
+    panels: list[dict[str, Any]] = field(default_factory=list)
+    canvas: dict[str, Any] = field(default_factory=lambda: {"shape": [1, 1]})
+
+    type = "mosaic"
+
+    def set_prop(self, name: str, value: Any) -> None:
+        from editor.core.mosaic_layer import check_canvas, check_panel
+
+        if name == "panels":
+            if not isinstance(value, (list, tuple)) or not value:
+                raise DocumentError("a mosaic needs at least one panel")
+            self.panels = [check_panel(p, k) for k, p in enumerate(value)]
+        elif name == "canvas":
+            self.canvas = check_canvas(value, len(self.panels))
+        else:
+            super().set_prop(name, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.common_dict(), "panels": copy.deepcopy(self.panels),
+                "canvas": copy.deepcopy(self.canvas)}
+
+
 _TYPES: dict[str, type[Layer]] = {
     "image": ImageLayer, "adjustment": AdjustmentLayer,
-    "channel_combine": ChannelCombineLayer, "group": GroupLayer,
+    "channel_combine": ChannelCombineLayer, "group": GroupLayer, "mosaic": MosaicLayer,
 }
 
 
@@ -207,8 +234,9 @@ def layer_from_dict(d: dict[str, Any]) -> Layer:
             layer.params = copy.deepcopy(dict(d.get("params") or {}))
         elif isinstance(layer, GroupLayer):
             layer.children = [layer_from_dict(c) for c in d.get("children", [])]
-        elif hasattr(layer, "load_fields"):  # kinds defined in their own module (mosaic_layer)
-            layer.load_fields(d)
+        elif isinstance(layer, MosaicLayer):
+            layer.set_prop("panels", d["panels"])
+            layer.set_prop("canvas", d["canvas"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DocumentError(f"bad layer record: {exc!r}") from None
     return layer

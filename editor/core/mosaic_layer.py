@@ -8,20 +8,19 @@ balance and blend weight, all plain numbers the user can read and change.
 ``canvas``: ``shape`` [h, w], ``wcs`` (array-order cards or None), ``reference`` (pinned panel),
 ``blend`` ("feather" | "multiband"), ``feather_px`` (None = the whole overlap), ``levels``,
 ``report`` (fit diagnostics, display only). editor.mosaic fits them and renders them.
+
+This module validates the records; the layer class is :class:`editor.core.layers.MosaicLayer`.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
-from editor.core.layers import Layer, _TYPES
 from editor.errors import DocumentError
 
 MOSAIC_BLENDS = ("feather", "multiband")
-_PANEL_NUMBERS = ("weight",)
 
 
 def _finite(v: Any, what: str) -> float:
@@ -96,52 +95,3 @@ def check_canvas(c: Any, panels: int) -> dict[str, Any]:
     c.setdefault("wcs", None)
     c.setdefault("report", {})
     return c
-
-
-@dataclass(eq=False)
-class MosaicLayer(Layer):
-    """Panels blended into one picture (see the module notes)."""
-
-    panels: list[dict[str, Any]] = field(default_factory=list)
-    canvas: dict[str, Any] = field(default_factory=lambda: {"shape": [1, 1]})
-
-    type = "mosaic"
-
-    def set_prop(self, name: str, value: Any) -> None:
-        if name == "panels":
-            if not isinstance(value, (list, tuple)) or not value:
-                raise DocumentError("a mosaic needs at least one panel")
-            self.panels = [check_panel(p, k) for k, p in enumerate(value)]
-            self.canvas = check_canvas(self.canvas, len(self.panels)) if "shape" in self.canvas else self.canvas
-        elif name == "canvas":
-            self.canvas = check_canvas(value, len(self.panels))
-        else:
-            super().set_prop(name, value)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.common_dict(), "panels": copy.deepcopy(self.panels),
-                "canvas": copy.deepcopy(self.canvas)}
-
-    def load_fields(self, d: dict[str, Any]) -> None:
-        self.set_prop("panels", d["panels"])
-        self.set_prop("canvas", d["canvas"])
-
-
-def add_mosaic_layer(doc: Any, images: list[Any], plan: dict[str, Any], names: list[str] | None = None,
-                     name: str = "Mosaic", index: int | None = None) -> str:
-    """Add a mosaic layer (undoable) whose panels are ``images`` (paths, arrays or Images) with
-    the fitted ``plan`` (editor.mosaic.plan.MosaicPlan.to_dict())."""
-    if len(images) != len(plan["panels"]):
-        raise DocumentError(f"{len(images)} images for {len(plan['panels'])} mosaic panels")
-    panels = []
-    for k, (img, p) in enumerate(zip(images, plan["panels"])):
-        src = doc._source_for(img, (names or [None] * len(images))[k])
-        panels.append(dict(p, source=src.id))
-    canvas = {k: v for k, v in plan.items() if k != "panels"}
-    layer = MosaicLayer(name=name)
-    layer.set_prop("panels", panels)
-    layer.set_prop("canvas", canvas)
-    return doc._insert(layer, index, f"Add {name}")
-
-
-_TYPES["mosaic"] = MosaicLayer

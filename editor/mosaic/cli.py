@@ -18,7 +18,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-balance", action="store_true", help="keep every panel's gain 1, offset 0")
     p.add_argument("--gradient", action="store_true",
                    help="also fit a linear gradient per panel (light pollution that differs)")
-    p.add_argument("--blend", choices=("feather", "multiband"), default="feather")
+    p.add_argument("--blend", choices=("feather", "multiband"), default="feather",
+                   help="how overlapping panels join: feathered edges or multiband (feather)")
     p.add_argument("--reference", type=int, default=1,
                    help="panel (1..N) whose brightness the others are matched to (1)")
 
@@ -44,7 +45,7 @@ def describe_plan(plan: object) -> str:
 def run(args: argparse.Namespace) -> int:
     from editor.cli_progress import TerminalProgress
     from editor.core.document import Document
-    from editor.core.mosaic_layer import add_mosaic_layer
+    from editor.mosaic.layer import add_mosaic_layer
     from editor.io import open_image
     from editor.mosaic.build import plan_mosaic
 
