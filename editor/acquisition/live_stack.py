@@ -8,6 +8,16 @@ far (satellites, planes, hot pixels that move with the drift). Frames that fail 
 are rejected with a reason and leave the stack untouched. The stack is float32, linear,
 nominally 0..1 (camera integers divided by their full scale); pixels no frame covered are NaN.
 
+With ``rotation=True`` (the default) frames are registered like the stacking pipeline does
+(:mod:`editor.stacking.registration`): stars matched by triangles (astroalign) give rotation,
+scale and shift, refined on every star; frames with too few stars fall back to the translation
+above. This corrects the field rotation of an alt-az mount, as SharpCap does.
+
+Calibration: :meth:`LiveStacker.use_masters` takes a master dark, flat and bias (files made by
+``nebulayer stack --save-masters`` or Siril); :meth:`LiveStacker.add_raw` then calibrates each
+camera frame on its raw mosaic (dark subtracted, flat divided, hot pixels replaced) before
+debayering and stacking it.
+
 Colour frames are offered already debayered, (H, W, 3): they are registered on their
 luminance and stacked channel by channel. Debayering each frame before registration matters:
 a drift by an odd number of pixels changes which colour each photosite has, so raw mosaics
@@ -17,10 +27,15 @@ shifted onto each other would mix red, green and blue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
 from editor.acquisition.registration import overlap_mask, register_translation, shift_image
+
+if TYPE_CHECKING:
+    from editor.stacking.calibration import Calibration
 
 MODES = ("mean", "sigma")
 
@@ -74,6 +89,7 @@ class StackResult:
     shift: tuple[float, float] = (0.0, 0.0)
     score: float = 1.0  # fraction of the reference's star pixels matched after alignment
     reason: str = ""
+    rotation: float = 0.0  # degrees, from the reference to this frame
 
 
 @dataclass
@@ -98,6 +114,8 @@ class LiveStacker:
     min_score: float = 0.3
     max_shift: float = 0.25
     min_star_pixels: int = 20
+    rotation: bool = True
+    calibration: "Calibration | None" = None
     frames: int = 0
     rejected: int = 0
     exposure_total: float = 0.0
@@ -105,6 +123,7 @@ class LiveStacker:
     _ref: np.ndarray | None = None
     _ref_stars: np.ndarray | None = None
     _ref_small: np.ndarray | None = None
+    _ref_star_list: Any = None
     _mean: np.ndarray | None = None
     _m2: np.ndarray | None = None
     _count: np.ndarray | None = None
@@ -118,7 +137,7 @@ class LiveStacker:
         self.frames = self.rejected = 0
         self.exposure_total = 0.0
         self.header = {}
-        self._ref = self._ref_stars = self._ref_small = None
+        self._ref = self._ref_stars = self._ref_small = self._ref_star_list = None
         self._mean = self._m2 = self._count = None
 
     def add(self, data: np.ndarray, exposure: float = 0.0,
@@ -132,7 +151,14 @@ class LiveStacker:
         lum = luminance(img)
         if self._ref is None:
             stars = _star_mask(lum, 5.0)
-            if int(stars.sum()) < self.min_star_pixels:
+            if self.rotation:
+                from editor.stacking.registration import MIN_STARS, detect_stars
+
+                self._ref_star_list = detect_stars(lum)
+                enough = len(self._ref_star_list) >= MIN_STARS
+            else:
+                enough = False
+            if not enough and int(stars.sum()) < self.min_star_pixels:
                 return self._reject("too few stars in the frame to register on; waiting for "
                                     "a better first frame")
             self._ref, self._ref_stars = lum, stars
@@ -149,10 +175,30 @@ class LiveStacker:
                                 f"differs from the {kind[self._mean.ndim]} stack's "
                                 f"{self._mean.shape[1]}x{self._mean.shape[0]}; reset the stack "
                                 "after changing binning, region or debayering")
-        dy, dx = self._measure_drift(lum)
-        h, w = lum.shape
-        if abs(dy) > self.max_shift * h or abs(dx) > self.max_shift * w:
-            return self._reject(f"drift {dy:+.1f}, {dx:+.1f} px is too large", (dy, dx))
+        if self.rotation:
+            found = self._register_similarity(img, lum)
+            if isinstance(found, StackResult):
+                return found
+            aligned, valid, (dy, dx), angle, score = found
+        else:
+            dy, dx = self._measure_drift(lum)
+            h, w = lum.shape
+            if abs(dy) > self.max_shift * h or abs(dx) > self.max_shift * w:
+                return self._reject(f"drift {dy:+.1f}, {dx:+.1f} px is too large", (dy, dx))
+            aligned, valid = self._shift(img, lum, dy, dx)
+            angle, score = 0.0, None
+        if score is None:
+            score = self._match_score(luminance(aligned), valid)
+        if score < self.min_score:
+            return self._reject(f"stars did not match the reference ({score:.0%} matched)",
+                                (dy, dx), score)
+        self._accumulate(aligned, valid if img.ndim == 2 else valid[..., None])
+        self.frames += 1
+        self.exposure_total += float(exposure)
+        return StackResult(True, self.frames, self.rejected, (dy, dx), score, rotation=angle)
+
+    def _shift(self, img: np.ndarray, lum: np.ndarray, dy: float,
+               dx: float) -> tuple[np.ndarray, np.ndarray]:
         # bilinear: never overshoots around stars, and 3x faster than a cubic spline
         if img.ndim == 2:
             aligned = shift_image(img, -dy, -dx, order=1)
@@ -161,15 +207,72 @@ class LiveStacker:
             aligned = np.stack([shift_image(img[..., c], -dy, -dx, order=1) for c in range(3)],
                                axis=2)
             valid = np.isfinite(aligned).all(axis=2)
-        valid &= overlap_mask(lum.shape, -dy, -dx)
-        score = self._match_score(luminance(aligned), valid)
-        if score < self.min_score:
-            return self._reject(f"stars did not match the reference ({score:.0%} matched)",
-                                (dy, dx), score)
-        self._accumulate(aligned, valid if img.ndim == 2 else valid[..., None])
-        self.frames += 1
-        self.exposure_total += float(exposure)
-        return StackResult(True, self.frames, self.rejected, (dy, dx), score)
+        return aligned, valid & overlap_mask(lum.shape, -dy, -dx)
+
+    def _register_similarity(self, img: np.ndarray, lum: np.ndarray):
+        """(aligned, valid, (dy, dx) drift of the frame centre, rotation deg, star score or None)
+        or a rejection. The score is the share of the reference's stars found again, when the
+        stars confirmed the transform; None asks for the pixel check."""
+        from editor.stacking.registration import (RegistrationError, detect_stars,
+                                                  find_transform, warp)
+
+        if self._ref_star_list is None:
+            self._ref_star_list = detect_stars(self._ref)
+        try:
+            t = find_transform(self._ref_star_list, detect_stars(lum), self._ref, lum)
+        except RegistrationError as exc:
+            return self._reject(str(exc))
+        h, w = lum.shape
+        centre = np.array([(w - 1) / 2, (h - 1) / 2, 1.0])
+        dx, dy = (t.matrix @ centre)[:2] - centre[:2]
+        if abs(dy) > self.max_shift * h or abs(dx) > self.max_shift * w:
+            return self._reject(f"drift {dy:+.1f}, {dx:+.1f} px is too large", (dy, dx))
+        aligned = warp(img, t, order=1)  # bilinear, as for translations
+        valid = np.isfinite(aligned) if img.ndim == 2 else np.isfinite(aligned).all(axis=2)
+        score = t.matched / max(1, len(self._ref_star_list)) if t.matched else None
+        if score is not None:
+            score = min(1.0, score / 0.5)  # half the stars found again is a sure match
+        return aligned, valid, (float(dy), float(dx)), t.rotation_deg, score
+
+    def use_masters(self, dark: str | Path | None = None, flat: str | Path | None = None,
+                    bias: str | Path | None = None) -> None:
+        """Calibrate the frames given to :meth:`add_raw` with these master files (None: none).
+
+        The masters are turned to the camera's own row order, the one frames arrive in.
+        """
+        if not (dark or flat or bias):
+            self.calibration = None
+            return
+        from editor.stacking.calibration import Calibration
+
+        masters = {kind: _camera_order_master(path, kind)
+                   for kind, path in (("bias", bias), ("dark", dark), ("flat", flat)) if path}
+        self.calibration = Calibration(masters.get("bias"), masters.get("dark"),
+                                       masters.get("flat"))
+
+    def add_raw(self, data: np.ndarray, exposure: float = 0.0,
+                header: Mapping[str, Any] | None = None, debayer: bool = True) -> StackResult:
+        """Offer a camera frame as it arrived (mono or Bayer mosaic, camera row order):
+        calibrated with the masters of :meth:`use_masters`, debayered when ``header`` names a
+        Bayer pattern (and ``debayer``), then stacked like :meth:`add`."""
+        from editor.acquisition.colour_frames import mosaic_pattern
+        from editor.io.debayer import debayer_bilinear
+        from editor.stacking.frames import FrameInfo, StackError
+
+        header = dict(header or {})
+        img = normalise(data)
+        pattern = mosaic_pattern(header) if img.ndim == 2 else None
+        if self.calibration is not None and img.ndim == 2:
+            temp = header.get("CCD-TEMP")
+            info = FrameInfo(Path("live frame"), img.shape, float(exposure) or None,
+                             float(temp) if temp is not None else None, pattern=pattern)
+            try:
+                img, _ = self.calibration.apply(img, info)
+            except StackError as exc:
+                return self._reject(str(exc))
+        if pattern and debayer:
+            img = debayer_bilinear(img, pattern)
+        return self.add(img, exposure, header)
 
     def _measure_drift(self, img: np.ndarray) -> tuple[float, float]:
         """The frame's shift from the reference, measured on block-averaged copies.
@@ -242,3 +345,23 @@ class LiveStacker:
                                 + (f", Bayer {pattern}" if pattern else "")
                                 + ") before live stacking; registered on luminance")
         return cards
+
+
+def _camera_order_master(path: str | Path, kind: str):
+    """A master read with editor.stacking (top row first), turned back to the stored row order
+    of its file, with its Bayer pattern for that order: how a camera sends its frames."""
+    from editor.acquisition.colour_frames import is_bottom_up, mosaic_pattern
+    from editor.stacking.masters import load_master
+
+    master = load_master(path, kind)
+    header = _file_header(path)
+    if is_bottom_up(header):
+        master.data = np.ascontiguousarray(master.data[::-1])
+    master.pattern = mosaic_pattern(header)
+    return master
+
+
+def _file_header(path: str | Path) -> dict:
+    from editor.stacking.frames import peek_info
+
+    return peek_info(path).header

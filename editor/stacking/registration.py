@@ -3,8 +3,8 @@
 1. **Stars** (:func:`detect_stars`): the frame minus its background (``sep``, SExtractor's
    algorithm), smoothed by a 1 px Gaussian (a matched filter for typical 2-5 px stars, so faint
    stars in short subframes are found), objects above ``threshold`` sigma of the smoothed noise;
-   windowed centroids (``sep.winpos``, ~0.02 px on bright stars); FWHM as twice the half-flux
-   radius measured on the unsmoothed frame.
+   hot pixels (sharper than any star) left out; windowed centroids (``sep.winpos``, ~0.02 px on
+   bright stars); FWHM as twice the half-flux radius measured on the unsmoothed frame.
 2. **Match** (:func:`find_transform`): astroalign's asterism (triangle) matching on the 50
    brightest stars gives a first similarity transform (rotation, scale, shift), which then is
    refined by least squares on every star pair it predicts within 2 px, with 3-sigma clipping
@@ -106,6 +106,8 @@ def detect_stars(lum: np.ndarray, *, threshold: float = 5.0, max_stars: int = 80
     # not touching the border, not blended with a neighbour beyond repair
     h, w = data.shape
     ok = (objects["x"] > 3) & (objects["x"] < w - 4) & (objects["y"] > 3) & (objects["y"] < h - 4)
+    # a hot pixel after the 1 px smoothing has sigma ~1.0; even a 2 px FWHM star has ~1.3
+    ok &= np.sqrt(objects["a"] * objects["b"]) > 1.15
     objects = objects[ok]
     objects = objects[np.argsort(objects["flux"])[::-1][:max_stars]]
     if len(objects) == 0:

@@ -16,6 +16,10 @@ def background_noise(img: np.ndarray, border: int = 60) -> float:
     """Pixel noise of the sky: MAD of the image minus a 5x5 median (stars, nebula and
     gradients removed), on the frame less its borders (where registration leaves NaN)."""
     core = np.asarray(img, np.float32)[border:-border, border:-border]
+    h, w = core.shape
+    if h > 700 or w > 700:  # a central 700 px square is plenty for a noise figure
+        core = core[(h - 700) // 2:(h + 700) // 2 if h > 700 else h,
+                    (w - 700) // 2:(w + 700) // 2 if w > 700 else w]
     core = np.where(np.isfinite(core), core, np.nanmedian(core))
     resid = core - ndimage.median_filter(core, 5)
     return robust_sigma(resid) / 1.095  # a 5x5 median's own noise adds ~9.5% (white noise)
