@@ -113,7 +113,8 @@ def _image_layer(record: dict) -> dict:
 
 HOSTILE_PROJECTS = {
     "offset 1e29": (lambda r: _image_layer(r).update(offset=[1e29, 0]), "offset"),
-    "offset 1e400": (lambda r: json.dumps(r).replace('"offset": [0, 0]', '"offset": [1e400, 0]'), "offset"),
+    "offset 1e400": (lambda r: _image_layer(r).update(offset="__BIG__")
+                     or json.dumps(r).replace('"__BIG__"', "[1e400, 0]"), "offset"),
     "30 MB text parameter": (lambda r: r["layers"][-1]["params"].update(note="x" * 30_000_000), "text of"),
     "deep nesting": (lambda r: json.dumps(r).replace('"params": {', '"params": {"deep": ' + "[" * 5000 + "]" * 5000 + ", ", 1),
                      "nested"),
@@ -124,9 +125,10 @@ HOSTILE_PROJECTS = {
     "duplicate layer ids": (lambda r: r.update(layers=r["layers"] * 2), "twice"),
     "opacity 1e29": (lambda r: r["layers"][-1].update(opacity=1e29), "project.nebula"),
     "200 kB layer name": (lambda r: r["layers"][-1].update(name="N" * 200_000), "name"),
-    # found by the fuzz test (seeds 2 and 3):
+    # found by the fuzz test (seeds 2, 3 and 6):
     "source notes a number": (lambda r: r["sources"][0]["meta"].update(notes=5), None),
     "kind_version a list": (lambda r: r["layers"][-1].update(kind_version=[1, 2]), "kind_version"),
+    "metadata base_source a list": (lambda r: r["metadata"].update(base_source=[[1]]), None),
     "snapshot channel a number": (lambda r: r["snapshots"][0]["layers"].append(
         {"id": "C1", "type": "channel_combine", "name": "c", "channels": {"L": -2147483648},
          "mode": "lrgb"}), "missing sources"),
