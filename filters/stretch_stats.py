@@ -16,11 +16,11 @@ What is measured here, per channel, on an even subsample:
   16th..84th percentile spread (half of it is sigma for normal noise), else from the mean
   absolute deviation (x 1.2533), so the sky still gets a black point below it instead of a
   zero-width range.
-* **range**: data already within 0..1 (and reaching at least 1/100) keeps 0..1 as its range
-  (PixInsight's normalised range; values show as they are); any other data is measured
-  against its own finite range (minimum .. maximum of the non-blank values), as PixInsight
-  rescales a float image outside 0..1 on opening and Siril's autostretch works on the data's
-  own range. The top is capped at ``median + 1e6 sigma`` so one absurd hot pixel cannot crush
+* **range**: data within 0..1 (at most 1 % of pixels outside, reaching at least 1/100) keeps
+  0..1 as its range (PixInsight's normalised range; values show as they are); any other data is
+  measured against its own finite range (minimum .. maximum of the non-blank values), as
+  PixInsight rescales a float image outside 0..1 on opening and Siril's autostretch works on
+  the data's own range. The top is capped at ``median + 1e6 sigma`` so one absurd hot pixel cannot crush
   everything else to black.
 
 The stretch formula itself (AutoSTF) is affine-invariant, so results in these units are the
@@ -71,9 +71,20 @@ def valid_sample(plane: np.ndarray) -> np.ndarray:
     return nonzero if nonzero.size else s
 
 
-def is_normalised(low: float, high: float) -> bool:
-    """Finite non-blank values from ``low`` to ``high`` are normalised 0..1 data."""
-    return low >= 0.0 and NORMALISED_MIN_TOP <= high <= 1.0
+#: Normalised data may have this fraction of pixels outside 0..1 (star cores past 1, noise
+#: below 0 after background extraction): the export rule uses the same tolerance.
+OUTSIDE_TOLERANCE = 0.01
+
+
+def is_normalised(sample: np.ndarray) -> bool:
+    """The non-blank ``sample`` is normalised 0..1 data: at most 1 % of it outside 0..1, and
+    what is inside reaches 1/100 of full scale."""
+    if sample.size == 0:
+        return False
+    inside = (sample >= 0.0) & (sample <= 1.0)
+    if float(np.mean(~inside)) > OUTSIDE_TOLERANCE or not inside.any():
+        return False
+    return float(sample[inside].max()) >= NORMALISED_MIN_TOP
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,7 @@ def plane_stats(plane: np.ndarray) -> PlaneStats:
         sigma = float(p84 - p16) / 2 or MEANAD_TO_SIGMA * float(np.mean(dev))
         mad = sigma / MAD_TO_SIGMA
     lo, hi = float(s64.min()), float(s64.max())
-    if is_normalised(lo, hi):
+    if is_normalised(s):
         lo, hi = 0.0, 1.0
     elif sigma > 0:
         hi = min(hi, med + MAX_TOP_SIGMAS * sigma)

@@ -14,7 +14,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the solution as JSON")
     p.add_argument("-o", "--output", help="write a FITS copy of the image with the solved WCS")
     p.add_argument("--timeout", type=float, default=180.0, help="give up after S seconds (180)")
-    p.add_argument("--solver", choices=("auto", "astrometry", "astap"), default="auto")
+    p.add_argument("--solver", choices=("auto", "astrometry", "astap"), default="auto",
+                   help="plate solver: astrometry.net, ASTAP, or auto (astrometry.net, else ASTAP)")
     p.add_argument("--blind", action="store_true",
                    help="ignore RA/Dec, scale and WCS hints in the header")
 

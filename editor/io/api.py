@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -162,18 +161,11 @@ def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None =
     if not path.parent.is_dir():
         raise ImageWriteError(path, f"folder {path.parent} does not exist")
     format_name, writer = found
-    from editor.io.export_range import prepare
+    from editor.io.export_range import meta_for_plan, prepare
 
     data, plan = prepare(data, format_name, bits, path)
     notes = plan.notes if plan is not None else []
-    if notes:
-        meta = replace(meta or ImageMeta(), extra={**(meta.extra if meta else {}),
-                                                  "history": [*(meta.extra.get("history", [])
-                                                                if meta else []), *notes]})
-    if plan is not None and plan.rule == "rescaled" and "BUNIT" in meta.header:
-        from editor.io.wcs import drop_bunit  # the stored integers are no longer in that unit
-
-        meta = replace(meta, header=drop_bunit(meta.header, "values rescaled for an integer export"))
+    meta = meta_for_plan(meta, plan)  # notes as HISTORY; BUNIT dropped by a rescale
     try:
         with atomic_path(path) as tmp:
             writer(tmp, data, bits=bits, meta=meta)

@@ -26,6 +26,7 @@ An integer file holds 0..1 as 0..full scale. Float data reaches an export in fou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -128,3 +129,23 @@ def prepare(data: np.ndarray, format_name: str, bits: int | None,
     except ValueError as exc:
         raise ImageWriteError(path, str(exc)) from exc
     return to_unit_range(data, plan), plan
+
+
+def meta_for_plan(meta: Any, plan: RangePlan | None) -> Any:
+    """``meta`` (an ImageMeta, or None) for a file written by ``plan``: its notes appended to
+    the HISTORY lines, and BUNIT dropped when the values were rescaled (the integers are no
+    longer in that unit). Unchanged for float exports and values written as they are."""
+    if plan is None or not plan.notes:
+        return meta
+    from dataclasses import replace
+
+    from editor.io.image import ImageMeta
+
+    meta = meta if meta is not None else ImageMeta()
+    meta = replace(meta, extra={**meta.extra,
+                                "history": [*meta.extra.get("history", []), *plan.notes]})
+    if plan.rule == "rescaled" and "BUNIT" in meta.header:
+        from editor.io.wcs import drop_bunit
+
+        meta = replace(meta, header=drop_bunit(meta.header, "values rescaled for an integer export"))
+    return meta

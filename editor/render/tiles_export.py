@@ -12,7 +12,6 @@ then written as before.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -20,7 +19,7 @@ import numpy as np
 
 from editor.errors import ImageWriteError
 from editor.io.export_range import (CLIP_TOLERANCE, MIN_LEVELS, NORMALISED_MIN_TOP, SAMPLES,
-                                    RangePlan, to_unit_range)
+                                    RangePlan, meta_for_plan, to_unit_range)
 from editor.render.tiles import TiledRender
 
 if TYPE_CHECKING:
@@ -66,7 +65,7 @@ def export_tiled(tr: TiledRender, path: str | Path, *, bits: int | None = None,
                 with _spooled(bands, path, shape) as (spool, stats):
                     plan = plan_from_stats(stats, bits)
                     notes = plan.notes
-                    meta = _with_notes(meta, notes)
+                    meta = meta_for_plan(meta, plan)  # HISTORY notes; BUNIT gone if rescaled
                     _write(fmt, tmp, shape, bits, spool(), tr.tile, compression, meta, plan)
             else:
                 _write(fmt, tmp, shape, bits, bands, tr.tile, compression, meta, None)
@@ -85,12 +84,6 @@ def _bands(tr: TiledRender) -> Iterator[tuple[int, np.ndarray]]:
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
     yield first
     yield from rest
-
-
-def _with_notes(meta: Any, notes: list[str]) -> Any:
-    if not notes:
-        return meta
-    return replace(meta, extra={**meta.extra, "history": [*meta.extra.get("history", []), *notes]})
 
 
 def _write(fmt: str, tmp: Path, shape: tuple[int, ...], bits: int | None, bands: Any,

@@ -33,9 +33,9 @@ def test_version_prints_the_package_version():
 def test_every_option_of_every_sub_command_has_help_text(command):
     parser = _build_parser(command)
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    # (help=argparse.SUPPRESS is a deliberately hidden option, not a missing text)
     missing = [a.option_strings or a.dest for a in sub.choices[command]._actions
-               if not isinstance(a, argparse._HelpAction)
-               and (not a.help or a.help == argparse.SUPPRESS)]
+               if not isinstance(a, argparse._HelpAction) and not a.help]
     assert not missing, f"{command}: no help for {missing}"
 
 
