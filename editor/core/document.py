@@ -24,9 +24,6 @@ from editor.core.recipes import RecipesMixin
 from editor.core.geometry_edits import GeometryMixin
 from editor.core.history import History
 from editor.core.layers import GroupLayer, ImageLayer, Layer, layer_from_dict, new_id, walk
-# Layer types defined in their own module register with editor.core.layers on import; here,
-# not in ``editor/__init__``, so that ``import editor`` (and ``nebulayer --help``) stays cheap.
-import editor.core.mosaic_layer  # noqa: E402,F401,I001
 from editor.core.render_errors import RenderErrors
 from editor.core.sources import Source, freeze, open_image_file
 from editor.errors import DocumentError
