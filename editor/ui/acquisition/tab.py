@@ -28,6 +28,7 @@ from editor.errors import ImageWriteError, NebulayerError
 from editor.ui.acquisition.devices_panel import DevicesBox, ServerBox
 from editor.ui.acquisition.live_panel import LivePanel
 from editor.ui.acquisition.sequence_panel import COLUMNS, NO_FILTER, SequencePanel
+from editor.ui.acquisition.stack_panel import StackPanel
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 log = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ class AcquisitionTab(QWidget):
         devices = self.devices_box = DevicesBox()
         seq = self.sequence = SequencePanel(self.settings)
         live = self.live = LivePanel()
+        self.stack_panel = StackPanel(default_folder=self._session_folder)
+        self.stack_panel.stacked.connect(self.open_in_editor.emit)
         # the controls, under the names the rest of the tab (and its tests) use
         self.host, self.port, self.auto_reconnect = server.host, server.port, server.auto_reconnect
         self.connect_btn, self.disconnect_btn = server.connect_btn, server.disconnect_btn
@@ -98,7 +101,7 @@ class AcquisitionTab(QWidget):
 
         left = QWidget()
         lv = QVBoxLayout(left)
-        for w in (server, devices, seq, live):
+        for w in (server, devices, seq, live, self.stack_panel):
             lv.addWidget(w)
         lv.addStretch(1)
 
@@ -203,6 +206,12 @@ class AcquisitionTab(QWidget):
             return
         self.live_btn.setText("Stop live view")
         self._set_busy(True, live=True)
+
+    def _session_folder(self) -> str:
+        """Where this session's frames go (the Stack box's default folder)."""
+        from editor.acquisition.frame_writer import session_dir
+
+        return str(session_dir(self.out_dir.text(), self.object_name.text().strip() or None))
 
     def send_stack(self) -> None:
         snap = self.controller.stack_snapshot()

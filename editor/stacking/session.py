@@ -1,0 +1,107 @@
+"""Finding a capture session's lights, darks, flats and bias frames in its folder.
+
+Frames saved by the Acquisition tab are named ``<Type>_<filter>_<NNNN>_<exposure>s.fits``
+(``Light_Ha_0003_300s.fits``, ``Dark_0001_300s.fits``...); other programs' frames are sorted by
+their FITS ``IMAGETYP`` card (``Light Frame``, ``Dark Frame``, ``Flat Field``, ``Bias Frame``,
+``Dark Flat``), as Siril, APP and DeepSkyStacker do. Masters (``Master ...``) are left out:
+they are results, not inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from editor.errors import NebulayerError
+
+FRAME_SUFFIXES = (".fits", ".fit", ".fts")
+_NAMED = re.compile(r"^(light|dark|flat|bias|darkflat|dark-flat|dark_flat)_(?:(.+?)_)?\d{4,}_",
+                    re.IGNORECASE)
+
+
+@dataclass
+class SessionFrames:
+    """Frames of one session by kind; lights and flats by filter ("" when none)."""
+
+    folder: Path
+    lights: dict[str, list[Path]] = field(default_factory=dict)
+    flats: dict[str, list[Path]] = field(default_factory=dict)
+    darks: list[Path] = field(default_factory=list)
+    bias: list[Path] = field(default_factory=list)
+    dark_flats: list[Path] = field(default_factory=list)
+
+    @property
+    def filters(self) -> list[str]:
+        return sorted(self.lights)
+
+    def describe(self) -> str:
+        parts = [f"{len(v)} light{'s' if len(v) != 1 else ''}" + (f" {k}" if k else "")
+                 for k, v in sorted(self.lights.items())]
+        parts += [f"{sum(map(len, self.flats.values()))} flats", f"{len(self.darks)} darks",
+                  f"{len(self.bias)} bias"]
+        if self.dark_flats:
+            parts.append(f"{len(self.dark_flats)} dark flats")
+        return ", ".join(parts)
+
+
+def _kind_from_header(path: Path) -> tuple[str, str]:
+    from editor.stacking.frames import peek_info
+
+    try:
+        info = peek_info(path)
+    except NebulayerError:
+        return "", ""
+    text = info.imagetyp.lower()
+    filt = str(info.header.get("FILTER", "") or "").strip()
+    if "master" in text:
+        return "", ""
+    for word, kind in (("dark flat", "dark-flat"), ("darkflat", "dark-flat"), ("flat", "flat"),
+                       ("dark", "dark"), ("bias", "bias"), ("offset", "bias"), ("zero", "bias"),
+                       ("light", "light"), ("object", "light")):
+        if word in text:
+            return kind, filt
+    return "", ""
+
+
+def scan_session(folder: str | Path) -> SessionFrames:
+    """Sort the frames of ``folder`` (not its sub-folders) by kind and filter."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NebulayerError(f"{folder}: not a folder")
+    found = SessionFrames(folder)
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in FRAME_SUFFIXES or path.name.startswith("."):
+            continue
+        match = _NAMED.match(path.name)
+        if match:
+            kind = match.group(1).lower().replace("_", "-")
+            kind = "dark-flat" if kind in ("darkflat", "dark-flat") else kind
+            filt = match.group(2) or ""
+        else:
+            kind, filt = _kind_from_header(path)
+        if kind == "light":
+            found.lights.setdefault(filt, []).append(path)
+        elif kind == "flat":
+            found.flats.setdefault(filt, []).append(path)
+        elif kind == "dark":
+            found.darks.append(path)
+        elif kind == "bias":
+            found.bias.append(path)
+        elif kind == "dark-flat":
+            found.dark_flats.append(path)
+    return found
+
+
+def request_for(frames: SessionFrames, filter_name: str, output: Path, **options):
+    """The :class:`~editor.stacking.pipeline.StackRequest` for one filter of a session."""
+    from editor.stacking.frames import StackError
+    from editor.stacking.pipeline import StackRequest
+
+    lights = frames.lights.get(filter_name, [])
+    if not lights:
+        raise StackError(f"{frames.folder}: no light frames"
+                         + (f" through filter {filter_name}" if filter_name else ""))
+    flats = frames.flats.get(filter_name) or (frames.flats.get("", []) if not filter_name else [])
+    return StackRequest(lights=lights, darks=frames.darks, flats=flats, bias=frames.bias,
+                        dark_flats=frames.dark_flats, output=output, **options)
