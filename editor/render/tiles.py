@@ -99,17 +99,31 @@ class TiledRender:
         tree, self._live, self._sources = doc.render_inputs()
         self._tree = tree if nodes is None else nodes
         self.shared = SharedState(tiled=True)
+        # A cropped/rotated/resampled document: tiles of the output canvas, each rendered
+        # from the one layer-frame window it shows (editor/render/geometry.py).
+        self.geometry = doc.geometry
         self.full = self._job().full
+        if not self.geometry.is_identity:
+            from editor.render.geometry import output_full
+
+            self.full = output_full(self.geometry, self.scale)
 
     def _job(self) -> RenderJob:
+        from editor.render.geometry import engine_scale
+
+        scale = self.scale if self.geometry.is_identity else engine_scale(self.geometry, self.scale)
         return RenderJob(tree=self._tree, sources=self._sources, layers=self._live,
                          registry=self.doc.registry, cache=self.cache, stats=self.doc._stats,
-                         canvas=(self.doc.height, self.doc.width), scale=self.scale,
+                         canvas=self.doc.layer_shape, scale=scale,
                          progress=self.cancel.progress(), errors=self.errors, shared=self.shared)
 
     def render_tile(self, win: Window) -> np.ndarray:
         """One tile (read-only array, possibly the cached one)."""
         self.cancel.check()
+        if not self.geometry.is_identity:
+            from editor.render.geometry import render_output
+
+            return render_output(self._job(), self.geometry, self.scale, win)
         return self._job().render(win).data
 
     def tiles(self, win: Window | None = None) -> Iterator[tuple[Window, np.ndarray]]:

@@ -280,3 +280,27 @@ def test_a_stroke_drawn_on_the_rotated_canvas_paints_where_it_was_drawn():
     ys, xs = np.nonzero(shown > 0.5)
     assert abs(xs.mean() - 50) < 1.0 and abs(ys.mean() - 20) < 1.0  # where it was drawn
     assert 6 < xs.max() - xs.min() + 1 < 11  # about the drawn 8 px wide
+
+
+def test_tiled_renders_and_the_cli_export_follow_the_geometry(pic, tmp_path):
+    from editor.render.tiles import TiledRender
+
+    doc = Document.from_image(pic)
+    doc.add_adjustment("levels", white=0.8)
+    doc.rotate(90)
+    doc.crop(2, 3, 25, 30)
+    doc.rotate(11.0)
+    whole = doc.render()
+    tiled = TiledRender(doc, 1.0, tile=16).render()
+    assert tiled.shape == whole.shape
+    assert np.array_equal(np.isnan(tiled), np.isnan(whole))
+    assert np.nanmax(np.abs(tiled - whole)) < 1e-5
+    doc.save(tmp_path / "g.nebula")
+    from editor.cli import main
+
+    assert main(["render", str(tmp_path / "g.nebula"), "-o", str(tmp_path / "g.fits")]) == 0
+    from editor import open_image
+
+    out = open_image(tmp_path / "g.fits").data
+    assert out.shape == whole.shape
+    assert np.nanmax(np.abs(out - whole)) < 1e-5
