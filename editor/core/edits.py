@@ -439,6 +439,8 @@ def _structure_refs(structure: tree.Structure) -> set[str]:
 
 def _check_combine_params(mode: str, params: dict[str, Any]) -> None:
     names = combine_param_names(mode)
+    if params.get("normalize", "auto") not in ("auto", "on", "off"):  # filters/channel_norm.py
+        raise DocumentError(f"normalize must be 'auto', 'on' or 'off', not {params['normalize']!r}")
     unknown = set() if names is None else set(params) - names
     if unknown:
         raise DocumentError(f"{mode.upper()} merge has no parameter(s) {', '.join(sorted(unknown))}"

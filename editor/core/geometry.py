@@ -200,7 +200,11 @@ class Geometry:
     def then(self, op: dict[str, Any]) -> "Geometry":
         """This geometry followed by ``op`` (validated against the current output size)."""
         h, w = self.shape
-        return Geometry(self.base, self.ops + (check_op(op, (w, h)),))
+        out = Geometry(self.base, self.ops + (check_op(op, (w, h)),))
+        nh, nw = out.shape
+        if not (0 < nh <= 1 << 20 and 0 < nw <= 1 << 20):
+            raise DocumentError(f"that would make a {nw}x{nh} canvas (at most {1 << 20} a side)")
+        return out
 
     def to_layer(self, x: Any, y: Any) -> tuple[Any, Any]:
         """Output canvas pixel (x, y) (full resolution) -> layer-frame pixel (x, y), in

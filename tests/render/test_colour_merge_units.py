@@ -60,3 +60,15 @@ def test_unlinked_stretch_choice_and_what_it_changes(frames):
     assert med.max() / med.min() < 1.03  # unlinked balances the backgrounds by itself
     linked = auto_stretch(doc.render(upto=cid), linked=True)
     assert np.nanmedian(linked[..., 2]) < 0.1  # linked alone, without normalisation: yellow
+
+
+def test_a_bad_normalize_value_is_refused_when_set():
+    from editor.errors import DocumentError
+
+    doc = Document.new(8, 8)
+    one = np.ones((8, 8), np.float32)
+    cid = doc.add_channel_combine({"R": one, "G": one, "B": one}, mode="rgb", align=False)
+    with pytest.raises(DocumentError, match="normalize"):
+        doc.set_params(cid, normalize="maybe")
+    doc.set_params(cid, normalize="on")
+    assert doc.layer(cid).params["normalize"] == "on"

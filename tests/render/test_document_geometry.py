@@ -304,3 +304,11 @@ def test_tiled_renders_and_the_cli_export_follow_the_geometry(pic, tmp_path):
     out = open_image(tmp_path / "g.fits").data
     assert out.shape == whole.shape
     assert np.nanmax(np.abs(out - whole)) < 1e-5
+
+
+def test_a_canvas_cannot_grow_past_the_size_limit_by_rotations():
+    doc = Document.from_image(np.zeros((4000, 6000), np.float32))
+    with pytest.raises(DocumentError, match="at most"):
+        for _ in range(40):
+            doc.rotate(45)
+    assert max(doc.width, doc.height) <= 1 << 20
