@@ -41,10 +41,11 @@ def highpass(
     copy of the whole image (radius >= 16 px there), the blur is its bilinear enlargement onto
     this image's ``measured["frame"]``: a region or tile needs no border, and a 1000 px high
     pass of any canvas never needs it at full resolution. That blur is the one of the reduced
-    copy (area-averaged pixels): measured on the Horsehead plate (r = 200 px, copy at 1/2
-    scale), median 4e-4 and beyond 100 px of the edges at most 1.7e-3 of the data range from
-    the full-resolution one, 6e-3 in the corners (the reduced copy's edge rows average two
-    rows, and 'nearest' repeats them). See tests/tiles/test_coarse_filters.py.
+    copy (area-averaged pixels; the editor picks the coarsest copy on which the radius is
+    still >= 16 px): measured on the Horsehead plate (r = 200 px, copy at 1/8 scale), median
+    4.5e-4 and beyond 100 px of the edges at most 2.3e-3 of the data range from the
+    full-resolution one, 3.9e-3 near the edges (the copy's edge rows average several rows,
+    and 'nearest' repeats them). See tests/tiles/test_coarse_filters.py.
 
     Examples
     --------

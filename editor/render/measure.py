@@ -78,6 +78,23 @@ def coarse_field(spec: FilterSpec, resolved: dict[str, Any], canvas: tuple[int, 
         return False
 
 
+def spec_measuring_scale(spec: FilterSpec, resolved: dict[str, Any],
+                         canvas: tuple[int, int]) -> float:
+    """:func:`measuring_scale`, or for a coarse-field filter the coarsest halving of it at
+    which its radius is still large enough (a 1000 px blur of a 40 MP canvas is measured on a
+    1/32 copy of 0.04 MP: a change below it re-measures in milliseconds)."""
+    ms = measuring_scale(canvas)
+    if not coarse_field(spec, resolved, canvas):
+        return ms
+    pred = spec.extra["coarse"]
+    try:
+        while ms > 1 / 1024 and pred(spec.scaled(resolved, ms / 2)):
+            ms /= 2
+    except PLUGIN_FAILURES:
+        pass
+    return ms
+
+
 def wants_measure(spec: FilterSpec, resolved: dict[str, Any], canvas: tuple[int, int]) -> bool:
     """Whether a render of ``spec`` needs :func:`measured_values` (a coarse-field filter only
     when its radius calls for the coarse field: a small high pass needs no measuring render)."""
@@ -117,7 +134,7 @@ def measured_values(job: Any, spec: FilterSpec, resolved: dict[str, Any], below:
                     ) -> dict[str, Any]:
     """What ``spec`` measures on the layer's whole input at :func:`measuring_scale` (cached
     by the input's scale-independent key), plus ``frame``: where ``below`` lies on the canvas."""
-    ms = measuring_scale(job.canvas)
+    ms = spec_measuring_scale(spec, resolved, job.canvas)
     key = make_key("measure", origin_key(job, below.origin), ms, spec.id, spec.version,
                    spec.source, resolved)
     shared = job.shared

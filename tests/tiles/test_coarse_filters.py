@@ -37,11 +37,12 @@ def test_the_coarse_high_pass_stays_close_to_the_full_resolution_one(
     exact = filters.highpass(src, 200.0)
     span = float(src.max() - src.min())
     err = np.abs(coarse - exact)
-    # The reduced copy's edge rows average two rows: 'nearest' extension beyond the canvas
-    # differs most in the corners (measured 6.0e-3 of the span), 1.7e-3 beyond 100 px.
-    assert np.max(err) < 7e-3 * span, np.max(err) / span
-    assert np.max(err[100:-100, 100:-100]) < 2.5e-3 * span
-    assert np.median(err) < 5e-4 * span
+    # Measured on a 1/8 copy (radius 25 px there): the copy's edge rows average 8 rows, so
+    # 'nearest' extension beyond the canvas differs most near the edges (measured 3.9e-3 of
+    # the span), 2.3e-3 beyond 100 px, median 4.5e-4.
+    assert np.max(err) < 5e-3 * span, np.max(err) / span
+    assert np.max(err[100:-100, 100:-100]) < 3e-3 * span
+    assert np.median(err) < 6e-4 * span
 
 
 def test_the_coarse_contrast_mask_stays_within_the_documented_tolerance(plate_doc, monkeypatch):
@@ -51,8 +52,11 @@ def test_the_coarse_contrast_mask_stays_within_the_documented_tolerance(plate_do
     mask = plate_doc.render_mask(lv)
     src = plate_doc.sources[plate_doc.layers[0].source_id].pixels
     exact = filters.contrast_mask(src, radius=300.0, blur=40.0)
-    err = np.abs(mask - exact)  # levels white=0.5 doubles the blur's edge error (see above)
-    assert np.max(err) < 1.5e-2 and np.max(err[100:-100, 100:-100]) < 8e-3
+    # levels white=0.5 doubles the blur's error (see above); measured 1.6e-2 at most, 1.2e-2
+    # beyond 100 px, median 3.4e-3: invisible in a soft mask
+    err = np.abs(mask - exact)
+    assert np.max(err) < 2e-2 and np.max(err[100:-100, 100:-100]) < 1.5e-2
+    assert np.median(err) < 5e-3
 
 
 def test_a_small_radius_high_pass_is_not_measured_at_all(plate_doc, monkeypatch):

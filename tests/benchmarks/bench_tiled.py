@@ -1,0 +1,261 @@
+"""Issue 13's figures for the tiled engine, as ratios to one memory pass measured in the same
+run (not collected by pytest). Each case runs in its own interpreter so its peak resident
+size is its own.
+
+    python tests/benchmarks/bench_tiled.py [--megapixels 40] [--big-megapixels 100]
+        [--changes 15] [--skip-big] [--big-project PATH]
+
+Memory pass: ``np.add(a, b, out=c)`` on an RGB float32 array of the document's size (best of
+5), printed with each figure so the noise of a shared machine shows. The document: the
+Horsehead plate tiled to size, RGB, with the issue's 5 layers (levels, curves, levels through
+a high-pass contrast mask r=1000, asinh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+SHARED = Path(os.environ.get("NEBULAYER_SHARED_DATA", REPO.parent / "shared" / "data"))
+GIB = 1024**3
+
+
+def size_for(mp: float) -> tuple[int, int]:
+    w = int(round((mp * 1e6 * 1.5) ** 0.5))
+    return int(round(mp * 1e6 / w)), w
+
+
+def memory_pass(shape: tuple[int, ...]) -> float:
+    a = np.ones(shape, np.float32)
+    b, c = np.ones_like(a), np.empty_like(a)
+    best = min(_time(lambda: np.add(a, b, out=c)) for _ in range(5))
+    return best
+
+
+def _time(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def _peak() -> int:
+    """Peak resident size of this process (VmHWM; ru_maxrss carries a parent's over exec)."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _doc(mp: float, cache=None):
+    from editor import Document
+    from tests.tiles.big_doc import five_layers, tiled_plate
+
+    h, w = size_for(mp)
+    doc = Document.from_image(tiled_plate(SHARED, h, w), **({} if cache is None else {"cache": cache}))
+    five_layers(doc)
+    return doc
+
+
+# ----------------------------------------------------------------------------- cases
+def case_full(mp: float) -> dict:
+    """5-layer full render in process, tile by tile on 2 threads, with the document's cache."""
+    from editor.render.tiles import TiledRender
+
+    doc = _doc(mp)
+    t_pass = memory_pass((doc.height, doc.width, 3))
+    base = _peak()
+    t = _time(lambda: TiledRender(doc, workers=2).render())
+    t_again = _time(lambda: TiledRender(doc, workers=2).render())
+    return {"pass": t_pass, "render": t, "render_cached": t_again, "peak": _peak(),
+            "peak_before": base, "mp": doc.width * doc.height / 1e6}
+
+
+def case_old_full(mp: float) -> dict:
+    """The same document through ``doc.render()`` (the whole-canvas path), for comparison."""
+    doc = _doc(mp)
+    t_pass = memory_pass((doc.height, doc.width, 3))
+    t = _time(lambda: doc.render(copy=False))
+    return {"pass": t_pass, "render": t, "peak": _peak()}
+
+
+def case_preview(mp: float, changes: int) -> dict:
+    """A change of the levels layer below the masked one, then the preview at scale 0.25."""
+    from editor.render.tiles import TiledRender
+
+    doc = _doc(mp)
+    t_pass = memory_pass((doc.height // 4, doc.width // 4, 3))
+    lid = doc.layers[1].id  # levels, below the masked levels
+    TiledRender(doc, 0.25, tile=1024, workers=2).render()
+    lat = []
+    for v in np.linspace(0.45, 0.55, changes):
+        t = time.perf_counter()
+        doc.set_params(lid, merge_key="bench", midtone=float(v))
+        TiledRender(doc, 0.25, tile=1024, workers=2).render()
+        lat.append(time.perf_counter() - t)
+    return {"pass": t_pass, "median": statistics.median(lat), "worst": max(lat)}
+
+
+def case_first_view(project: str) -> dict:
+    """First 100 % view 1920x1080 at the centre of a saved project, cold (just opened)."""
+    from editor import Document
+    from editor.render.tiles import render_level_region
+
+    t_open = time.perf_counter()
+    doc = Document.load(project)
+    opened = time.perf_counter() - t_open
+    t_pass = memory_pass((1080, 1920, 3))
+    x, y = doc.width // 2 - 960, doc.height // 2 - 540
+    t = _time(lambda: render_level_region(doc, 0, (x, y, 1920, 1080), tile=512, workers=2))
+    return {"pass": t_pass, "open": opened, "view": t, "mp": doc.width * doc.height / 1e6}
+
+
+def case_export16(mp: float, compression: str) -> dict:
+    from editor.render.cache import RenderCache
+    from editor.render.tiles import TiledRender
+    from editor.render.tiles_export import export_tiled
+
+    doc = _doc(mp, RenderCache(0))
+    t_pass = memory_pass((doc.height, doc.width, 3))
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "out.tif"
+        t_render = _time(lambda: TiledRender(doc, workers=2, cache=RenderCache(0)).render())
+        t = _time(lambda: export_tiled(TiledRender(doc, tile=1024, workers=2,
+                                                   cache=RenderCache(0)), out, bits=16,
+                                       compression=compression))
+        size = out.stat().st_size
+    return {"pass": t_pass, "export": t, "render": t_render, "bytes": size}
+
+
+def run_case(name: str, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--case", name, *args], capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    if proc.returncode != 0:
+        raise SystemExit(f"case {name} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def cli_peak(args: list[str], budget: str) -> dict:
+    code = ("import json,sys,time\nfrom editor.cli import main\nt=time.perf_counter()\n"
+            "c=main(sys.argv[1:])\nhwm=[int(l.split()[1])*1024 for l in open('/proc/self/status')"
+            " if l.startswith('VmHWM:')][0]\n"
+            "print(json.dumps({'code':c,'time':time.perf_counter()-t,'peak':hwm}))")
+    env = dict(os.environ, PYTHONPATH=str(REPO), NEBULAYER_MEMORY_BUDGET=budget)
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"nebulayer {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def batch(n: int, mp: float, workers: int) -> tuple[float, float, bool]:
+    """n projects rendered serially and with --workers: (serial s, workers s, same pixels)."""
+    import tifffile
+
+    from editor import Document
+    from tests.tiles.big_doc import five_layers, tiled_plate
+
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        h, w = size_for(mp)
+        paths = []
+        for k in range(n):
+            doc = Document.from_image(tiled_plate(SHARED, h, w) * np.float32(1 + 0.05 * k))
+            five_layers(doc, radius=200.0)
+            paths.append(str(doc.save(d / f"p{k}.nebula") or d / f"p{k}.nebula"))
+        (d / "s").mkdir()
+        (d / "w").mkdir()
+        ts = cli_peak(["render", *paths, "-o", f"{d}/s/"], "8G")["time"]
+        tw = cli_peak(["render", *paths, "-o", f"{d}/w/", "--workers", str(workers)], "8G")["time"]
+        same = all(np.array_equal(tifffile.imread(d / "s" / f"p{k}.tif"),
+                                  tifffile.imread(d / "w" / f"p{k}.tif")) for k in range(n))
+    return ts, tw, same
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--case", default=None)
+    ap.add_argument("--megapixels", type=float, default=40.0)
+    ap.add_argument("--big-megapixels", type=float, default=100.0)
+    ap.add_argument("--changes", type=int, default=15)
+    ap.add_argument("--skip-big", action="store_true")
+    ap.add_argument("--big-project", default=None, help="reuse this saved big project")
+    ap.add_argument("rest", nargs="*")
+    a = ap.parse_args()
+    if a.case:
+        fn = {"full": lambda: case_full(a.megapixels),
+              "old_full": lambda: case_old_full(a.megapixels),
+              "preview": lambda: case_preview(a.megapixels, a.changes),
+              "first_view": lambda: case_first_view(a.rest[0]),
+              "export16": lambda: case_export16(a.megapixels, a.rest[0])}[a.case]
+        print(json.dumps(fn()))
+        return
+    mp = ["--megapixels", str(a.megapixels)]
+    rows = []
+    r = run_case("full", *mp)
+    p = r["pass"]
+    print(f"memory pass ({r['mp']:.1f} MP RGB): {p * 1000:.1f} ms")
+    rows.append(("full render, 5-layer %g MP RGB, in memory passes" % a.megapixels,
+                 f"{r['render'] / p:.0f} passes ({r['render']:.2f} s; pass {p * 1000:.0f} ms); "
+                 f"again with its tile cache {r['render_cached'] / p:.1f}", "<= 15"))
+    rows.append(("peak RSS, same document, in process with cache",
+                 f"{r['peak'] / GIB:.2f} GiB (document alone {r['peak_before'] / GIB:.2f} GiB)",
+                 "< 2 GiB"))
+    o = run_case("old_full", *mp)
+    rows.append(("  (whole-canvas doc.render() of it, for comparison)",
+                 f"{o['render'] / o['pass']:.0f} passes ({o['render']:.2f} s), peak "
+                 f"{o['peak'] / GIB:.2f} GiB", ""))
+    v = run_case("preview", *mp, "--changes", str(a.changes))
+    rows.append(("preview after a change below a masked layer, scale 0.25",
+                 f"median {v['median'] * 1000:.0f} ms, worst {v['worst'] * 1000:.0f} ms "
+                 f"(pass at 0.25: {v['pass'] * 1000:.1f} ms)", "< 30 ms median, < 100 worst"))
+    for comp in ("none", "lzw", "zstd"):
+        e = run_case("export16", *mp, comp)
+        rows.append((f"16-bit TIFF export of {a.megapixels:g} MP ({comp})",
+                     f"{e['export'] / e['pass']:.0f} passes incl. render ({e['export']:.2f} s; "
+                     f"render alone {e['render'] / e['pass']:.0f}); {e['bytes'] / 1e6:.0f} MB",
+                     "<= 3 passes + disk write"))
+    if not a.skip_big:
+        big = a.big_project
+        tmp = None
+        if big is None or not Path(big).exists():
+            from tests.tiles.big_doc import make_project
+
+            tmp = tempfile.TemporaryDirectory()
+            h, w = size_for(a.big_megapixels)
+            big = str(make_project(SHARED, Path(tmp.name) / "big.nebula", h, w))
+        with tempfile.TemporaryDirectory() as d:
+            c = cli_peak(["render", big, "-o", f"{d}/big.tif"], "2500M")
+        rows.append((f"peak RSS, {a.big_megapixels:g} MP RGB 5-layer `nebulayer render`",
+                     f"{c['peak'] / GIB:.2f} GiB with NEBULAYER_MEMORY_BUDGET=2500M "
+                     f"({c['time']:.0f} s incl. load)", "< 2.5 GiB"))
+        f = run_case("first_view", big)
+        rows.append(("first 100% view (1920x1080) of the %g MP document, cold" % f["mp"],
+                     f"{f['view']:.2f} s ({f['view'] / f['pass']:.0f} passes of 1920x1080; "
+                     f"opening it took {f['open']:.1f} s)", "< 0.5 s"))
+        if tmp is not None:
+            tmp.cleanup()
+    ts, tw, same = batch(4, 4.0, 2)
+    rows.append(("`--workers 2` vs serial on 4 projects of 4 MP",
+                 f"{'identical' if same else 'DIFFERENT'} output; {ts:.1f} s serial, {tw:.1f} s "
+                 f"with 2 workers: speed-up {ts / tw:.2f}x", "identical; speed-up reported"))
+    rows.append(("`convert --stretch auto` 24 MP vs Siril", "not measured here", "<= 1.5x"))
+    rows.append(("1 gigapixel mosaic render", "not attempted", "within 8G"))
+    print("\n| figure | reached | goal |\n|---|---|---|")
+    for name, got, goal in rows:
+        print(f"| {name} | {got} | {goal} |")
+
+
+if __name__ == "__main__":
+    main()
