@@ -35,6 +35,8 @@ class Comp:
 def missing_is_transparent(top: np.ndarray, cov: np.ndarray | None) -> np.ndarray | None:
     """NaN pixels of a picture layer are missing data: show what is below them (mosaics,
     borders left by alignment) instead of punching holes."""
+    if top.size and not np.isnan(np.min(top)):  # one read, no mask array: the usual case
+        return cov
     bad = np.isnan(top)
     if bad.ndim == 3:
         bad = bad.any(axis=2)
