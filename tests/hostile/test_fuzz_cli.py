@@ -3,7 +3,7 @@
 Every case must end in one of two ways: success with a sane output, or exactly one stderr line
 ``nebulayer: <file>: <problem>`` and exit status 2. Never a traceback, a hang, library chatter
 before the error line, a file written anywhere but the output path, or (subprocess cases) a
-peak memory above a generous bound. The seed is fixed so CI is repeatable;
+peak memory above a generous bound (NEBULAYER_MEMORY_BUDGET=1G; 3 GB). The seed is fixed so CI is repeatable;
 ``NEBULAYER_FUZZ_SEED`` explores others, ``NEBULAYER_FUZZ_CASES`` changes the count; a failure
 prints the seed and case number to reproduce it (see fuzz_cases.py).
 """
