@@ -6,6 +6,7 @@ from __future__ import annotations
 from PyQt6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QLabel,
                              QLineEdit, QListWidget, QPushButton, QSpinBox, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.acquisition.settings import AcquisitionSettings
 
 
@@ -16,13 +17,13 @@ class ServerBox(QGroupBox):
         super().__init__("INDI server", parent)
         self.host = QLineEdit(settings.host)
         self.port = QSpinBox(maximum=65535, minimum=1, value=settings.port)
-        self.connect_btn = QPushButton("Connect")
-        self.disconnect_btn = QPushButton("Disconnect")
-        self.auto_reconnect = QCheckBox("Reconnect automatically", checked=settings.auto_reconnect)
+        self.connect_btn = QPushButton(tr("Connect"))
+        self.disconnect_btn = QPushButton(tr("Disconnect"))
+        self.auto_reconnect = QCheckBox(tr("Reconnect automatically"), checked=settings.auto_reconnect)
         grid = QGridLayout(self)
-        grid.addWidget(QLabel("Host"), 0, 0)
+        grid.addWidget(QLabel(tr("Host")), 0, 0)
         grid.addWidget(self.host, 0, 1)
-        grid.addWidget(QLabel("Port"), 0, 2)
+        grid.addWidget(QLabel(tr("Port")), 0, 2)
         grid.addWidget(self.port, 0, 3)
         grid.addWidget(self.connect_btn, 1, 0, 1, 2)
         grid.addWidget(self.disconnect_btn, 1, 2, 1, 2)
@@ -38,12 +39,12 @@ class DevicesBox(QGroupBox):
         self.device_list.setMaximumHeight(90)
         self.camera_combo = QComboBox()
         self.wheel_combo = QComboBox()
-        self.caps_label = QLabel("No camera selected")
+        self.caps_label = QLabel(tr("No camera selected"))
         self.caps_label.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow(self.device_list)
-        form.addRow("Camera", self.camera_combo)
-        form.addRow("Filter wheel", self.wheel_combo)
+        form.addRow(tr("Camera"), self.camera_combo)
+        form.addRow(tr("Filter wheel"), self.wheel_combo)
         form.addRow(self.caps_label)
 
     def fill(self, devices: list, settings: AcquisitionSettings) -> None:

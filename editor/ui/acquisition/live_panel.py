@@ -7,6 +7,7 @@ from typing import Any
 
 from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel,
                              QPushButton, QWidget)
+from editor.ui.common.i18n import tr
 
 
 class LivePanel(QGroupBox):
@@ -18,24 +19,24 @@ class LivePanel(QGroupBox):
         super().__init__("Live view", parent)
         self.live_exposure = QDoubleSpinBox(minimum=0.001, maximum=60, value=1.0, decimals=3,
                                             suffix=" s")
-        self.live_btn = QPushButton("Start live view")
+        self.live_btn = QPushButton(tr("Start live view"))
         self.live_btn.setCheckable(True)
-        self.stack_check = QCheckBox("Live stack")
+        self.stack_check = QCheckBox(tr("Live stack"))
         self.stack_mode = QComboBox()
         self.stack_mode.addItem("Running mean", "mean")
         self.stack_mode.addItem("Sigma-clipped mean", "sigma")
-        self.reset_btn = QPushButton("Reset stack")
-        self.send_stack_btn = QPushButton("Stack to editor")
-        self.send_frame_btn = QPushButton("Frame to editor")
+        self.reset_btn = QPushButton(tr("Reset stack"))
+        self.send_stack_btn = QPushButton(tr("Stack to editor"))
+        self.send_frame_btn = QPushButton(tr("Frame to editor"))
         self.stack_label = QLabel("")
-        self.debayer_check = QCheckBox("Debayer colour frames")
+        self.debayer_check = QCheckBox(tr("Debayer colour frames"))
         self.debayer_check.setChecked(True)
-        self.debayer_check.setToolTip("Show and live-stack one-shot-colour (Bayer) frames in "
-                                      "colour. Saved frames stay raw mosaics.")
+        self.debayer_check.setToolTip(tr("Show and live-stack one-shot-colour (Bayer) frames in "
+                                      "colour. Saved frames stay raw mosaics."))
         self.debayer_check.toggled.connect(self._debayer_toggled)
         self._controller: Any = None
         g = QGridLayout(self)
-        g.addWidget(QLabel("Exposure"), 0, 0)
+        g.addWidget(QLabel(tr("Exposure")), 0, 0)
         g.addWidget(self.live_exposure, 0, 1)
         g.addWidget(self.live_btn, 0, 2)
         g.addWidget(self.stack_check, 1, 0)
@@ -59,7 +60,7 @@ class LivePanel(QGroupBox):
         """The live view ended (stopped or failed): the button reads "Start" again."""
         self.live_btn.blockSignals(True)
         self.live_btn.setChecked(False)
-        self.live_btn.setText("Start live view")
+        self.live_btn.setText(tr("Start live view"))
         self.live_btn.blockSignals(False)
 
     def show_stack(self, result: Any) -> str:

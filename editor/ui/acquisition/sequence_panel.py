@@ -10,6 +10,7 @@ from PyQt6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFile
                              QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                              QVBoxLayout, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.acquisition.camera import FRAME_TYPES
 from editor.acquisition.sequence import SequenceProgress, SequenceStep, parse_roi
 from editor.acquisition.settings import AcquisitionSettings
@@ -31,21 +32,21 @@ class SequencePanel(QGroupBox):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.add_row()
-        add = QPushButton("Add step")
+        add = QPushButton(tr("Add step"))
         add.clicked.connect(lambda: self.add_row())
-        remove = QPushButton("Remove step")
+        remove = QPushButton(tr("Remove step"))
         remove.clicked.connect(self.remove_selected)
         self.out_dir = QLineEdit(settings.out_dir)
         browse = QPushButton("…")
         browse.clicked.connect(self._browse)
         self.object_name = QLineEdit(settings.object_name)
-        self.object_name.setPlaceholderText("e.g. M42 (names the session folder)")
+        self.object_name.setPlaceholderText(tr("e.g. M42 (names the session folder)"))
         self.delay = QDoubleSpinBox(maximum=3600, decimals=1, suffix=" s")
         self.roi = QLineEdit()
-        self.roi.setPlaceholderText("full frame, or x,y,width,height (sensor pixels)")
-        self.start_btn = QPushButton("Start sequence")
-        self.capture_btn = QPushButton("Take one frame")
-        self.abort_btn = QPushButton("Abort")
+        self.roi.setPlaceholderText(tr("full frame, or x,y,width,height (sensor pixels)"))
+        self.start_btn = QPushButton(tr("Start sequence"))
+        self.capture_btn = QPushButton(tr("Take one frame"))
+        self.abort_btn = QPushButton(tr("Abort"))
         self.frame_bar = QProgressBar(format="frame %p%")
         self.seq_bar = QProgressBar(format="sequence %p%")
         self.progress_label = QLabel("")
@@ -59,10 +60,10 @@ class SequencePanel(QGroupBox):
         out_row = QHBoxLayout()
         out_row.addWidget(self.out_dir)
         out_row.addWidget(browse)
-        f2.addRow("Save to", out_row)
-        f2.addRow("Object", self.object_name)
-        f2.addRow("Delay between frames", self.delay)
-        f2.addRow("Region", self.roi)
+        f2.addRow(tr("Save to"), out_row)
+        f2.addRow(tr("Object"), self.object_name)
+        f2.addRow(tr("Delay between frames"), self.delay)
+        f2.addRow(tr("Region"), self.roi)
         v.addLayout(f2)
         row = QHBoxLayout()
         for b in (self.start_btn, self.capture_btn, self.abort_btn):
@@ -99,7 +100,7 @@ class SequencePanel(QGroupBox):
                 self.table.removeRow(r)
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Save frames in", self.out_dir.text())
+        folder = QFileDialog.getExistingDirectory(self, tr("Save frames in"), self.out_dir.text())
         if folder:
             self.out_dir.setText(folder)
 
@@ -146,7 +147,7 @@ class SequencePanel(QGroupBox):
     def show_progress(self, p: SequenceProgress) -> None:
         self.frame_bar.setValue(int(round(p.frame_fraction * 100)))
         self.seq_bar.setValue(int(round(p.fraction * 100)))
-        self.progress_label.setText(f"Frame {p.frame}/{p.total}: {p.step.label()} — {p.state}")
+        self.progress_label.setText(tr('Frame {frame}/{total}: {0} — {state}').format(p.step.label(), frame=p.frame, total=p.total, state=p.state))
 
     def sequence_done(self, aborted: bool) -> None:
         self.seq_bar.setValue(100 if not aborted else self.seq_bar.value())

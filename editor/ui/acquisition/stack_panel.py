@@ -11,6 +11,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
                              QLabel, QLineEdit, QPushButton, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.errors import NebulayerError
 from editor.ui.common.job_runner import Job, run_job
 
@@ -29,7 +30,7 @@ class StackPanel(QGroupBox):
         super().__init__("Stack this session", parent)
         self._default_folder = default_folder
         self.folder = QLineEdit()
-        self.folder.setPlaceholderText("session folder (lights, darks, flats, bias)")
+        self.folder.setPlaceholderText(tr("session folder (lights, darks, flats, bias)"))
         self.browse_btn = QPushButton("…")
         self.browse_btn.setFixedWidth(28)
         self.filter_combo = QComboBox()
@@ -38,21 +39,21 @@ class StackPanel(QGroupBox):
             self.rejection.addItem(label, value)
         self.scan_label = QLabel("")
         self.scan_label.setWordWrap(True)
-        self.stack_btn = QPushButton("Stack")
-        self.stack_btn.setToolTip("Calibrate (masters from the darks, flats and bias found), "
-                                  "register with rotation, integrate; open the master")
+        self.stack_btn = QPushButton(tr("Stack"))
+        self.stack_btn.setToolTip(tr("Calibrate (masters from the darks, flats and bias found), "
+                                  "register with rotation, integrate; open the master"))
         self.job: Job | None = None
         self.last_output: Path | None = None
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(self.browse_btn)
         g = QGridLayout(self)
-        g.addWidget(QLabel("Folder"), 0, 0)
+        g.addWidget(QLabel(tr("Folder")), 0, 0)
         g.addLayout(row, 0, 1, 1, 2)
-        g.addWidget(QLabel("Lights"), 1, 0)
+        g.addWidget(QLabel(tr("Lights")), 1, 0)
         g.addWidget(self.filter_combo, 1, 1)
         g.addWidget(self.stack_btn, 1, 2)
-        g.addWidget(QLabel("Rejection"), 2, 0)
+        g.addWidget(QLabel(tr("Rejection")), 2, 0)
         g.addWidget(self.rejection, 2, 1, 1, 2)
         g.addWidget(self.scan_label, 3, 0, 1, 3)
         self.browse_btn.clicked.connect(self._browse)
@@ -69,7 +70,7 @@ class StackPanel(QGroupBox):
         self.rescan()
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Session folder", self.folder.text())
+        folder = QFileDialog.getExistingDirectory(self, tr("Session folder"), self.folder.text())
         if folder:
             self.set_folder(folder)
 
@@ -80,13 +81,13 @@ class StackPanel(QGroupBox):
         self.filter_combo.clear()
         text = self.folder.text().strip()
         if not text or not Path(text).is_dir():
-            self.scan_label.setText("Choose the folder a session's frames were saved in.")
+            self.scan_label.setText(tr("Choose the folder a session's frames were saved in."))
             self.stack_btn.setEnabled(False)
             return None
         frames = scan_session(text)
         for name in frames.filters:
             self.filter_combo.addItem(f"{name or 'no filter'} ({len(frames.lights[name])})", name)
-        self.scan_label.setText(frames.describe() if frames.lights else "No light frames here.")
+        self.scan_label.setText(frames.describe() if frames.lights else tr("No light frames here."))
         self.stack_btn.setEnabled(bool(frames.lights))
         return frames
 
@@ -105,14 +106,14 @@ class StackPanel(QGroupBox):
             self.scan_label.setText(str(exc))
             return None
         self.stack_btn.setEnabled(False)
-        self.scan_label.setText(f"Stacking {len(request.lights)} lights…")
+        self.scan_label.setText(tr('Stacking {0} lights…').format(len(request.lights)))
 
         def work(progress):
             from editor.stacking.pipeline import run_stack
 
             return run_stack(request, progress=progress)
 
-        self.job = run_job(self, "Stacking", work, self._finished, self._failed)
+        self.job = run_job(self, tr("Stacking"), work, self._finished, self._failed)
         self.job.cancelled.connect(self._cancelled)
         return self.job
 
@@ -138,4 +139,4 @@ class StackPanel(QGroupBox):
 
     def _cancelled(self) -> None:
         self.stack_btn.setEnabled(True)
-        self.scan_label.setText("Stacking cancelled.")
+        self.scan_label.setText(tr("Stacking cancelled."))

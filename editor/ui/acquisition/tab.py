@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from editor.ui.common.i18n import tr
 from editor.acquisition.camera import CameraCapabilities, FrameSettings, RawFrame
 from editor.acquisition.controller import AcqEvent, AcquisitionController
 from editor.acquisition.sequence import SequenceStep
@@ -119,7 +120,7 @@ class AcquisitionTab(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        self.status = QLabel("Not connected")
+        self.status = QLabel(tr("Not connected"))
         self.status.setWordWrap(True)
         outer = QVBoxLayout(self)
         outer.addWidget(split, 1)
@@ -194,7 +195,7 @@ class AcquisitionTab(QWidget):
     def toggle_live(self, on: bool) -> None:
         if not on:
             self.controller.abort()
-            self.live_btn.setText("Start live view")
+            self.live_btn.setText(tr("Start live view"))
             return
         settings = self._first_settings(self.live_exposure.value())
         future = None
@@ -204,7 +205,7 @@ class AcquisitionTab(QWidget):
         if future is None:
             self.live_btn.setChecked(False)
             return
-        self.live_btn.setText("Stop live view")
+        self.live_btn.setText(tr("Stop live view"))
         self._set_busy(True, live=True)
 
     def _session_folder(self) -> str:
@@ -250,20 +251,20 @@ class AcquisitionTab(QWidget):
         elif kind == "connected":
             self._set_connected(True)
             self.status.setStyleSheet("")
-            self.status.setText(f"Connected to {p}")
+            self.status.setText(tr('Connected to {p}').format(p=p))
         elif kind == "disconnected":
             if p == "disconnected":  # asked for: forget the camera (a lost link keeps it)
                 self.caps = None
-                self.caps_label.setText("No camera selected")
+                self.caps_label.setText(tr("No camera selected"))
             self._set_connected(False)
-            self.status.setText(f"Disconnected: {p}")
+            self.status.setText(tr('Disconnected: {p}').format(p=p))
         elif kind == "reconnecting":
-            self.status.setText(f"Server lost; trying again in {p:g} s…")
+            self.status.setText(tr('Server lost; trying again in {p:g} s…').format(p=p))
         elif kind == "devices":
             self._fill_devices(p)
         elif kind == "camera":
             self.caps = p
-            self.caps_label.setText(p.describe() if p is not None else "No camera selected")
+            self.caps_label.setText(p.describe() if p is not None else tr("No camera selected"))
             self._set_busy(self.controller.busy)
         elif kind == "wheel":
             self.sequence.set_filters(p)
@@ -275,7 +276,7 @@ class AcquisitionTab(QWidget):
             self.last_frame = frame
             if p["path"] is not None:
                 self.status.setStyleSheet("")
-                self.status.setText(f"Saved {p['path']}")
+                self.status.setText(tr('Saved {0}').format(p['path']))
             if p["preview"] is not None:
                 return p["preview"], self._describe(frame)
         elif kind == "live_frame":

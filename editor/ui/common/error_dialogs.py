@@ -13,6 +13,7 @@ import traceback
 from types import TracebackType
 
 from PyQt6.QtWidgets import QApplication, QMessageBox, QWidget
+from editor.ui.common.i18n import tr
 
 log = logging.getLogger("nebulayer.ui")
 
@@ -39,9 +40,8 @@ def _hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType |
         return
     box = QMessageBox(QApplication.activeWindow())
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Nebulayer: unexpected error")
-    box.setText(f"An unexpected error happened: {exc_type.__name__}: {exc}\n\n"
-                "Your document is still open; saving it under a new name is advised.")
+    box.setWindowTitle(tr("Nebulayer: unexpected error"))
+    box.setText(tr('An unexpected error happened: {__name__}: {exc}\n\nYour document is still open; saving it under a new name is advised.').format(__name__=exc_type.__name__, exc=exc))
     box.setDetailedText(text)
     box.exec()
 

@@ -13,6 +13,7 @@ from typing import Any
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QDockWidget, QMenu
+from editor.ui.common.i18n import tr
 
 
 class CompareIntegration:
@@ -22,9 +23,9 @@ class CompareIntegration:
 
         self.window = window
         self.view = CompareView()
-        self.index = window.tabs.addTab(self.view, "Compare")
+        self.index = window.tabs.addTab(self.view, tr("Compare"))
         self.snapshots = SnapshotsPanel()
-        dock = QDockWidget("Snapshots", window.editor)
+        dock = QDockWidget(tr("Snapshots"), window.editor)
         dock.setObjectName("dock_Snapshots")
         dock.setWidget(self.snapshots)
         window.editor.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
@@ -35,7 +36,7 @@ class CompareIntegration:
         window.model.document_replaced.connect(self._on_document)
         window.tabs.currentChanged.connect(self._on_tab)
 
-        menu = QMenu("&Compare", window)
+        menu = QMenu(tr("&Compare"), window)
         window.menuBar().insertMenu(window.help_menu.menuAction(), menu)
         self._add(menu, "&Before / After", lambda: self.compare(None, None, keep_states=True),
                   "Ctrl+Alt+C")

@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFil
                              QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                              QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.errors import NebulayerError
 from editor.jobs.progress import Cancelled, CancelToken
 from editor.render.comparison import (EXTENSIONS, KIND_NAMES, STRETCH_CHOICES, default_crop,
@@ -85,7 +86,7 @@ class CompareExportDialog(QDialog):
                  region: tuple[int, int, int, int] | None = None, mode: str = "split",
                  position: float = 0.5, stretch_reference: int | None = 0) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export comparison")
+        self.setWindowTitle(tr("Export comparison"))
         self.doc = doc
         self.job: _ExportJob | None = None
         self._pool = QThreadPool(self)
@@ -111,7 +112,7 @@ class CompareExportDialog(QDialog):
         self.b_combo.currentIndexChanged.connect(
             lambda _i: self.label_b.setText(state_label(doc, self.b_combo.currentData())))
 
-        self.whole_box = QCheckBox("Whole image (otherwise a 100 % crop)")
+        self.whole_box = QCheckBox(tr("Whole image (otherwise a 100 % crop)"))
         self.scale_spin = QDoubleSpinBox(minimum=1, maximum=100, value=min(100.0, round(
             100 * 1600 / max(doc.width, doc.height, 1))), suffix=" %", decimals=0)
         self.whole_box.toggled.connect(self._on_whole)
@@ -131,32 +132,32 @@ class CompareExportDialog(QDialog):
             self.stretch_combo.addItem(name, ref)
         self.stretch_combo.setCurrentIndex(list(STRETCH_CHOICES.values()).index(stretch_reference))
         self.path_edit = QLineEdit(str(self._default_path("split")))
-        browse = QPushButton("Browse…")
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(browse)
 
         form = QFormLayout()
-        form.addRow("Kind:", self.kind_combo)
-        form.addRow("A (before):", self.a_combo)
-        form.addRow("Label A:", self.label_a)
-        form.addRow("B (after):", self.b_combo)
-        form.addRow("Label B:", self.label_b)
+        form.addRow(tr("Kind:"), self.kind_combo)
+        form.addRow(tr("A (before):"), self.a_combo)
+        form.addRow(tr("Label A:"), self.label_a)
+        form.addRow(tr("B (after):"), self.b_combo)
+        form.addRow(tr("Label B:"), self.label_b)
         form.addRow("", self.whole_box)
-        form.addRow("Scale:", self.scale_spin)
-        form.addRow("Crop (canvas px):", crop_row)
-        form.addRow("Divider at:", self.position_spin)
-        form.addRow("Frame time:", self.duration_spin)
-        form.addRow("Display stretch:", self.stretch_combo)
-        form.addRow("File:", path_row)
+        form.addRow(tr("Scale:"), self.scale_spin)
+        form.addRow(tr("Crop (canvas px):"), crop_row)
+        form.addRow(tr("Divider at:"), self.position_spin)
+        form.addRow(tr("Frame time:"), self.duration_spin)
+        form.addRow(tr("Display stretch:"), self.stretch_combo)
+        form.addRow(tr("File:"), path_row)
         self._form = form
         self.progress_bar = QProgressBar(maximum=1000, value=0, textVisible=False)
         self.status = QLabel("")
-        self.export_button = QPushButton("Export")
+        self.export_button = QPushButton(tr("Export"))
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
-        self.cancel_button = QPushButton("Close")
+        self.cancel_button = QPushButton(tr("Close"))
         self.cancel_button.clicked.connect(self._cancel_or_close)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -227,7 +228,7 @@ class CompareExportDialog(QDialog):
     def _browse(self) -> None:
         kind = self.kind()
         pattern = " ".join(f"*{e}" for e in EXTENSIONS[kind])
-        path, _ = QFileDialog.getSaveFileName(self, "Export comparison", self.path_edit.text(),
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export comparison"), self.path_edit.text(),
                                               f"{KIND_NAMES[kind]} ({pattern})")
         if path:
             if Path(path).suffix.lower() not in EXTENSIONS[kind]:
@@ -241,37 +242,37 @@ class CompareExportDialog(QDialog):
             return
         settings = self.settings()
         if not str(settings["path"]) or settings["path"].name == "":
-            show_error(self, "Choose a file name for the comparison.")
+            show_error(self, tr("Choose a file name for the comparison."))
             return
         self.job = _ExportJob(settings)
         self.job.signals.progress.connect(lambda f: self.progress_bar.setValue(int(f * 1000)))
         self.job.signals.done.connect(self._on_done)
         self.export_button.setEnabled(False)
-        self.cancel_button.setText("Cancel")
-        self.status.setText("Rendering…")
+        self.cancel_button.setText(tr("Cancel"))
+        self.status.setText(tr("Rendering…"))
         self.progress_bar.setValue(0)
         self._pool.start(self.job)
 
     def _cancel_or_close(self) -> None:
         if self.job is not None:
             self.job.token.cancel()
-            self.status.setText("Cancelling…")
+            self.status.setText(tr("Cancelling…"))
         else:
             self.reject()
 
     def _on_done(self, path: Any, error: str | None) -> None:
         self.job = None
         self.export_button.setEnabled(True)
-        self.cancel_button.setText("Close")
+        self.cancel_button.setText(tr("Close"))
         if error is not None:
-            self.status.setText("Export failed")
+            self.status.setText(tr("Export failed"))
             show_error(self, error)
         elif path is None:
-            self.status.setText("Cancelled")
+            self.status.setText(tr("Cancelled"))
             self.progress_bar.setValue(0)
         else:
             self.progress_bar.setValue(1000)
-            self.status.setText(f"Saved {Path(path).name}")
+            self.status.setText(tr('Saved {0}').format(Path(path).name))
             self.exported.emit(str(path))
 
     def done(self, result: int) -> None:  # noqa: D102 (closing also cancels a running export)

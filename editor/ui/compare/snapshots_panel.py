@@ -13,6 +13,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (QAbstractItemView, QHBoxLayout, QInputDialog, QLineEdit, QListWidget,
                              QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.errors import NebulayerError
 from editor.render.comparison import ORIGINAL_NAME
 from editor.ui.common.error_dialogs import show_error
@@ -40,13 +41,13 @@ class SnapshotsPanel(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.itemDoubleClicked.connect(lambda _item: self.compare_selected())
         self.list.itemSelectionChanged.connect(self._update_buttons)
-        self.take_button = QPushButton("Take…", toolTip="Save the current state under a name")
-        self.restore_button = QPushButton("Restore", toolTip="Go back to the selected snapshot "
-                                                             "(undoable)")
-        self.compare_button = QPushButton("Compare", toolTip="Compare the selected snapshot with "
+        self.take_button = QPushButton(tr("Take…"), toolTip=tr("Save the current state under a name"))
+        self.restore_button = QPushButton(tr("Restore"), toolTip=tr("Go back to the selected snapshot "
+                                                             "(undoable)"))
+        self.compare_button = QPushButton(tr("Compare"), toolTip=tr("Compare the selected snapshot with "
                                                              "the current state (or two selected "
-                                                             "snapshots with each other)")
-        self.delete_button = QPushButton("Delete", toolTip="Delete the selected snapshots")
+                                                             "snapshots with each other)"))
+        self.delete_button = QPushButton(tr("Delete"), toolTip=tr("Delete the selected snapshots"))
         self.take_button.clicked.connect(lambda: self.take_snapshot())
         self.restore_button.clicked.connect(self.restore_selected)
         self.compare_button.clicked.connect(self.compare_selected)
@@ -79,7 +80,7 @@ class SnapshotsPanel(QWidget):
             for sid, name in self.doc.snapshots:
                 item = QListWidgetItem(str(name))
                 item.setData(ID_ROLE, sid)
-                item.setToolTip(f"{name}  (snapshot {sid})")
+                item.setToolTip(tr('{name}  (snapshot {sid})').format(name=name, sid=sid))
                 self.list.addItem(item)
                 item.setSelected(sid in keep)
         self._update_buttons()

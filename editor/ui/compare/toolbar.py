@@ -9,6 +9,7 @@ from typing import Any
 from PyQt6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                              QToolButton, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.render.comparison import STRETCH_CHOICES
 
 MODES = ("split", "side_by_side", "blink")
@@ -32,11 +33,11 @@ class CompareToolbar(QWidget):
             self.stretch_combo.addItem(name, ref)
         self.interval_spin = QSpinBox(minimum=100, maximum=5000, singleStep=100, value=700,
                                       suffix=" ms", toolTip="Blink interval")
-        self.play_box = QCheckBox("Auto", checked=True, toolTip="Blink automatically")
-        self.flip_button = QPushButton("Flip", toolTip="Show the other state (B)")
+        self.play_box = QCheckBox(tr("Auto"), checked=True, toolTip=tr("Blink automatically"))
+        self.flip_button = QPushButton(tr("Flip"), toolTip=tr("Show the other state (B)"))
         self.fit_button = QToolButton(text="Fit", toolTip="Fit the image in the view")
         self.one_button = QToolButton(text="1:1", toolTip="100 % (one image pixel per screen pixel)")
-        self.export_button = QPushButton("Export…", toolTip="Save this comparison as PNG/GIF/APNG")
+        self.export_button = QPushButton(tr("Export…"), toolTip=tr("Save this comparison as PNG/GIF/APNG"))
 
         bar = QHBoxLayout()
         for w in (QLabel("A:"), self.a_combo, self.swap_button, QLabel("B:"), self.b_combo,

@@ -21,6 +21,7 @@ from PyQt6.QtCore import QRectF, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from editor.ui.common.i18n import tr
 from editor.render.comparison import clamp_region, original_snapshot, state_label
 from editor.ui.compare.picture import StateLabels, StatePicture, make_view
 from editor.ui.compare.render import CompareRenderJob, CompareResult
@@ -242,7 +243,7 @@ class CompareView(QWidget):
         self._base_scale = float(np.clip(fit, 1 / 64, 1.0))
         self._submit(CompareRenderJob(self.doc, (self.a, self.b), None, self._base_scale,
                                       self.stretch_reference(), None, self._generation, "base"))
-        self.status.setText("Rendering…")
+        self.status.setText(tr("Rendering…"))
 
     def shutdown(self) -> None:
         """Stop timers and renders (call before the window closes)."""
@@ -306,11 +307,10 @@ class CompareView(QWidget):
             for pic in (self.pic_b, self.pic_b2):
                 pic.show_base(b, self.doc.width, self.doc.height)
             if self.a == self.b:
-                self.status.setText("A and B are the same state: take a snapshot (Snapshots "
-                                    "panel) before editing, then compare it with Current")
+                self.status.setText(tr("A and B are the same state: take a snapshot (Snapshots "
+                                    "panel) before editing, then compare it with Current"))
             else:
-                self.status.setText(f"{a.shape[1]} × {a.shape[0]} preview of {self.doc.width} × "
-                                    f"{self.doc.height} in {result.seconds:.2f} s")
+                self.status.setText(tr('{0} × {1} preview of {2} × {3} in {seconds:.2f} s').format(a.shape[1], a.shape[0], self.doc.width, self.doc.height, seconds=result.seconds))
             self.rendered.emit()
             self.detail_timer.start(0)
         elif result.detail_generation == self._detail_generation:

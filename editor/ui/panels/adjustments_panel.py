@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.common.i18n import tr
 from editor.ui.common.doc_model import DocModel
 from editor.ui.panels.input_histogram import InputHistogram
 from editor.ui.panels.levels_widget import LevelsWidget, levels_names
@@ -43,8 +44,8 @@ class AdjustmentsPanel(QWidget):
         self._drag_key: Any = None
         self.title = QLabel()
         self.title.setWordWrap(True)
-        self.reset = QPushButton("Reset")
-        self.reset.setToolTip("Back to the operation's default parameters")
+        self.reset = QPushButton(tr("Reset"))
+        self.reset.setToolTip(tr("Back to the operation's default parameters"))
         self.reset.clicked.connect(self.reset_params)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -86,7 +87,7 @@ class AdjustmentsPanel(QWidget):
         self._clear()
         self.reset.setVisible(False)
         if layer is None:
-            self.title.setText("No layer selected")
+            self.title.setText(tr("No layer selected"))
             return
         kind_type = getattr(layer, "type", "")
         if kind_type == "adjustment":
@@ -96,13 +97,13 @@ class AdjustmentsPanel(QWidget):
         elif kind_type == "image":
             src = self.model.doc.sources.get(layer.source_id)
             size = f"{src.width} x {src.height}" if src is not None else "?"
-            self.title.setText(f"<b>{layer.name}</b> — image layer ({size} px)")
-            note = QLabel("Image layers have no parameters: add an adjustment layer above "
-                          "to change them (Layer > New Adjustment Layer).")
+            self.title.setText(tr('<b>{name}</b> — image layer ({size} px)').format(name=layer.name, size=size))
+            note = QLabel(tr("Image layers have no parameters: add an adjustment layer above "
+                          "to change them (Layer > New Adjustment Layer)."))
             note.setWordWrap(True)
             self.content_layout.addWidget(note)
         else:
-            self.title.setText(f"<b>{layer.name}</b> — group")
+            self.title.setText(tr('<b>{name}</b> — group').format(name=layer.name))
         self.content_layout.addStretch(1)
 
     def _clear(self) -> None:
@@ -123,8 +124,7 @@ class AdjustmentsPanel(QWidget):
         if spec is None or getattr(layer, "unavailable", False):
             self.title.setText(f"<b>{layer.name}</b> — {layer.kind}")
             msg = getattr(layer, "error", None) or f"The operation “{layer.kind}” is not installed."
-            warn = QLabel(f"⚠ {msg}\nIts parameters are kept unchanged and the layer passes the "
-                          "image through.")
+            warn = QLabel(tr('⚠ {msg}\nIts parameters are kept unchanged and the layer passes the image through.').format(msg=msg))
             warn.setWordWrap(True)
             self.content_layout.addWidget(warn)
             return
@@ -169,8 +169,8 @@ class AdjustmentsPanel(QWidget):
             self._show_error(layer)
 
     def _build_combine(self, layer: Any) -> None:
-        self.title.setText(f"<b>{layer.name}</b> — channel combine ({layer.mode.upper()})")
-        box = QGroupBox("Channel offsets (dy, dx) in pixels")
+        self.title.setText(tr('<b>{name}</b> — channel combine ({0})').format(layer.mode.upper(), name=layer.name))
+        box = QGroupBox(tr("Channel offsets (dy, dx) in pixels"))
         form = QFormLayout(box)
         doc = self.model.doc
         self._offset_spins: dict[str, tuple[QDoubleSpinBox, QDoubleSpinBox]] = {}

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QTimer, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from editor.ui.common.i18n import tr
 from editor.ui.common.background_worker import BackgroundWorker
 
 
@@ -45,7 +46,7 @@ class HistogramPanel(QWidget):
         self.plot.hideButtons()
         self.plot.getPlotItem().hideAxis("left")
         self.curves = {k: self.plot.plot(pen=pg.mkPen(c, width=1.5)) for k, c in COLOURS.items()}
-        self.log_box = QCheckBox("Log")
+        self.log_box = QCheckBox(tr("Log"))
         self.log_box.setChecked(True)
         self.log_box.toggled.connect(lambda _v: self._draw())
         self.channel_boxes: dict[str, QCheckBox] = {}

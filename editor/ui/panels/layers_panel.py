@@ -24,6 +24,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.common.i18n import tr
 from editor.ui.common.doc_model import DocModel
 from editor.ui.panels.thumbnails import THUMB_SIZE, ThumbnailWorker, to_icon
 
@@ -107,15 +108,15 @@ class LayersPanel(QWidget):
         self.offset_x.valueChanged.connect(self._on_offset)
 
         row1 = QHBoxLayout()
-        row1.addWidget(QLabel("Blend"))
+        row1.addWidget(QLabel(tr("Blend")))
         row1.addWidget(self.blend, 1)
-        row1.addWidget(QLabel("Opacity"))
+        row1.addWidget(QLabel(tr("Opacity")))
         row1.addWidget(self.opacity, 1)
         row1.addWidget(self.opacity_label)
         self.offset_row = QWidget()
         row2 = QHBoxLayout(self.offset_row)
         row2.setContentsMargins(0, 0, 0, 0)
-        row2.addWidget(QLabel("Offset x"))
+        row2.addWidget(QLabel(tr("Offset x")))
         row2.addWidget(self.offset_x)
         row2.addWidget(QLabel("y"))
         row2.addWidget(self.offset_y)

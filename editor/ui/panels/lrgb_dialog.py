@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
     QLabel,
     QWidget,
 )
+from editor.ui.common.i18n import tr
 
 CHANNELS = ("L", "R", "G", "B")
 NONE = "(none)"
@@ -59,11 +60,11 @@ class LrgbDialog(QDialog):
 
     def __init__(self, doc: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Channel combine (LRGB)")
+        self.setWindowTitle(tr("Channel combine (LRGB)"))
         self.doc = doc
         form = QFormLayout(self)
-        form.addRow(QLabel("Build colour from mono frames: image layers, or files opened here.\n"
-                           "Leave L empty for a plain RGB combine."))
+        form.addRow(QLabel(tr("Build colour from mono frames: image layers, or files opened here.\n"
+                           "Leave L empty for a plain RGB combine.")))
         self.boxes: dict[str, QComboBox] = {}
         choices = channel_choices(doc)
         # a sensible default: the mono frames in stack order feed R, G, B (colour ones if too few)
@@ -82,7 +83,7 @@ class LrgbDialog(QDialog):
             box.activated.connect(lambda _i, b=box: self._on_activated(b))
             self.boxes[ch] = box
             form.addRow(ch, box)
-        self.align_box = QCheckBox("Align channels (sub-pixel, measured on the stars)")
+        self.align_box = QCheckBox(tr("Align channels (sub-pixel, measured on the stars)"))
         self.align_box.setChecked(True)
         form.addRow(self.align_box)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -133,14 +134,14 @@ class LrgbDialog(QDialog):
         from editor.io.formats import readable_extensions
 
         exts = " ".join(f"*{e}" for e in readable_extensions())
-        path, _ = QFileDialog.getOpenFileName(self, f"Image for channel {channel}", "",
+        path, _ = QFileDialog.getOpenFileName(self, tr('Image for channel {channel}').format(channel=channel), "",
                                               f"Images ({exts});;All files (*)")
         return path
 
     def _accept(self) -> None:
         ch = self.channels()
         if not all(k in ch for k in ("R", "G", "B")):
-            self.message.setText("Pick a source for each of R, G and B.")
+            self.message.setText(tr("Pick a source for each of R, G and B."))
             return
         self.accept()
 

@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
 )
 
 from filters.registry import Param
+from editor.ui.common.i18n import tr
 from editor.ui.common.doc_model import DocModel
 from editor.ui.panels.param_widgets import ParamEditor
 
@@ -62,43 +63,43 @@ class MasksPanel(QWidget):
         self.mask_job: Any = None
         self.paint_value = 1.0
 
-        self.title = QLabel("No layer selected")
-        self.btn_white = QPushButton("White")
-        self.btn_black = QPushButton("Black")
-        self.btn_white.setToolTip("Add a raster mask that reveals everything (paint black to hide)")
-        self.btn_black.setToolTip("Add a raster mask that hides everything (paint white to reveal)")
+        self.title = QLabel(tr("No layer selected"))
+        self.btn_white = QPushButton(tr("White"))
+        self.btn_black = QPushButton(tr("Black"))
+        self.btn_white.setToolTip(tr("Add a raster mask that reveals everything (paint black to hide)"))
+        self.btn_black.setToolTip(tr("Add a raster mask that hides everything (paint white to reveal)"))
         self.recipe = QComboBox()
-        self.btn_generated = QPushButton("Add")
-        self.btn_generated.setToolTip("Add a mask generated from the image below (kept live)")
+        self.btn_generated = QPushButton(tr("Add"))
+        self.btn_generated.setToolTip(tr("Add a mask generated from the image below (kept live)"))
         self.btn_white.clicked.connect(lambda: self.add_raster(1.0))
         self.btn_black.clicked.connect(lambda: self.add_raster(0.0))
         self.btn_generated.clicked.connect(lambda: self.add_generated(self.recipe.currentData()))
-        self.btn_bake = QPushButton("Bake")
-        self.btn_bake.setToolTip("Turn the generated mask into a paintable raster mask")
-        self.btn_delete = QPushButton("Delete")
-        self.btn_delete.setToolTip("Remove the mask from the layer")
+        self.btn_bake = QPushButton(tr("Bake"))
+        self.btn_bake.setToolTip(tr("Turn the generated mask into a paintable raster mask"))
+        self.btn_delete = QPushButton(tr("Delete"))
+        self.btn_delete.setToolTip(tr("Remove the mask from the layer"))
         self.btn_bake.clicked.connect(self.bake)
         self.btn_delete.clicked.connect(self.delete_mask)
         self.recipe.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.recipe.setMinimumContentsLength(12)
         add_row = QVBoxLayout()
         raster_row = QHBoxLayout()
-        raster_row.addWidget(QLabel("New mask"))
+        raster_row.addWidget(QLabel(tr("New mask")))
         raster_row.addWidget(self.btn_white)
         raster_row.addWidget(self.btn_black)
         raster_row.addStretch(1)
         raster_row.addWidget(self.btn_delete)
         generated_row = QHBoxLayout()
-        generated_row.addWidget(QLabel("Generated"))
+        generated_row.addWidget(QLabel(tr("Generated")))
         generated_row.addWidget(self.recipe, 1)
         generated_row.addWidget(self.btn_generated)
         add_row.addLayout(raster_row)
         add_row.addLayout(generated_row)
 
-        self.enabled = QCheckBox("Enabled")
-        self.invert = QCheckBox("Invert")
-        self.show_alone = QCheckBox("Show mask")
-        self.show_alone.setToolTip("Show the mask alone on the canvas (Alt+click in Photoshop)")
+        self.enabled = QCheckBox(tr("Enabled"))
+        self.invert = QCheckBox(tr("Invert"))
+        self.show_alone = QCheckBox(tr("Show mask"))
+        self.show_alone.setToolTip(tr("Show the mask alone on the canvas (Alt+click in Photoshop)"))
         self.enabled.toggled.connect(lambda v: self._set_props(enabled=v))
         self.invert.toggled.connect(lambda v: self._set_props(invert=v))
         self.show_alone.toggled.connect(self._on_show_alone)
@@ -108,21 +109,21 @@ class MasksPanel(QWidget):
         flags.addStretch(1)
         flags.addWidget(self.btn_bake)
 
-        self.recipe_box = QGroupBox("Recipe")
+        self.recipe_box = QGroupBox(tr("Recipe"))
         self.recipe_layout = QVBoxLayout(self.recipe_box)
         self.finish = ParamEditor(FINISH_PARAMS, {})
         self.finish.value_changed.connect(self._on_finish)
         self.finish.drag_finished.connect(lambda _n: self._end_drag())
-        finish_box = QGroupBox("Refine")
+        finish_box = QGroupBox(tr("Refine"))
         QVBoxLayout(finish_box).addWidget(self.finish)
 
-        self.brush_box = QGroupBox("Brush")
+        self.brush_box = QGroupBox(tr("Brush"))
         self.brush_box.setCheckable(True)
         self.brush_box.setChecked(False)
         self.brush_box.toggled.connect(self.brush_toggled.emit)
         self.brush = ParamEditor(BRUSH_PARAMS, self.brush_values)
         self.brush.value_changed.connect(lambda n, v, _d: self.brush_values.__setitem__(n, v))
-        self.paint_white = QPushButton("Paint white (reveal)")
+        self.paint_white = QPushButton(tr("Paint white (reveal)"))
         self.paint_white.setCheckable(True)
         self.paint_white.setChecked(True)
         self.paint_white.toggled.connect(self._on_paint_colour)
@@ -166,7 +167,7 @@ class MasksPanel(QWidget):
         layer = self.model.selected_layer()
         has_layer = layer is not None
         mask = getattr(layer, "mask", None)
-        self.title.setText(f"Mask of “{layer.name}”" if has_layer else "No layer selected")
+        self.title.setText(tr('Mask of “{name}”').format(name=layer.name) if has_layer else tr("No layer selected"))
         for w in (self.btn_white, self.btn_black, self.btn_generated, self.recipe):
             w.setEnabled(has_layer)
         self.body.setVisible(mask is not None)
@@ -205,7 +206,7 @@ class MasksPanel(QWidget):
         self.recipe_box.setVisible(kind is not None)
         if kind is None:
             return
-        self.recipe_box.setTitle(spec.name if spec else f"{kind} (not installed)")
+        self.recipe_box.setTitle(spec.name if spec else tr('{kind} (not installed)').format(kind=kind))
         if spec is None:
             return
         self._recipe_editor = ParamEditor(spec.params, {**spec.defaults(), **(params or {})})
@@ -240,7 +241,7 @@ class MasksPanel(QWidget):
         lid, doc = self.model.selected, self.model.doc
         if not (lid and doc is not None):
             return None
-        return run_job(self, "Baking the mask…", lambda progress: doc.bake_mask(lid),
+        return run_job(self, tr("Baking the mask…"), lambda progress: doc.bake_mask(lid),
                        on_failed=lambda msg: show_error(self, msg))
 
     def delete_mask(self) -> None:
@@ -293,7 +294,7 @@ class MasksPanel(QWidget):
 
     def _on_paint_colour(self, white: bool) -> None:
         self.paint_value = 1.0 if white else 0.0
-        self.paint_white.setText("Paint white (reveal)" if white else "Paint black (hide)")
+        self.paint_white.setText(tr("Paint white (reveal)") if white else tr("Paint black (hide)"))
 
     def swap_colour(self) -> None:
         """X: swap painting white and black, as in Photoshop."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from PyQt6.QtWidgets import QComboBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from editor.ui.common.i18n import tr
 from editor.ui.common.doc_model import DocModel
 
 
@@ -24,7 +25,7 @@ class MetadataPanel(QWidget):
         self.source_box = QComboBox()
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels(["Key", "Value"])
+        self.tree.setHeaderLabels([tr("Key"), tr("Value")])
         self.tree.setColumnWidth(0, 130)
         self.tree.setAlternatingRowColors(True)
         layout = QVBoxLayout(self)

@@ -13,6 +13,7 @@ from PyQt6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, 
                              QHBoxLayout, QLineEdit, QListWidget, QMessageBox, QPushButton,
                              QVBoxLayout, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.render.comparison import CURRENT_LABEL, ORIGINAL_NAME
 from editor.ui.common.job_runner import Job, run_job
 
@@ -41,7 +42,7 @@ def default_folder(doc: Any) -> Path:
 class ReviewExportDialog(QDialog):
     def __init__(self, doc: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export Review Page")
+        self.setWindowTitle(tr("Export Review Page"))
         self.doc = doc
         names = [name for _sid, name in doc.snapshots]
         self.before = QComboBox()
@@ -51,41 +52,41 @@ class ReviewExportDialog(QDialog):
         self.after = QComboBox()
         self.after.addItems([CURRENT_LABEL] + names)
         self.title = QLineEdit()
-        self.title.setPlaceholderText("default: Review: <object from the headers>")
+        self.title.setPlaceholderText(tr("default: Review: <object from the headers>"))
         self.stretch = QComboBox()
         self.stretch.addItems(list(STRETCHES))
         self.others = QListWidget()
-        self.others.setToolTip("Other members' projects of the same target: the page compares "
-                               "every note's place across all versions")
+        self.others.setToolTip(tr("Other members' projects of the same target: the page compares "
+                               "every note's place across all versions"))
         self.others.setMaximumHeight(90)
-        add = QPushButton("Add project…")
-        remove = QPushButton("Remove")
+        add = QPushButton(tr("Add project…"))
+        remove = QPushButton(tr("Remove"))
         add.clicked.connect(self._add_projects)
         remove.clicked.connect(lambda: [self.others.takeItem(self.others.row(i))
                                         for i in self.others.selectedItems()])
         self.folder = QLineEdit(str(default_folder(doc)))
-        choose = QPushButton("Choose…")
+        choose = QPushButton(tr("Choose…"))
         choose.clicked.connect(self._choose_folder)
 
         form = QFormLayout()
-        form.addRow("Before", self.before)
-        form.addRow("After", self.after)
-        form.addRow("Title", self.title)
-        form.addRow("Display", self.stretch)
+        form.addRow(tr("Before"), self.before)
+        form.addRow(tr("After"), self.after)
+        form.addRow(tr("Title"), self.title)
+        form.addRow(tr("Display"), self.stretch)
         buttons_row = QHBoxLayout()
         buttons_row.addWidget(add)
         buttons_row.addWidget(remove)
         others = QVBoxLayout()
         others.addWidget(self.others)
         others.addLayout(buttons_row)
-        form.addRow("Other versions", others)
+        form.addRow(tr("Other versions"), others)
         folder = QHBoxLayout()
         folder.addWidget(self.folder, 1)
         folder.addWidget(choose)
-        form.addRow("Folder", folder)
+        form.addRow(tr("Folder"), folder)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Export"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -93,12 +94,12 @@ class ReviewExportDialog(QDialog):
         layout.addWidget(buttons)
 
     def _add_projects(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Other versions", "", "Nebulayer projects (*.nebula)")
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("Other versions"), "", "Nebulayer projects (*.nebula)")
         for p in paths:
             self.others.addItem(p)
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Folder for the review page", self.folder.text())
+        path = QFileDialog.getExistingDirectory(self, tr("Folder for the review page"), self.folder.text())
         if path:
             self.folder.setText(path)
 
@@ -125,15 +126,15 @@ def start_export(parent: QWidget | None, doc: Any, req: ReviewRequest, open_when
         box = QMessageBox(QMessageBox.Icon.Information, "Review page",
                           f"The review page is in\n{index.parent}\n\nOpen index.html in any browser, "
                           "or zip the folder to send it.", QMessageBox.StandardButton.Close, parent)
-        open_button = box.addButton("Open in Browser", QMessageBox.ButtonRole.AcceptRole)
+        open_button = box.addButton(tr("Open in Browser"), QMessageBox.ButtonRole.AcceptRole)
         box.exec()
         if box.clickedButton() is open_button:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(index)))
 
     def failed(message: str) -> None:
-        QMessageBox.warning(parent, "Review page", message)
+        QMessageBox.warning(parent, tr("Review page"), message)
 
-    return run_job(parent, "Exporting the review page…", work, done, failed)
+    return run_job(parent, tr("Exporting the review page…"), work, done, failed)
 
 
 def export_review_page(parent: QWidget | None, model: Any) -> Job | None:

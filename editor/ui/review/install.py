@@ -9,6 +9,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QDockWidget
 
+from editor.ui.common.i18n import tr
 from editor.ui.review.export_dialog import export_review_page
 from editor.ui.review.notes_overlay import NotesOverlay
 from editor.ui.review.notes_panel import NotesPanel
@@ -20,7 +21,7 @@ class ReviewIntegration:
         self.window = window
         self.panel = NotesPanel(window.model)
         self.overlay = NotesOverlay(editor.canvas.vb, parent=self.panel)
-        dock = QDockWidget("Notes", editor)
+        dock = QDockWidget(tr("Notes"), editor)
         dock.setObjectName("dock_Notes")
         dock.setWidget(self.panel)
         editor.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
@@ -36,9 +37,9 @@ class ReviewIntegration:
         self.panel.note_activated.connect(self._show_note)
         self.panel.refresh()
 
-        self.export_action = QAction("Export Re&view Page…", window)
-        self.export_action.setToolTip("A web page for club reviews: before/after slider, 100 % "
-                                      "crops of the notes, capture details, processing steps")
+        self.export_action = QAction(tr("Export Re&view Page…"), window)
+        self.export_action.setToolTip(tr("A web page for club reviews: before/after slider, 100 % "
+                                      "crops of the notes, capture details, processing steps"))
         self.export_action.triggered.connect(lambda _c=False: self.export())
         file_menu = window.menuBar().actions()[0].menu()
         actions = file_menu.actions()

@@ -13,6 +13,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                              QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.review.locate import place_note, update_note
 from editor.ui.common.doc_model import DocModel
 
@@ -43,22 +44,22 @@ class NotesPanel(QWidget):
         self.model = model
         self.list = QListWidget()
         self.list.setAccessibleName("Review notes")
-        self.add_pin = QPushButton("Add pin")
+        self.add_pin = QPushButton(tr("Add pin"))
         self.add_pin.setCheckable(True)
-        self.add_pin.setToolTip("Click on the picture to pin a note there (Esc cancels)")
-        self.add_rect = QPushButton("Add rectangle")
+        self.add_pin.setToolTip(tr("Click on the picture to pin a note there (Esc cancels)"))
+        self.add_rect = QPushButton(tr("Add rectangle"))
         self.add_rect.setCheckable(True)
-        self.add_rect.setToolTip("Drag on the picture to mark a region; it is shown at 100 % in review pages")
-        self.delete = QPushButton("Delete")
+        self.add_rect.setToolTip(tr("Drag on the picture to mark a region; it is shown at 100 % in review pages"))
+        self.delete = QPushButton(tr("Delete"))
         self.text = QPlainTextEdit()
-        self.text.setPlaceholderText("What to look at here (e.g. \"background crushed\")")
+        self.text.setPlaceholderText(tr("What to look at here (e.g. \"background crushed\")"))
         self.text.setMaximumHeight(90)
         self.text.setAccessibleName("Note text")
-        self.save_text = QPushButton("Apply text")
+        self.save_text = QPushButton(tr("Apply text"))
         self.where = QLabel(" ")
         self.where.setWordWrap(True)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.show_notes = QCheckBox("Show notes on the canvas")
+        self.show_notes = QCheckBox(tr("Show notes on the canvas"))
         self.show_notes.setChecked(True)
 
         tools = QHBoxLayout()

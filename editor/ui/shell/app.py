@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from PyQt6.QtWidgets import QApplication, QMessageBox
+from editor.ui.common.i18n import tr
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_PROJECT = REPO_ROOT / "samples" / "sample_project.nebula"
@@ -33,6 +34,9 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName("Nebulayer")
     app.setOrganizationName("Nebulayer")
     apply_dark_theme(app)  # type: ignore[arg-type]
+    from editor.ui.common.i18n import install as install_language
+
+    install_language(app)  # type: ignore[arg-type]
     install_excepthook()
     return app  # type: ignore[return-value]
 
@@ -56,8 +60,7 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
         win.files.open_paths([str(_installed_sample())])
     elif open_sample:
         win.statusBar().showMessage(
-            f"No sample project at {SAMPLE_PROJECT}: open an image with File > Open (Ctrl+O) "
-            "or drop files on the window.")
+            tr('No sample project at {SAMPLE_PROJECT}: open an image with File > Open (Ctrl+O) or drop files on the window.').format(SAMPLE_PROJECT=SAMPLE_PROJECT))
     return win
 
 
@@ -100,7 +103,7 @@ def offer_leftovers(win) -> bool:
     for i, left in enumerate(leftovers):
         more = len(leftovers) - i - 1
         answer = QMessageBox.question(
-            win, "Recover unsaved work?",
+            win, tr("Recover unsaved work?"),
             f"Nebulayer did not close cleanly. Restore the autosaved document ({left.describe()})?"
             "\n\nNo keeps it for a later start; Discard deletes it."
             + (f"\n{more} older autosave(s) follow; restoring this one keeps them for the "

@@ -15,6 +15,7 @@ from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar,
                              QScrollArea, QToolBar, QWidget)
 
+from editor.ui.common.i18n import tr
 from editor.ui.canvas.render_controller import RenderController, RenderResult
 from editor.ui.canvas.view import CanvasView
 from editor.ui.common.doc_model import DocModel
@@ -124,34 +125,34 @@ class EditorTab(QMainWindow):
         bar = QToolBar("View")
         bar.setObjectName("view_toolbar")
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        self.act_fit = QAction("Fit", self)
-        self.act_fit.setToolTip("Fit on screen (Ctrl+0)")
+        self.act_fit = QAction(tr("Fit"), self)
+        self.act_fit.setToolTip(tr("Fit on screen (Ctrl+0)"))
         self.act_fit.triggered.connect(self.canvas.zoom_fit)
         self.act_100 = QAction("100%", self)
-        self.act_100.setToolTip("Actual pixels (Ctrl+1)")
+        self.act_100.setToolTip(tr("Actual pixels (Ctrl+1)"))
         self.act_100.triggered.connect(lambda: self.canvas.zoom_to(1.0))
         self.act_200 = QAction("200%", self)
         self.act_200.triggered.connect(lambda: self.canvas.zoom_to(2.0))
         for a in (self.act_fit, self.act_100, self.act_200):
             bar.addAction(a)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Screen: "))
+        bar.addWidget(QLabel(tr(" Screen: ")))
         self.stretch_box = QComboBox()
         self.stretch_box.addItems(list(STRETCHES))
         self.stretch_box.setCurrentText("Auto stretch (STF)")
-        self.stretch_box.setToolTip("How linear data is shown on screen; never changes the document")
+        self.stretch_box.setToolTip(tr("How linear data is shown on screen; never changes the document"))
         self.stretch_box.currentTextChanged.connect(
             lambda t: self.renderer.set_display(stretch=STRETCHES[t]))
         bar.addWidget(self.stretch_box)
-        self.act_restretch = QAction("Auto", self)
+        self.act_restretch = QAction(tr("Auto"), self)
         self.act_restretch.setToolTip(
-            "Measure the automatic screen stretch again on the image as it is now (it is kept "
-            "while you edit, as PixInsight's STF is); never changes the document")
+            tr("Measure the automatic screen stretch again on the image as it is now (it is kept "
+            "while you edit, as PixInsight's STF is); never changes the document"))
         self.act_restretch.triggered.connect(self.restretch)
         bar.addAction(self.act_restretch)
-        self.act_clip = QAction("Clipping", self)
+        self.act_clip = QAction(tr("Clipping"), self)
         self.act_clip.setCheckable(True)
-        self.act_clip.setToolTip("Show clipped shadows (blue) and highlights (red)")
+        self.act_clip.setToolTip(tr("Show clipped shadows (blue) and highlights (red)"))
         self.act_clip.toggled.connect(lambda on: self.renderer.set_display(clip_warning=on))
         bar.addAction(self.act_clip)
         bar.addSeparator()
@@ -190,7 +191,7 @@ class EditorTab(QMainWindow):
 
     def _on_busy(self, busy: bool) -> None:
         if busy:
-            self.render_info.setText("rendering…")
+            self.render_info.setText(tr("rendering…"))
             if not self._slow_timer.isActive() and not self.render_progress.isVisible():
                 self.render_progress.setValue(0)
                 self._slow_timer.start()
@@ -201,7 +202,7 @@ class EditorTab(QMainWindow):
     def _on_rendered(self, result: RenderResult) -> None:
         self.canvas.show_picture(result.picture, result.region, result.scale)
         h, w = result.picture.shape[:2]
-        self.render_info.setText(f"{result.stage} {w}x{h} in {result.seconds * 1000:.0f} ms")
+        self.render_info.setText(tr('{stage} {w}x{h} in {0:.0f} ms').format(result.seconds * 1000, stage=result.stage, w=w, h=h))
         if result.stage == "preview" and self.renderer.mask_layer is None:
             self.histogram.update_from(result.linear)
 

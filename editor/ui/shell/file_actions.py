@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.common.i18n import tr
 from editor.io.export_formats import EXPORT_FORMATS, bit_depth_label, exportable_formats
 from editor.ui.common.doc_model import DocModel
 from editor.ui.common.error_dialogs import show_error
@@ -85,7 +86,7 @@ class FileActions:
     def open_dialog(self) -> None:
         if not self.maybe_save_changes():
             return
-        paths, _ = QFileDialog.getOpenFileNames(self.parent, "Open", "", open_filter())
+        paths, _ = QFileDialog.getOpenFileNames(self.parent, tr("Open"), "", open_filter())
         if paths:
             self.open_paths(paths)
 
@@ -93,7 +94,7 @@ class FileActions:
         """Open a crash-recovery copy as the unsaved document it protects (not a recent file)."""
         from editor.project.recovery import load_recovered
 
-        self.last_job = run_job(self.parent, "Restoring the autosaved document…",
+        self.last_job = run_job(self.parent, tr("Restoring the autosaved document…"),
                                 lambda progress: load_recovered(path), self.set_document,
                                 self._error)
         return self.last_job
@@ -117,7 +118,7 @@ class FileActions:
             if isinstance(doc, OutsideReferencesError):  # ask once, then allow exactly those
                 if ask_outside_references(self.parent, first, doc.paths):
                     self.last_job = run_job(
-                        self.parent, f"Opening {Path(first).name}…",
+                        self.parent, tr('Opening {0}…').format(Path(first).name),
                         lambda progress: load_document(first, progress, allow_outside=doc.paths),
                         opened, self._error)
                 return
@@ -130,7 +131,7 @@ class FileActions:
             if rest:
                 self.add_image_paths(rest)
 
-        self.last_job = run_job(self.parent, f"Opening {Path(first).name}…",
+        self.last_job = run_job(self.parent, tr('Opening {0}…').format(Path(first).name),
                                 lambda progress: load_document(first, progress, **options),
                                 opened, self._error)
         return self.last_job
@@ -139,7 +140,7 @@ class FileActions:
         from editor.io.formats import readable_extensions
 
         exts = " ".join(f"*{e}" for e in readable_extensions())
-        paths, _ = QFileDialog.getOpenFileNames(self.parent, "Add image layer", "",
+        paths, _ = QFileDialog.getOpenFileNames(self.parent, tr("Add image layer"), "",
                                                 f"Images ({exts});;All files (*)")
         if paths:
             self.add_image_paths(paths)
@@ -169,7 +170,7 @@ class FileActions:
                     add_recent(path)
                     self.model.select(lid)
 
-        self.last_job = run_job(self.parent, "Opening images…", load, add, self._error)
+        self.last_job = run_job(self.parent, tr("Opening images…"), load, add, self._error)
         return self.last_job
 
     # saving
@@ -194,7 +195,7 @@ class FileActions:
             return None
         stem = document_stem(doc)
         start = str(Path(stem).with_suffix(PROJECT_EXT)) if stem else "untitled.nebula"
-        path, _ = QFileDialog.getSaveFileName(self.parent, "Save project as", start,
+        path, _ = QFileDialog.getSaveFileName(self.parent, tr("Save project as"), start,
                                               f"Nebulayer project (*{PROJECT_EXT})")
         if not path:
             return None
@@ -212,7 +213,7 @@ class FileActions:
             discard_recovery()  # the project on disk is newer than the autosave
             self.model.history_changed.emit()  # the title shows the new name / clean state
 
-        self.last_job = run_job(self.parent, f"Saving {Path(path).name}…",
+        self.last_job = run_job(self.parent, tr('Saving {0}…').format(Path(path).name),
                                 lambda progress: doc.save(path), saved, self._error)
         return self.last_job
 
@@ -222,7 +223,7 @@ class FileActions:
         if doc is None or not getattr(doc, "dirty", False):
             return True
         answer = QMessageBox.question(
-            self.parent, "Nebulayer", "The document has unsaved changes. Save them first?",
+            self.parent, "Nebulayer", tr("The document has unsaved changes. Save them first?"),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Cancel:
@@ -283,7 +284,7 @@ class FileActions:
             doc.apply_render_errors(errors)
             self._error(message)
 
-        self.last_job = run_job(self.parent, f"Exporting {Path(path).name}…", work, done, failed)
+        self.last_job = run_job(self.parent, tr('Exporting {0}…').format(Path(path).name), work, done, failed)
         return self.last_job
 
     def _error(self, message: str) -> None:
@@ -304,21 +305,21 @@ class ExportDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, stem: str, folder: Path | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export image")
+        self.setWindowTitle(tr("Export image"))
         self.format = QComboBox()
         self.format.addItems(exportable_formats())
         self.bits_box = QComboBox()
         self.file = QLineEdit(str((folder or Path.cwd()) / f"{stem}.fits"))
         self._confirmed: str | None = None  # a path whose replacement the user already approved
-        browse = QPushButton("Browse…")
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.file, 1)
         row.addWidget(browse)
         form = QFormLayout(self)
-        form.addRow("Format", self.format)
-        form.addRow("Bit depth", self.bits_box)
-        form.addRow("File", row)
+        form.addRow(tr("Format"), self.format)
+        form.addRow(tr("Bit depth"), self.bits_box)
+        form.addRow(tr("File"), row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -336,7 +337,7 @@ class ExportDialog(QDialog):
     def _browse(self) -> None:
         label = self.format.currentText()
         ext = EXPORT_FORMATS[label][0]
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.file.text(), f"{label} (*{ext})")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export to"), self.file.text(), f"{label} (*{ext})")
         if path:
             path = path if Path(path).suffix else path + ext
             self._confirmed = path  # the file dialog already asked about replacing it
@@ -347,7 +348,7 @@ class ExportDialog(QDialog):
         path = Path(self.path()).expanduser()
         if path.exists() and self.path() != self._confirmed:
             answer = QMessageBox.question(
-                self, "Export image", f"{path.name} already exists in {path.parent}. Replace it?",
+                self, tr("Export image"), tr('{name} already exists in {parent}. Replace it?').format(name=path.name, parent=path.parent),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:

@@ -15,6 +15,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PyQt6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
+from editor.ui.common.i18n import tr
 from editor.ui.common.doc_model import DocModel
 from editor.ui.common.error_dialogs import show_error
 from editor.ui.shell.editor_tab import EditorTab
@@ -35,9 +36,9 @@ class MainWindow(QMainWindow):
         self.editor = EditorTab(self.model)
         self.files = FileActions(self, self.model, self.set_document)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.editor, "Editor")
+        self.tabs.addTab(self.editor, tr("Editor"))
         self.acquisition: QWidget | None = None
-        self._acq_index = self.tabs.addTab(QWidget(), "Acquisition")
+        self._acq_index = self.tabs.addTab(QWidget(), tr("Acquisition"))
         self.tabs.currentChanged.connect(self._on_tab)
         self.setCentralWidget(self.tabs)
         self.statusBar().addWidget(self.editor.readout, 1)
@@ -74,59 +75,62 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         SK = QKeySequence.StandardKey
         bar = self.menuBar()
-        f = bar.addMenu("&File")
-        self._action(f, "&Open…", self.files.open_dialog, SK.Open)
-        self.recent_menu = f.addMenu("Open &Recent")
+        f = bar.addMenu(tr("&File"))
+        self._action(f, tr("&Open…"), self.files.open_dialog, SK.Open)
+        self.recent_menu = f.addMenu(tr("Open &Recent"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self._action(f, "Add &Image Layer…", self.files.add_image_dialog, "Ctrl+Shift+O")
+        self._action(f, tr("Add &Image Layer…"), self.files.add_image_dialog, "Ctrl+Shift+O")
         f.addSeparator()
-        self._action(f, "&Save", self.files.save, SK.Save)
-        self._action(f, "Save &As…", self.files.save_as, "Ctrl+Shift+S")
-        self._action(f, "&Export Image…", self.files.export_dialog, "Ctrl+E")
+        self._action(f, tr("&Save"), self.files.save, SK.Save)
+        self._action(f, tr("Save &As…"), self.files.save_as, "Ctrl+Shift+S")
+        self._action(f, tr("&Export Image…"), self.files.export_dialog, "Ctrl+E")
         f.addSeparator()
-        self._action(f, "&Quit", self.close, SK.Quit)
+        self._action(f, tr("&Quit"), self.close, SK.Quit)
 
-        e = bar.addMenu("&Edit")
-        self.act_undo = self._action(e, "&Undo", self.undo, SK.Undo)
-        self.act_redo = self._action(e, "&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        e = bar.addMenu(tr("&Edit"))
+        self.act_undo = self._action(e, tr("&Undo"), self.undo, SK.Undo)
+        self.act_redo = self._action(e, tr("&Redo"), self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
 
-        lay = bar.addMenu("&Layer")
-        lay.addMenu(self.editor.layers.add_menu).setText("New &Adjustment Layer")
-        self._action(lay, "New Channel Combine (&LRGB)…", self.add_lrgb_dialog)
-        self._action(lay, "&Duplicate Layer", self.editor.layers.duplicate_selected, "Ctrl+J")
-        self._action(lay, "&Group Layer", self.editor.layers.group_selected, "Ctrl+G")
-        self._action(lay, "De&lete Layer", self.editor.layers.delete_selected, "Shift+Del")
+        lay = bar.addMenu(tr("&Layer"))
+        lay.addMenu(self.editor.layers.add_menu).setText(tr("New &Adjustment Layer"))
+        self._action(lay, tr("New Channel Combine (&LRGB)…"), self.add_lrgb_dialog)
+        self._action(lay, tr("&Duplicate Layer"), self.editor.layers.duplicate_selected, "Ctrl+J")
+        self._action(lay, tr("&Group Layer"), self.editor.layers.group_selected, "Ctrl+G")
+        self._action(lay, tr("De&lete Layer"), self.editor.layers.delete_selected, "Shift+Del")
         lay.addSeparator()
         m = self.editor.masks
-        self._action(lay, "Add &White Mask", lambda: m.add_raster(1.0))
-        self._action(lay, "Add &Black Mask", lambda: m.add_raster(0.0))
-        self._action(lay, "&Invert Mask", m.invert_mask, "Ctrl+I")
-        self._action(lay, "Ba&ke Mask", m.bake)
-        self._action(lay, "Brush: Swap Black/White", m.swap_colour, "X")
-        self._action(lay, "Brush: Smaller", lambda: m.resize_brush(1 / 1.25), "[")
-        self._action(lay, "Brush: Larger", lambda: m.resize_brush(1.25), "]")
+        self._action(lay, tr("Add &White Mask"), lambda: m.add_raster(1.0))
+        self._action(lay, tr("Add &Black Mask"), lambda: m.add_raster(0.0))
+        self._action(lay, tr("&Invert Mask"), m.invert_mask, "Ctrl+I")
+        self._action(lay, tr("Ba&ke Mask"), m.bake)
+        self._action(lay, tr("Brush: Swap Black/White"), m.swap_colour, "X")
+        self._action(lay, tr("Brush: Smaller"), lambda: m.resize_brush(1 / 1.25), "[")
+        self._action(lay, tr("Brush: Larger"), lambda: m.resize_brush(1.25), "]")
         from editor.ui.shell.tools_menu import install_tools_menus  # issue 17 tools
 
         self.tools = install_tools_menus(self, lay)
 
-        v = bar.addMenu("&View")
+        v = bar.addMenu(tr("&View"))
         c = self.editor.canvas
-        self._action(v, "&Fit on Screen", c.zoom_fit, "Ctrl+0")
+        self._action(v, tr("&Fit on Screen"), c.zoom_fit, "Ctrl+0")
         self._action(v, "&100 %", lambda: c.zoom_to(1.0), "Ctrl+1")
         self._action(v, "&200 %", lambda: c.zoom_to(2.0), "Ctrl+2")
-        self._action(v, "Zoom &In", c.zoom_in, [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
-        self._action(v, "Zoom &Out", c.zoom_out, "Ctrl+-")
+        self._action(v, tr("Zoom &In"), c.zoom_in, [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        self._action(v, tr("Zoom &Out"), c.zoom_out, "Ctrl+-")
         v.addAction(self.editor.act_clip)
         v.addSeparator()
-        panels = v.addMenu("&Panels")
+        panels = v.addMenu(tr("&Panels"))
         for dock in self.editor.docks.values():
             panels.addAction(dock.toggleViewAction())
         self.view_menu = v
 
-        h = bar.addMenu("&Help")
+        h = bar.addMenu(tr("&Help"))
         self.help_menu = h
-        self._action(h, "Installed &Plugins", self._show_plugins)
-        self._action(h, "&About Nebulayer", self._about)
+        from editor.ui.shell.language_menu import add_language_menu  # issue 17 languages
+
+        add_language_menu(h, self)
+        self._action(h, tr("Installed &Plugins"), self._show_plugins)
+        self._action(h, tr("&About Nebulayer"), self._about)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -134,9 +138,9 @@ class MainWindow(QMainWindow):
             act = self.recent_menu.addAction(path)
             act.triggered.connect(lambda _c=False, p=path: self.open_paths([p]))
         if not self.recent_menu.actions():
-            self.recent_menu.addAction("(none)").setEnabled(False)
+            self.recent_menu.addAction(tr("(none)")).setEnabled(False)
         self.recent_menu.addSeparator()
-        self.recent_menu.addAction("Clear", clear_recent)
+        self.recent_menu.addAction(tr("Clear"), clear_recent)
 
     # comparison widgets from the compare module, when installed
     def _install_compare(self) -> None:
@@ -184,7 +188,7 @@ class MainWindow(QMainWindow):
             self.model.select(lid)
             self.statusBar().showMessage(describe_offsets(doc.layer(lid)), 15000)
 
-        return run_job(self, "Combining channels…",
+        return run_job(self, tr("Combining channels…"),
                        lambda progress: doc.add_channel_combine(channels, mode=mode, align=align),
                        done, lambda msg: show_error(self, msg))
 
@@ -194,7 +198,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("Nebulayer")
         else:
             name = Path(doc.path).name if doc.path else (document_stem(doc) or "Untitled")
-            self.setWindowTitle(f"{name}{' *' if doc.dirty else ''} — Nebulayer")
+            self.setWindowTitle(tr('{name}{0} — Nebulayer').format(' *' if doc.dirty else '', name=name))
         if doc is not None:
             self.act_undo.setText(f"&Undo {doc.history.undo_text or ''}".rstrip())
             self.act_redo.setText(f"&Redo {doc.history.redo_text or ''}".rstrip())
@@ -204,7 +208,7 @@ class MainWindow(QMainWindow):
         if index == self._acq_index and self.acquisition is None:
             self.acquisition = self._make_acquisition()
             self.tabs.removeTab(index)
-            self.tabs.insertTab(index, self.acquisition, "Acquisition")
+            self.tabs.insertTab(index, self.acquisition, tr("Acquisition"))
             self.tabs.setCurrentIndex(index)
 
     def _make_acquisition(self) -> QWidget:
@@ -212,7 +216,7 @@ class MainWindow(QMainWindow):
             from editor.ui.acquisition.tab import AcquisitionTab
         except ImportError as exc:
             log.info("acquisition tab unavailable: %s", exc)
-            label = QLabel(f"The acquisition tab is not available in this installation ({exc}).")
+            label = QLabel(tr('The acquisition tab is not available in this installation ({exc}).').format(exc=exc))
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             return label
         tab = AcquisitionTab(self)
@@ -227,8 +231,7 @@ class MainWindow(QMainWindow):
         doc = self.model.doc
         as_layer = False
         if fits_as_layer(doc, image):
-            answer = QMessageBox.question(self, "Open frame", f"Add “{name}” as a layer of the "
-                                          "open document? (No: open it as a new document)")
+            answer = QMessageBox.question(self, tr("Open frame"), tr('Add “{name}” as a layer of the open document? (No: open it as a new document)').format(name=name))
             as_layer = answer == QMessageBox.StandardButton.Yes
         if as_layer:
             lid = self.model.run(doc.add_image, image, name=name)
@@ -242,13 +245,12 @@ class MainWindow(QMainWindow):
     def _show_plugins(self) -> None:
         from editor.plugins.registry import describe_installed
 
-        QMessageBox.information(self, "Installed plugins", describe_installed())
+        QMessageBox.information(self, tr("Installed plugins"), describe_installed())
 
     def _about(self) -> None:
         from editor import __version__
 
-        QMessageBox.about(self, "About Nebulayer", f"Nebulayer {__version__}\nLayered, non-destructive "
-                          "image editing for astrophotographers.")
+        QMessageBox.about(self, tr("About Nebulayer"), tr('Nebulayer {__version__}\nLayered, non-destructive image editing for astrophotographers.').format(__version__=__version__))
 
     # drag and drop, closing
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)

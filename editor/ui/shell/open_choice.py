@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.common.i18n import tr
 from editor.io.choices import FileChoices, file_choices
 
 
@@ -29,18 +30,18 @@ class OpenChoiceDialog(QDialog):
         super().__init__(parent)
         preset = preset or {}
         self.choices = choices
-        self.setWindowTitle(f"Open {Path(path).name}")
+        self.setWindowTitle(tr('Open {0}').format(Path(path).name))
         form = self.form = QFormLayout(self)
-        form.addRow(QLabel(f"{Path(path).name} holds a choice:"))
+        form.addRow(QLabel(tr('{0} holds a choice:').format(Path(path).name)))
         self.image_box = QComboBox()
         for image in choices.images:
             self.image_box.addItem(f"HDU {image.label}", image.hdu)
-        form.addRow("Image", self.image_box)
+        form.addRow(tr("Image"), self.image_box)
         self.plane_box = QSpinBox()
-        self.whole_rgb = QCheckBox("Open the 3 planes as colour (RGB)")
-        form.addRow("Plane", self.plane_box)
+        self.whole_rgb = QCheckBox(tr("Open the 3 planes as colour (RGB)"))
+        form.addRow(tr("Plane"), self.plane_box)
         form.addRow("", self.whole_rgb)
-        self.debayer_box = QCheckBox("Debayer the mosaic to colour (Malvar-He-Cutler)")
+        self.debayer_box = QCheckBox(tr("Debayer the mosaic to colour (Malvar-He-Cutler)"))
         form.addRow("", self.debayer_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
                                    | QDialogButtonBox.StandardButton.Cancel)

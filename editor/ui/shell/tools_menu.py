@@ -13,6 +13,7 @@ from typing import Any
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QInputDialog, QMenu
 
+from editor.ui.common.i18n import tr
 from editor.core.geometry import CROP_RATIOS
 
 
@@ -26,10 +27,10 @@ class ToolsMenus:
                                            self.add_contrast_mask_adjustment)
         self.act_mask_from_below = self._add(lay, "&Mask From Layer Below", self.mask_from_below)
 
-        img = QMenu("&Image", window)
+        img = QMenu(tr("&Image"), window)
         window.menuBar().insertMenu(layer_menu.menuAction(), img)
         self.image_menu = img
-        crop = img.addMenu("&Crop to Ratio")
+        crop = img.addMenu(tr("&Crop to Ratio"))
         for name in CROP_RATIOS:
             if name != "free":
                 self._add(crop, name, lambda r=name: self._doc_run("crop_to_ratio", r))

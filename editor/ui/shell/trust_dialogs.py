@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt6.QtWidgets import QMessageBox, QWidget
+from editor.ui.common.i18n import tr
 
 MAX_LISTED = 12
 
@@ -17,10 +18,8 @@ def ask_outside_references(parent: QWidget | None, project: str, paths: list[str
         shown += f"\n  … and {len(paths) - MAX_LISTED} more"
     SB = QMessageBox.StandardButton
     answer = QMessageBox.question(
-        parent, "Project reads other files",
-        f"{Path(project).name} wants to read {len(paths)} image file(s) outside its own folder:"
-        f"\n\n{shown}\n\nOpen these files? Answer No if you did not make this project or do not "
-        "expect it to use them.", SB.Yes | SB.No, SB.No)
+        parent, tr("Project reads other files"),
+        tr('{0} wants to read {1} image file(s) outside its own folder:\n\n{shown}\n\nOpen these files? Answer No if you did not make this project or do not expect it to use them.').format(Path(project).name, len(paths), shown=shown), SB.Yes | SB.No, SB.No)
     return answer == SB.Yes
 
 
@@ -29,9 +28,8 @@ def ask_save_over(parent: QWidget | None, path: str) -> str:
     crash-recovery record rather than from the user's Open or Save As in this session."""
     SB = QMessageBox.StandardButton
     answer = QMessageBox.question(
-        parent, "Save recovered document",
-        f"This document was restored after a crash. Save it over {path}?\n\n"
-        "Yes replaces that file; No lets you choose another name.",
+        parent, tr("Save recovered document"),
+        tr('This document was restored after a crash. Save it over {path}?\n\nYes replaces that file; No lets you choose another name.').format(path=path),
         SB.Yes | SB.No | SB.Cancel, SB.No)
     if answer == SB.Yes:
         return "save"

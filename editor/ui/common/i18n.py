@@ -1,0 +1,157 @@
+"""Translations of the user interface: ``tr("text")`` everywhere the UI shows words.
+
+Mechanism: GNU gettext catalogs (``editor/locale/<lang>/LC_MESSAGES/nebulayer.po``, compiled to
+``.mo`` with Babel and committed; ``tests/ui/test_i18n.py`` fails when a ``.mo`` is older than its
+``.po``). Chosen over Qt's .ts/.qm because Qt's ``lrelease`` is not shipped with PyQt6 (only
+``pylupdate6``), while Babel is a small, maintained pure-Python package that extracts, merges and
+compiles. Qt's own strings (standard buttons, file dialogs) come from the ``qtbase_<lang>.qm``
+files that PyQt6 ships, loaded by :func:`install`.
+
+The language: ``$NEBULAYER_LANG`` (tests, scripts) > the choice saved from Help > Language >
+the system locale (``LC_ALL``/``LC_MESSAGES``/``LANG``, then ``QLocale.system()``). Languages
+without a catalog fall back to English. A change made in the menu applies at the next start.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+from PyQt6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PyQt6.QtGui import QFont, QFontDatabase
+from PyQt6.QtWidgets import QApplication
+
+DOMAIN = "nebulayer"
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
+ENV_VAR = "NEBULAYER_LANG"
+SETTINGS_KEY = "language"
+#: Languages with a catalog, and their names as their speakers write them (menu entries).
+LANGUAGES = {"en": "English", "fr": "Français", "ja": "日本語"}
+#: Fonts with Japanese glyphs, first found wins (Debian fonts-ipafont-gothic, Noto CJK, macOS, Windows).
+JAPANESE_FONTS = ("IPAPGothic", "IPAGothic", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic UI",
+                  "Meiryo", "MS Gothic")
+
+_catalog: gettext.NullTranslations | None = None
+_qt_translators: list[QTranslator] = []
+
+
+def _settings() -> QSettings:
+    return QSettings("Nebulayer", "Nebulayer")
+
+
+def _normalise(code: str | None) -> str | None:
+    """``fr_FR.UTF-8`` -> ``fr``; None for C/POSIX/empty."""
+    if not code:
+        return None
+    code = code.split(":")[0].split(".")[0].split("@")[0].replace("-", "_")
+    if code in ("C", "POSIX", ""):
+        return None
+    return code.split("_")[0].lower()
+
+
+def system_language() -> str:
+    """The language the system asks for, as the C library reads it (first of LC_ALL,
+    LC_MESSAGES, LANG), else Qt's idea of the system locale."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        lang = _normalise(os.environ.get(var))
+        if lang:
+            return lang
+        if os.environ.get(var):  # "C" set explicitly: English
+            return "en"
+    return _normalise(QLocale.system().name()) or "en"
+
+
+def saved_language() -> str:
+    """The choice saved from the menu; "" means "follow the system"."""
+    value = _settings().value(SETTINGS_KEY, "")
+    return value if isinstance(value, str) and value in LANGUAGES else ""
+
+
+def save_language(code: str) -> None:
+    """Remember ``code`` ("" = system) for the next start."""
+    _settings().setValue(SETTINGS_KEY, code if code in LANGUAGES else "")
+
+
+def current_language() -> str:
+    """The language the UI speaks in this run: a key of :data:`LANGUAGES`."""
+    for choice in (_normalise(os.environ.get(ENV_VAR)), saved_language(), system_language()):
+        if choice:
+            return choice if choice in LANGUAGES else "en"
+    return "en"
+
+
+def _translations() -> gettext.NullTranslations:
+    global _catalog
+    if _catalog is None:
+        lang = current_language()
+        _catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    return _catalog
+
+
+def tr(text: str) -> str:
+    """``text`` in the UI's language (English when there is no translation)."""
+    return _translations().gettext(text) if text else text
+
+
+def reset() -> None:
+    """Forget the loaded catalog (tests switching language in one process)."""
+    global _catalog
+    _catalog = None
+
+
+def install(app: QApplication) -> str:
+    """Apply the language to ``app``: Qt's own translations, the default QLocale (dates and
+    numbers in spin boxes and ``QLocale().toString``), and a font with the script's glyphs."""
+    reset()
+    lang = current_language()
+    for old in _qt_translators:
+        app.removeTranslator(old)
+    _qt_translators.clear()
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if lang != "en":
+        for name in ("qtbase",):
+            translator = QTranslator(app)
+            if translator.load(f"{name}_{lang}", qt_dir):
+                app.installTranslator(translator)
+                _qt_translators.append(translator)
+    QLocale.setDefault(_locale_for(lang))
+    if lang == "ja":
+        _use_japanese_font(app)
+    return lang
+
+
+def _locale_for(lang: str) -> QLocale:
+    """The system locale when it speaks ``lang`` (keeps fr_CA vs fr_FR), else the language's
+    main locale."""
+    system = QLocale.system()
+    if _normalise(system.name()) == lang:
+        return system
+    return QLocale(lang)
+
+
+def _use_japanese_font(app: QApplication) -> None:
+    """Put a Japanese-capable family right after the UI font so kana/kanji never show as boxes."""
+    available = set(QFontDatabase.families())
+    found = [f for f in JAPANESE_FONTS if f in available]
+    if not found:
+        return
+    font = QFont(app.font())
+    font.setFamilies([font.family(), *found])
+    app.setFont(font)
+
+
+def format_number(value: float, decimals: int = 2) -> str:
+    """``value`` with the locale's decimal separator and digit grouping."""
+    return QLocale().toString(float(value), "f", decimals)
+
+
+def format_datetime(value, short: bool = True) -> str:
+    """A ``datetime``/``QDateTime`` the way the locale writes dates and times."""
+    from PyQt6.QtCore import QDateTime
+
+    if not isinstance(value, QDateTime):
+        value = QDateTime(value)
+    fmt = QLocale.FormatType.ShortFormat if short else QLocale.FormatType.LongFormat
+    return QLocale().toString(value, fmt)
+
