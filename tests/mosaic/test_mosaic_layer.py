@@ -137,3 +137,18 @@ def test_image_layer_keeps_a_sub_pixel_offset_through_save_and_render(shared_dat
     crop = (slice(0, 700), slice(650, 1350))
     dy, dx = filters.register_translation(np.nan_to_num(whole[crop]), np.nan_to_num(moved[crop]))
     assert dy == pytest.approx(0.5, abs=0.1) and dx == pytest.approx(0.4, abs=0.1)
+
+
+def test_multiband_mosaic_rendered_at_half_scale_keeps_its_sky_position(panel_files, tmp_path):
+    import filters
+
+    plate, files, _, _ = panel_files
+    proj, out = tmp_path / "mb.nebula", tmp_path / "mb.fits"
+    assert main(["mosaic", *map(str, files), "-o", str(proj), "--gradient", "--blend", "multiband"]) == 0
+    assert main(["render", str(proj), "-o", str(out), "--scale", "0.5"]) == 0
+    img = open_image(out)
+    back = on_plate(img.data, array_wcs(img.meta.header, img.height), plate)
+    assert global_fit_error(back, plate.data)["median_abs_error_frac"] < 0.01
+    crop = (slice(200, 500), slice(200, 500))
+    dy, dx = filters.register_translation(plate.data[crop], np.nan_to_num(back[crop], nan=500.0))
+    assert abs(dy) < 0.15 and abs(dx) < 0.15
