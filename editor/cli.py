@@ -172,7 +172,8 @@ def _cmd_capture(args: argparse.Namespace) -> int:
 def _cmd_stack(args: argparse.Namespace) -> int:
     from editor.stacking.cli import run
 
-    return run(args)
+    code = run(args)
+    return _cmd_gui([args.output]) if code == 0 and args.open else code
 
 
 def _cmd_review(args: argparse.Namespace) -> int:

@@ -73,8 +73,4 @@ def run(args: argparse.Namespace) -> int:
         result = run_stack(request, progress=bar)
     print(result.summary(), file=sys.stderr)
     print(f"wrote {args.output}", file=sys.stderr)
-    if args.open:
-        from editor.cli import main
-
-        return main(["gui", str(args.output)])
-    return 0
+    return 0  # ``--open`` is handled by editor.cli, which may start the GUI

@@ -7,7 +7,7 @@
    bright stars); FWHM as twice the half-flux radius measured on the unsmoothed frame.
 2. **Match** (:func:`find_transform`): astroalign's asterism (triangle) matching on the 50
    brightest stars gives a first similarity transform (rotation, scale, shift), which then is
-   refined by least squares on every star pair it predicts within 2 px, with 3-sigma clipping
+   refined by least squares on every star pair it predicts within 2 px, with ~3-sigma clipping
    of bad pairs: many stars make it accurate to a few hundredths of a pixel. Frames with too few
    stars fall back to translation by phase correlation (:func:`filters.register_translation`),
    checked on the stars when there are some.
@@ -158,7 +158,9 @@ def refine(matrix: np.ndarray, ref: Stars, mov: Stars, radius: float = 2.0,
             m = _fit_similarity(src[keep], dst[keep])
         resid = np.hypot(*(_apply(m, src) - dst).T)
         rms = float(np.sqrt(np.mean(resid[keep] ** 2)))
-        new_keep = resid < max(3 * rms, 0.05)
+        # clip on the median distance (x 2.5: ~3 sigma for 2-D Gaussian errors), which one
+        # bad pair cannot inflate as it inflates the rms
+        new_keep = resid < max(2.5 * float(np.median(resid[keep])), 0.05)
         if new_keep.sum() < 3 or (new_keep == keep).all():
             break
         keep = new_keep
