@@ -84,7 +84,10 @@ def _png16(path: Path) -> tuple[np.ndarray, list[str]]:
     """Pillow reduces 16-bit RGB(A) PNG to 8 bits; imagecodecs keeps all 16."""
     import imagecodecs
 
-    pixels = np.asarray(imagecodecs.png_decode(Path(path).read_bytes()))
+    try:
+        pixels = np.asarray(imagecodecs.png_decode(Path(path).read_bytes()))
+    except imagecodecs.PngError as exc:  # a damaged file ("IDAT: CRC error"): the caller's one line
+        raise ValueError(str(exc)) from exc
     if pixels.ndim == 3 and pixels.shape[2] == 4:
         return pixels[..., :3], ["alpha channel dropped"]
     return pixels, []

@@ -233,3 +233,18 @@ def test_a_fits_whose_ctype_card_is_a_number_converts_without_its_broken_wcs(tmp
     for out in ("out.tif", "out.fits"):
         rc, lines, _ = _run(capfd, ["convert", str(path), str(tmp_path / out)])
         assert rc == 0 or (rc == 2 and len(lines) == 1 and "wcs.fits" in lines[0]), lines
+
+
+def test_a_16_bit_rgb_png_with_a_bad_crc_is_one_line(tmp_path, capfd):
+    """Found by the fuzz test (seeds 11, 12): imagecodecs' PngError escaped as an internal error."""
+    from editor.io import export_image
+
+    png = tmp_path / "wide.png"
+    export_image(np.random.default_rng(3).random((20, 30, 3), dtype=np.float32), png, bits=16)
+    data = bytearray(png.read_bytes())
+    idat = bytes(data).index(b"IDAT")
+    data[idat + 10] ^= 0xFF  # inside the compressed pixels: the chunk's CRC no longer matches
+    png.write_bytes(bytes(data))
+    for argv in (["info", str(png)], ["convert", str(png), str(tmp_path / "out.fits")]):
+        rc, lines, _ = _run(capfd, argv)
+        _one_line(rc, lines, "wide.png")
