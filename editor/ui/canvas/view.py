@@ -37,6 +37,11 @@ class _CanvasViewBox(pg.ViewBox):
 
     def mouseDragEvent(self, ev: Any, axis: Any = None) -> None:  # noqa: N802 (pyqtgraph override)
         c = self._canvas
+        if c.drag_tool is not None and not c.space_held and ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()  # a tool (the crop rectangle) takes left-drags instead of panning
+            p = self.mapSceneToView(ev.scenePos())
+            c.drag_tool.drag(p.x(), p.y(), start=ev.isStart(), finish=ev.isFinish())
+            return
         if c.brush_active and not c.space_held and ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
             p = self.mapSceneToView(ev.scenePos())
@@ -77,6 +82,8 @@ class CanvasView(pg.GraphicsView):
         self.vb.addItem(self.frame)
         self.brush_active = False
         self.space_held = False
+        # a tool with drag(x, y, start, finish) and key(QKeyEvent) -> bool, e.g. crop_tool.CropTool
+        self.drag_tool: Any = None
         self._brush_size = 100.0
         self._brush_pos: tuple[float, float] | None = None
         self.brush_cursor = _BrushCursor()
@@ -212,6 +219,8 @@ class CanvasView(pg.GraphicsView):
         self.stroke_item.setPath(path)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if self.drag_tool is not None and self.drag_tool.key(ev):
+            return
         if ev.key() == Qt.Key.Key_Space and not ev.isAutoRepeat():
             self.space_held = True
             self.setCursor(Qt.CursorShape.OpenHandCursor)

@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         self._action(f, tr("&Save"), self.files.save, SK.Save)
         self._action(f, tr("Save &As…"), self.files.save_as, "Ctrl+Shift+S")
-        self._action(f, tr("&Export Image…"), self.files.export_dialog, "Ctrl+E")
+        self._action(f, tr("&Export Image…"), self.files.export_dialog, "Ctrl+Shift+E")
         f.addSeparator()
         self._action(f, tr("&Quit"), self.close, SK.Quit)
 
@@ -131,6 +131,9 @@ class MainWindow(QMainWindow):
         add_language_menu(h, self)
         self._action(h, tr("Installed &Plugins"), self._show_plugins)
         self._action(h, tr("&About Nebulayer"), self._about)
+        from editor.ui.shell.shortcuts import install_shortcuts  # issue 17 Photoshop habits
+
+        self.keys = install_shortcuts(self, lay, h)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
