@@ -13,6 +13,7 @@ from tests.shared_data import REPO, shared_data  # noqa: F401 (fixture)
 
 # Qt tests run headless unless a test explicitly asks for a real X server.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("NEBULAYER_LANG", "en")  # tests read the English UI texts whatever the machine's locale
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ class ServerBox(QGroupBox):
     """Host, port, Connect / Disconnect (wired by the tab) and automatic reconnection."""
 
     def __init__(self, settings: AcquisitionSettings, parent: QWidget | None = None) -> None:
-        super().__init__("INDI server", parent)
+        super().__init__(tr("INDI server"), parent)
         self.host = QLineEdit(settings.host)
         self.port = QSpinBox(maximum=65535, minimum=1, value=settings.port)
         self.connect_btn = QPushButton(tr("Connect"))
@@ -34,7 +34,7 @@ class DevicesBox(QGroupBox):
     """The server's devices, the camera and filter wheel choices and the camera's abilities."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Devices", parent)
+        super().__init__(tr("Devices"), parent)
         self.device_list = QListWidget()
         self.device_list.setMaximumHeight(90)
         self.camera_combo = QComboBox()

@@ -16,15 +16,15 @@ class LivePanel(QGroupBox):
     controller, and :meth:`attach` gives the debayer box the controller it drives."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Live view", parent)
+        super().__init__(tr("Live view"), parent)
         self.live_exposure = QDoubleSpinBox(minimum=0.001, maximum=60, value=1.0, decimals=3,
                                             suffix=" s")
         self.live_btn = QPushButton(tr("Start live view"))
         self.live_btn.setCheckable(True)
         self.stack_check = QCheckBox(tr("Live stack"))
         self.stack_mode = QComboBox()
-        self.stack_mode.addItem("Running mean", "mean")
-        self.stack_mode.addItem("Sigma-clipped mean", "sigma")
+        self.stack_mode.addItem(tr("Running mean"), "mean")
+        self.stack_mode.addItem(tr("Sigma-clipped mean"), "sigma")
         self.reset_btn = QPushButton(tr("Reset stack"))
         self.send_stack_btn = QPushButton(tr("Stack to editor"))
         self.send_frame_btn = QPushButton(tr("Frame to editor"))

@@ -25,10 +25,10 @@ class SequencePanel(QGroupBox):
     (wired by the tab) and the frame and sequence progress bars."""
 
     def __init__(self, settings: AcquisitionSettings, parent: QWidget | None = None) -> None:
-        super().__init__("Sequence", parent)
+        super().__init__(tr("Sequence"), parent)
         self.filters: list[str] = []
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.add_row()
@@ -80,13 +80,14 @@ class SequencePanel(QGroupBox):
         self.table.insertRow(r)
         self.table.setItem(r, 0, QTableWidgetItem(str(count)))
         fc = QComboBox(editable=True)
-        fc.addItems([NO_FILTER, *self.filters])
-        fc.setCurrentText(filt)
+        fc.addItems([tr(NO_FILTER), *self.filters])
+        fc.setCurrentText(tr(filt) if filt == NO_FILTER else filt)
         self.table.setCellWidget(r, 1, fc)
         self.table.setItem(r, 2, QTableWidgetItem(f"{exposure:g}"))
         tc = QComboBox()
-        tc.addItems(FRAME_TYPES)
-        tc.setCurrentText(frame_type)
+        for kind in FRAME_TYPES:
+            tc.addItem(tr(kind), kind)
+        tc.setCurrentIndex(max(0, tc.findData(frame_type)))
         self.table.setCellWidget(r, 3, tc)
         self.table.setItem(r, 4, QTableWidgetItem(gain))
         self.table.setItem(r, 5, QTableWidgetItem(offset))
@@ -111,7 +112,7 @@ class SequencePanel(QGroupBox):
             combo = self.table.cellWidget(r, 1)
             text = combo.currentText()
             combo.clear()
-            combo.addItems([NO_FILTER, *self.filters])
+            combo.addItems([tr(NO_FILTER), *self.filters])
             combo.setCurrentText(text)
 
     def steps(self) -> list[SequenceStep]:
@@ -136,8 +137,8 @@ class SequencePanel(QGroupBox):
             filt = self.table.cellWidget(r, 1).currentText().strip()
             steps.append(SequenceStep(
                 count=number(0, int), exposure=number(2),
-                filter=None if filt in ("", NO_FILTER) else filt,
-                frame_type=self.table.cellWidget(r, 3).currentText(),
+                filter=None if filt in ("", NO_FILTER, tr(NO_FILTER)) else filt,
+                frame_type=self.table.cellWidget(r, 3).currentData(),
                 gain=number(4, optional=True), offset=number(5, optional=True),
                 binning=number(6, int), roi=roi))
         if not steps:

@@ -27,7 +27,7 @@ class StackPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None, *,
                  default_folder: Callable[[], str] | None = None) -> None:
-        super().__init__("Stack this session", parent)
+        super().__init__(tr("Stack this session"), parent)
         self._default_folder = default_folder
         self.folder = QLineEdit()
         self.folder.setPlaceholderText(tr("session folder (lights, darks, flats, bias)"))
@@ -36,7 +36,7 @@ class StackPanel(QGroupBox):
         self.filter_combo = QComboBox()
         self.rejection = QComboBox()
         for label, value in REJECTIONS:
-            self.rejection.addItem(label, value)
+            self.rejection.addItem(tr(label), value)
         self.scan_label = QLabel("")
         self.scan_label.setWordWrap(True)
         self.stack_btn = QPushButton(tr("Stack"))

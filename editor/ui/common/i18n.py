@@ -155,3 +155,8 @@ def format_datetime(value, short: bool = True) -> str:
     fmt = QLocale.FormatType.ShortFormat if short else QLocale.FormatType.LongFormat
     return QLocale().toString(value, fmt)
 
+
+
+def N_(text: str) -> str:
+    """Marks a text for extraction where it is defined; it is translated where shown, with tr()."""
+    return text

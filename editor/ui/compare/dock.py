@@ -38,10 +38,10 @@ class CompareIntegration:
 
         menu = QMenu(tr("&Compare"), window)
         window.menuBar().insertMenu(window.help_menu.menuAction(), menu)
-        self._add(menu, "&Before / After", lambda: self.compare(None, None, keep_states=True),
+        self._add(menu, tr("&Before / After"), lambda: self.compare(None, None, keep_states=True),
                   "Ctrl+Alt+C")
-        self._add(menu, "Take &Snapshot…", lambda: self.snapshots.take_snapshot(), "Ctrl+Alt+S")
-        self._add(menu, "&Export Comparison…", self.view.open_export_dialog)
+        self._add(menu, tr("Take &Snapshot…"), lambda: self.snapshots.take_snapshot(), "Ctrl+Alt+S")
+        self._add(menu, tr("&Export Comparison…"), self.view.open_export_dialog)
         window.view_menu.addAction(dock.toggleViewAction())
 
     def _add(self, menu: Any, text: str, slot: Any, shortcut: str | None = None) -> QAction:

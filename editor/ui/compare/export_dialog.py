@@ -96,13 +96,13 @@ class CompareExportDialog(QDialog):
 
         self.kind_combo = QComboBox()
         for kind, name in KIND_NAMES.items():
-            self.kind_combo.addItem(name[0].upper() + name[1:], kind)
+            self.kind_combo.addItem(tr(name[0].upper() + name[1:]), kind)
         self.kind_combo.currentIndexChanged.connect(self._on_kind)
         self.a_combo, self.b_combo = QComboBox(), QComboBox()
         states = [("Current", None)] + [(str(n), sid) for sid, n in doc.snapshots]
         for combo, value in ((self.a_combo, a), (self.b_combo, b)):
             for name, sid in states:
-                combo.addItem(name, sid)
+                combo.addItem(tr(name), sid)  # "Current", "Original": translated; other names as typed
             ids = [sid for _, sid in states]
             combo.setCurrentIndex(ids.index(value) if value in ids else 0)
         self.label_a = QLineEdit(state_label(doc, self.a_combo.currentData()))
@@ -129,7 +129,7 @@ class CompareExportDialog(QDialog):
                                       suffix=" ms")
         self.stretch_combo = QComboBox()
         for name, ref in STRETCH_CHOICES.items():
-            self.stretch_combo.addItem(name, ref)
+            self.stretch_combo.addItem(tr(name), ref)
         self.stretch_combo.setCurrentIndex(list(STRETCH_CHOICES.values()).index(stretch_reference))
         self.path_edit = QLineEdit(str(self._default_path("split")))
         browse = QPushButton(tr("Browse…"))

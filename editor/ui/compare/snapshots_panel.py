@@ -96,7 +96,7 @@ class SnapshotsPanel(QWidget):
             return None
         if name is None:
             default = f"Snapshot {len(self.doc.snapshots) + (0 if self._has_original() else 1)}"
-            name, ok = QInputDialog.getText(self, "Take snapshot", "Name:",
+            name, ok = QInputDialog.getText(self, tr("Take snapshot"), tr("Name:"),
                                             QLineEdit.EchoMode.Normal, default)
             if not ok:
                 return None

@@ -128,10 +128,10 @@ class AdjustmentsPanel(QWidget):
             warn.setWordWrap(True)
             self.content_layout.addWidget(warn)
             return
-        self.title.setText(f"<b>{layer.name}</b> — {spec.name}"
+        self.title.setText(f"<b>{layer.name}</b> — {tr(spec.name)}"
                            + (f" <i>({spec.source})</i>" if spec.source != "builtin" else ""))
         if spec.doc:
-            self.title.setToolTip(spec.doc)
+            self.title.setToolTip(tr(spec.doc))
         self.reset.setVisible(True)
         values = {**spec.defaults(), **layer.params}
         names = levels_names(spec)

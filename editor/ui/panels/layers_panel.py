@@ -97,13 +97,14 @@ class LayersPanel(QWidget):
         self.opacity_label = QLabel("100 %")
         self.opacity_label.setMinimumWidth(40)
         self.blend = QComboBox()
-        self.blend.addItems(BLENDS)
+        for mode in BLENDS:
+            self.blend.addItem(tr(mode), mode)
         self.offset_y = _offset_spin()
         self.offset_x = _offset_spin()
         self.opacity.sliderPressed.connect(self._begin_drag)
         self.opacity.sliderReleased.connect(self._end_drag)
         self.opacity.valueChanged.connect(self._on_opacity)
-        self.blend.currentTextChanged.connect(lambda t: self._set_props(blend=t))
+        self.blend.currentIndexChanged.connect(lambda _i: self._set_props(blend=self.blend.currentData()))
         self.offset_y.valueChanged.connect(self._on_offset)
         self.offset_x.valueChanged.connect(self._on_offset)
 
@@ -124,14 +125,14 @@ class LayersPanel(QWidget):
 
         self.add_menu = QMenu(self)
         buttons = QHBoxLayout()
-        self.btn_image = _tool("Image…", "Add an image layer from a file", self.add_image_requested.emit)
-        self.btn_adjust = _tool("Adjust ▾", "Add an adjustment layer")
+        self.btn_image = _tool(tr("Image…"), tr("Add an image layer from a file"), self.add_image_requested.emit)
+        self.btn_adjust = _tool(tr("Adjust ▾"), tr("Add an adjustment layer"))
         self.btn_adjust.setMenu(self.add_menu)
         self.btn_adjust.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.btn_lrgb = _tool("LRGB…", "Add a channel-combine (LRGB) layer", self.add_lrgb_requested.emit)
-        self.btn_group = _tool("Group", "Put the selected layer in a new group", self.group_selected)
-        self.btn_dup = _tool("Dup", "Duplicate the selected layer (Ctrl+J)", self.duplicate_selected)
-        self.btn_del = _tool("Delete", "Delete the selected layer", self.delete_selected)
+        self.btn_lrgb = _tool(tr("LRGB…"), tr("Add a channel-combine (LRGB) layer"), self.add_lrgb_requested.emit)
+        self.btn_group = _tool(tr("Group"), tr("Put the selected layer in a new group"), self.group_selected)
+        self.btn_dup = _tool(tr("Dup"), tr("Duplicate the selected layer (Ctrl+J)"), self.duplicate_selected)
+        self.btn_del = _tool(tr("Delete"), tr("Delete the selected layer"), self.delete_selected)
         for b in (self.btn_image, self.btn_adjust, self.btn_lrgb, self.btn_group, self.btn_dup, self.btn_del):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -162,10 +163,10 @@ class LayersPanel(QWidget):
             groups.setdefault(menu_group(spec), []).append(spec)
         order = [g for g in MENU_GROUPS if g in groups] + sorted(set(groups) - set(MENU_GROUPS))
         for group in order:
-            menu = self.add_menu.addMenu(group)
+            menu = self.add_menu.addMenu(tr(group))
             for spec in sorted(groups[group], key=lambda s: s.name.lower()):
-                act = QAction(spec.name, menu)
-                act.setToolTip(spec.doc.splitlines()[0] if spec.doc else spec.id)
+                act = QAction(tr(spec.name), menu)
+                act.setToolTip(tr(spec.doc.splitlines()[0]) if spec.doc else spec.id)
                 act.setStatusTip(act.toolTip())
                 act.setData(spec.id)
                 act.triggered.connect(lambda _c=False, k=spec.id: self.add_adjustment(k))
@@ -305,7 +306,7 @@ class LayersPanel(QWidget):
         try:
             self.opacity.setValue(int(round(layer.opacity * 100)))
             self.opacity_label.setText(f"{layer.opacity * 100:.0f} %")
-            self.blend.setCurrentText(layer.blend)
+            self.blend.setCurrentIndex(max(0, self.blend.findData(layer.blend)))
             if hasattr(layer, "offset"):
                 self.offset_y.setValue(layer.offset[0])
                 self.offset_x.setValue(layer.offset[1])

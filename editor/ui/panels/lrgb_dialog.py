@@ -72,11 +72,11 @@ class LrgbDialog(QDialog):
         defaults = mono if len(mono) >= 3 else choices
         for i, ch in enumerate(CHANNELS):
             box = QComboBox()
-            box.addItem(NONE, None)
+            box.addItem(tr(NONE), None)
             for label, ident, _mono in choices:
                 box.addItem(label, ident)
             box.insertSeparator(box.count())
-            box.addItem(OPEN_FILE, _OPEN)
+            box.addItem(tr(OPEN_FILE), _OPEN)
             if ch != "L" and len(defaults) >= 3:
                 box.setCurrentIndex(box.findData(defaults[i - 1][1]))
             box.setProperty("previous", box.currentIndex())

@@ -31,14 +31,16 @@ _drag_ids = itertools.count(1)
 # filter parameters.
 FINISH_PARAMS = (
     Param("black", "float", 0.0, "Black", 0.0, 1.0, 0.01, doc="Mask values below this become 0"),
-    Param("midtone", "float", 0.5, "Midtone", 0.0001, 0.9999, 0.01,
-          doc="Midtones balance: below 0.5 opens the mask, above closes it"),
+    Param("midtone", "float", 0.5, "Midtones balance", 0.0001, 0.9999, 0.01,
+          doc="Midtones balance (as PixInsight's STF): below 0.5 opens the mask, above closes it"),
     Param("white", "float", 1.0, "White", 0.0, 1.0, 0.01, doc="Mask values above this become 1"),
     Param("feather", "float", 0.0, "Feather", 0.0, 500.0, 0.5, unit="px", spatial=True,
           doc="Gaussian softening of the mask edges (sigma in image pixels)"),
     Param("density", "float", 1.0, "Density", 0.0, 1.0, 0.01,
           doc="1 = the mask as is, 0 = no masking at all"),
 )
+#: Recipe parameters the Refine controls and the Invert switch already offer.
+RECIPE_DUPLICATES = frozenset({"black", "midtone", "white", "invert"})
 BRUSH_PARAMS = (
     Param("size", "float", 100.0, "Size", 1.0, 2000.0, 1.0, unit="px", log_scale=True),
     Param("hardness", "float", 0.5, "Hardness", 0.0, 1.0, 0.05),
@@ -158,7 +160,7 @@ class MasksPanel(QWidget):
 
         self.recipe.clear()
         for spec in sorted(get_registry().specs("mask"), key=lambda s: s.name.lower()):
-            self.recipe.addItem(spec.name, spec.id)
+            self.recipe.addItem(tr(spec.name), spec.id)
             self.recipe.setItemData(self.recipe.count() - 1, spec.doc.split("\n")[0] if spec.doc else spec.id,
                                     Qt.ItemDataRole.ToolTipRole)
 
@@ -206,10 +208,13 @@ class MasksPanel(QWidget):
         self.recipe_box.setVisible(kind is not None)
         if kind is None:
             return
-        self.recipe_box.setTitle(spec.name if spec else tr('{kind} (not installed)').format(kind=kind))
+        self.recipe_box.setTitle(tr(spec.name) if spec else tr('{kind} (not installed)').format(kind=kind))
         if spec is None:
             return
-        self._recipe_editor = ParamEditor(spec.params, {**spec.defaults(), **(params or {})})
+        # One set of levels and one Invert in the panel: a recipe's own black/gamma/white/invert
+        # (kept at their values) are left to the Refine controls below, which do the same job.
+        shown = tuple(p for p in spec.params if p.name not in RECIPE_DUPLICATES)
+        self._recipe_editor = ParamEditor(shown, {**spec.defaults(), **(params or {})})
         self._recipe_editor.value_changed.connect(self._on_recipe)
         self._recipe_editor.drag_finished.connect(lambda _n: self._end_drag())
         self.recipe_layout.addWidget(self._recipe_editor)

@@ -25,6 +25,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.common.i18n import tr
 from filters.registry import Param
 
 SLIDER_STEPS = 1000
@@ -169,9 +170,9 @@ class ParamEditor(QWidget):
         for p in self.params:
             w = self._make_control(p, values.get(p.name, p.default))
             if p.doc:
-                w.setToolTip(p.doc)
+                w.setToolTip(tr(p.doc))
             self._controls[p.name] = w
-            form.addRow(p.label or p.name.replace("_", " ").capitalize(), w)
+            form.addRow(tr(p.label or p.name.replace("_", " ").capitalize()), w)
 
     def control(self, name: str) -> QWidget:
         return self._controls[name]
@@ -190,9 +191,10 @@ class ParamEditor(QWidget):
             return cb
         if p.kind == "choice":
             combo = QComboBox()
-            combo.addItems(list(p.choices))
-            combo.setCurrentText(str(value))
-            combo.currentTextChanged.connect(lambda v, n=name: self._emit(n, v, False))
+            for choice in p.choices:
+                combo.addItem(tr(str(choice)), choice)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.currentIndexChanged.connect(lambda _i, n=name, c=combo: self._emit(n, c.currentData(), False))
             return combo
         if p.kind == "points":
             from editor.ui.panels.curves_widget import CurvesWidget
@@ -222,7 +224,7 @@ class ParamEditor(QWidget):
                 elif isinstance(w, QCheckBox):
                     w.setChecked(bool(v))
                 elif isinstance(w, QComboBox):
-                    w.setCurrentText(str(v))
+                    w.setCurrentIndex(max(0, w.findData(v)))
                 elif isinstance(w, QLineEdit):
                     w.setText(str(v))
                 elif hasattr(w, "set_points"):

@@ -46,15 +46,20 @@ class ReviewExportDialog(QDialog):
         self.doc = doc
         names = [name for _sid, name in doc.snapshots]
         self.before = QComboBox()
-        self.before.addItems(names + [CURRENT_LABEL])
+        for n in names:  # snapshot names as typed; the automatic "Original" translated
+            self.before.addItem(tr(n) if n == ORIGINAL_NAME else n, n)
+        self.before.addItem(tr(CURRENT_LABEL), CURRENT_LABEL)
         if ORIGINAL_NAME in names:
-            self.before.setCurrentText(ORIGINAL_NAME)
+            self.before.setCurrentIndex(self.before.findData(ORIGINAL_NAME))
         self.after = QComboBox()
-        self.after.addItems([CURRENT_LABEL] + names)
+        self.after.addItem(tr(CURRENT_LABEL), CURRENT_LABEL)
+        for n in names:
+            self.after.addItem(tr(n) if n == ORIGINAL_NAME else n, n)
         self.title = QLineEdit()
         self.title.setPlaceholderText(tr("default: Review: <object from the headers>"))
         self.stretch = QComboBox()
-        self.stretch.addItems(list(STRETCHES))
+        for label, key in STRETCHES.items():
+            self.stretch.addItem(tr(label), key)
         self.others = QListWidget()
         self.others.setToolTip(tr("Other members' projects of the same target: the page compares "
                                "every note's place across all versions"))
@@ -105,10 +110,10 @@ class ReviewExportDialog(QDialog):
 
     def request(self) -> ReviewRequest:
         def state(box: QComboBox) -> str | None:
-            return None if box.currentText() == CURRENT_LABEL else box.currentText()
+            return None if box.currentData() == CURRENT_LABEL else box.currentData()
 
         return ReviewRequest(Path(self.folder.text()).expanduser(), state(self.before), state(self.after),
-                             self.title.text().strip() or None, STRETCHES[self.stretch.currentText()],
+                             self.title.text().strip() or None, self.stretch.currentData(),
                              [self.others.item(i).text() for i in range(self.others.count())])
 
 

@@ -88,7 +88,7 @@ class EditorTab(QMainWindow):
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
               scroll: bool = False) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        dock = QDockWidget(tr(title), self)  # title: a key of self.docks, shown translated
         dock.setObjectName(f"dock_{title}")
         if scroll:  # tall panels scroll instead of forcing the window taller than the screen
             area_widget = QScrollArea()
@@ -138,11 +138,12 @@ class EditorTab(QMainWindow):
         bar.addSeparator()
         bar.addWidget(QLabel(tr(" Screen: ")))
         self.stretch_box = QComboBox()
-        self.stretch_box.addItems(list(STRETCHES))
-        self.stretch_box.setCurrentText("Auto stretch (STF)")
+        for label, key in STRETCHES.items():
+            self.stretch_box.addItem(tr(label), key)
+        self.stretch_box.setCurrentIndex(self.stretch_box.findData("auto"))
         self.stretch_box.setToolTip(tr("How linear data is shown on screen; never changes the document"))
-        self.stretch_box.currentTextChanged.connect(
-            lambda t: self.renderer.set_display(stretch=STRETCHES[t]))
+        self.stretch_box.currentIndexChanged.connect(
+            lambda _i: self.renderer.set_display(stretch=self.stretch_box.currentData()))
         bar.addWidget(self.stretch_box)
         self.act_restretch = QAction(tr("Auto"), self)
         self.act_restretch.setToolTip(
@@ -161,8 +162,8 @@ class EditorTab(QMainWindow):
 
     def restretch(self) -> None:
         """The "Auto" button: switch the screen to the auto stretch and measure it afresh."""
-        if self.stretch_box.currentText() != "Auto stretch (STF)":
-            self.stretch_box.setCurrentText("Auto stretch (STF)")  # measures anew itself
+        if self.stretch_box.currentData() != "auto":
+            self.stretch_box.setCurrentIndex(self.stretch_box.findData("auto"))  # measures anew itself
         else:
             self.renderer.remeasure_stretch()
 

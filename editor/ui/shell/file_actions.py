@@ -331,7 +331,7 @@ class ExportDialog(QDialog):
         ext, depths = EXPORT_FORMATS[label]
         self.bits_box.clear()
         for b in depths:
-            self.bits_box.addItem(bit_depth_label(b), b)
+            self.bits_box.addItem(tr(bit_depth_label(b)), b)
         self.file.setText(str(Path(self.file.text()).with_suffix(ext)))
 
     def _browse(self) -> None:

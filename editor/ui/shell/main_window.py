@@ -200,11 +200,11 @@ class MainWindow(QMainWindow):
         if doc is None:
             self.setWindowTitle("Nebulayer")
         else:
-            name = Path(doc.path).name if doc.path else (document_stem(doc) or "Untitled")
+            name = Path(doc.path).name if doc.path else (document_stem(doc) or tr("Untitled"))
             self.setWindowTitle(tr('{name}{0} — Nebulayer').format(' *' if doc.dirty else '', name=name))
         if doc is not None:
-            self.act_undo.setText(f"&Undo {doc.history.undo_text or ''}".rstrip())
-            self.act_redo.setText(f"&Redo {doc.history.redo_text or ''}".rstrip())
+            self.act_undo.setText(f"{tr('&Undo')} {doc.history.undo_text or ''}".rstrip())
+            self.act_redo.setText(f"{tr('&Redo')} {doc.history.redo_text or ''}".rstrip())
 
     # acquisition tab, imported when first shown
     def _on_tab(self, index: int) -> None:

@@ -23,9 +23,9 @@ class ToolsMenus:
         self.model = window.model
         lay = layer_menu
         lay.addSeparator()
-        self.act_contrast_mask = self._add(lay, "New &Contrast Mask Adjustment",
+        self.act_contrast_mask = self._add(lay, tr("New &Contrast Mask Adjustment"),
                                            self.add_contrast_mask_adjustment)
-        self.act_mask_from_below = self._add(lay, "&Mask From Layer Below", self.mask_from_below)
+        self.act_mask_from_below = self._add(lay, tr("&Mask From Layer Below"), self.mask_from_below)
 
         img = QMenu(tr("&Image"), window)
         window.menuBar().insertMenu(layer_menu.menuAction(), img)
@@ -35,15 +35,15 @@ class ToolsMenus:
             if name != "free":
                 self._add(crop, name, lambda r=name: self._doc_run("crop_to_ratio", r))
         img.addSeparator()
-        self._add(img, "Rotate 90° &Clockwise", lambda: self._doc_run("rotate", 90))
-        self._add(img, "Rotate 90° C&ounter-clockwise", lambda: self._doc_run("rotate", -90))
-        self._add(img, "Rotate &180°", lambda: self._doc_run("rotate", 180))
-        self._add(img, "Rotate by &Angle…", self.rotate_by_angle)
-        self._add(img, "Flip &Horizontal", lambda: self._doc_run("flip", "h"))
-        self._add(img, "Flip &Vertical", lambda: self._doc_run("flip", "v"))
+        self._add(img, tr("Rotate 90° &Clockwise"), lambda: self._doc_run("rotate", 90))
+        self._add(img, tr("Rotate 90° C&ounter-clockwise"), lambda: self._doc_run("rotate", -90))
+        self._add(img, tr("Rotate &180°"), lambda: self._doc_run("rotate", 180))
+        self._add(img, tr("Rotate by &Angle…"), self.rotate_by_angle)
+        self._add(img, tr("Flip &Horizontal"), lambda: self._doc_run("flip", "h"))
+        self._add(img, tr("Flip &Vertical"), lambda: self._doc_run("flip", "v"))
         img.addSeparator()
-        self._add(img, "&Resample…", self.resample_dialog)
-        self._add(img, "Reset &Geometry", lambda: self._doc_run("reset_geometry"))
+        self._add(img, tr("&Resample…"), self.resample_dialog)
+        self._add(img, tr("Reset &Geometry"), lambda: self._doc_run("reset_geometry"))
         # The canvas follows the output size (crops, rotations, their undo and redo).
         self.model.layers_changed.connect(self._follow_canvas)
 
@@ -95,8 +95,8 @@ class ToolsMenus:
     def rotate_by_angle(self) -> None:
         if self.model.doc is None:
             return
-        angle, ok = QInputDialog.getDouble(self.window, "Rotate by Angle",
-                                           "Degrees clockwise:", 0.0, -360.0, 360.0, 2)
+        angle, ok = QInputDialog.getDouble(self.window, tr("Rotate by Angle"),
+                                           tr("Degrees clockwise:"), 0.0, -360.0, 360.0, 2)
         if ok and angle:
             self._doc_run("rotate", angle)
 
@@ -104,7 +104,7 @@ class ToolsMenus:
         doc = self.model.doc
         if doc is None:
             return
-        width, ok = QInputDialog.getInt(self.window, "Resample", "New width (px), aspect kept:",
+        width, ok = QInputDialog.getInt(self.window, tr("Resample"), tr("New width (px), aspect kept:"),
                                         doc.width, 1, 1 << 20)
         if ok and width != doc.width:
             self.model.run(doc.resample, width=width)
