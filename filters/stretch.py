@@ -161,10 +161,12 @@ def auto_stretch_params(
     med = np.nan_to_num(med, nan=0.0)
     mad = np.nan_to_num(mad, nan=0.0)
     # Normalised data: PixInsight's clip at 0. Other data may put its black point below its
-    # minimum: a count map's (or a clipped sky's) background *is* its minimum, and clipping
-    # there would leave no room below the background and make every other value white.
+    # minimum (a count map's background *is* its minimum: clipping there would make every
+    # other value white), but not below 0 when zeros are empty borders (stretch_stats).
     normalised = (lows == 0.0) & (highs == 1.0)
-    floor = np.where(normalised, lows, lows - (highs - lows))
+    floor = np.array([st.floor for st in stats])
+    if linked:
+        floor = np.full_like(floor, floor.min())
     shadows = np.clip(med + shadows_clip * MAD_TO_SIGMA * mad, floor, highs)
     # PixInsight's script measures (median - c0) in 0..1; elsewhere the width actually mapped
     # to 0..1 (c0..high) is used, which sends the background exactly to the target.

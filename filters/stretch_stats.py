@@ -97,13 +97,21 @@ class PlaneStats:
     low: float  # bottom of the range the stretch works in
     high: float  # top of the range
     empty: bool = False  # no valid pixel at all
+    floor: float = 0.0  # lowest the black point may go (see plane_stats)
 
 
 def plane_stats(plane: np.ndarray) -> PlaneStats:
-    """Median, noise and range of one channel (see the module notes)."""
+    """Median, noise and range of one channel (see the module notes).
+
+    ``floor``: normalised data keeps PixInsight's black point >= 0; other data may put it below
+    its minimum (a count map's or a clipped sky's background *is* its minimum), down to
+    ``low - (high - low)``, except that positive data with blank zeros (empty borders) keeps it
+    >= 0, so the borders stay black."""
+    finite = finite_sample(plane)
     s = valid_sample(plane)
     if s.size == 0:
         return PlaneStats(0.0, 0.0, 0.0, 0.0, 1.0, empty=True)
+    blank_zeros = s.size < finite.size  # zeros were left out as empty areas
     s64 = s.astype(np.float64)
     med = float(np.median(s64))
     dev = np.abs(s64 - med)
@@ -125,7 +133,13 @@ def plane_stats(plane: np.ndarray) -> PlaneStats:
         hi = min(hi, med + MAX_TOP_SIGMAS * sigma)
     if not hi > lo:  # constant data: any non-empty range shows it (as black)
         hi = lo + (abs(lo) if lo != 0 else 1.0)
-    return PlaneStats(med, sigma, mad, lo, hi)
+    if lo == 0.0 and hi == 1.0:
+        floor = 0.0
+    elif blank_zeros and lo >= 0.0:
+        floor = 0.0
+    else:
+        floor = lo - (hi - lo)
+    return PlaneStats(med, sigma, mad, lo, hi, floor=floor)
 
 
 def range_is_normalised(stats: list[PlaneStats]) -> bool:

@@ -78,3 +78,13 @@ def test_normalised_data_keeps_pixinsight_autostf_exactly():
                                                       "highlights": t1})
     assert float(np.median(background)) == pytest.approx(0.25, abs=0.02)
     assert flat_or_saturated(display_image(tiny, "auto")) is None
+
+
+def test_empty_zero_borders_stay_black_on_screen_and_through_the_stretch_layer(shared_data):
+    from other_units import adu_zero_borders
+
+    padded = adu_zero_borders(shared_data)
+    border = padded == 0
+    assert border.mean() > 0.3
+    assert (display_image(padded, "auto")[border] == 0).all()
+    assert (filters.auto_stretch(padded)[border] == 0).all()
