@@ -232,8 +232,8 @@ def _mask_params(radius: float, white: float) -> tuple[Param, ...]:
         Param("blur", "float", 20.0, label="Blur", min=0.0, max=2000.0, step=0.1, unit="px",
               spatial=True, log_scale=True, doc="Softens the mask (wipes bright nebula traces)."),
         Param("black", "float", 0.0, label="Black point", min=0.0, max=1.0, step=0.001),
-        Param("midtone", "float", 1.0, label="Midtones (gamma)", min=0.05, max=10.0, step=0.01,
-              log_scale=True),
+        Param("midtone", "float", 1.0, label="Gamma", min=0.05, max=10.0, step=0.01,
+              log_scale=True, slider_range=(0.2, 5.0)),
         Param("white", "float", white, label="White point", min=0.001, max=1.0, step=0.001),
         Param("invert", "bool", False, label="Invert"),
     )

@@ -60,6 +60,9 @@ class Param:
     choices: tuple[str, ...] = ()
     spatial: bool = False
     log_scale: bool = False
+    #: (low, high) the slider covers when narrower than min..max (the numeric entry still
+    #: takes any value in min..max exactly), e.g. a white point usually within 0..2.
+    slider_range: tuple[float, float] | None = None
     doc: str = ""
 
     def validate(self, value: Any) -> Any:

@@ -22,6 +22,8 @@ from PyQt6.QtWidgets import (
     QLineEdit,
     QSlider,
     QSpinBox,
+    QStyle,
+    QStyleOptionSlider,
     QWidget,
 )
 
@@ -29,6 +31,47 @@ from editor.ui.common.i18n import tr
 from filters.registry import Param
 
 SLIDER_STEPS = 1000
+#: A handle drag moves the value as if the slider were at least this wide: in a narrow dock a
+#: 75 px drag changes a value by < 1/5 of the slider's range instead of throwing it to the end.
+MIN_TRAVEL_PX = 400
+
+
+class PreciseSlider(QSlider):
+    """A QSlider whose handle drags are relative and at most SLIDER_STEPS per MIN_TRAVEL_PX
+    pixels; clicks on the groove, the wheel and the keys behave as in QSlider."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._grab: tuple[float, int] | None = None
+
+    def mousePressEvent(self, ev: Any) -> None:  # noqa: N802 (Qt override)
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        hit = self.style().hitTestComplexControl(QStyle.ComplexControl.CC_Slider, opt,
+                                                 ev.position().toPoint(), self)
+        if ev.button() == Qt.MouseButton.LeftButton and hit == QStyle.SubControl.SC_SliderHandle:
+            self._grab = (ev.position().x(), self.value())
+            self.setSliderDown(True)  # emits sliderPressed, as a normal drag does
+            ev.accept()
+            return
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev: Any) -> None:  # noqa: N802 (Qt override)
+        if self._grab is None:
+            super().mouseMoveEvent(ev)
+            return
+        x0, v0 = self._grab
+        per_px = (self.maximum() - self.minimum()) / max(self.width(), MIN_TRAVEL_PX)
+        self.setValue(int(round(v0 + (ev.position().x() - x0) * per_px)))
+        ev.accept()
+
+    def mouseReleaseEvent(self, ev: Any) -> None:  # noqa: N802 (Qt override)
+        if self._grab is None:
+            super().mouseReleaseEvent(ev)
+            return
+        self._grab = None
+        self.setSliderDown(False)  # emits sliderReleased
+        ev.accept()
 
 
 class NumberParamWidget(QWidget):
@@ -43,14 +86,19 @@ class NumberParamWidget(QWidget):
         self._is_int = param.kind == "int"
         lo = param.min if param.min is not None else (0.0 if (param.default or 0) >= 0 else -abs(param.default) * 10)
         hi = param.max if param.max is not None else max(1.0, abs(float(param.default or 1)) * 10)
+        if param.slider_range is not None:  # the slider covers the usual values; the entry all
+            lo, hi = max(float(lo), param.slider_range[0]), min(float(hi), param.slider_range[1])
         self._lo, self._hi = float(lo), float(hi)
-        self._log = bool(param.log_scale) and self._lo > 0
+        self._log = bool(param.log_scale) and self._lo >= 0 and self._hi > 0
+        # log scale down to 0 (radius 0..20000 px): v = knee * ((1 + hi/knee)^f - 1), so 0 is
+        # the left end and each decade above the knee gets an equal stretch of the slider
+        self._knee = max(float(param.step or 0.0), (self._hi - self._lo) * 1e-4) if self._lo == 0 else 0.0
         self._dragging = False
         self._updating = False
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = PreciseSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
         if self._is_int:
             self.spin: QSpinBox | QDoubleSpinBox = QSpinBox()
@@ -82,7 +130,9 @@ class NumberParamWidget(QWidget):
         v = min(max(float(v), self._lo), self._hi)
         if self._hi == self._lo:
             return 0
-        if self._log:
+        if self._log and self._knee:
+            f = math.log1p(v / self._knee) / math.log1p(self._hi / self._knee)
+        elif self._log:
             f = math.log(v / self._lo) / math.log(self._hi / self._lo)
         else:
             f = (v - self._lo) / (self._hi - self._lo)
@@ -90,7 +140,9 @@ class NumberParamWidget(QWidget):
 
     def _from_pos(self, pos: int) -> float:
         f = pos / SLIDER_STEPS
-        if self._log:
+        if self._log and self._knee:
+            v = self._knee * ((1.0 + self._hi / self._knee) ** f - 1.0)
+        elif self._log:
             v = self._lo * (self._hi / self._lo) ** f
         else:
             v = self._lo + f * (self._hi - self._lo)
