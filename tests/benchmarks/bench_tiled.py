@@ -183,6 +183,14 @@ def batch(n: int, mp: float, workers: int) -> tuple[float, float, bool]:
     return ts, tw, same
 
 
+class _Rows(list):
+    """The table's rows, each also printed as soon as it is measured."""
+
+    def append(self, row: tuple) -> None:
+        print(f"  {row[0]}: {row[1]}", flush=True)
+        super().append(row)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", default=None)
@@ -202,11 +210,11 @@ def main() -> None:
         print(json.dumps(fn()))
         return
     mp = ["--megapixels", str(a.megapixels)]
-    rows = []
+    rows = _Rows()
     r = run_case("full", *mp)
     p = r["pass"]
     print(f"memory pass ({r['mp']:.1f} MP RGB): {p * 1000:.1f} ms")
-    rows.append(("full render, 5-layer %g MP RGB, in memory passes" % a.megapixels,
+    rows.append((f"full render, 5-layer {a.megapixels:g} MP RGB, in memory passes",
                  f"{r['render'] / p:.0f} passes ({r['render']:.2f} s; pass {p * 1000:.0f} ms); "
                  f"again with its tile cache {r['render_cached'] / p:.1f}", "<= 15"))
     rows.append(("peak RSS, same document, in process with cache",
@@ -232,16 +240,18 @@ def main() -> None:
         if big is None or not Path(big).exists():
             from tests.tiles.big_doc import make_project
 
-            tmp = tempfile.TemporaryDirectory()
+            if big is None:
+                tmp = tempfile.TemporaryDirectory()
+                big = str(Path(tmp.name) / "big.nebula")
             h, w = size_for(a.big_megapixels)
-            big = str(make_project(SHARED, Path(tmp.name) / "big.nebula", h, w))
+            big = str(make_project(SHARED, Path(big), h, w))
         with tempfile.TemporaryDirectory() as d:
             c = cli_peak(["render", big, "-o", f"{d}/big.tif"], "2500M")
         rows.append((f"peak RSS, {a.big_megapixels:g} MP RGB 5-layer `nebulayer render`",
                      f"{c['peak'] / GIB:.2f} GiB with NEBULAYER_MEMORY_BUDGET=2500M "
                      f"({c['time']:.0f} s incl. load)", "< 2.5 GiB"))
         f = run_case("first_view", big)
-        rows.append(("first 100% view (1920x1080) of the %g MP document, cold" % f["mp"],
+        rows.append((f"first 100% view (1920x1080) of the {f['mp']:.0f} MP document, cold",
                      f"{f['view']:.2f} s ({f['view'] / f['pass']:.0f} passes of 1920x1080; "
                      f"opening it took {f['open']:.1f} s)", "< 0.5 s"))
         if tmp is not None:
