@@ -404,6 +404,9 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
     doc.meta = dict(data.get("metadata") or {})
     if not isinstance(doc.meta.get("base_source"), str) or doc.meta["base_source"] not in doc.sources:
         doc.meta.pop("base_source", None)  # damaged: exports then take the first image layer's
+    from editor.astrometry.project import restore_solutions  # plate solutions of sources
+
+    restore_solutions(doc)
     doc.set_notes_loaded(notes_from_list(data.get("notes")))  # absent before notes existed
     if data.get("geometry") is not None:  # absent before crop/rotate existed: none
         from editor.core.geometry import Geometry
