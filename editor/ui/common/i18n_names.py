@@ -162,6 +162,12 @@ NAMES = (
     N_('8-bit integer'),
     N_('16-bit integer'),
     N_('32-bit float'),
+    # Render stages (editor/ui/canvas/render_controller.py), histogram statistics (panels/histogram_panel.py)
+    N_("preview"), N_("refine"),
+    N_("Median"), N_("MAD"), N_("Min"), N_("Max"), N_("Low %"), N_("High %"),
+    # Metadata panel rows (panels/metadata_panel.py)
+    N_("folder"), N_("format"), N_("size"), N_("stored as"), N_("data range"), N_("Bayer pattern"),
+    N_("FITS header"), N_("EXIF"),
     # LRGB dialog
     N_('(none)'),
     N_('Open file…'),

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QTimer, pyqtSignal
+from PyQt6.QtCore import QLocale, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from editor.ui.common.i18n import tr
@@ -127,7 +127,7 @@ class HistogramPanel(QWidget):
             return
         names = list(rows[0][1])
         for c, name in enumerate(names):
-            self.stats_grid.addWidget(_small(f"<b>{name}</b>"), 0, c + 1)
+            self.stats_grid.addWidget(_small(f"<b>{tr(name)}</b>"), 0, c + 1)
         for r, (ch, values) in enumerate(rows):
             self.stats_grid.addWidget(_small(f"<b>{ch}</b>"), r + 1, 0)
             for c, name in enumerate(names):
@@ -146,7 +146,7 @@ def _fmt(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return QLocale().toString(v, "g", 4)  # the locale's decimal separator
     return str(v)
 
 

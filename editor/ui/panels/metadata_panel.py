@@ -58,32 +58,32 @@ class MetadataPanel(QWidget):
             return
         src = doc.sources[sid]
         meta = src.meta
-        general = QTreeWidgetItem(self.tree, ["File", ""])
+        general = QTreeWidgetItem(self.tree, [tr("File"), ""])
         path = str(src.path or meta.path or "")
         if path:
             for key, value in (("file", PurePath(path).name), ("folder", display_folder(path))):
                 if value:
-                    item = QTreeWidgetItem(general, [key, value])
+                    item = QTreeWidgetItem(general, [tr(key), value])
                     item.setToolTip(1, path)
         else:
-            QTreeWidgetItem(general, ["file", "(in memory)"])
+            QTreeWidgetItem(general, [tr("file"), tr("(in memory)")])
         rows: list[tuple[str, Any]] = [
             ("format", meta.format),
             ("size", f"{src.pixels.shape[1]} x {src.pixels.shape[0]}"
-                     + (f" x {src.pixels.shape[2]}" if src.pixels.ndim == 3 else " (mono)")),
+                     + (f" x {src.pixels.shape[2]}" if src.pixels.ndim == 3 else " " + tr("(mono)"))),
             ("stored as", meta.original_dtype),
             ("data range", _fmt_range(meta.data_range)),
             ("Bayer pattern", meta.bayer_pattern or ""),
         ]
         for k, v in rows:
             if v:
-                QTreeWidgetItem(general, [k, str(v)])
+                QTreeWidgetItem(general, [tr(k), str(v)])
         for note in meta.notes:
-            QTreeWidgetItem(general, ["note", str(note)])
+            QTreeWidgetItem(general, [tr("note"), str(note)])
         for title, table in (("EXIF", meta.exif), ("FITS header", meta.header)):
             if not table:
                 continue
-            node = QTreeWidgetItem(self.tree, [title, f"{len(table)} entries"])
+            node = QTreeWidgetItem(self.tree, [tr(title), tr("{n} entries").format(n=len(table))])
             for k, v in table.items():
                 if isinstance(v, (list, tuple)):
                     for line in v:

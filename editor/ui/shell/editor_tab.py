@@ -203,7 +203,7 @@ class EditorTab(QMainWindow):
     def _on_rendered(self, result: RenderResult) -> None:
         self.canvas.show_picture(result.picture, result.region, result.scale)
         h, w = result.picture.shape[:2]
-        self.render_info.setText(tr('{stage} {w}x{h} in {0:.0f} ms').format(result.seconds * 1000, stage=result.stage, w=w, h=h))
+        self.render_info.setText(tr('{stage} {w}x{h} in {0:.0f} ms').format(result.seconds * 1000, stage=tr(result.stage), w=w, h=h))
         if result.stage == "preview" and self.renderer.mask_layer is None:
             self.histogram.update_from(result.linear)
 
