@@ -67,11 +67,13 @@ def mib(n: int) -> str:
 def star_field(path: Path, shape: tuple[int, int], seed: int) -> None:
     from astropy.io import fits
 
-    rng = np.random.default_rng(seed)
+    sky = np.random.default_rng(0)  # one field; each frame drifts over it, with its own noise
     h, w = shape
-    img = rng.normal(1000, 20, shape).astype(np.float32)
-    ys, xs = rng.uniform(10, h - 10, 3000) + seed * 0.7, rng.uniform(10, w - 10, 3000) - seed * 0.4
-    for y, x, f in zip(ys, xs, rng.uniform(500, 20000, 3000)):
+    ys = sky.uniform(10, h - 10, 3000) + seed * 0.7
+    xs = sky.uniform(10, w - 10, 3000) - seed * 0.4
+    fluxes = sky.uniform(500, 20000, 3000)
+    img = np.random.default_rng(seed + 1).normal(1000, 20, shape).astype(np.float32)
+    for y, x, f in zip(ys, xs, fluxes):
         yi, xi = int(y), int(x)
         if 5 <= yi < h - 5 and 5 <= xi < w - 5:
             yy, xx = np.mgrid[yi - 5:yi + 6, xi - 5:xi + 6]
