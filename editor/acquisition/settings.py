@@ -41,6 +41,7 @@ class AcquisitionSettings:
     out_dir: str = str(Path.home() / "Pictures" / "Nebulayer captures")
     object_name: str = ""
     auto_reconnect: bool = True
+    single_exposure: float = 1.0  # "Take one frame": a short framing/focus shot, remembered
 
     @classmethod
     def load(cls, path: Path | None = None) -> "AcquisitionSettings":

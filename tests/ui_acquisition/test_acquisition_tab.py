@@ -49,7 +49,7 @@ def test_connect_take_frame_see_it_and_send_to_editor(tab, qtbot, indi_server, t
     _choose(tab.camera_combo, CCD)
     qtbot.waitUntil(lambda: "1280 x 1024" in tab.caps_label.text(), timeout=10000)
     qtbot.waitUntil(lambda: tab.capture_btn.isEnabled(), timeout=5000)
-    tab.table.item(0, 2).setText("0.2")
+    tab.sequence.one_exposure.setValue(0.2)  # "Take one frame" has its own exposure
     qtbot.mouseClick(tab.capture_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.frames_shown >= 1, timeout=15000)
     shown = tab.image_item.image

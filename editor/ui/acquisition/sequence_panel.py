@@ -29,9 +29,13 @@ class SequencePanel(QGroupBox):
         self.filters: list[str] = []
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # columns as wide as their headers (readable at 1366x768); the table scrolls sideways
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.add_row()
+        self.table.resizeColumnsToContents()  # wide enough for every header, no sideways scroll
+        self.table.setMinimumWidth(self.table.horizontalHeader().length() + 2 * self.table.frameWidth()
+                                   + self.table.verticalHeader().sizeHint().width() + 24)
         add = QPushButton(tr("Add step"))
         add.clicked.connect(lambda: self.add_row())
         remove = QPushButton(tr("Remove step"))
@@ -46,6 +50,10 @@ class SequencePanel(QGroupBox):
         self.roi.setPlaceholderText(tr("full frame, or x,y,width,height (sensor pixels)"))
         self.start_btn = QPushButton(tr("Start sequence"))
         self.capture_btn = QPushButton(tr("Take one frame"))
+        # its own exposure (framing, focus): short by default, the last one remembered
+        self.one_exposure = QDoubleSpinBox(minimum=0.001, maximum=3600, decimals=3, suffix=" s",
+                                           value=settings.single_exposure)
+        self.one_exposure.setToolTip(tr("Exposure of \"Take one frame\" (the sequence's steps keep theirs)"))
         self.abort_btn = QPushButton(tr("Abort"))
         self.frame_bar = QProgressBar(format="frame %p%")
         self.seq_bar = QProgressBar(format="sequence %p%")
@@ -66,7 +74,7 @@ class SequencePanel(QGroupBox):
         f2.addRow(tr("Region"), self.roi)
         v.addLayout(f2)
         row = QHBoxLayout()
-        for b in (self.start_btn, self.capture_btn, self.abort_btn):
+        for b in (self.start_btn, self.capture_btn, self.one_exposure, self.abort_btn):
             row.addWidget(b)
         v.addLayout(row)
         v.addWidget(self.frame_bar)

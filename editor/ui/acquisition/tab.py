@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QApplication, QLabel, QSplitter, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QApplication, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from editor.ui.common.i18n import tr
 from editor.acquisition.camera import CameraCapabilities, FrameSettings, RawFrame
@@ -100,11 +100,17 @@ class AcquisitionTab(QWidget):
         self.send_stack_btn.clicked.connect(self.send_stack)
         self.send_frame_btn.clicked.connect(self.send_frame)
 
-        left = QWidget()
-        lv = QVBoxLayout(left)
+        column = QWidget()
+        lv = QVBoxLayout(column)
         for w in (server, devices, seq, live, self.stack_panel):
             lv.addWidget(w)
         lv.addStretch(1)
+        # the controls scroll instead of being squeezed on a 1366x768 screen
+        left = QScrollArea()
+        left.setWidget(column)
+        left.setWidgetResizable(True)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.setMinimumWidth(column.sizeHint().width() + 20)
 
         self.view = pg.GraphicsLayoutWidget()
         self.viewbox = self.view.addViewBox(invertY=True, lockAspect=True, enableMenu=False)
@@ -188,7 +194,11 @@ class AcquisitionTab(QWidget):
             return None
 
     def capture_one(self) -> None:
-        settings = self._first_settings()
+        exposure = float(self.sequence.one_exposure.value())
+        if exposure != self.settings.single_exposure:
+            self.settings.single_exposure = exposure
+            self._save_settings()
+        settings = self._first_settings(exposure)
         if settings is not None and self.controller.capture_one(settings) is not None:
             self._set_busy(True)
 
@@ -281,12 +291,18 @@ class AcquisitionTab(QWidget):
                 return p["preview"], self._describe(frame)
         elif kind == "live_frame":
             self.last_frame = p["frame"]
+            self._newest_live = p["preview"]  # shown instead of the stack if it is rejected
             if not self.stack_check.isChecked():
                 return p["preview"], self._describe(p["frame"])
         elif kind == "stack":
-            text = self.live.show_stack(p["result"])
+            result = p["result"]
+            text = self.live.show_stack(result)
             if p["preview"] is not None:
                 return p["preview"], text
+            newest = getattr(self, "_newest_live", None)
+            if not result.accepted and newest is not None:  # what went wrong, and why
+                return newest, tr("Newest frame, rejected: {reason} (stack: {n} frame(s))").format(
+                    reason=result.reason, n=result.frames)
         elif kind == "sequence_done":
             self.sequence.sequence_done(p.aborted)
         elif kind == "job_done":
