@@ -65,7 +65,7 @@ def write_tiff_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iter
         tile=(band_rows, tile_w), photometric="rgb" if len(shape) == 3 else "minisblack",
         planarconfig="contig", compression=tiff_compression(compression), metadata=None,
         description=description, software="Nebulayer", iccprofile=iccprofile,
-        extratags=extratags or [])
+        extratags=extratags or [], maxworkers=os.cpu_count() or 1)  # tiles compressed in parallel
 
 
 _BITPIX = {np.dtype(np.float32): -32, np.dtype(np.uint8): 8, np.dtype(np.uint16): 16}

@@ -23,12 +23,16 @@ ENV_VAR = "NEBULAYER_RENDER_CACHE"
 
 
 def _default_size() -> int:
-    """A quarter of the physical memory, between 1 and 8 GiB (2 GiB if unknown)."""
+    """A quarter of the physical memory, between 1 and 8 GiB (2 GiB if unknown), and at most
+    a quarter of the memory budget (NEBULAYER_MEMORY_BUDGET bounds the whole process)."""
     try:
         ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        size = int(min(max(ram // 4, 1024**3), 8 * 1024**3))
     except (ValueError, OSError, AttributeError):
-        return 2 * 1024**3
-    return int(min(max(ram // 4, 1024**3), 8 * 1024**3))
+        size = 2 * 1024**3
+    from editor.io.budget import memory_budget
+
+    return max(64 * 1024**2, min(size, memory_budget() // 4))
 
 
 DEFAULT_CACHE_BYTES = _default_size()

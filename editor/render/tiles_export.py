@@ -3,9 +3,9 @@ render never exists in memory (see :mod:`editor.io.stream_write`).
 
 32-bit float exports take one pass: each band is rendered and written. 8/16-bit exports
 follow the value-range rules of :mod:`editor.io.export_range`, which need the range of the
-whole image first: the float bands go to a temporary file next to the output while their
-range is measured, then are read back band by band, converted and written (two disk passes,
-memory still one band). Other formats (PNG, JPEG, XISF...) are rendered whole, tile by tile,
+whole image first: the float bands are kept while their range is measured (in memory when
+they take under a tenth of the memory budget, else in a temporary file next to the output,
+read back band by band), then converted and written. Other formats (PNG, JPEG, XISF...) are rendered whole, tile by tile,
 then written as before.
 """
 
@@ -130,9 +130,12 @@ class _spooled:
 
     def __enter__(self) -> tuple[Any, dict[str, Any]]:
         from editor.io.atomic import create_temp_for
+        from editor.io.budget import memory_budget
 
-        self.tmp, fd = create_temp_for(self.path.with_suffix(".spool"))
         total = int(np.prod(self.shape))
+        # Float bands that take under a tenth of the budget stay in memory (no disk pass).
+        self.kept: list[np.ndarray] | None = [] if total * 4 <= memory_budget() // 10 else None
+        self.tmp, fd = create_temp_for(self.path.with_suffix(".spool"))
         step = max(1, total // SAMPLES)
         stats: dict[str, Any] = {"lo": np.inf, "hi": -np.inf, "finite": 0, "samples": []}
         self.layout: list[tuple[int, tuple[int, ...]]] = []
@@ -148,12 +151,20 @@ class _spooled:
                 s = flat[::step]
                 stats["samples"].append(s[np.isfinite(s)].copy())
                 self.layout.append((y0, px.shape))
-                fh.write(np.ascontiguousarray(px, np.float32).tobytes())
+                if self.kept is not None:
+                    self.kept.append(px)
+                else:
+                    fh.write(np.ascontiguousarray(px, np.float32).tobytes())
         stats["sample"] = np.concatenate(stats.pop("samples")) if self.layout else np.zeros(0)
         stats["spool"] = self.tmp
+        stats["kept"] = self.kept
         return self.read, stats
 
     def read(self) -> Iterator[tuple[int, np.ndarray]]:
+        if self.kept is not None:
+            for (y0, _), px in zip(self.layout, self.kept):
+                yield y0, px
+            return
         with open(self.tmp, "rb") as fh:
             for y0, shape in self.layout:
                 n = int(np.prod(shape))
@@ -179,7 +190,7 @@ def plan_from_stats(stats: dict[str, Any], bits: int) -> RangePlan:
     outside = float(np.mean((sample < -half_step) | (sample > 1.0 + half_step)))
     inside_top = float(np.max(np.clip(sample, 0.0, 1.0)))
     if outside <= CLIP_TOLERANCE and inside_top >= NORMALISED_MIN_TOP:
-        count = _count_outside(stats["spool"], half_step)
+        count = _count_outside(stats["spool"], half_step, stats.get("kept"))
         fraction = count / stats["finite"]
         note = (f"{count} pixel{'s' if count != 1 else ''} ({fraction:.2%}) were outside 0..1 "
                 f"(values {lo:.4g}..{hi:.4g}) and were clipped to 0..{full} in the {bits}-bit "
@@ -200,7 +211,10 @@ def plan_from_stats(stats: dict[str, Any], bits: int) -> RangePlan:
     return RangePlan("rescaled", lo, hi, 0.0, [note])
 
 
-def _count_outside(spool: Path, half_step: float) -> int:
+def _count_outside(spool: Path, half_step: float, kept: list | None = None) -> int:
+    if kept is not None:
+        return sum(int(np.count_nonzero((px < -half_step) | (px > 1.0 + half_step)))
+                   for px in kept)
     count = 0
     with open(spool, "rb") as fh:
         while True:

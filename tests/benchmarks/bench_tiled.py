@@ -63,7 +63,9 @@ def _doc(mp: float, cache=None):
     from tests.tiles.big_doc import five_layers, tiled_plate
 
     h, w = size_for(mp)
-    doc = Document.from_image(tiled_plate(SHARED, h, w), **({} if cache is None else {"cache": cache}))
+    pixels = tiled_plate(SHARED, h, w)
+    pixels.flags.writeable = False  # handed over: the document keeps it without a copy
+    doc = Document.from_image(pixels, **({} if cache is None else {"cache": cache}))
     five_layers(doc)
     return doc
 
