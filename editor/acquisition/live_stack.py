@@ -255,13 +255,12 @@ class LiveStacker:
         """Offer a camera frame as it arrived (mono or Bayer mosaic, camera row order):
         calibrated with the masters of :meth:`use_masters`, debayered when ``header`` names a
         Bayer pattern (and ``debayer``), then stacked like :meth:`add`."""
-        from editor.acquisition.colour_frames import mosaic_pattern
         from editor.io.debayer import debayer_bilinear
         from editor.stacking.frames import FrameInfo, StackError
 
         header = dict(header or {})
         img = normalise(data)
-        pattern = mosaic_pattern(header) if img.ndim == 2 else None
+        pattern = _stored_pattern(header) if img.ndim == 2 else None
         if self.calibration is not None and img.ndim == 2:
             temp = header.get("CCD-TEMP")
             info = FrameInfo(Path("live frame"), img.shape, float(exposure) or None,
@@ -350,15 +349,32 @@ class LiveStacker:
 def _camera_order_master(path: str | Path, kind: str):
     """A master read with editor.stacking (top row first), turned back to the stored row order
     of its file, with its Bayer pattern for that order: how a camera sends its frames."""
-    from editor.acquisition.colour_frames import is_bottom_up, mosaic_pattern
     from editor.stacking.masters import load_master
 
     master = load_master(path, kind)
     header = _file_header(path)
-    if is_bottom_up(header):
+    if str(header.get("ROWORDER", "BOTTOM-UP")).strip().upper() != "TOP-DOWN":
         master.data = np.ascontiguousarray(master.data[::-1])
-    master.pattern = mosaic_pattern(header)
+    master.pattern = _stored_pattern(header)
     return master
+
+
+def _stored_pattern(header: Mapping[str, Any]) -> str | None:
+    """Bayer pattern of a mosaic in its stored row order (as colour_frames.mosaic_pattern,
+    which imports this module, so it cannot be imported back)."""
+    from editor.io.debayer import normalise_pattern, shift_pattern
+
+    pattern = normalise_pattern(header.get("BAYERPAT", ""))
+    if pattern is None:
+        return None
+
+    def offset(key: str) -> int:
+        try:
+            return int(header.get(key, 0) or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    return shift_pattern(pattern, offset("XBAYROFF"), offset("YBAYROFF"))
 
 
 def _file_header(path: str | Path) -> dict:

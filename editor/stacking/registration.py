@@ -200,8 +200,12 @@ def _translation_fallback(ref: Stars, mov: Stars, ref_lum: np.ndarray, mov_lum: 
         refined = refine(matrix, ref, mov, radius=1.5, translation_only=True)
         needed = max(3, int(0.25 * min(len(ref), len(mov))))
         if refined is not None and refined.matched >= needed:
-            refined.method = "translation (phase correlation, star-checked)"
-            return refined
+            if refined.matched >= MIN_STARS:  # enough stars to measure the shift on them
+                refined.method = "translation (phase correlation, star-checked)"
+                return refined
+            # a few noisy stars confirm the shift but would measure it worse than the image
+            return Transform(matrix, f"translation (phase correlation, confirmed by "
+                                     f"{refined.matched} stars)")
         found = 0 if refined is None else refined.matched
     # Too few reliable stars (short, noisy subframes): check that the shift lines the smoothed
     # frames up far better than nearby wrong shifts do.

@@ -74,3 +74,44 @@ def _hot_excess(stack: np.ndarray, data) -> float:
     resid = (core - ndimage.median_filter(core, 5))[B:-B, B:-B]
     sigma = 1.4826 * np.median(np.abs(resid - np.median(resid)))
     return float(np.median(resid[data.hot[B:-B, B:-B]]) / sigma)
+
+
+def test_add_raw_debayers_a_colour_mosaic_after_calibrating_it(tmp_path):
+    """A one-shot-colour mosaic: the dark comes off the raw photosites, then the debayered
+    colour frame is stacked (a red-only star stays red)."""
+    rng = np.random.default_rng(8)
+    yy, xx = np.mgrid[0:128, 0:128]
+    dark = np.full((128, 128), 300.0)
+    dark[40, 41] = 20000  # a hot photosite
+    path = tmp_path / "dark.fits"
+    fits.PrimaryHDU((dark / 65535).astype(np.float32), fits.Header(
+        {"IMAGETYP": "Master Dark", "NCOMBINE": 8, "BAYERPAT": "RGGB",
+         "ROWORDER": "TOP-DOWN"})).writeto(path)
+    stacker = LiveStacker()
+    stacker.use_masters(dark=path)
+    red = np.zeros((128, 128), bool)
+    red[0::2, 0::2] = True
+    for i in range(3):
+        sky = 1000 + rng.normal(0, 10, (128, 128))
+        for sy, sx in ((30, 30), (90, 40), (60, 100), (20, 110), (100, 100), (70, 60)):
+            sky += 20000 * np.exp(-((yy - sy - i) ** 2 + (xx - sx) ** 2) / 8.0) * red
+        raw = np.clip(sky + dark, 0, 65535).astype(np.uint16)
+        result = stacker.add_raw(raw, 10.0, {"BAYERPAT": "RGGB", "ROWORDER": "TOP-DOWN"})
+        assert result.accepted, result.reason
+    stack = stacker.image()
+    assert stack.shape == (128, 128, 3)
+    y, x = 31, 30  # a star, red only
+    assert stack[y, x, 0] > 5 * stack[y, x, 2] and stack[y, x, 0] > 5 * stack[y, x, 1]
+    assert abs(stack[40, 41, 1] - np.median(stack[30:50, 30:50, 1])) < 0.01  # hot one gone
+
+
+def test_a_master_of_another_size_is_reported_not_stacked(session, tmp_path):
+    data, _ = session
+    small = tmp_path / "small_dark.fits"
+    fits.PrimaryHDU(np.zeros((40, 40), np.float32),
+                    fits.Header({"IMAGETYP": "Master Dark", "NCOMBINE": 5})).writeto(small)
+    stacker = LiveStacker()
+    stacker.use_masters(dark=small)
+    with fits.open(data.lights[0]) as hdul:
+        result = stacker.add_raw(hdul[0].data, 60.0, dict(hdul[0].header))
+    assert not result.accepted and "does not fit" in result.reason
