@@ -209,11 +209,10 @@ def generate(out: Path, *, project: bool = True, embed: bool = False) -> None:
 
 def user_sample_project() -> Path:
     """The self-contained sample project in the user's data folder, made on first use."""
-    import platformdirs
-
     from editor import __version__
+    from editor.paths import data_dir
 
-    folder = Path(platformdirs.user_data_dir("nebulayer")) / f"sample-{__version__}"
+    folder = data_dir() / f"sample-{__version__}"
     path = folder / "sample_project.nebula"
     if not path.is_file():
         generate(folder, embed=True)

@@ -1,8 +1,7 @@
 """The Acquisition tab's remembered choices, in a small JSON file in the user's config folder.
 
-Where: ``$NEBULAYER_CONFIG_DIR`` if set, else ``%APPDATA%\\Nebulayer`` on Windows,
-``~/Library/Application Support/Nebulayer`` on macOS, ``$XDG_CONFIG_HOME/nebulayer``
-(default ``~/.config/nebulayer``) elsewhere. The file is plain JSON, written atomically;
+Where: :func:`editor.paths.config_dir` (``$NEBULAYER_CONFIG_DIR`` if set, else the platform's
+config folder, ``~/.config/nebulayer`` on Linux). The file is plain JSON, written atomically;
 a missing or damaged file just gives the defaults.
 """
 
@@ -10,11 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import sys
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from editor import paths
 from editor.acquisition.frame_writer import write_bytes_atomic
 
 log = logging.getLogger(__name__)
@@ -22,14 +20,7 @@ FILENAME = "acquisition.json"
 
 
 def config_dir() -> Path:
-    if os.environ.get("NEBULAYER_CONFIG_DIR"):
-        return Path(os.environ["NEBULAYER_CONFIG_DIR"])
-    if sys.platform == "win32" and os.environ.get("APPDATA"):
-        return Path(os.environ["APPDATA"]) / "Nebulayer"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "Nebulayer"
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "nebulayer"
+    return paths.config_dir()
 
 
 @dataclass
@@ -38,7 +29,7 @@ class AcquisitionSettings:
     port: int = 7624
     camera: str = ""
     wheel: str = ""
-    out_dir: str = str(Path.home() / "Pictures" / "Nebulayer captures")
+    out_dir: str = str(paths.captures_dir())  # the desktop's pictures folder, not always ~/Pictures
     object_name: str = ""
     auto_reconnect: bool = True
     single_exposure: float = 1.0  # "Take one frame": a short framing/focus shot, remembered

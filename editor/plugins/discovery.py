@@ -10,7 +10,7 @@ Two ways to install a plugin, both explicit user actions (a project file never b
   imports (``from .sharpen import sharpen``).
 
 The plugins folder is ``$NEBULAYER_PLUGIN_DIR`` (several folders separated by ``os.pathsep``),
-else ``$XDG_CONFIG_HOME/nebulayer/plugins``, else ``~/.config/nebulayer/plugins``.
+else ``plugins`` in the config folder of :mod:`editor.paths` (``~/.config/nebulayer/plugins`` on Linux).
 
 As ssh does for its keys, a plugin whose code someone else could have changed is refused (with
 a warning, listed by ``nebulayer plugins``) and never run: the plugins folder, the plugin's
@@ -65,9 +65,9 @@ def default_plugin_folders() -> list[Path]:
     env = os.environ.get("NEBULAYER_PLUGIN_DIR")
     if env:
         return [Path(p).expanduser().absolute() for p in env.split(os.pathsep) if p]
-    xdg = os.environ.get("XDG_CONFIG_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
-    return [base / "nebulayer" / "plugins"]
+    from editor.paths import plugins_dir
+
+    return [plugins_dir()]
 
 
 def entry_point_candidates(eps: Iterable[EntryPoint] | None = None) -> list[Candidate]:

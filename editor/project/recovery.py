@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 
 from editor.io.atomic import atomic_path
 from editor.io.processes import process_running, process_start_token
@@ -46,13 +45,11 @@ __all__ = ["Leftover", "RecoveryFile", "discard_leftover", "load_recovered", "pe
 
 
 def recovery_dir() -> Path:
-    """``$NEBULAYER_DATA_DIR/recovery`` if set, else ``<per-user data folder>/Nebulayer/Nebulayer/
-    recovery`` (the folder Qt's AppDataLocation names for this application on every platform,
-    where earlier versions kept their copies)."""
-    base = os.environ.get("NEBULAYER_DATA_DIR")
-    if not base:
-        base = str(Path(platformdirs.user_data_dir(roaming=True)) / "Nebulayer" / "Nebulayer")
-    return Path(base) / "recovery"
+    """``recovery`` in Nebulayer's data folder (:func:`editor.paths.data_dir`:
+    ``$NEBULAYER_DATA_DIR`` if set, else the platform's per-user data folder)."""
+    from editor.paths import data_dir
+
+    return data_dir() / "recovery"
 
 
 # ----------------------------------------------------------------------------- leftovers

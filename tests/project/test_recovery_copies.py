@@ -46,7 +46,7 @@ def crashed_copy(white: float, path: str | None = None, pid: int | None = None) 
 def test_the_folder_follows_the_environment_or_the_per_user_data_folder(data_dir, monkeypatch):
     assert recovery_dir() == data_dir / "recovery"
     monkeypatch.delenv("NEBULAYER_DATA_DIR")
-    assert recovery_dir().parts[-3:] == ("Nebulayer", "Nebulayer", "recovery")
+    assert recovery_dir().parts[-2:] == ("nebulayer", "recovery")  # editor.paths.data_dir()
 
 
 def test_copies_of_one_process_never_share_a_name(data_dir):

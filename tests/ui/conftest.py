@@ -19,6 +19,7 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     data = tmp_path / "userdata"
     monkeypatch.setenv("NEBULAYER_DATA_DIR", str(data))
+    monkeypatch.setenv("NEBULAYER_CONFIG_DIR", str(tmp_path / "config"))  # settings.ini (editor.paths)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     return data

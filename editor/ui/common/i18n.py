@@ -37,7 +37,9 @@ _qt_translators: list[QTranslator] = []
 
 
 def _settings() -> QSettings:
-    return QSettings("Nebulayer", "Nebulayer")
+    from editor.paths import settings_file
+
+    return QSettings(str(settings_file()), QSettings.Format.IniFormat)
 
 
 def _normalise(code: str | None) -> str | None:

@@ -11,7 +11,10 @@ KEY = "recent_files"
 
 
 def settings() -> QSettings:
-    return QSettings("Nebulayer", "Nebulayer")
+    """The UI's settings file, in the platform's config folder (editor.paths)."""
+    from editor.paths import settings_file
+
+    return QSettings(str(settings_file()), QSettings.Format.IniFormat)
 
 
 def recent_files() -> list[str]:
