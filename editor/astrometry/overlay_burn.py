@@ -62,9 +62,10 @@ def overlay_masks(overlay: SkyOverlay) -> tuple[np.ndarray, np.ndarray]:
     return (np.asarray(grid, dtype=np.float32) / 255.0, np.asarray(marks, dtype=np.float32) / 255.0)
 
 
-def burn_overlay(pixels: np.ndarray, overlay: SkyOverlay, white: float = 1.0) -> np.ndarray:
-    """A copy of float ``pixels`` (H, W) or (H, W, 3) with the overlay drawn in; ``white``
-    is the value of full brightness (1.0 for a render that exports 0..1). Mono images get
+def burn_overlay(pixels: np.ndarray, overlay: SkyOverlay, black: float = 0.0,
+                 white: float = 1.0) -> np.ndarray:
+    """A copy of float ``pixels`` (H, W) or (H, W, 3) with the overlay drawn in; ``black`` and
+    ``white`` are the values an integer export writes as 0 and full scale. Mono images get
     grey lines (no colour is invented); NaN under a line becomes the line."""
     if pixels.shape[:2] != tuple(overlay.shape):
         raise ValueError(f"overlay of {overlay.shape} for an image of {pixels.shape[:2]}")
@@ -72,9 +73,9 @@ def burn_overlay(pixels: np.ndarray, overlay: SkyOverlay, white: float = 1.0) ->
     out = np.array(pixels, dtype=np.float32, copy=True)
     for cover, rgb in ((grid, GRID_RGB), (marks, MARK_RGB)):
         a = cover if out.ndim == 2 else cover[..., None]
-        colour = np.float32(white * (sum(rgb) / 3 if out.ndim == 2 else 1.0))
-        if out.ndim == 3:
-            colour = np.asarray(rgb[: out.shape[2]], dtype=np.float32) * white
+        level = np.asarray(rgb, dtype=np.float32)
+        level = level.mean() if out.ndim == 2 else level[: out.shape[2]]
+        colour = (black + level * (white - black)).astype(np.float32)
         base = np.where(np.isnan(out), 0.0, out) if np.any(a > 0) else out
         out = np.where(a > 0, base * (1 - a) + colour * a, out).astype(np.float32)
     return out

@@ -36,4 +36,19 @@ def burn_sky_overlay(pixels: np.ndarray, doc: Any, scale: float = 1.0) -> np.nda
     from editor.astrometry.overlay_burn import burn_overlay
 
     overlay = document_overlay(doc, pixels.shape[:2], scale)
-    return pixels if overlay is None else burn_overlay(pixels, overlay)
+    if overlay is None:
+        return pixels
+    return burn_overlay(pixels, overlay, *export_levels(pixels))
+
+
+def export_levels(pixels: np.ndarray) -> tuple[float, float]:
+    """The values an integer export writes as 0 and full scale (editor/io/export_range.py):
+    0..1 for data within 0..1 (give or take 1 % of pixels), else its own finite range."""
+    sample = pixels[:: max(1, pixels.shape[0] // 512), :: max(1, pixels.shape[1] // 512)]
+    finite = sample[np.isfinite(sample)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = np.percentile(finite, [1, 99])
+    if lo >= 0.0 and hi <= 1.0:
+        return 0.0, 1.0
+    return float(np.nanmin(pixels)), float(np.nanmax(pixels))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PyQt6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -250,9 +251,9 @@ class FileActions:
                            folder=origin.parent if origin else None)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
-        return self.export_to(dlg.path(), dlg.bits())
+        return self.export_to(dlg.path(), dlg.bits(), burn_overlay=dlg.burn_overlay())
 
-    def export_to(self, path: str, bits: int | None) -> Job:
+    def export_to(self, path: str, bits: int | None, burn_overlay: bool = False) -> Job:
         """Render the document at full resolution and write it (cancellable job)."""
         from editor.core.render_errors import RenderErrors
         from editor.errors import ImageWriteError
@@ -268,6 +269,10 @@ class FileActions:
                                       "under another name so the original stays untouched")
             pixels = doc.render(scale=1.0, progress=scaled_progress(progress, 0.0, 0.9),
                                 errors=errors)
+            if burn_overlay:  # RA/Dec grid, compass, scale bar, objects drawn into the pixels
+                from editor.render.sky import burn_sky_overlay
+
+                pixels = burn_sky_overlay(pixels, doc)
             notes = export_image(pixels, path, bits=bits, meta=doc.export_meta())
             progress(1.0)
             return path, list(notes or [])
@@ -320,6 +325,11 @@ class ExportDialog(QDialog):
         form.addRow(tr("Format"), self.format)
         form.addRow(tr("Bit depth"), self.bits_box)
         form.addRow(tr("File"), row)
+        # for club posts: only integer picture formats (a FITS/float file stays data)
+        self.burn = QCheckBox(tr("Burn in sky overlay"))
+        self.burn.setToolTip(tr("Draw the RA/Dec grid, compass, scale bar and object labels into the pixels (needs a WCS)"))
+        form.addRow("", self.burn)
+        self.bits_box.currentIndexChanged.connect(lambda _i: self._sync_burn())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -357,6 +367,16 @@ class ExportDialog(QDialog):
 
     def path(self) -> str:
         return self.file.text()
+
+    def _sync_burn(self) -> None:
+        ext = EXPORT_FORMATS[self.format.currentText()][0].lower()
+        ok = ext in (".png", ".jpg", ".jpeg", ".tif", ".tiff") and self.bits_box.currentData() in (8, 16)
+        self.burn.setEnabled(ok)
+        if not ok:
+            self.burn.setChecked(False)
+
+    def burn_overlay(self) -> bool:
+        return self.burn.isEnabled() and self.burn.isChecked()
 
     def bits(self) -> int:
         return int(self.bits_box.currentData())

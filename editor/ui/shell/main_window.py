@@ -52,6 +52,9 @@ class MainWindow(QMainWindow):
         from editor.ui.review.install import install_review  # Notes dock, File > Export Review Page
 
         self.review = install_review(self)
+        from editor.ui.shell.sky_install import install_sky  # plate solve, sky overlay, mosaics
+
+        self.sky = install_sky(self)
         self.model.history_changed.connect(self._update_title)
         self.model.document_replaced.connect(lambda _d: self._update_title())
         self.model.layers_changed.connect(self._update_title)
