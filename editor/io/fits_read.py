@@ -258,11 +258,11 @@ def read_fits(path: Path, options: ReadOptions) -> Image:
     problems: list[str] = []
     with open_hdul(path, problems) as hdul:
         index, hdu = pick_hdu(path, hdul, options.hdu)
+        _check_complete(path, hdu)  # first: a lying NAXIS3 = 99999999 would list 10^8 planes
         shape, layout = image_layout(path, hdu_shape(hdu), options.plane)
         bitpix = int(hdu.header.get("BITPIX", -32))
         budget_shape = shape[-2:] if layout in ("plane", "channel") else shape
         check_budget(path, budget_shape, 4 + abs(bitpix) / 8, options.memory_budget)
-        _check_complete(path, hdu)
         if progress:
             progress(0.1)
         try:

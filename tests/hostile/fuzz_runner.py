@@ -62,10 +62,16 @@ def run_in_process(argv: list[str], capfd) -> Outcome:
     return Outcome(rc, out, err, seconds, hang=hang)
 
 
+# The child's own peak: /proc's VmHWM (reset by exec). ru_maxrss is the fallback only: on Linux
+# it keeps the parent's size at fork, so a big test process would be blamed on the child.
 _WRAPPER = ("import resource, sys\n"
             "from editor.cli import main\n"
             "rc = main(sys.argv[1:])\n"
-            "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.__stdout__)\n"
+            "try:\n"
+            "    kb = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+            "except (OSError, StopIteration):\n"
+            "    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "print('MAXRSS', kb, file=sys.__stdout__)\n"
             "sys.exit(rc)\n")
 
 

@@ -248,3 +248,17 @@ def test_a_16_bit_rgb_png_with_a_bad_crc_is_one_line(tmp_path, capfd):
     for argv in (["info", str(png)], ["convert", str(png), str(tmp_path / "out.fits")]):
         rc, lines, _ = _run(capfd, argv)
         _one_line(rc, lines, "wide.png")
+
+
+def test_a_cube_declaring_10_to_the_8_planes_is_refused_at_once(tmp_path, capfd):
+    """Found by the fuzz test (seed 20): the plane choices of NAXIS3 = 99999999 were listed one
+    by one (minutes, 6 GB) before anyone noticed the file is 2 MB."""
+    from astropy.io import fits
+
+    path = tmp_path / "cube.fits"
+    fits.PrimaryHDU(np.zeros((5, 10, 12), np.float32)).writeto(path)
+    path.write_bytes(_set_card(path.read_bytes(), "NAXIS3", "99999999"))
+    t0 = time.perf_counter()
+    rc, lines, _ = _run(capfd, ["convert", str(path), str(tmp_path / "out.tif")])
+    _one_line(rc, lines, "cube.fits")
+    assert "truncated" in lines[0] and time.perf_counter() - t0 < 10
