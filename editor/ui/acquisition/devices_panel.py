@@ -58,7 +58,7 @@ class DevicesBox(QGroupBox):
             current = combo.currentData() or wanted
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem("(none)", None)
+            combo.addItem(tr("(none)"), None)
             for d in devices:
                 if pick in d.kinds:
                     combo.addItem(d.name, d.name)

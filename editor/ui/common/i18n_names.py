@@ -168,6 +168,8 @@ NAMES = (
     # Metadata panel rows (panels/metadata_panel.py)
     N_("folder"), N_("format"), N_("size"), N_("stored as"), N_("data range"), N_("Bayer pattern"),
     N_("FITS header"), N_("EXIF"),
+    # Mosaic panel list columns (editor/ui/sky/panel_list.py)
+    N_("Panel"), N_("Ref"),
     # LRGB dialog
     N_('(none)'),
     N_('Open file…'),
