@@ -23,6 +23,7 @@ import weakref
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -86,12 +87,15 @@ def _fits_header(fh, start: int) -> tuple[dict[str, str], int]:
     raise ValueError("no END card")
 
 
-def map_fits_member(project: str | Path, info: zipfile.ZipInfo,
-                    shape: tuple[int, ...]) -> np.ndarray | None:
+def map_fits_member(project: str | Path, info: zipfile.ZipInfo, shape: tuple[int, ...],
+                    reduce: Callable[[np.ndarray], np.ndarray] | None = None
+                    ) -> np.ndarray | None:
     """The member's float32 pixels (``shape`` (H, W) or (H, W, 3)) as a read-only native
     memory map, or None when it is not worth it or not possible (small, compressed, not
     the float32 image expected: the caller then reads it as before and reports problems).
-    ``ValueError`` if the member's bytes do not match the zip's CRC (a damaged file)."""
+    ``ValueError`` if the member's bytes do not match the zip's CRC (a damaged file).
+    ``reduce``: the renderer's x2 area reduction; given, the proxy levels are built on the way
+    (see :func:`prebuilt_level`)."""
     expected = tuple(shape) if len(shape) == 2 else (shape[2], shape[0], shape[1])
     nbytes = int(np.prod(expected)) * 4
     if info.compress_type != zipfile.ZIP_STORED or nbytes < map_min_bytes():
@@ -108,39 +112,83 @@ def map_fits_member(project: str | Path, info: zipfile.ZipInfo,
         if cards.get("BITPIX") != "-32" or dims != expected or order not in ("TOP-DOWN", "") \
                 or "BZERO" in cards or "BSCALE" in cards or hlen + nbytes > info.file_size:
             return None
-        return _convert(fh, start, hlen, info, expected, tuple(shape))
+        return _convert(fh, start, hlen, info, expected, tuple(shape), reduce)
 
 
-def _convert(fh, start: int, hlen: int, info: zipfile.ZipInfo, dims: tuple[int, ...],
-             shape: tuple[int, ...]) -> np.ndarray:
+#: Proxy levels (x2, x4, ... reductions) built while converting, so previews and measuring
+#: renders of a big source never read all of it again; kept in mapped files too.
+MAX_PREBUILT_LEVEL = 6
+_PYRAMIDS: dict[int, tuple[weakref.ref, dict[int, np.ndarray]]] = {}
+
+
+def prebuilt_level(pixels: np.ndarray, level: int) -> np.ndarray | None:
+    """The proxy ``level`` of a mapped source built during its conversion, or None."""
+    with _MAPS_LOCK:
+        entry = _PYRAMIDS.get(id(pixels))
+    if entry is None or entry[0]() is not pixels:
+        return None
+    return entry[1].get(level)
+
+
+def _new_map(shape: tuple[int, ...]) -> tuple[mmap.mmap, np.ndarray]:
     folder = os.environ.get(MAP_DIR_ENV) or tempfile.gettempdir()
     fd, name = tempfile.mkstemp(prefix="nebulayer-map-", suffix=".f32", dir=folder)
     try:
         os.unlink(name)  # lives as long as it is open or mapped, never left behind
-        total = int(np.prod(shape)) * 4
+        total = max(1, int(np.prod(shape)) * 4)
         os.ftruncate(fd, total)
         mm = mmap.mmap(fd, total, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
     finally:
         os.close(fd)
-    out = np.ndarray(shape, np.float32, buffer=mm)
+    return mm, np.ndarray(shape, np.float32, buffer=mm)
+
+
+def _levels_for(h: int, w: int) -> int:
+    n = 0
+    while n < MAX_PREBUILT_LEVEL and min(h, w) >> (n + 1) >= 16:
+        n += 1
+    return n
+
+
+def _convert(fh, start: int, hlen: int, info: zipfile.ZipInfo, dims: tuple[int, ...],
+             shape: tuple[int, ...], reduce2: Callable[[np.ndarray], np.ndarray] | None
+             ) -> np.ndarray:
+    mm, out = _new_map(shape)
+    nlev = 0 if reduce2 is None else _levels_for(shape[0], shape[1])
+    levels: dict[int, np.ndarray] = {}
+    lh, lw = shape[0], shape[1]
+    for k in range(1, nlev + 1):
+        lh, lw = (lh + 1) // 2, (lw + 1) // 2
+        levels[k] = _new_map((lh, lw) + tuple(shape[2:]))[1]
     crc = 0
     fh.seek(start)
     crc = zlib.crc32(fh.read(hlen), crc)
     planes = dims[0] if len(dims) == 3 else 1
     h, w = dims[-2], dims[-1]
-    rows = max(1, _CHUNK // (4 * w))
+    step = 1 << MAX_PREBUILT_LEVEL  # bands of whole proxy rows reduce exactly as the whole
+    rows = max(step, _CHUNK // (4 * w) // step * step)
     for c in range(planes):
         for y0 in range(0, h, rows):
             n = min(rows, h - y0)
             raw = fh.read(n * w * 4)
             crc = zlib.crc32(raw, crc)
-            block = np.frombuffer(raw, ">f4").reshape(n, w)
+            block = np.frombuffer(raw, ">f4").reshape(n, w).astype(np.float32)
             if planes == 1:
                 out[y0:y0 + n] = block
             else:
                 out[y0:y0 + n, :, c] = block
+            for k in range(1, nlev + 1):  # per plane: reduce2 works channel by channel
+                block = reduce2(block)
+                r0 = y0 >> k
+                dst = levels[k][r0:r0 + block.shape[0]]
+                if planes == 1:
+                    dst[...] = block
+                else:
+                    dst[..., c] = block
             mm.flush()
             mm.madvise(mmap.MADV_DONTNEED)  # written back to the file: not our memory
+            for lev in levels.values():
+                lev.base.madvise(mmap.MADV_DONTNEED)
     rest = info.file_size - hlen - h * w * planes * 4
     while rest > 0:
         raw = fh.read(min(rest, _CHUNK))
@@ -152,6 +200,10 @@ def _convert(fh, start: int, hlen: int, info: zipfile.ZipInfo, dims: tuple[int, 
         mm.close()
         raise ValueError("pixel data does not match its checksum (the file is damaged)")
     out.flags.writeable = False
+    for lev in levels.values():
+        lev.flags.writeable = False
     with _MAPS_LOCK:
         _MAPS.append(weakref.ref(out))
+        _MAPS.extend(weakref.ref(lev) for lev in levels.values())
+        _PYRAMIDS[id(out)] = (weakref.ref(out), levels)
     return out

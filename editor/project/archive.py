@@ -355,8 +355,9 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
             limit = 4 * int(__import__("math").prod(shape)) + FITS_SLACK
             try:
                 from editor.io.mapped import map_fits_member  # big sources stay on disk
+                from editor.render.resample import reduce2
 
-                pixels = map_fits_member(path, info, shape)
+                pixels = map_fits_member(path, info, shape, reduce2)
                 if pixels is None:
                     pixels = read_fits_bytes(_read_member(zf, info, limit, path), shape)
             except FitsDataError as exc:

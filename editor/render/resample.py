@@ -50,16 +50,32 @@ class Window:
 
 
 def reduce2(img: np.ndarray) -> np.ndarray:
-    """Half-size area average; an odd last row/column is averaged with a copy of itself."""
+    """Half-size area average; an odd last row/column is averaged with a copy of itself
+    (computed in place of the copy: padding a 100 MP source cost a full copy of it)."""
     h, w = img.shape[:2]
-    if h % 2 or w % 2:
-        pad = [(0, h % 2), (0, w % 2)] + [(0, 0)] * (img.ndim - 2)
-        img = np.pad(img, pad, mode="edge")
-    a = img[0::2, 0::2] + img[1::2, 0::2]
-    a += img[0::2, 1::2]
-    a += img[1::2, 1::2]
-    a *= np.float32(0.25)
-    return a.astype(np.float32, copy=False)
+    hh, hw = h // 2, w // 2
+    out = np.empty(((h + 1) // 2, (w + 1) // 2) + img.shape[2:], np.float32)
+    ev, od = slice(0, 2 * hh, 2), slice(1, 2 * hh, 2)
+    ec, oc = slice(0, 2 * hw, 2), slice(1, 2 * hw, 2)
+    _quad(out[:hh, :hw], img[ev, ec], img[od, ec], img[ev, oc], img[od, oc])
+    if w % 2:
+        col = img[:, w - 1:w]
+        _quad(out[:hh, hw:], col[ev], col[od], col[ev], col[od])
+    if h % 2:
+        row = img[h - 1:h]
+        _quad(out[hh:, :hw], row[:, ec], row[:, ec], row[:, oc], row[:, oc])
+        if w % 2:
+            c = img[h - 1:h, w - 1:w]
+            _quad(out[hh:, hw:], c, c, c, c)
+    return out
+
+
+def _quad(dst: np.ndarray, p: np.ndarray, q: np.ndarray, r: np.ndarray, s: np.ndarray) -> None:
+    """dst = (p + q + r + s) / 4 in float32, summed in that order."""
+    np.add(p, q, out=dst)
+    dst += r
+    dst += s
+    dst *= np.float32(0.25)
 
 
 #: Rows of a source reduced at once when building the first proxy (even: bands reduce exactly
@@ -88,6 +104,11 @@ def proxy_level(source: Source, level: int) -> np.ndarray:
     """The source reduced ``2**level`` times (level 0 = the pixels), built on first use."""
     if level == 0:
         return source.pixels
+    from editor.io.mapped import prebuilt_level
+
+    built = prebuilt_level(source.pixels, level)  # made while a big source was converted
+    if built is not None:
+        return built
     with source._lock:
         cached = source._pyramid.get(level)
         if cached is not None:
