@@ -96,6 +96,36 @@ def test_every_visible_string_is_translated(qtbot: Any, monkeypatch: pytest.Monk
     assert not untranslated, f"{len(untranslated)} strings not translated to {lang}:\n" + "\n".join(untranslated)
 
 
+def test_japanese_text_has_a_font_with_its_glyphs(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PyQt6.QtGui import QFontDatabase, QRawFont
+    from PyQt6.QtWidgets import QApplication
+
+    from editor.ui.common.i18n import tr
+
+    _in_language("ja", monkeypatch)
+    families = QApplication.instance().font().families()
+    japanese = [f for f in families
+                if QFontDatabase.WritingSystem.Japanese in QFontDatabase.writingSystems(f)]
+    assert japanese, f"no Japanese font in {families} (install fonts-ipafont-gothic)"
+    raw = QRawFont.fromFont(QFontDatabase.font(japanese[0], "", 12))
+    assert all(raw.supportsCharacter(ch) for ch in tr("&Layer") if ch.isalpha())
+    assert tr("&Layer") == "レイヤー(&L)"
+
+
+def test_dates_and_numbers_follow_the_language(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime
+
+    from editor.ui.common.i18n import format_datetime, format_number
+
+    when = datetime.datetime(2026, 12, 4, 21, 30)
+    _in_language("fr", monkeypatch)
+    assert format_number(1234.5, 1) in ("1\u202f234,5", "1\xa0234,5", "1 234,5")
+    assert format_datetime(when).startswith("04/12/2026")
+    _in_language("ja", monkeypatch)
+    assert format_number(0.25) == "0.25"
+    assert format_datetime(when).startswith("2026/12/04")
+
+
 def test_compiled_catalogs_match_their_sources() -> None:
     from editor.locale.compile import catalogs, compiled
 

@@ -104,10 +104,9 @@ def offer_leftovers(win) -> bool:
         more = len(leftovers) - i - 1
         answer = QMessageBox.question(
             win, tr("Recover unsaved work?"),
-            f"Nebulayer did not close cleanly. Restore the autosaved document ({left.describe()})?"
-            "\n\nNo keeps it for a later start; Discard deletes it."
-            + (f"\n{more} older autosave(s) follow; restoring this one keeps them for the "
-               "next start." if more else ""),
+            _describe_leftover(left)
+            + (tr("\n{more} older autosave(s) follow; restoring this one keeps them for the "
+                  "next start.").format(more=more) if more else ""),
             SB.Yes | SB.No | SB.Discard, SB.Yes)
         if answer == SB.Yes:
             try:
@@ -120,6 +119,19 @@ def offer_leftovers(win) -> bool:
         if answer == SB.Discard:
             discard_leftover(left)
     return False
+
+
+def _describe_leftover(left) -> str:
+    """The recovery question, with the date and time written the locale's way."""
+    import datetime
+
+    from editor.ui.common.i18n import format_datetime
+
+    name = (Path(left.original_path).name if left.original_path
+            else left.name or tr("an untitled document"))
+    when = format_datetime(datetime.datetime.fromtimestamp(left.saved_at))
+    return tr("Nebulayer did not close cleanly. Restore the autosaved document ({name}, autosaved "
+              "{when})?\n\nNo keeps it for a later start; Discard deletes it.").format(name=name, when=when)
 
 
 def run_app(files: list[str], open_options: dict | None = None) -> int:

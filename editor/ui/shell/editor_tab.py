@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import QLocale, Qt, QTimer
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar,
                              QScrollArea, QToolBar, QWidget)
@@ -184,7 +184,7 @@ class EditorTab(QMainWindow):
 
     def _on_view_changed(self) -> None:
         self.renderer.set_view(self.canvas.visible_region(), self.canvas.zoom())
-        self.zoom_label.setText(f" {self.canvas.zoom() * 100:.1f} % ")
+        self.zoom_label.setText(f" {QLocale().toString(self.canvas.zoom() * 100, 'f', 1)} % ")  # locale's decimal mark
 
     def _sync_mask_view(self) -> None:
         if self.renderer.mask_layer is not None and self.renderer.mask_layer != self.model.selected:
