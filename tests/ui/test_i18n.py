@@ -19,7 +19,7 @@ SAME_EVERYWHERE = {"Nebulayer", "FITS", "RGB", "LRGB", "PNG", "GIF", "APNG", "TI
                    "JPEG", "OK", "English", "Français", "日本語", "LRGB…"}
 #: Words French writes as English does (checked one by one).
 SAME_IN = {"fr": {"Auto", "Format", "Image", "Image…", "Port", "Notes", "Acquisition", "Saturation",
-                  "Correction", "Type", "Gain", "Offset", "Original", "Sigma clipping", "dark", "flat",
+                  "Correction", "Type", "Menu", "Gain", "Offset", "Original", "Sigma clipping", "dark", "flat",
                   "luminance"},
            "ja": set()}
 
@@ -43,6 +43,8 @@ def collect(qtbot: Any, lang: str, monkeypatch: pytest.MonkeyPatch) -> dict[str,
     from editor.ui.shell.app import create_window
     from editor.ui.shell.file_actions import ExportDialog
     from editor.ui.shell.open_choice import OpenChoiceDialog
+    from editor.ui.shell.shortcuts import ShortcutsDialog, shortcut_rows
+    from editor.ui.sky.mosaic_dialog import NewMosaicDialog
 
     _in_language(lang, monkeypatch)
     win = create_window(offer_recovery=False, open_sample=False)
@@ -68,12 +70,20 @@ def collect(qtbot: Any, lang: str, monkeypatch: pytest.MonkeyPatch) -> dict[str,
                ("LRGB dialog", lambda: LrgbDialog(doc, win)),
                ("compare export dialog", lambda: CompareExportDialog(doc, win)),
                ("review export dialog", lambda: ReviewExportDialog(doc, win)),
-               ("open-choice dialog", lambda: OpenChoiceDialog(win, "cube.fits", choices))]
+               ("open-choice dialog", lambda: OpenChoiceDialog(win, "cube.fits", choices)),
+               ("new mosaic dialog", lambda: NewMosaicDialog(win)),
+               ("shortcuts dialog", lambda: ShortcutsDialog(shortcut_rows(win), win))]
     for where, make in dialogs:
         dlg = make()
         qtbot.addWidget(dlg)
         dlg.show()
         note(where, dlg)
+        if isinstance(dlg, ShortcutsDialog):  # the menu path and command columns are UI text
+            for r in range(dlg.table.rowCount()):
+                for c in (0, 1):
+                    text = dlg.table.item(r, c).text()
+                    if any(ch.isalpha() for ch in text):
+                        seen.setdefault(text, where)
         dlg.close()
     win.close()
     return seen

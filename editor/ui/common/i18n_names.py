@@ -170,6 +170,9 @@ NAMES = (
     N_("FITS header"), N_("EXIF"),
     # Mosaic panel list columns (editor/ui/sky/panel_list.py)
     N_("Panel"), N_("Ref"),
+    # New mosaic dialog choices (editor/ui/sky/mosaic_dialog.py)
+    N_("By WCS when every panel has one, else by stars"), N_("By WCS (plate solutions)"), N_("By stars"),
+    N_("Feather (distance-weighted)"), N_("Multi-band (different sharpness)"),
     # LRGB dialog
     N_('(none)'),
     N_('Open file…'),
