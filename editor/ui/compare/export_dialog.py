@@ -229,7 +229,7 @@ class CompareExportDialog(QDialog):
         kind = self.kind()
         pattern = " ".join(f"*{e}" for e in EXTENSIONS[kind])
         path, _ = QFileDialog.getSaveFileName(self, tr("Export comparison"), self.path_edit.text(),
-                                              f"{KIND_NAMES[kind]} ({pattern})")
+                                              f"{tr(KIND_NAMES[kind][0].upper() + KIND_NAMES[kind][1:])} ({pattern})")
         if path:
             if Path(path).suffix.lower() not in EXTENSIONS[kind]:
                 path += EXTENSIONS[kind][0]

@@ -135,7 +135,7 @@ class LrgbDialog(QDialog):
 
         exts = " ".join(f"*{e}" for e in readable_extensions())
         path, _ = QFileDialog.getOpenFileName(self, tr('Image for channel {channel}').format(channel=channel), "",
-                                              f"Images ({exts});;All files (*)")
+                                              tr("Images ({exts});;All files (*)").format(exts=exts))
         return path
 
     def _accept(self) -> None:

@@ -99,7 +99,7 @@ class ReviewExportDialog(QDialog):
         layout.addWidget(buttons)
 
     def _add_projects(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("Other versions"), "", "Nebulayer projects (*.nebula)")
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("Other versions"), "", tr("Nebulayer projects (*.nebula)"))
         for p in paths:
             self.others.addItem(p)
 

@@ -35,7 +35,7 @@ def open_filter() -> str:
     from editor.io.formats import readable_extensions
 
     exts = " ".join(f"*{e}" for e in [PROJECT_EXT, *readable_extensions()])
-    return f"Images and projects ({exts});;Nebulayer projects (*{PROJECT_EXT});;All files (*)"
+    return tr("Images and projects ({exts});;Nebulayer projects (*{ext});;All files (*)").format(exts=exts, ext=PROJECT_EXT)
 
 
 def load_document(path: str, progress: Callable[[float], None] | None = None,
@@ -142,7 +142,7 @@ class FileActions:
 
         exts = " ".join(f"*{e}" for e in readable_extensions())
         paths, _ = QFileDialog.getOpenFileNames(self.parent, tr("Add image layer"), "",
-                                                f"Images ({exts});;All files (*)")
+                                                tr("Images ({exts});;All files (*)").format(exts=exts))
         if paths:
             self.add_image_paths(paths)
 
@@ -197,7 +197,7 @@ class FileActions:
         stem = document_stem(doc)
         start = str(Path(stem).with_suffix(PROJECT_EXT)) if stem else "untitled.nebula"
         path, _ = QFileDialog.getSaveFileName(self.parent, tr("Save project as"), start,
-                                              f"Nebulayer project (*{PROJECT_EXT})")
+                                              tr("Nebulayer project (*{ext})").format(ext=PROJECT_EXT))
         if not path:
             return None
         if not path.lower().endswith(PROJECT_EXT):
