@@ -144,3 +144,22 @@ def test_compiled_catalogs_match_their_sources() -> None:
     stale = [str(p) for p in pos if not p.with_suffix(".mo").is_file()
              or p.with_suffix(".mo").read_bytes() != compiled(p)]
     assert not stale, f"run `python -m editor.locale.compile`: {stale}"
+
+
+def test_help_language_menu_saves_the_choice_for_the_next_start(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from editor.ui.common import i18n
+    from editor.ui.shell.app import create_window
+
+    _in_language("fr", monkeypatch)
+    win = create_window(offer_recovery=False, open_sample=False)
+    qtbot.addWidget(win)
+    menu = next(a.menu() for a in win.help_menu.actions() if a.menu() and a.menu().title() == "&Langue")
+    entries = {a.text(): a for a in menu.actions() if a.isCheckable()}
+    assert list(entries) == ["Langue du système", "English", "Français", "日本語"]
+    assert entries["Langue du système"].isChecked()  # nothing saved yet: the system decides
+    entries["日本語"].trigger()
+    assert i18n.saved_language() == "ja"
+    assert "redémarrez" in win.statusBar().currentMessage()
+    assert i18n.current_language() == "fr"  # NEBULAYER_LANG still wins in this run
+    monkeypatch.delenv("NEBULAYER_LANG")
+    assert i18n.current_language() == "ja"  # the next start speaks Japanese
