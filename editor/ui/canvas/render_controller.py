@@ -106,6 +106,9 @@ class RenderController(QObject):
         self.clip_warning = False
         self.refine_enabled = True
         self.mask_layer: str | None = None  # "show mask alone": render this layer's mask
+        # Set while the tiled display (tiled_view.py) shows the view: the preview is only its
+        # placeholder, the histogram and the auto stretch, so it stays this small, unrefined.
+        self.placeholder_pixels: int | None = None
         # The auto stretch is measured once (on the whole image) and then kept, as PixInsight's
         # STF is: re-measuring after every edit would undo the edit on screen.
         self.stf: Any = None
@@ -218,6 +221,9 @@ class RenderController(QObject):
         if self.doc is None or self.region is None:
             return
         scale = display_scale(self.region, self.zoom)
+        if self.placeholder_pixels and self.mask_layer is None:
+            _, _, w, h = self.region
+            scale = min(scale, float(np.sqrt(self.placeholder_pixels / max(1, w * h))))
         self._submit(RenderJob(self.doc, self.region, scale, "preview", self._generation,
                                self.stretch, self.clip_warning, self.mask_layer, self.stf))
 
@@ -258,7 +264,8 @@ class RenderController(QObject):
             self.busy.emit(False)
 
     def _refine_scale(self, result: RenderResult) -> float | None:
-        if not self.refine_enabled or result.scale >= 1.0:
+        if not self.refine_enabled or result.scale >= 1.0 or (
+                self.placeholder_pixels and self.mask_layer is None):
             return None
         _, _, w, h = result.region
         fit = min(1.0, float(np.sqrt(REFINE_MAX_PIXELS / max(1, w * h))))

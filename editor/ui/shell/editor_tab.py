@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QProgr
 
 from editor.ui.common.i18n import tr
 from editor.ui.canvas.render_controller import RenderController, RenderResult
+from editor.ui.canvas.tiled_view import TiledLayer
 from editor.ui.canvas.view import CanvasView
 from editor.ui.common.doc_model import DocModel
 from editor.ui.panels.adjustments_panel import AdjustmentsPanel
@@ -26,6 +27,10 @@ from editor.ui.panels.masks_panel import MasksPanel
 from editor.ui.panels.metadata_panel import MetadataPanel
 
 STRETCHES = {"Linear (no stretch)": "none", "Auto stretch (STF)": "auto"}
+
+
+#: Pixels of the controller's picture under the tiles (placeholder, histogram, auto stretch).
+PLACEHOLDER_PIXELS = 600_000
 
 
 class EditorTab(QMainWindow):
@@ -38,6 +43,7 @@ class EditorTab(QMainWindow):
         self.canvas = CanvasView()
         self.setCentralWidget(self.canvas)
         self.renderer = RenderController()  # no parent: its thread keeps it alive
+        self.tiles = TiledLayer(self.canvas)  # big documents show as pyramid tiles
         self.layers = LayersPanel(model)
         self.masks = MasksPanel(model)
         self.adjust = AdjustmentsPanel(model)
@@ -84,6 +90,7 @@ class EditorTab(QMainWindow):
             lambda name, v, _d: setattr(self.canvas, "brush_size", float(v)) if name == "size" else None)
         model.document_replaced.connect(self._on_document)
         model.content_changed.connect(self.renderer.request)
+        model.content_changed.connect(self.tiles.invalidate)
         model.selection_changed.connect(lambda _l: self._sync_mask_view())
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
@@ -172,6 +179,8 @@ class EditorTab(QMainWindow):
         if self.masks.show_alone.isChecked():
             self.masks.show_alone.setChecked(False)
         self.histogram.clear()
+        self.tiles.set_document(doc, None, self.renderer.clip_warning)
+        self.renderer.placeholder_pixels = PLACEHOLDER_PIXELS if self.tiles.enabled else None
         if doc is None:
             self.canvas.clear_picture()
             self.renderer.set_document(None)
@@ -184,6 +193,7 @@ class EditorTab(QMainWindow):
 
     def _on_view_changed(self) -> None:
         self.renderer.set_view(self.canvas.visible_region(), self.canvas.zoom())
+        self.tiles.update_view()
         self.zoom_label.setText(f" {QLocale().toString(self.canvas.zoom() * 100, 'f', 1)} % ")  # locale's decimal mark
 
     def _sync_mask_view(self) -> None:
@@ -202,6 +212,10 @@ class EditorTab(QMainWindow):
 
     def _on_rendered(self, result: RenderResult) -> None:
         self.canvas.show_picture(result.picture, result.region, result.scale)
+        if self.tiles.enabled:  # tiles over the picture, drawn with the same stretch
+            r = self.renderer
+            self.tiles.suspend(r.mask_layer is not None)
+            self.tiles.set_display(r.stf if r.stretch == "auto" else r.stretch, r.clip_warning)
         h, w = result.picture.shape[:2]
         self.render_info.setText(tr('{stage} {w}x{h} in {0:.0f} ms').format(result.seconds * 1000, stage=tr(result.stage), w=w, h=h))
         if result.stage == "preview" and self.renderer.mask_layer is None:

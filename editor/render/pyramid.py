@@ -1,0 +1,155 @@
+"""Display tiles for the tiled canvas: a pyramid of levels (1, 1/2, 1/4 ...), the tiles a view
+needs nearest its centre first, one tile rendered to a screen picture, and a byte-bounded cache
+of those pictures (OpenSeadragon's / napari multiscale's scheme; no Qt here).
+
+A tile is a cell of the fixed grid of a level's scaled canvas (``TILE`` px from its corner), so
+a tile rendered for one view is the same tile for the next: a pan renders only the cells that
+came into view. The pixels come from the engine's :class:`~editor.render.tiles.TiledRender`
+on the same grid, through the document's render cache, so a parameter change re-runs only the
+steps after the changed layer; the display cache is keyed by the view's state (document
+state, stretch, clip warning), the level and the cell.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Hashable
+
+import numpy as np
+
+from editor.render.display_lut import fast_display_image
+from editor.render.resample import Window
+from editor.render.tiles import TiledRender, level_scale
+
+if TYPE_CHECKING:
+    from editor.core.document import Document
+
+#: Tile side in level pixels: 512 x 512 RGB is 3 MiB float, 0.75 MiB on screen; a 1920x1080
+#: view needs 12-20 of them, so the nearest-the-centre ones show first.
+TILE = 512
+#: Display cache size: ~340 RGB pictures of 512 px, several screens at several levels.
+DISPLAY_CACHE_BYTES = 256 * 1024 * 1024
+
+
+def level_for_zoom(zoom: float, max_level: int = 16) -> int:
+    """The coarsest level still at least as fine as the screen (zoom 1 -> 0, 0.5 -> 1,
+    0.3 -> 1, 0.2 -> 2): a tile pixel is never magnified by more than 2 on screen."""
+    if zoom >= 1.0:
+        return 0
+    return int(min(max_level, math.floor(math.log2(1.0 / max(zoom, 1e-9)) + 1e-9)))
+
+
+def coarsest_level(width: int, height: int, tile: int = TILE) -> int:
+    """The level at which the whole canvas fits in one tile (the overview placeholder)."""
+    level = 0
+    while max(width, height) * level_scale(level) > tile and level < 16:
+        level += 1
+    return level
+
+
+def level_full(width: int, height: int, level: int) -> Window:
+    """The scaled canvas at ``level`` (rounded like the engine's full window)."""
+    s = level_scale(level)
+    return Window(0, max(1, round(height * s)), 0, max(1, round(width * s)))
+
+
+@dataclass(frozen=True)
+class TileId:
+    level: int
+    tx: int
+    ty: int
+
+
+def tile_window(full: Window, t: TileId, tile: int = TILE) -> Window:
+    return Window(t.ty * tile, min(full.y1, (t.ty + 1) * tile),
+                  t.tx * tile, min(full.x1, (t.tx + 1) * tile))
+
+
+def tile_rect(width: int, height: int, t: TileId, tile: int = TILE) -> tuple[float, float, float, float]:
+    """Where tile ``t`` sits on the canvas, (x, y, w, h) in canvas pixels."""
+    full = level_full(width, height, t.level)
+    w = tile_window(full, t, tile)
+    sx, sy = width / full.x1, height / full.y1  # exact edges even where the level rounded
+    return w.x0 * sx, w.y0 * sy, (w.x1 - w.x0) * sx, (w.y1 - w.y0) * sy
+
+
+def visible_tiles(width: int, height: int, region: tuple[float, float, float, float], level: int,
+                  tile: int = TILE) -> list[TileId]:
+    """The cells of ``level`` covering canvas ``region`` (x, y, w, h), nearest its centre first."""
+    full = level_full(width, height, level)
+    sx, sy = full.x1 / width, full.y1 / height
+    x, y, w, h = region
+    tx0, ty0 = max(0, int(x * sx) // tile), max(0, int(y * sy) // tile)
+    tx1 = min((full.x1 - 1) // tile, int(math.ceil((x + w) * sx)) // tile)
+    ty1 = min((full.y1 - 1) // tile, int(math.ceil((y + h) * sy)) // tile)
+    cx, cy = (x + w / 2) * sx / tile - 0.5, (y + h / 2) * sy / tile - 0.5
+    cells = [TileId(level, tx, ty) for ty in range(ty0, ty1 + 1) for tx in range(tx0, tx1 + 1)]
+    cells.sort(key=lambda t: (t.tx - cx) ** 2 + (t.ty - cy) ** 2)
+    return cells
+
+
+class DisplayTileCache:
+    """LRU of display pictures (uint8) bounded in bytes; thread-safe (the worker fills it,
+    the UI thread reads it)."""
+
+    def __init__(self, max_bytes: int = DISPLAY_CACHE_BYTES) -> None:
+        self.max_bytes = int(max_bytes)
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
+        self.nbytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any, nbytes: int) -> None:
+        with self._lock:
+            if key in self._items:
+                self.nbytes -= self._sizes.pop(key)
+                del self._items[key]
+            self._items[key] = value
+            self._sizes[key] = int(nbytes)
+            self.nbytes += int(nbytes)
+            while self.nbytes > self.max_bytes and len(self._items) > 1:
+                old, _ = self._items.popitem(last=False)
+                self.nbytes -= self._sizes.pop(old)
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._sizes.clear()
+            self.nbytes = 0
+
+
+class LevelRenderer:
+    """Renders display tiles of one document state at one level (one engine snapshot, reused
+    for every tile of that level, so all tiles show the same state)."""
+
+    def __init__(self, doc: "Document", level: int, *, tile: int = TILE, cancel: Any = None,
+                 errors: Any = None) -> None:
+        self.level, self.tile = level, tile
+        self.tiled = TiledRender(doc, level_scale(level), tile=tile, cancel=cancel, errors=errors)
+        self.full = self.tiled.full
+
+    def linear(self, t: TileId) -> np.ndarray:
+        """Tile ``t``'s linear pixels (read-only, possibly the engine cache's array)."""
+        return self.tiled.render_tile(tile_window(self.full, t, self.tile))
+
+    def picture(self, t: TileId, stretch: Any, clip_warning: bool) -> np.ndarray:
+        """Tile ``t`` as a uint8 (h, w, 3) screen picture."""
+        return np.ascontiguousarray(
+            fast_display_image(self.linear(t), stretch=stretch, clip_warning=clip_warning))

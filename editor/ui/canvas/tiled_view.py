@@ -1,0 +1,262 @@
+"""The tiled display: the canvas shows one QGraphicsPixmapItem per visible tile of the pyramid
+level matching the zoom (editor/render/pyramid.py), so a canvas of any size displays (no
+pyqtgraph 2^29-element image), pans at screen rate and refines tile by tile.
+
+Order of work: the visible cells of the current level, nearest the view's centre first, are
+rendered one at a time on a worker thread; cells already in the display cache show at once.
+What is on screen meanwhile stays as the placeholder: tiles of coarser levels (kept until the
+finer ones cover them) and the render controller's low-resolution picture of the view under
+them. A pan or zoom replaces the queue with the new view's cells and cancels the running tile
+if it left the view; a document change or a new stretch starts a new display state (the old
+state's queued work is dropped, its tiles are cancelled).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import numpy as np
+from PyQt6.QtCore import QObject, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QImage, QPixmap, QTransform
+from PyQt6.QtWidgets import QGraphicsPixmapItem
+
+from editor.core.render_errors import RenderErrors
+from editor.jobs.progress import CancelToken, Cancelled
+from editor.render.pyramid import (TILE, DisplayTileCache, LevelRenderer, TileId, level_for_zoom,
+                                   tile_rect, visible_tiles)
+
+log = logging.getLogger(__name__)
+
+#: Documents from this many pixels on show through tiles (smaller ones render the visible
+#: region in one picture, which is as fast there and exact at every zoom).
+TILED_MIN_PIXELS = 30_000_000
+#: z of tiles: above the controller's picture (placeholder), below the frame/brush/overlays;
+#: finer levels above coarser ones.
+Z_TILES = -1.0
+Z_PLACEHOLDER = -2.0
+
+
+def _pixmap(picture: np.ndarray) -> QPixmap:
+    h, w = picture.shape[:2]
+    img = QImage(picture.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(img)  # copies: the array may go once this returns
+
+
+class TiledLayer(QObject):
+    """Tiles of the current document on ``canvas`` (a :class:`~editor.ui.canvas.view.CanvasView`).
+
+    ``issued`` lists every tile handed to the renderer (tests check a pan renders only the
+    newly visible cells); ``shown`` is emitted when every visible tile of the level is on
+    screen (benchmarks time to it)."""
+
+    shown = pyqtSignal()
+    _ready = pyqtSignal(object)
+
+    def __init__(self, canvas: Any, cache: DisplayTileCache | None = None, tile: int = TILE) -> None:
+        super().__init__(canvas)
+        self.canvas = canvas
+        self.cache = cache or DisplayTileCache()
+        self.tile = tile
+        self.doc: Any = None
+        self.enabled = False
+        self.suspended = False
+        self.stretch: Any = None
+        self.clip_warning = False
+        self._state = 0  # display state: document content, stretch, clip warning
+        self.items: dict[TileId, QGraphicsPixmapItem] = {}
+        self.level = 0
+        self.wanted: list[TileId] = []
+        self.issued: list[TileId] = []
+        self._cond = threading.Condition()
+        self._queue: list[tuple[int, TileId]] = []
+        self._running: tuple[int, TileId] | None = None
+        self._token = CancelToken()
+        self._renderers: dict[tuple[int, int], LevelRenderer] = {}
+        self._stop = False
+        self._ready.connect(self._on_ready)
+        self._thread = threading.Thread(target=self._work, name="nebulayer-tiles", daemon=True)
+        self._thread.start()
+
+    # inputs
+    def set_document(self, doc: Any, stretch: Any = None, clip_warning: bool = False) -> None:
+        self.doc = doc
+        self.enabled = doc is not None and doc.width * doc.height >= TILED_MIN_PIXELS
+        self.stretch, self.clip_warning = stretch, clip_warning
+        self._new_state()
+        self._clear_items()
+        self.canvas.image_item.setZValue(Z_PLACEHOLDER)
+
+    def set_display(self, stretch: Any, clip_warning: bool) -> None:
+        """The stretch/clip warning the tiles are drawn with (the render controller's)."""
+        if _same(stretch, self.stretch) and clip_warning == self.clip_warning:
+            return
+        self.stretch, self.clip_warning = stretch, clip_warning
+        self.invalidate()
+
+    def suspend(self, suspended: bool) -> None:
+        """Hide the tiles while the canvas shows something else (a mask alone)."""
+        if suspended == self.suspended:
+            return
+        self.suspended = suspended
+        if suspended:
+            self._new_state()
+            self._clear_items()
+        else:
+            self.update_view()
+
+    def invalidate(self) -> None:
+        """The document's content changed: every tile is drawn again (the placeholder stays)."""
+        self._new_state()
+        self.update_view()
+
+    def update_view(self) -> None:
+        """The view moved: show cached tiles, queue the missing visible ones centre first."""
+        if not self.enabled or self.suspended or self.doc is None or self.stretch is None:
+            return
+        region = self.canvas.visible_region()
+        if region is None:
+            return
+        doc = self.doc
+        self.level = level_for_zoom(self.canvas.zoom())
+        self.wanted = visible_tiles(doc.width, doc.height, region, self.level, self.tile)
+        missing = []
+        for t in self.wanted:
+            pic = self.cache.get((id(doc), self._state, t))
+            if pic is not None:
+                self._show(t, pic, self._state)
+            else:
+                missing.append(t)
+        self._drop_items(set(self.wanted))
+        with self._cond:
+            queued = {t for _, t in self._queue}
+            running = self._running
+            self._queue = [(self._state, t) for t in missing]
+            self.issued.extend(t for t in missing if t not in queued and (running is None or running[1] != t))
+            if running is not None and (running[0] != self._state or running[1] not in missing):
+                self._token.cancel()
+            self._cond.notify_all()
+        if not missing:
+            self.shown.emit()
+
+    def complete(self) -> bool:
+        """Every visible tile of the current level is on screen."""
+        return bool(self.wanted) and all(t in self.items for t in self.wanted)
+
+    def shutdown(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._token.cancel()
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+
+    # items on the canvas
+    def _show(self, t: TileId, picture: np.ndarray, state: int) -> None:
+        item = self.items.get(t)
+        if item is not None and item.data(0) == state:
+            return
+        if item is None:
+            item = QGraphicsPixmapItem()
+            item.setZValue(Z_TILES - t.level / 32.0)
+            item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            self.canvas.vb.addItem(item, ignoreBounds=True)
+            self.items[t] = item
+        item.setData(0, state)
+        item.setPixmap(_pixmap(picture))
+        x, y, w, h = tile_rect(self.doc.width, self.doc.height, t, self.tile)
+        ph, pw = picture.shape[:2]
+        item.setTransform(QTransform.fromScale(w / pw, h / ph))
+        item.setPos(x, y)
+        item.setTransformationMode(Qt.TransformationMode.SmoothTransformation if t.level > 0
+                                   else Qt.TransformationMode.FastTransformation)
+
+    def _drop_items(self, wanted: set[TileId]) -> None:
+        """Remove tiles off screen, of finer levels than shown, and coarser placeholders once
+        the current level covers the view."""
+        covered = all(t in self.items and self.items[t].data(0) == self._state for t in wanted)
+        view = self.canvas.vb.viewRect()
+        for t, item in list(self.items.items()):
+            if t in wanted:
+                continue
+            off = not item.mapRectToParent(item.boundingRect()).intersects(view)
+            if off or t.level < self.level or covered:
+                self._remove(t)
+
+    def _remove(self, t: TileId) -> None:
+        item = self.items.pop(t)
+        self.canvas.vb.removeItem(item)
+
+    def _clear_items(self) -> None:
+        for t in list(self.items):
+            self._remove(t)
+
+    def _new_state(self) -> None:
+        with self._cond:
+            self._state += 1
+            self._queue = []
+            self._token.cancel()
+            self._renderers.clear()
+
+    def _on_ready(self, msg: tuple) -> None:
+        state, t, picture, errors = msg
+        if state != self._state or self.doc is None:
+            return
+        if errors is not None and any(errors.messages.values()):
+            self.doc.apply_render_errors(errors)  # on this thread, as the controller does
+        if t in self.wanted or t.level > self.level:
+            self._show(t, picture, state)
+        if self.complete():
+            self._drop_items(set(self.wanted))
+            self.shown.emit()
+
+    # worker thread
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                state, t = self._queue.pop(0)
+                if state != self._state:
+                    continue
+                doc, stretch, clip = self.doc, self.stretch, self.clip_warning
+                if self._token.cancelled:
+                    self._token = CancelToken()
+                    self._renderers.clear()
+                token = self._token
+                self._running = (state, t)
+                renderer = self._renderers.get((state, t.level))
+            msg = None
+            try:
+                errors = RenderErrors()
+                if renderer is None:
+                    renderer = LevelRenderer(doc, t.level, tile=self.tile, cancel=token, errors=errors)
+                    with self._cond:
+                        if state == self._state:
+                            self._renderers[(state, t.level)] = renderer
+                renderer.tiled.errors = errors
+                picture = renderer.picture(t, stretch, clip)
+                self.cache.put((id(doc), state, t), picture, picture.nbytes)
+                msg = (state, t, picture, errors)
+            except Cancelled:
+                pass
+            except Exception:  # noqa: BLE001 - a bug must not kill the tile thread
+                log.exception("tile render failed")
+            with self._cond:
+                self._running = None
+            if msg is not None:
+                try:
+                    self._ready.emit(msg)
+                except RuntimeError:  # the canvas was closed
+                    return
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # e.g. numpy arrays inside
+        return False
