@@ -146,3 +146,16 @@ def test_help_keyboard_shortcuts_lists_the_actions(window):
     dlg = window.keys.show_shortcuts()
     assert dlg.table.rowCount() == len(rows) >= 20
     dlg.close()
+
+
+def test_readme_shortcut_table_has_every_menu_shortcut(window):
+    from pathlib import Path
+
+    from editor.ui.shell.shortcuts import shortcut_rows
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Keyboard shortcuts", 1)[1].split("\n#", 1)[0]
+    table = table.replace("1 ... 9, 0", "1 2 3 4 5 6 7 8 9 0")  # the opacity digits
+    missing = [(cmd, keys) for menu, cmd, keys in shortcut_rows(window)
+               if menu not in ("Canvas", "Layers") and keys.split(", ")[0] not in table]
+    assert not missing, missing

@@ -179,8 +179,10 @@ def shortcut_rows(window: Any) -> list[tuple[str, str, str]]:
             if act.menu() is not None:
                 walk(act.menu(), f"{path} > {act.menu().title().replace('&', '')}")
             elif act.shortcuts():
-                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts())
-                rows.append((path, act.text().replace("&", "").split("\t")[0], keys))
+                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
+                                 for s in act.shortcuts() if not s.isEmpty())
+                if keys:  # (a standard key the platform leaves empty, e.g. Quit on Linux)
+                    rows.append((path, act.text().replace("&", "").split("\t")[0], keys))
 
     for act in window.menuBar().actions():
         if act.menu() is not None:
