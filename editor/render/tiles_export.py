@@ -97,7 +97,13 @@ def _write(fmt: str, tmp: Path, shape: tuple[int, ...], bits: int | None, bands:
             return px
         from editor.io.tiff import quantise
 
-        return quantise(to_unit_range(px, plan), bits)
+        # Element-wise, so done in slices of ~1 MiB: the five numpy steps stay in cache
+        # instead of five passes over the band through main memory.
+        out = np.empty(px.shape, dtype)
+        rows = max(1, (1 << 18) // max(1, px[0].size))
+        for r in range(0, px.shape[0], rows):
+            out[r:r + rows] = quantise(to_unit_range(px[r:r + rows], plan), bits)
+        return out
 
     like = np.broadcast_to(np.zeros((), dtype), shape)  # shape/dtype for the header: no pixels
     if fmt == "TIFF":
