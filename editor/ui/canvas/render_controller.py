@@ -53,6 +53,7 @@ class RenderJob:
     mask_layer: str | None = None
     stf: Any = None  # measured auto-stretch parameters, reused so the stretch stays put
     token: CancelToken = field(default_factory=CancelToken)
+    linked: bool = True  # auto stretch: one for all channels (linked) or one per channel
 
 
 @dataclass
@@ -103,6 +104,7 @@ class RenderController(QObject):
         self.region: tuple[int, int, int, int] | None = None
         self.zoom = 1.0
         self.stretch: Any = "auto"
+        self.linked = True  # PixInsight's linked STF keeps colour balance; unlinked neutralises it
         self.clip_warning = False
         self.refine_enabled = True
         self.mask_layer: str | None = None  # "show mask alone": render this layer's mask
@@ -144,10 +146,14 @@ class RenderController(QObject):
         self.region, self.zoom = region, zoom
         self.request()
 
-    def set_display(self, stretch: Any = None, clip_warning: bool | None = None) -> None:
+    def set_display(self, stretch: Any = None, clip_warning: bool | None = None,
+                    linked: bool | None = None) -> None:
         if stretch is not None:
             self.stretch = stretch
             self.stf = None
+        if linked is not None and linked != self.linked:
+            self.linked = linked
+            self.stf = None  # measured again, linked or per channel
         if clip_warning is not None:
             self.clip_warning = clip_warning
         self.request(immediate=True)
@@ -225,7 +231,8 @@ class RenderController(QObject):
             _, _, w, h = self.region
             scale = min(scale, float(np.sqrt(self.placeholder_pixels / max(1, w * h))))
         self._submit(RenderJob(self.doc, self.region, scale, "preview", self._generation,
-                               self.stretch, self.clip_warning, self.mask_layer, self.stf))
+                               self.stretch, self.clip_warning, self.mask_layer, self.stf,
+                               linked=self.linked))
 
     def _submit(self, job: RenderJob) -> None:
         with self._cond:
@@ -259,7 +266,7 @@ class RenderController(QObject):
         if result.stage == "preview" and refine_scale is not None:
             self._submit(RenderJob(self.doc, result.region, refine_scale, "refine",
                                    result.generation, self.stretch, self.clip_warning,
-                                   self.mask_layer, self.stf))
+                                   self.mask_layer, self.stf, linked=self.linked))
         else:
             self.busy.emit(False)
 
@@ -347,6 +354,7 @@ def _measure_stf(job: RenderJob, linear: np.ndarray, errors: RenderErrors) -> An
     doc = job.doc
     x, y, w, h = job.region
     if (x, y, w, h) == (0, 0, doc.width, doc.height):
-        return stf_params(linear)
+        return stf_params(linear, linked=job.linked)
     scale = min(1.0, STF_MEASURE_SIZE / max(doc.width, doc.height))
-    return stf_params(doc.render(scale=scale, progress=job.token.progress(), errors=errors))
+    return stf_params(doc.render(scale=scale, progress=job.token.progress(), errors=errors),
+                      linked=job.linked)

@@ -86,6 +86,14 @@ class LrgbDialog(QDialog):
         self.align_box = QCheckBox(tr("Align channels (sub-pixel, measured on the stars)"))
         self.align_box.setChecked(True)
         form.addRow(self.align_box)
+        # frames in different units (surveys, filters): match background and scale per channel
+        self.normalize_box = QComboBox()
+        for key, label in (("auto", tr("Automatic (when the frames differ a lot)")),
+                           ("on", tr("On: match background and scale")), ("off", tr("Off: as they are"))):
+            self.normalize_box.addItem(label, key)
+        self.normalize_box.setToolTip(tr("Per-channel normalisation: every channel's background "
+                                         "(median) and noise scale (MAD) matched before the merge"))
+        form.addRow(tr("Normalise channels"), self.normalize_box)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
@@ -107,6 +115,10 @@ class LrgbDialog(QDialog):
 
     def align(self) -> bool:
         return self.align_box.isChecked()
+
+    def normalize(self) -> str:
+        """"auto", "on" or "off" (filters/channel_norm.py)."""
+        return self.normalize_box.currentData()
 
     def set_file(self, channel: str, path: str) -> None:
         """Feed ``channel`` from the image file at ``path`` (opened when the layer is made)."""

@@ -158,6 +158,15 @@ class EditorTab(QMainWindow):
             "while you edit, as PixInsight's STF is); never changes the document"))
         self.act_restretch.triggered.connect(self.restretch)
         bar.addAction(self.act_restretch)
+        # where colour is judged: one auto stretch for all channels (keeps the data's colour
+        # balance) or one per channel (neutralises a cast, as PixInsight's unlinked STF)
+        self.act_linked = QAction(tr("Linked"), self)
+        self.act_linked.setCheckable(True)
+        self.act_linked.setChecked(True)
+        self.act_linked.setToolTip(tr("Auto stretch linked across R, G, B (on) or per channel "
+                                      "(off: neutralises a colour cast on screen only)"))
+        self.act_linked.toggled.connect(lambda on: self.renderer.set_display(linked=on))
+        bar.addAction(self.act_linked)
         self.act_clip = QAction(tr("Clipping"), self)
         self.act_clip.setCheckable(True)
         self.act_clip.setToolTip(tr("Show clipped shadows (blue) and highlights (red)"))

@@ -188,14 +188,15 @@ class MainWindow(QMainWindow):
         dlg = LrgbDialog(doc, self)
         if dlg.exec() != LrgbDialog.DialogCode.Accepted:
             return None
-        channels, mode, align = dlg.channels(), dlg.mode(), dlg.align()
+        channels, mode, align, normalize = dlg.channels(), dlg.mode(), dlg.align(), dlg.normalize()
 
         def done(lid: Any) -> None:
             self.model.select(lid)
             self.statusBar().showMessage(describe_offsets(doc.layer(lid)), 15000)
 
         return run_job(self, tr("Combining channels…"),
-                       lambda progress: doc.add_channel_combine(channels, mode=mode, align=align),
+                       lambda progress: doc.add_channel_combine(channels, mode=mode, align=align,
+                                                                normalize=normalize),
                        done, lambda msg: show_error(self, msg))
 
     def _update_title(self) -> None:
