@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 #: Documents from this many pixels on show through tiles (smaller ones render the visible
 #: region in one picture, which is as fast there and exact at every zoom).
 TILED_MIN_PIXELS = 30_000_000
+TILE_THREADS = 2
 #: z of tiles: above the controller's picture (placeholder), below the frame/brush/overlays;
 #: finer levels above coarser ones.
 Z_TILES = -1.0
@@ -65,19 +66,24 @@ class TiledLayer(QObject):
         self.stretch: Any = None
         self.clip_warning = False
         self._state = 0  # display state: document content, stretch, clip warning
+        self._content = 0  # document content only (the engine renderers stay across stretches)
         self.items: dict[TileId, QGraphicsPixmapItem] = {}
         self.level = 0
         self.wanted: list[TileId] = []
         self.issued: list[TileId] = []
         self._cond = threading.Condition()
         self._queue: list[tuple[int, TileId]] = []
-        self._running: tuple[int, TileId] | None = None
+        self._running: dict[str, tuple[int, TileId]] = {}  # thread name -> its tile
+        self._wanted: set[TileId] = set()
         self._token = CancelToken()
         self._renderers: dict[tuple[int, int], LevelRenderer] = {}
         self._stop = False
         self._ready.connect(self._on_ready)
-        self._thread = threading.Thread(target=self._work, name="nebulayer-tiles", daemon=True)
-        self._thread.start()
+        # one thread per core: tiles are independent and numpy/scipy release the GIL
+        self._threads = [threading.Thread(target=self._work, name=f"nebulayer-tiles-{i}", daemon=True)
+                         for i in range(TILE_THREADS)]
+        for th in self._threads:
+            th.start()
 
     # inputs
     def set_document(self, doc: Any, stretch: Any = None, clip_warning: bool = False) -> None:
@@ -92,8 +98,12 @@ class TiledLayer(QObject):
         """The stretch/clip warning the tiles are drawn with (the render controller's)."""
         if _same(stretch, self.stretch) and clip_warning == self.clip_warning:
             return
+        first = self.stretch is None
         self.stretch, self.clip_warning = stretch, clip_warning
-        self.invalidate()
+        # Tiles rendered before the stretch was known are in the engine cache: let the running
+        # ones finish, they come back from there in a few ms.
+        self._new_state(content=False, cancel=not first)
+        self.update_view()
 
     def suspend(self, suspended: bool) -> None:
         """Hide the tiles while the canvas shows something else (a mask alone)."""
@@ -113,7 +123,7 @@ class TiledLayer(QObject):
 
     def update_view(self) -> None:
         """The view moved: show cached tiles, queue the missing visible ones centre first."""
-        if not self.enabled or self.suspended or self.doc is None or self.stretch is None:
+        if not self.enabled or self.suspended or self.doc is None:
             return
         region = self.canvas.visible_region()
         if region is None:
@@ -131,11 +141,13 @@ class TiledLayer(QObject):
         self._drop_items(set(self.wanted))
         with self._cond:
             queued = {t for _, t in self._queue}
-            running = self._running
-            self._queue = [(self._state, t) for t in missing]
-            self.issued.extend(t for t in missing if t not in queued and (running is None or running[1] != t))
-            if running is not None and (running[0] != self._state or running[1] not in missing):
-                self._token.cancel()
+            running = list(self._running.values())
+            busy = {t for st, t in running if st == self._state}
+            self._wanted = set(missing)
+            self._queue = [(self._state, t) for t in missing if t not in busy]
+            self.issued.extend(t for t in missing if t not in queued and t not in busy)
+            if any(st != self._state or t not in self._wanted for st, t in running):
+                self._token.cancel()  # tiles still wanted are queued again by their thread
             self._cond.notify_all()
         if not missing:
             self.shown.emit()
@@ -149,7 +161,8 @@ class TiledLayer(QObject):
             self._stop = True
             self._token.cancel()
             self._cond.notify_all()
-        self._thread.join(timeout=5)
+        for th in self._threads:
+            th.join(timeout=5)
 
     # items on the canvas
     def _show(self, t: TileId, picture: np.ndarray, state: int) -> None:
@@ -191,12 +204,15 @@ class TiledLayer(QObject):
         for t in list(self.items):
             self._remove(t)
 
-    def _new_state(self) -> None:
+    def _new_state(self, content: bool = True, cancel: bool = True) -> None:
         with self._cond:
             self._state += 1
             self._queue = []
-            self._token.cancel()
-            self._renderers.clear()
+            if content:
+                self._content += 1
+                self._renderers.clear()
+            if cancel:
+                self._token.cancel()
 
     def _on_ready(self, msg: tuple) -> None:
         state, t, picture, errors = msg
@@ -226,26 +242,32 @@ class TiledLayer(QObject):
                     self._token = CancelToken()
                     self._renderers.clear()
                 token = self._token
-                self._running = (state, t)
-                renderer = self._renderers.get((state, t.level))
+                self._running[threading.current_thread().name] = (state, t)
+                content = self._content
+                renderer = self._renderers.get((content, t.level))
             msg = None
             try:
                 errors = RenderErrors()
                 if renderer is None:
                     renderer = LevelRenderer(doc, t.level, tile=self.tile, cancel=token, errors=errors)
                     with self._cond:
-                        if state == self._state:
-                            self._renderers[(state, t.level)] = renderer
+                        if content == self._content:
+                            self._renderers[(content, t.level)] = renderer
                 renderer.tiled.errors = errors
-                picture = renderer.picture(t, stretch, clip)
-                self.cache.put((id(doc), state, t), picture, picture.nbytes)
-                msg = (state, t, picture, errors)
+                if stretch is None:  # the auto stretch is being measured: fill the engine cache
+                    renderer.linear(t)
+                else:
+                    picture = renderer.picture(t, stretch, clip)
+                    self.cache.put((id(doc), state, t), picture, picture.nbytes)
+                    msg = (state, t, picture, errors)
             except Cancelled:
-                pass
+                with self._cond:
+                    if state == self._state and t in self._wanted:
+                        self._queue.insert(0, (state, t))  # cancelled with another tile
             except Exception:  # noqa: BLE001 - a bug must not kill the tile thread
                 log.exception("tile render failed")
             with self._cond:
-                self._running = None
+                self._running.pop(threading.current_thread().name, None)
             if msg is not None:
                 try:
                     self._ready.emit(msg)

@@ -30,7 +30,7 @@ STRETCHES = {"Linear (no stretch)": "none", "Auto stretch (STF)": "auto"}
 
 
 #: Pixels of the controller's picture under the tiles (placeholder, histogram, auto stretch).
-PLACEHOLDER_PIXELS = 600_000
+PLACEHOLDER_PIXELS = 150_000
 
 
 class EditorTab(QMainWindow):
@@ -91,6 +91,10 @@ class EditorTab(QMainWindow):
         model.document_replaced.connect(self._on_document)
         model.content_changed.connect(self.renderer.request)
         model.content_changed.connect(self.tiles.invalidate)
+        # tiled view: the small picture under the tiles (histogram, placeholder) after them,
+        # so a pan's tiles get both cores
+        self.tiles.shown.connect(
+            lambda: self.renderer.set_view(self.canvas.visible_region(), self.canvas.zoom()))
         model.selection_changed.connect(lambda _l: self._sync_mask_view())
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
@@ -201,8 +205,11 @@ class EditorTab(QMainWindow):
         self.renderer.set_document(doc)
 
     def _on_view_changed(self) -> None:
-        self.renderer.set_view(self.canvas.visible_region(), self.canvas.zoom())
-        self.tiles.update_view()
+        if self.tiles.enabled and self.tiles.stretch is not None and not self.tiles.suspended:
+            self.tiles.update_view()  # the controller's picture follows once the tiles are shown
+        else:
+            self.renderer.set_view(self.canvas.visible_region(), self.canvas.zoom())
+            self.tiles.update_view()
         self.zoom_label.setText(f" {QLocale().toString(self.canvas.zoom() * 100, 'f', 1)} % ")  # locale's decimal mark
 
     def _sync_mask_view(self) -> None:

@@ -1,0 +1,189 @@
+"""Issue 13's canvas figures, through the real editor tab (offscreen Qt), as ratios to one
+memory pass measured in the same run (not collected by pytest). Each case runs in its own
+interpreter, so "cold" means a just-opened project and an empty render cache.
+
+    python tests/benchmarks/bench_canvas.py [--megapixels 100] [--pan-megapixels 400]
+        [--project PATH] [--pans 8]
+
+- first 100 % view: the saved 100 MP 5-layer project (tests/tiles/big_doc.py; sources
+  memory-mapped) is opened in the editor tab, the canvas 1920x1080, and zoomed straight to
+  100 % at the centre; time from handing the opened document to the tab until every visible
+  tile of level 0 is on screen (the auto stretch measured on the way, as a user sees it).
+  Opening the project (Document.load) is printed apart. Then the fit view of the same open.
+- pan at 100 % on a 400 MP canvas (Document.new plus a 24 MP plate layer under the view and
+  the 5 layers): the view is dragged right by 300 px ``--pans`` times; time per pan until its
+  newly visible tiles are all shown (median and worst), and how many tiles each pan rendered.
+
+Memory pass: ``np.add(a, b, out=c)`` on a 1920x1080 RGB float32 screen (best of 5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+SHARED = Path(os.environ.get("NEBULAYER_SHARED_DATA", REPO.parent / "shared" / "data"))
+SCREEN = (1920, 1080)
+
+
+def memory_pass() -> float:
+    a = np.ones((SCREEN[1], SCREEN[0], 3), np.float32)
+    b, c = np.ones_like(a), np.empty_like(a)
+    best = 1e9
+    for _ in range(5):
+        t = time.perf_counter()
+        np.add(a, b, out=c)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def size_for(mp: float) -> tuple[int, int]:
+    w = int(round((mp * 1e6 * 1.5) ** 0.5))
+    return int(round(mp * 1e6 / w)), w
+
+
+def _tab():
+    """The editor tab, docks hidden, its canvas SCREEN pixels."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PyQt6.QtWidgets import QApplication
+
+    from editor.ui.common.doc_model import DocModel
+    from editor.ui.shell.editor_tab import EditorTab
+
+    app = QApplication.instance() or QApplication([])
+    model = DocModel()
+    tab = EditorTab(model)
+    for dock in tab.docks.values():
+        dock.hide()
+    tab.resize(*SCREEN)
+    tab.show()
+    app.processEvents()
+    c = tab.canvas
+    tab.resize(SCREEN[0] + SCREEN[0] - c.width(), SCREEN[1] + SCREEN[1] - c.height())
+    app.processEvents()
+    return app, model, tab
+
+
+def _until(app, cond, timeout: float = 600.0) -> float:
+    t0 = time.perf_counter()
+    while not cond():
+        app.processEvents()
+        time.sleep(0.0005)
+        if time.perf_counter() - t0 > timeout:
+            raise TimeoutError("tiles not shown")
+    return time.perf_counter() - t0
+
+
+def case_first_view(project: str) -> dict:
+    from PyQt6.QtCore import QPointF
+
+    from editor import Document
+
+    t_pass = memory_pass()
+    app, model, tab = _tab()
+    t0 = time.perf_counter()
+    doc = Document.load(project)
+    opened = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model.set_document(doc)  # nothing rendered yet: the fit view's render is only requested
+    tab.canvas.zoom_to(1.0, QPointF(doc.width / 2, doc.height / 2))
+    _until(app, tab.tiles.complete)
+    view = time.perf_counter() - t0
+    tiles = len(tab.tiles.wanted)
+    tab.canvas.zoom_fit()
+    fit = _until(app, tab.tiles.complete)
+    return {"pass": t_pass, "open": opened, "view": view, "tiles": tiles, "fit": fit, "mp": doc.width * doc.height / 1e6,
+            "screen": [tab.canvas.width(), tab.canvas.height()], "level_fit": tab.tiles.level}
+
+
+def case_pan(mp: float, pans: int) -> dict:
+    from PyQt6.QtCore import QPointF
+
+    from editor import Document
+    from tests.tiles.big_doc import five_layers, tiled_plate
+
+    t_pass = memory_pass()
+    h, w = size_for(mp)
+    doc = Document.new(w, h)
+    ph, pw = 4000, 6000
+    oy, ox = h // 2 - ph // 2, w // 2 - pw // 2
+    doc.add_image(tiled_plate(SHARED, ph, pw), offset=(float(oy), float(ox)))
+    five_layers(doc)
+    app, model, tab = _tab()
+    model.set_document(doc)
+    x, y = ox + 1500.0, h / 2
+    tab.canvas.zoom_to(1.0, QPointF(x, y))
+    first = _until(app, tab.tiles.complete)
+    times, counts = [], []
+    for _ in range(pans):
+        tab.tiles.issued.clear()
+        t0 = time.perf_counter()
+        tab.canvas.vb.translateBy(x=300, y=0)
+        _until(app, tab.tiles.complete)
+        times.append(time.perf_counter() - t0)
+        counts.append(len(tab.tiles.issued))
+    return {"pass": t_pass, "first": first, "median": statistics.median(times), "worst": max(times),
+            "tiles": counts, "mp": doc.width * doc.height / 1e6}
+
+
+def run_case(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--case", *args], capture_output=True,
+                         text=True, cwd=REPO, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    if out.returncode != 0:
+        raise SystemExit(f"case {args} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--case", nargs="+")
+    ap.add_argument("--megapixels", type=float, default=100.0)
+    ap.add_argument("--pan-megapixels", type=float, default=400.0)
+    ap.add_argument("--project", default=None, help="reuse this saved big project")
+    ap.add_argument("--pans", type=int, default=8)
+    a = ap.parse_args()
+    if a.case:
+        name, *rest = a.case
+        res = case_first_view(rest[0]) if name == "first_view" else case_pan(float(rest[0]), int(rest[1]))
+        print(json.dumps(res), flush=True)
+        os._exit(0)  # no teardown race between Qt and the tile threads in a throwaway process
+    project = a.project
+    tmp = None
+    if project is None or not Path(project).exists():
+        from tests.tiles.big_doc import make_project
+
+        if project is None:
+            tmp = tempfile.TemporaryDirectory()
+            project = str(Path(tmp.name) / "big.nebula")
+        h, w = size_for(a.megapixels)
+        t = time.perf_counter()
+        make_project(SHARED, Path(project), h, w)
+        print(f"(made {project}: {w}x{h} in {time.perf_counter() - t:.0f} s)", flush=True)
+    f = run_case("first_view", project)
+    print(f"first 100% view ({f['screen'][0]}x{f['screen'][1]}) of the {f['mp']:.0f} MP document, cold: "
+          f"{f['view']:.3f} s = {f['view'] / f['pass']:.0f} memory passes ({f['pass'] * 1000:.2f} ms each); "
+          f"{f['tiles']} tiles; goal < 0.5 s", flush=True)
+    print(f"  (opening the project before it: {f['open']:.2f} s, not counted; then the fit view, "
+          f"level {f['level_fit']}: {f['fit']:.3f} s)", flush=True)
+    p = run_case("pan", str(a.pan_megapixels), str(a.pans))
+    print(f"pan at 100% on a {p['mp']:.0f} MP canvas, 300 px: median {p['median'] * 1000:.0f} ms, worst "
+          f"{p['worst'] * 1000:.0f} ms = {p['median'] / p['pass']:.0f} / {p['worst'] / p['pass']:.0f} memory "
+          f"passes ({p['pass'] * 1000:.2f} ms each); tiles rendered per pan {p['tiles']}; first view "
+          f"{p['first']:.2f} s; goal visible tiles < 100 ms", flush=True)
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
