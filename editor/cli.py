@@ -242,7 +242,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return _cmd_gui(args.files, {k: v for k, v in choice_kwargs(args).items()
                                          if v is not None})
-        return handlers[args.command](args)
+        status = handlers[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:
+        # The reader went away (`nebulayer info F | head -1`): stop quietly, as cat does.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except NebulayerError as exc:
         from editor.errors import OutsideReferencesError
 
