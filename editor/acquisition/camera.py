@@ -48,6 +48,8 @@ class CameraCapabilities:
     temperature: float | None = None
     frame_types: tuple[str, ...] = FRAME_TYPES
     colour: bool = False
+    #: ISO speeds a DSLR offers (labels of the INDI CCD_ISO switch, driver order); () = none
+    iso_choices: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """A few human lines, as shown in the Acquisition tab and by the CLI."""
@@ -59,6 +61,8 @@ class CameraCapabilities:
         if self.offset_range:
             lines.append(f"offset {self.offset_range[0]:g}..{self.offset_range[1]:g}")
         lines.append(f"binning up to {self.max_binning[0]}x{self.max_binning[1]}")
+        if self.iso_choices:
+            lines.append(f"ISO {self.iso_choices[0]}..{self.iso_choices[-1]}")
         if self.exposure_range:
             lines.append(f"exposure {self.exposure_range[0]:g}..{self.exposure_range[1]:g} s")
         if self.has_cooler or self.temperature is not None:
@@ -77,6 +81,7 @@ class FrameSettings:
     binning: int = 1
     roi: tuple[int, int, int, int] | None = None  # x, y, width, height in unbinned pixels
     frame_type: str = "light"
+    iso: str | None = None  # a DSLR's ISO, one of CameraCapabilities.iso_choices
 
     def __post_init__(self) -> None:
         if not self.exposure >= 0:
@@ -192,6 +197,7 @@ class Camera:
         formats = link.switches(name, "CCD_CAPTURE_FORMAT")
         colour = bool(cfa.get("CFA_TYPE")) or any("BAYER" in k or "RGB" in k for k in formats)
         bayer_sim = link.switches(name, "SIMULATE_BAYER").get("INDI_ENABLED", False)
+        self._iso_members = {label: member for member, label in link.labels(name, "CCD_ISO").items()}
         self._caps = CameraCapabilities(
             name=name,
             width=int(info.get("CCD_MAX_X", 0)),
@@ -208,6 +214,7 @@ class Camera:
             temperature=temp,
             frame_types=types,
             colour=colour or bayer_sim,
+            iso_choices=tuple(self._iso_members),
         )
         return self._caps
 
@@ -246,12 +253,26 @@ class Camera:
                                                          "VER_BIN": settings.binning},
                                   what="binning")
         self._set_roi(caps, settings)
+        if settings.iso is not None:
+            self._set_iso(caps, settings.iso)
         if len(caps.frame_types) > 1 or settings.frame_type != "light":
             if settings.frame_type not in caps.frame_types:
                 raise DeviceError(f"{name}: cannot take {settings.frame_type} frames")
             switch = _FRAME_SWITCH[settings.frame_type]
             if not link.switches(name, "CCD_FRAME_TYPE").get(switch):
                 link.set_and_wait(name, "CCD_FRAME_TYPE", {switch: "On"}, what="frame type")
+
+    def _set_iso(self, caps: CameraCapabilities, iso: str) -> None:
+        """Turn on the CCD_ISO switch whose label (or member name) is ``iso``."""
+        if not caps.iso_choices:
+            raise DeviceError(f"{self.name}: this camera has no ISO setting")
+        members = getattr(self, "_iso_members", {})
+        member = members.get(str(iso)) or (str(iso) if str(iso) in members.values() else None)
+        if member is None:
+            raise DeviceError(f"{self.name}: ISO {iso} is not offered "
+                              f"(one of {', '.join(caps.iso_choices)})")
+        if not self.link.switches(self.name, "CCD_ISO").get(member):
+            self.link.set_and_wait(self.name, "CCD_ISO", {member: "On"}, what="ISO")
 
     def _set_roi(self, caps: CameraCapabilities, settings: FrameSettings) -> None:
         if not self.link.has(self.name, "CCD_FRAME"):

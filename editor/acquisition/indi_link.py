@@ -103,6 +103,10 @@ class IndiLink(IndiSession):
     def switches(self, device: str, vector: str) -> dict[str, bool]:
         return self._call(lambda: props.switch_values(self.vector(device, vector)))
 
+    def labels(self, device: str, vector: str) -> dict[str, str]:
+        """Member -> label as the driver declared them (e.g. a switch's choices)."""
+        return self._call(lambda: props.member_labels(self.vector(device, vector)))
+
     def texts(self, device: str, vector: str) -> dict[str, str]:
         return self._call(lambda: props.text_values(self.vector(device, vector)))
 

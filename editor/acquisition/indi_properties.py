@@ -57,6 +57,11 @@ def switch_values(vec: Any) -> dict[str, bool]:
     return {} if vec is None else {m: vec[m] == "On" for m in vec}
 
 
+def member_labels(vec: Any) -> dict[str, str]:
+    """Member -> label, in the driver's order (a DSLR's CCD_ISO: ISO0 -> "100", ...)."""
+    return {} if vec is None else {n: str(m.label or n) for n, m in vec.members().items()}
+
+
 def text_values(vec: Any) -> dict[str, str]:
     return {} if vec is None else {m: str(vec[m] or "") for m in vec}
 

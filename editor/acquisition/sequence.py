@@ -30,6 +30,7 @@ class SequenceStep:
     offset: float | None = None
     binning: int = 1
     roi: tuple[int, int, int, int] | None = None
+    iso: str | None = None  # DSLRs: the CCD_ISO choice (label), None = as the camera is
 
     def __post_init__(self) -> None:
         if self.count < 1:
@@ -38,7 +39,7 @@ class SequenceStep:
 
     def settings(self) -> FrameSettings:
         return FrameSettings(self.exposure, self.gain, self.offset, self.binning, self.roi,
-                             self.frame_type)
+                             self.frame_type, iso=self.iso)
 
     def label(self) -> str:
         what = self.frame_type.capitalize() + (f" {self.filter}" if self.filter else "")

@@ -57,3 +57,19 @@ def test_left_column_headers_readable_at_1366x768(tab, qtbot):
         assert header.sectionSize(col) >= fm.horizontalAdvance(text), text
     # the whole table is visible without scrolling sideways
     assert tab.table.horizontalScrollBar().maximum() == 0
+
+
+def test_iso_choice_appears_for_a_dslr_and_reaches_the_frames(tab):
+    from editor.acquisition.camera import CameraCapabilities
+    from editor.acquisition.controller import AcqEvent
+
+    combo = tab.devices_box.iso_combo
+    assert combo.isHidden()  # a camera without ISO (or none): no ISO row
+    caps = CameraCapabilities("Canon DSLR", 6000, 4000, 3.9, 3.9, 14, colour=True,
+                              iso_choices=("100", "200", "400", "800"))
+    tab.controller.events.put(AcqEvent("camera", caps))
+    tab.poll_events()
+    assert not combo.isHidden() and combo.count() == 5 and combo.currentData() is None
+    assert tab.steps()[0].iso is None  # left as set on the camera by default
+    combo.setCurrentIndex(combo.findData("800"))
+    assert tab.steps()[0].iso == "800" and tab._first_settings().iso == "800"

@@ -46,6 +46,20 @@ class DevicesBox(QGroupBox):
         form.addRow(tr("Camera"), self.camera_combo)
         form.addRow(tr("Filter wheel"), self.wheel_combo)
         form.addRow(self.caps_label)
+        # DSLRs (INDI CCD_ISO): shown only when the chosen camera offers ISO speeds
+        self.iso_combo = QComboBox()
+        self.iso_label = QLabel(tr("ISO"))
+        form.addRow(self.iso_label, self.iso_combo)
+        self.set_iso_choices(())
+
+    def set_iso_choices(self, choices: tuple[str, ...]) -> None:
+        """Offer the camera's ISO speeds ("as set on the camera" first, kept by default)."""
+        self.iso_combo.clear()
+        self.iso_combo.addItem(tr("as set on the camera"), None)
+        for c in choices:
+            self.iso_combo.addItem(c, c)
+        for w in (self.iso_combo, self.iso_label):
+            w.setVisible(bool(choices))
 
     def fill(self, devices: list, settings: AcquisitionSettings) -> None:
         """List ``devices``; keep the chosen camera and wheel, else pick the remembered ones."""

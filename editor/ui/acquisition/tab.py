@@ -9,6 +9,7 @@ frame becomes in the editor is :mod:`editor.acquisition.to_editor`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 from pathlib import Path
@@ -167,8 +168,11 @@ class AcquisitionTab(QWidget):
         self.controller.select_wheel(name)
 
     def steps(self) -> list[SequenceStep]:
-        """The sequence table as steps; raises NebulayerError naming a bad cell."""
-        return self.sequence.steps()
+        """The sequence table as steps (with the ISO chosen for a DSLR); raises
+        NebulayerError naming a bad cell."""
+        iso = self.devices_box.iso_combo.currentData()
+        steps = self.sequence.steps()
+        return [dataclasses.replace(s, iso=iso) for s in steps] if iso else steps
 
     def start_sequence(self) -> None:
         try:
@@ -188,7 +192,7 @@ class AcquisitionTab(QWidget):
         try:
             step = self.steps()[0]
             return FrameSettings(exposure if exposure is not None else step.exposure, step.gain,
-                                 step.offset, step.binning, step.roi, step.frame_type)
+                                 step.offset, step.binning, step.roi, step.frame_type, iso=step.iso)
         except NebulayerError as exc:
             self.show_error(str(exc))
             return None
@@ -275,6 +279,7 @@ class AcquisitionTab(QWidget):
         elif kind == "camera":
             self.caps = p
             self.caps_label.setText(p.describe() if p is not None else tr("No camera selected"))
+            self.devices_box.set_iso_choices(getattr(p, "iso_choices", ()) if p is not None else ())
             self._set_busy(self.controller.busy)
         elif kind == "wheel":
             self.sequence.set_filters(p)
