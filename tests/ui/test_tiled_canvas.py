@@ -115,3 +115,15 @@ def test_visible_tiles_start_at_the_centre_and_cover_the_region():
         covered[t.ty, t.tx] = True
     assert covered[5000 // 512:(6080 - 1) // 512 + 1, 10000 // 512:(11920 - 1) // 512 + 1].all()
     assert covered.sum() == len(cells)
+
+
+def test_pixel_readout_at_100_percent_reads_the_full_resolution_tile(qtbot, big_tab):
+    tab, doc = big_tab
+    tab.canvas.zoom_to(1.0, QPointF(400, 300))
+    _wait_tiles(qtbot, tab)
+    x0, y0, _, _ = tab.canvas.visible_region()
+    x, y = x0 + 37, y0 + 41
+    v = doc.render(region=(x, y, 1, 1))[0, 0]
+    assert tab.renderer.last_result.scale < 1  # the picture under the tiles is smaller
+    text = tab.describe_pixel(x + 0.5, y + 0.5)
+    assert "composite " + "  ".join(f"{c} {float(cv):.5f}" for c, cv in zip("RGB", v)) in text

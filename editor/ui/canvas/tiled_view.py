@@ -152,6 +152,24 @@ class TiledLayer(QObject):
         if not missing:
             self.shown.emit()
 
+    def linear_value(self, x: float, y: float) -> Any:
+        """The composite's linear value at canvas pixel (x, y) from the level-0 tile on screen
+        there (the engine cache's tile: no render), or None when none is shown (zoomed out)."""
+        if not self.enabled or self.suspended or self.doc is None:
+            return None
+        ix, iy = int(x), int(y)
+        t = TileId(0, ix // self.tile, iy // self.tile)
+        item = self.items.get(t)
+        with self._cond:
+            renderer = self._renderers.get((self._content, 0))
+        if item is None or item.data(0) != self._state or renderer is None:
+            return None
+        try:
+            px = renderer.linear(t)
+        except Cancelled:
+            return None
+        return px[iy - t.ty * self.tile, ix - t.tx * self.tile]
+
     def complete(self) -> bool:
         """Every visible tile of the current level is on screen."""
         return bool(self.wanted) and all(t in self.items for t in self.wanted)

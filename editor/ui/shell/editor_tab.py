@@ -250,7 +250,11 @@ class EditorTab(QMainWindow):
         if not (0 <= ix < doc.width and 0 <= iy < doc.height):
             return " "
         parts = [f"x {ix}  y {iy}"]
-        if res is not None:
+        exact = self.tiles.linear_value(ix, iy) if self.renderer.mask_layer is None else None
+        if exact is not None:  # a full-resolution tile is on screen there
+            parts.append("composite " + (f"{float(exact):.5f}" if np.ndim(exact) == 0 else "  ".join(
+                f"{c} {float(c_v):.5f}" for c, c_v in zip("RGB", exact))))
+        elif res is not None:
             rx, ry, rw, rh = res.region
             px = int((ix - rx) * res.scale)
             py = int((iy - ry) * res.scale)
