@@ -227,7 +227,7 @@ class LiveStacker:
         dx, dy = (t.matrix @ centre)[:2] - centre[:2]
         if abs(dy) > self.max_shift * h or abs(dx) > self.max_shift * w:
             return self._reject(f"drift {dy:+.1f}, {dx:+.1f} px is too large", (dy, dx))
-        aligned = warp(img, t, order=1)  # bilinear, as for translations
+        aligned = warp(img, t, interpolation="bilinear")  # cheap, as for translations
         valid = np.isfinite(aligned) if img.ndim == 2 else np.isfinite(aligned).all(axis=2)
         score = t.matched / max(1, len(self._ref_star_list)) if t.matched else None
         if score is not None:

@@ -38,6 +38,8 @@ class Calibration:
     notes: list[str] = field(default_factory=list)
     _thermal: np.ndarray | None = field(default=None, repr=False)
     _bad: np.ndarray | None = field(default=None, repr=False)
+    hot: np.ndarray | None = field(default=None, repr=False)  # the dark's hot-pixel map
+    cold: np.ndarray | None = field(default=None, repr=False)
     _flat: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -49,6 +51,7 @@ class Calibration:
             hot, cold = bad_pixel_map(signal, self.dark.pattern, hot_sigma=self.hot_sigma,
                                       cold_sigma=self.cold_sigma)
             bad = hot | cold
+            self.hot, self.cold = hot, cold
             self.notes.append(f"cosmetic correction: {int(hot.sum())} hot and {int(cold.sum())} "
                               f"cold pixels from {self.dark.name} ({self.hot_sigma:g}/"
                               f"{self.cold_sigma:g} sigma)")

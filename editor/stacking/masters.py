@@ -178,6 +178,26 @@ def save_master(master: Master, path: str | Path) -> Path:
     return path
 
 
+def save_pixel_map(hot: np.ndarray, cold: np.ndarray | None, dark: Master,
+                   path: str | Path, sigma: tuple[float, float] = (5.0, 5.0)) -> Path:
+    """The dark's bad-pixel map as an 8-bit FITS image (1 = hot, 2 = cold, 0 = good) next to
+    the master dark, its counts in the header and HISTORY, for other tools' cosmetic steps."""
+    from editor.io.fits_write import write_fits
+
+    cold = np.zeros_like(hot) if cold is None else cold
+    data = (hot.astype(np.uint8) + 2 * (cold & ~hot).astype(np.uint8))
+    n_hot, n_cold = int(hot.sum()), int((cold & ~hot).sum())
+    header = {"IMAGETYP": "Hot Pixel Map", "NHOT": n_hot, "NCOLD": n_cold}
+    if dark.pattern:
+        header["BAYERPAT"] = dark.pattern
+    history = [f"Nebulayer: {n_hot} hot pixels (> {sigma[0]:g} sigma) and {n_cold} cold pixels "
+               f"(< {sigma[1]:g} sigma) of {dark.name}'s thermal signal",
+               "Nebulayer: values 1 = hot, 2 = cold, 0 = good"]
+    write_fits(Path(path), data, header, history,
+               {"NHOT": "hot pixels in the map", "NCOLD": "cold pixels in the map"})
+    return Path(path)
+
+
 def load_master(path: str | Path, kind: str) -> Master:
     """A master saved by Nebulayer, Siril, PixInsight... (IMAGETYP/NCOMBINE tell)."""
     data, info = load_frame(path)

@@ -5,7 +5,8 @@
 
 Steps and their share of the progress bar: masters (0-20%), then each light is calibrated on
 its raw mosaic, cosmetically corrected, debayered (bilinear) if it is a colour mosaic,
-registered on the first light and parked on disk (20-75%), then the stack is normalised,
+parked on disk with its stars (20-50%), then registered on the best light (lowest weighted
+FWHM, :func:`choose_reference`) and resampled (50-75%), then the stack is normalised,
 rejected and combined band by band (75-98%) and written as 32-bit FITS. Lights that cannot be
 registered are reported and skipped; a bad file or a master that does not fit stops the run
 with one line naming it. The progress callback may raise :class:`~editor.jobs.Cancelled`; a
@@ -24,9 +25,10 @@ from editor.jobs.progress import CancelToken, Progress, scaled_progress
 from editor.stacking.calibration import Calibration
 from editor.stacking.frames import FrameInfo, StackError, check_same_geometry, load_frame, peek_info
 from editor.stacking.integration import Integration, IntegrationOptions, integrate
-from editor.stacking.masters import Master, master_or_frames, save_master
+from editor.stacking.masters import Master, master_or_frames, save_master, save_pixel_map
 from editor.stacking.normalisation import NORMALISATIONS, coefficients, common_stats
-from editor.stacking.registration import (IDENTITY, RegistrationError, Stars, detect_stars,
+from editor.stacking.registration import (IDENTITY, INTERPOLATIONS, MIN_STARS,
+                                          RegistrationError, Stars, detect_stars,
                                           find_transform, luminance, warp)
 from editor.stacking.store import FrameStore
 
@@ -61,6 +63,8 @@ class StackRequest:
     dark_scaling: bool = True
     cosmetic: bool = True
     register: bool = True
+    reference: str | int = "best"  # "best" (lowest weighted FWHM) or a light's index
+    interpolation: str = "bspline"  # registration resampling kernel, registration.INTERPOLATIONS
     debayer: bool = True
     save_masters: str | Path | None = None  # folder for the masters built from frames
     rejection_maps: bool = False
@@ -72,6 +76,8 @@ class StackRequest:
             raise StackError("no light frames given")
         if self.normalisation not in NORMALISATIONS:
             raise StackError(f"normalisation must be one of {', '.join(NORMALISATIONS)}")
+        if self.interpolation not in INTERPOLATIONS:
+            raise StackError(f"interpolation must be one of {', '.join(INTERPOLATIONS)}")
         if self.weighting not in WEIGHTINGS:
             raise StackError(f"weighting must be one of {', '.join(WEIGHTINGS)}")
         try:
@@ -167,12 +173,20 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
             for info in infos[:1]:
                 calib.check(info)
     history += [f"Nebulayer: {note}" for note in calib.notes]
+    dark = masters["dark"]
+    if calib.hot is not None and dark is not None and dark.path is not None and req.save_masters \
+            and Path(dark.path).parent == Path(req.save_masters):
+        path = save_pixel_map(calib.hot, calib.cold, dark,
+                              Path(dark.path).with_name("hot_pixel_map.fits"),
+                              (calib.hot_sigma, calib.cold_sigma))
+        history.append(f"Nebulayer: hot-pixel map {path.name}: {int(calib.hot.sum())} hot pixels")
 
     reports: list[FrameReport] = []
     kept_infos: list[FrameInfo] = []
-    ref_stars: Stars | None = None
-    ref_lum: np.ndarray | None = None
-    with FrameStore(req.workdir) as store:
+    found: list[Stars] = []
+    with FrameStore(req.workdir, prefix="nebulayer-calibrated-") as calibrated, \
+            FrameStore(req.workdir) as store:
+        # Pass 1: calibrate every light once, park it on disk, find its stars.
         for i, path in enumerate(req.lights):
             data, info = load_frame(path, req.memory_budget)
             if calib.empty:
@@ -184,40 +198,48 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
 
                 data = debayer_bilinear(data, info.pattern)
             if i == 0:
-                store.check_space(len(req.lights), data.shape)
-            lum = luminance(data)
-            stars = detect_stars(lum)
-            rep = FrameReport(Path(path), True, stars=len(stars), fwhm=stars.fwhm,
-                              noise=stars.noise, calibration=", ".join(notes))
-            if ref_stars is None or not req.register:
+                store.check_space(2 * len(req.lights), data.shape)
+            stars = detect_stars(luminance(data))
+            found.append(stars)
+            reports.append(FrameReport(Path(path), True, stars=len(stars), fwhm=stars.fwhm,
+                                       noise=stars.noise, calibration=", ".join(notes)))
+            calibrated.add(data)
+            del data
+            if report:
+                report(0.2 + 0.3 * (i + 1) / len(req.lights))
+        ref = choose_reference(found) if req.reference == "best" else int(req.reference)
+        if not 0 <= ref < len(found):
+            raise StackError(f"reference light {ref} is not one of the {len(found)} lights")
+        ref_lum = luminance(calibrated.frame(ref))
+        # Pass 2: register each light on the reference, resample, park it for integration.
+        for i, rep in enumerate(reports):
+            data = calibrated.frame(i)
+            if i == ref or not req.register:
                 transform = IDENTITY
-                rep.registration = "reference frame" if ref_stars is None else "not registered"
-                if ref_stars is None:
-                    ref_stars, ref_lum = stars, lum
+                rep.registration = "reference frame" if i == ref else "not registered"
             else:
                 try:
-                    transform = find_transform(ref_stars, stars, ref_lum, lum)
+                    transform = find_transform(found[ref], found[i], ref_lum, luminance(data))
                 except RegistrationError as exc:
                     rep.accepted, rep.reason = False, str(exc)
-                    reports.append(rep)
                     if report:
-                        report(0.2 + 0.55 * (i + 1) / len(req.lights))
+                        report(0.5 + 0.25 * (i + 1) / len(req.lights))
                     continue
                 rep.registration = transform.describe()
             rep.matrix = transform.matrix
-            aligned = warp(data, transform)
-            kept_infos.append(info)
-            store.add(aligned)
-            reports.append(rep)
-            del data, aligned, lum
+            store.add(warp(data, transform, interpolation=req.interpolation))
+            kept_infos.append(infos[i])
+            if i == ref:
+                ref_slot = len(store) - 1
             if report:
-                report(0.2 + 0.55 * (i + 1) / len(req.lights))
+                report(0.5 + 0.25 * (i + 1) / len(req.lights))
+        calibrated.close()  # its disk space is no longer needed
         accepted = [r for r in reports if r.accepted]
         if not accepted:
             raise StackError("no light could be registered: " + "; ".join(
                 f"{r.path.name}: {r.reason}" for r in reports[:3]))
         stats = common_stats([store.frame(i) for i in range(len(store))])
-        gains = coefficients(stats, 0, req.normalisation)
+        gains = coefficients(stats, ref_slot, req.normalisation)
         weights = _weights(req.weighting, accepted, gains)
         for rep, w in zip(accepted, weights.mean(axis=1)):
             rep.weight = float(w)
@@ -225,14 +247,29 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
                                      req.sigma_low, req.sigma_high)
         result = integrate(store, options, gains=gains, weights=weights,
                            progress=scaled_progress(report, 0.75, 0.98), budget=req.memory_budget)
-    header = _output_header(infos[0], kept_infos, debayered=result.image.ndim == 3)
+    header = _output_header(infos[ref], kept_infos, debayered=result.image.ndim == 3)
     history += _history(req, reports, options)
+    history.append(f"Nebulayer: reference light {reports[ref].path.name} ({reports[ref].stars} "
+                   f"stars, FWHM {reports[ref].fwhm:.2f} px)")
     out = StackResult(result.image, header, history, reports, names, None, result)
     if req.output:
         write_result(out, req.output, req.rejection_maps)
     if report:
         report(1.0)
     return out
+
+
+def choose_reference(found: Sequence[Stars]) -> int:
+    """The light to register on: the lowest weighted FWHM, FWHM x (most stars in any light /
+    stars in this one), as Siril's two-pass registration picks it: sharp and clear (a light
+    through cloud loses stars, so its wFWHM rises). Lights with too few stars to measure only
+    win if none has enough; then the one with most stars."""
+    most = max((len(s) for s in found), default=0)
+    wfwhm = [s.fwhm * most / len(s) if len(s) >= MIN_STARS and np.isfinite(s.fwhm) else np.inf
+             for s in found]
+    if np.isfinite(wfwhm).any():
+        return int(np.argmin(wfwhm))
+    return int(np.argmax([len(s) for s in found])) if found else 0
 
 
 def auto_rejection(method: str, frames: int) -> str:
@@ -284,7 +321,8 @@ def _history(req: StackRequest, reports: list[FrameReport],
     lines = [f"Nebulayer: integration {options.combine}, rejection {options.rejection} "
              f"({options.sigma_low:g}, {options.sigma_high:g}), normalisation "
              f"{req.normalisation}, weights {req.weighting}",
-             "Nebulayer: registration by star matching (similarity), bicubic spline resampling"]
+             f"Nebulayer: registration by star matching (similarity), {req.interpolation} "
+             "resampling"]
     for rep in reports:
         lines.append(f"Nebulayer: light {rep.line()}")
     return lines

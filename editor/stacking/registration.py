@@ -280,20 +280,77 @@ def shift_contrast(ref: np.ndarray, mov: np.ndarray, dx: float, dy: float) -> tu
     return corr(dx, dy), float(max(nulls))
 
 
-def warp(img: np.ndarray, transform: Transform, *, order: int = 3) -> np.ndarray:
-    """``img`` resampled onto the reference grid (cubic B-spline), NaN outside the frame."""
+INTERPOLATIONS = ("bspline", "lanczos3", "bicubic", "bilinear")
+_RADIUS = {"lanczos3": 3, "bicubic": 2}
+
+
+def _kernel(name: str, t: np.ndarray) -> np.ndarray:
+    """Interpolation weights at distance ``t`` (px): Lanczos-3, or Keys' cubic convolution with
+    a = -0.75 (OpenCV's INTER_CUBIC, which Siril 1.0's ``register`` command uses)."""
+    a = np.abs(t)
+    if name == "lanczos3":
+        return np.where(a < 3, np.sinc(t) * np.sinc(t / 3), 0.0)
+    k = -0.75
+    return np.where(a <= 1, ((k + 2) * a - (k + 3)) * a * a + 1,
+                    np.where(a < 2, ((k * a - 5 * k) * a + 8 * k) * a - 4 * k, 0.0))
+
+
+def _convolution_warp(x: np.ndarray, mat: np.ndarray, offset: np.ndarray, kernel: str,
+                      rows: int = 256) -> np.ndarray:
+    """Affine resampling by a separable interpolation kernel (scipy's ndimage offers splines
+    only), in bands of output rows so memory stays a few copies of one band. Output pixels
+    whose kernel footprint leaves the frame are NaN, like the spline path."""
+    r = _RADIUS[kernel]
+    h, w = x.shape
+    out = np.empty((h, w), np.float32)
+    cols = np.arange(w, dtype=np.float64)
+    taps = np.arange(-r + 1, r + 1)
+    for top in range(0, h, rows):
+        yy = np.arange(top, min(top + rows, h), dtype=np.float64)[:, None]
+        sy = mat[0, 0] * yy + mat[0, 1] * cols[None, :] + offset[0]
+        sx = mat[1, 0] * yy + mat[1, 1] * cols[None, :] + offset[1]
+        iy, ix = np.floor(sy).astype(np.int64), np.floor(sx).astype(np.int64)
+        fy, fx = sy - iy, sx - ix
+        inside = (iy - r + 1 >= 0) & (iy + r < h) & (ix - r + 1 >= 0) & (ix + r < w)
+        iy, ix = np.clip(iy, r - 1, h - r - 1), np.clip(ix, r - 1, w - r - 1)
+        wy = [_kernel(kernel, fy - t) for t in taps]
+        wx = [_kernel(kernel, fx - t) for t in taps]
+        norm_x, norm_y = sum(wx), sum(wy)  # Lanczos weights sum to 1 only approximately
+        acc = np.zeros(sy.shape, np.float64)
+        for ty, wyt in zip(taps, wy):
+            row = np.zeros(sy.shape, np.float64)
+            for tx, wxt in zip(taps, wx):
+                row += wxt * x[iy + ty, ix + tx]
+            acc += wyt * row
+        band = acc / (norm_x * norm_y)
+        band[~inside] = np.nan
+        out[top:top + band.shape[0]] = band
+    return out
+
+
+def warp(img: np.ndarray, transform: Transform, *, interpolation: str = "bspline") -> np.ndarray:
+    """``img`` resampled onto the reference grid, NaN outside the frame. ``interpolation``:
+    "bspline" (cubic B-spline, ndimage order 3), "lanczos3", "bicubic" (Keys a = -0.75) or
+    "bilinear"; see the README for what each does to noise and star width."""
+    if interpolation not in INTERPOLATIONS:
+        raise StackError(f"interpolation must be one of {', '.join(INTERPOLATIONS)}")
     m = transform.matrix
     if np.allclose(m, np.eye(3)):
         return np.array(img, dtype=np.float32, copy=True)
     # ndimage maps output (row, col) to input (row, col): swap x/y of the matrix.
     mat = np.array([[m[1, 1], m[1, 0]], [m[0, 1], m[0, 0]]])
     offset = np.array([m[1, 2], m[0, 2]])
+    order = 1 if interpolation == "bilinear" else 3
 
     def plane(x: np.ndarray) -> np.ndarray:
         valid = np.isfinite(x)
         filled = x if valid.all() else np.where(valid, x, np.float32(np.nanmedian(x)))
-        out = ndimage.affine_transform(filled.astype(np.float32, copy=False), mat, offset=offset,
-                                       order=order, mode="constant", cval=np.nan)
+        filled = filled.astype(np.float32, copy=False)
+        if interpolation in _RADIUS:
+            out = _convolution_warp(filled, mat, offset, interpolation)
+        else:
+            out = ndimage.affine_transform(filled, mat, offset=offset, order=order,
+                                           mode="constant", cval=np.nan)
         if not valid.all():  # keep missing photosites missing at their new place
             cover = ndimage.affine_transform(valid.astype(np.float32), mat, offset=offset,
                                              order=1, mode="constant", cval=0.0)

@@ -103,5 +103,6 @@ def request_for(frames: SessionFrames, filter_name: str, output: Path, **options
         raise StackError(f"{frames.folder}: no light frames"
                          + (f" through filter {filter_name}" if filter_name else ""))
     flats = frames.flats.get(filter_name) or (frames.flats.get("", []) if not filter_name else [])
+    options.setdefault("save_masters", frames.folder / "masters")  # the live stack reuses them
     return StackRequest(lights=lights, darks=frames.darks, flats=flats, bias=frames.bias,
                         dark_flats=frames.dark_flats, output=output, **options)
