@@ -34,6 +34,36 @@ from bench_ui_latency import make_image  # noqa: E402
 BEAT_MS = 5
 
 
+class StallSampler:
+    """With --why: a thread that, while the heartbeat is late by > 60 ms, samples the UI
+    thread's stack every 10 ms; the most frequent innermost project frames are printed."""
+
+    def __init__(self, beat: "Heartbeat") -> None:
+        import collections
+        import threading
+
+        self.beat, self.main = beat, threading.main_thread().ident
+        self.counts: collections.Counter = collections.Counter()
+        self.stop = False
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        import traceback
+
+        while not self.stop:
+            time.sleep(0.01)
+            if (time.perf_counter() - self.beat.last) * 1000 < 60:
+                continue
+            frame = sys._current_frames().get(self.main)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)
+            mine = [f for f in stack if "/editor/" in f.filename or "/filters/" in f.filename]
+            where = mine[-1] if mine else stack[-1]
+            self.counts[f"{Path(where.filename).name}:{where.lineno} {where.name} | "
+                        f"{Path(stack[-1].filename).name}:{stack[-1].lineno} {stack[-1].name}"] += 1
+
+
 class Heartbeat:
     def __init__(self) -> None:
         from PyQt6.QtCore import QTimer
@@ -76,6 +106,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mp", type=float, default=40.0, help="document size in megapixels")
     ap.add_argument("--rgb", action="store_true", help="colour document (3x the memory)")
+    ap.add_argument("--why", action="store_true", help="sample the UI thread during long pauses")
     args = ap.parse_args()
 
     from astropy.io import fits
@@ -101,6 +132,7 @@ def main() -> int:
     win.show()
     app.processEvents()
     beat = Heartbeat()
+    sampler = StallSampler(beat) if args.why else None
     results: list[tuple[str, list[float], float]] = []
 
     def phase(name: str, action) -> None:
@@ -165,6 +197,11 @@ def main() -> int:
         worst = max(worst, float(g.max()))
         print(f"{name:<16}{wall:>8.1f}{len(gaps):>7}{g.max():>12.0f}{np.percentile(g, 99):>9.0f}"
               f"{int((g > 100).sum()):>9}")
+    if sampler is not None:
+        sampler.stop = True
+        print("UI thread during pauses (10 ms samples: innermost project frame | innermost frame):")
+        for where, n in sampler.counts.most_common(12):
+            print(f"  {n:4d}  {where}")
     print(f"longest UI-thread pause: {worst:.0f} ms ({worst / mem_pass:.1f} memory passes); "
           f"goal <= 100 ms: {'met' if worst <= 100 else 'NOT met'}")
     return 0
