@@ -85,6 +85,7 @@ class AcquisitionController:
         self._job_name = ""
         self._reset_requested = False
         self.debayer = True
+        self.live_masters: dict[str, str] = {}  # kind -> master file calibrating the live stack
 
     # ---- plumbing ---------------------------------------------------------------------------
     def _emit(self, kind: str, payload: Any = None) -> None:
@@ -302,7 +303,8 @@ class AcquisitionController:
         def run(token: CancelToken) -> None:
             self.camera.configure(settings)
             with self._stack_lock:
-                self.stacker = LiveStacker(mode=mode)
+                calibration = self.stacker.calibration
+                self.stacker = LiveStacker(mode=mode, calibration=calibration)
             while not token.cancelled:
                 try:
                     frame = self.camera.expose(settings, cancel=token)
@@ -328,12 +330,33 @@ class AcquisitionController:
             header.update({k: frame.driver_header[k] for k in
                            ("TELESCOP", "BAYERPAT", "FOCALLEN", "XPIXSZ", "YPIXSZ", "GAIN",
                             "OFFSET", "XBINNING", "YBINNING") if k in frame.driver_header})
-            if picture.ndim == 3:  # the pattern as applied, offsets included
-                header["BAYERPAT"] = mosaic_pattern(frame.driver_header, picture.shape[0])
-            result = self.stacker.add(picture, frame.settings.exposure, header)
+            if self.stacker.calibration is not None and frame.data.ndim == 2:
+                # masters given: calibrate the raw mosaic first, debayer after (add_raw)
+                header.update({k: frame.driver_header[k] for k in ("XBAYROFF", "YBAYROFF",
+                               "CCD-TEMP") if k in frame.driver_header})
+                result = self.stacker.add_raw(frame.data, frame.settings.exposure, header,
+                                              debayer=self.debayer)
+            else:
+                if picture.ndim == 3:  # the pattern as applied, offsets included
+                    header["BAYERPAT"] = mosaic_pattern(frame.driver_header, picture.shape[0])
+                result = self.stacker.add(picture, frame.settings.exposure, header)
             image = self.stacker.image() if result.accepted else None
         preview = auto_stretch_u8(image) if image is not None else None
         self._emit("stack", {"result": result, "preview": preview})
+
+    def set_live_masters(self, dark: str | Path | None = None, flat: str | Path | None = None,
+                         bias: str | Path | None = None) -> str:
+        """Calibrate the live stack's frames with these master files (all None: none), from
+        the next frame on; the stack restarts. Raises a one-line StackError for a file that
+        is not a usable master; returns what is in use, e.g. "dark master_dark.fits"."""
+        trial = LiveStacker()
+        trial.use_masters(dark, flat, bias)  # reads and checks them off the lock
+        with self._stack_lock:
+            self.stacker.calibration = trial.calibration
+            self.live_masters = {k: str(v) for k, v in (("dark", dark), ("flat", flat),
+                                                         ("bias", bias)) if v}
+            self._reset_requested = True
+        return ", ".join(f"{k} {Path(v).name}" for k, v in self.live_masters.items()) or "none"
 
     def reset_stack(self) -> None:
         """Start the live stack again from the next frame."""

@@ -106,3 +106,44 @@ def request_for(frames: SessionFrames, filter_name: str, output: Path, **options
     options.setdefault("save_masters", frames.folder / "masters")  # the live stack reuses them
     return StackRequest(lights=lights, darks=frames.darks, flats=flats, bias=frames.bias,
                         dark_flats=frames.dark_flats, output=output, **options)
+
+
+MASTER_NAMES = {"bias": "master_bias.fits", "dark": "master_dark.fits",
+                "flat": "master_flat.fits"}
+
+
+def session_masters(folder: str | Path, filter_name: str = "",
+                    progress=None) -> dict[str, Path]:
+    """The session's master bias, dark and flat (for the live stack): those saved in
+    ``folder/masters`` by a session stack, the missing ones built from the session's frames
+    and saved there (a flat through ``filter_name``, else the first filter's). Raises a
+    one-line StackError when the folder has neither masters nor calibration frames."""
+    from editor.jobs.progress import scaled_progress
+    from editor.stacking.frames import StackError
+    from editor.stacking.masters import master_or_frames, save_master
+
+    folder = Path(folder)
+    where = folder / "masters"
+    found = {k: where / n for k, n in MASTER_NAMES.items() if (where / n).is_file()}
+    if "dark" in found and "flat" in found:
+        return found
+    frames = scan_session(folder)
+    flats = frames.flats.get(filter_name) or next(iter(frames.flats.values()), [])
+    todo = {k: v for k, v in (("bias", frames.bias), ("dark", frames.darks), ("flat", flats))
+            if v and k not in found}
+    if not todo and not found:
+        raise StackError(f"{folder}: no master or dark, flat or bias frames in this session")
+    built = {}
+    for i, (kind, paths) in enumerate(todo.items()):
+        sub = built.get("bias") if kind == "flat" else None
+        if kind == "flat" and sub is None and "bias" in found:
+            from editor.stacking.masters import load_master
+
+            sub = load_master(found["bias"], "bias")
+        master = master_or_frames(paths, kind, subtract=sub, progress=scaled_progress(
+            progress, i / len(todo), (i + 1) / len(todo)))
+        built[kind] = master
+        if master is not None:
+            where.mkdir(parents=True, exist_ok=True)
+            found[kind] = save_master(master, where / MASTER_NAMES[kind])
+    return found
