@@ -24,8 +24,8 @@ from PyQt6.QtWidgets import QGraphicsPixmapItem
 
 from editor.core.render_errors import RenderErrors
 from editor.jobs.progress import CancelToken, Cancelled
-from editor.render.pyramid import (TILE, DisplayTileCache, LevelRenderer, TileId, level_for_zoom,
-                                   tile_rect, visible_tiles)
+from editor.render.pyramid import (TILE, DisplayTileCache, LevelRenderer, TileId, coarsest_level,
+                                   level_for_zoom, tile_rect, visible_tiles)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 #: region in one picture, which is as fast there and exact at every zoom).
 TILED_MIN_PIXELS = 30_000_000
 TILE_THREADS = 2
+PLACEHOLDER_STEPS = 3  # placeholder level: 8x coarser than the shown one
 #: z of tiles: above the controller's picture (placeholder), below the frame/brush/overlays;
 #: finer levels above coarser ones.
 Z_TILES = -1.0
@@ -70,6 +71,7 @@ class TiledLayer(QObject):
         self.items: dict[TileId, QGraphicsPixmapItem] = {}
         self.level = 0
         self.wanted: list[TileId] = []
+        self.placeholder: list[TileId] = []
         self.issued: list[TileId] = []
         self._cond = threading.Condition()
         self._queue: list[tuple[int, TileId]] = []
@@ -131,11 +133,22 @@ class TiledLayer(QObject):
         doc = self.doc
         self.level = level_for_zoom(self.canvas.zoom())
         self.wanted = visible_tiles(doc.width, doc.height, region, self.level, self.tile)
+        # the placeholder: the same view PLACEHOLDER_STEPS levels coarser (a tile or two that
+        # cover a pan's new edge at once), rendered first
+        coarse = min(self.level + PLACEHOLDER_STEPS, coarsest_level(doc.width, doc.height, self.tile))
+        self.placeholder = (visible_tiles(doc.width, doc.height, region, coarse, self.tile)
+                            if coarse > self.level else [])
+        # and its neighbours, after the visible tiles, so the next pan has its placeholder
+        x, y, w, h = region
+        around = (max(0, x - w // 2), max(0, y - h // 2), 2 * w, 2 * h)
+        ahead = [t for t in (visible_tiles(doc.width, doc.height, around, coarse, self.tile)
+                             if coarse > self.level else []) if t not in self.placeholder]
         missing = []
-        for t in self.wanted:
+        for t in self.placeholder + self.wanted + ahead:
             pic = self.cache.get((id(doc), self._state, t))
             if pic is not None:
-                self._show(t, pic, self._state)
+                if t in self.wanted or (t in self.placeholder and not self.complete()):
+                    self._show(t, pic, self._state)
             else:
                 missing.append(t)
         self._drop_items(set(self.wanted))
@@ -149,7 +162,7 @@ class TiledLayer(QObject):
             if any(st != self._state or t not in self._wanted for st, t in running):
                 self._token.cancel()  # tiles still wanted are queued again by their thread
             self._cond.notify_all()
-        if not missing:
+        if self.complete():
             self.shown.emit()
 
     def linear_value(self, x: float, y: float) -> Any:
@@ -206,6 +219,7 @@ class TiledLayer(QObject):
         """Remove tiles off screen, of finer levels than shown, and coarser placeholders once
         the current level covers the view."""
         covered = all(t in self.items and self.items[t].data(0) == self._state for t in wanted)
+        wanted = wanted if covered else wanted | set(self.placeholder)
         view = self.canvas.vb.viewRect()
         for t, item in list(self.items.items()):
             if t in wanted:
@@ -238,7 +252,7 @@ class TiledLayer(QObject):
             return
         if errors is not None and any(errors.messages.values()):
             self.doc.apply_render_errors(errors)  # on this thread, as the controller does
-        if t in self.wanted or t.level > self.level:
+        if t in self.wanted or (t in self.placeholder and not self.complete()):
             self._show(t, picture, state)
         if self.complete():
             self._drop_items(set(self.wanted))
