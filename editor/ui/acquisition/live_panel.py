@@ -7,6 +7,7 @@ from typing import Any
 
 from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel,
                              QPushButton, QWidget)
+from editor.ui.acquisition.live_masters import LiveMastersBox
 from editor.ui.common.i18n import tr
 
 
@@ -34,6 +35,7 @@ class LivePanel(QGroupBox):
         self.debayer_check.setToolTip(tr("Show and live-stack one-shot-colour (Bayer) frames in "
                                       "colour. Saved frames stay raw mosaics."))
         self.debayer_check.toggled.connect(self._debayer_toggled)
+        self.masters = LiveMastersBox()  # master dark/flat for the live stack
         self._controller: Any = None
         g = QGridLayout(self)
         g.addWidget(QLabel(tr("Exposure")), 0, 0)
@@ -46,11 +48,14 @@ class LivePanel(QGroupBox):
         g.addWidget(self.send_frame_btn, 2, 2)
         g.addWidget(self.debayer_check, 2, 0)
         g.addWidget(self.stack_label, 3, 0, 1, 3)
+        g.addWidget(self.masters, 4, 0, 1, 3)
+        g.addWidget(self.masters.label, 5, 0, 1, 3)
 
     def attach(self, controller: Any) -> None:
         """Drive ``controller``'s debayering (an AcquisitionController) from the check box."""
         self._controller = controller
         controller.set_debayer(self.debayer_check.isChecked())
+        self.masters.attach(controller)
 
     def _debayer_toggled(self, on: bool) -> None:
         if self._controller is not None:

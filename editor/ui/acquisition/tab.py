@@ -74,6 +74,8 @@ class AcquisitionTab(QWidget):
         live = self.live = LivePanel()
         self.stack_panel = StackPanel(default_folder=self._session_folder)
         self.stack_panel.stacked.connect(self.open_in_editor.emit)
+        live.masters.session_folder = lambda: (self.stack_panel.folder.text()
+                                               or self._session_folder())
         # the controls, under the names the rest of the tab (and its tests) use
         self.host, self.port, self.auto_reconnect = server.host, server.port, server.auto_reconnect
         self.connect_btn, self.disconnect_btn = server.connect_btn, server.disconnect_btn
