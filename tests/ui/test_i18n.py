@@ -19,7 +19,7 @@ SAME_EVERYWHERE = {"Nebulayer", "FITS", "RGB", "LRGB", "PNG", "GIF", "APNG", "TI
                    "JPEG", "OK", "English", "Français", "日本語", "LRGB…"}
 #: Words French writes as English does (checked one by one).
 SAME_IN = {"fr": {"Auto", "Format", "Image", "Image…", "Port", "Notes", "Acquisition", "Saturation",
-                  "Correction", "Type", "Menu", "Gain", "Offset", "Original", "Sigma clipping", "dark", "flat",
+                  "Correction", "Type", "Menu", "ISO", "Gain", "Offset", "Original", "Sigma clipping", "dark", "flat",
                   "luminance"},
            "ja": set()}
 
