@@ -240,3 +240,25 @@ def test_recovery_file_is_written_offered_and_removed_on_clean_exit(qtbot, dialo
     restored.mark_saved()  # nothing to save on exit
     win2.close()
     assert not recovery_file.exists() and not win2.autosaver.path.exists()
+
+
+def test_pixel_readout_follows_rotation_crop_and_a_sub_pixel_offset(qtbot, window):
+    """The source value shown is the one under the displayed pixel, whatever the geometry."""
+    from editor.core.document import Document
+
+    pixels = np.zeros((50, 80), np.float32)
+    pixels[10, 20] = 0.75
+    doc = Document.new(80, 50)
+    lid = doc.add_image(pixels, name="frame")
+    doc.set_layer_props(lid, offset=(0.4, 0.3))  # rounds to the same source pixel
+    doc.rotate(90)
+    doc.crop(5, 0, 40, 80)
+    window.set_document(doc)
+    window.model.select(lid) if hasattr(window.model, "select") else None
+    wait_render(qtbot, window)
+    # where layer pixel (20, 10) lands on the rotated, cropped canvas
+    cx, cy = doc.geometry.from_layer(20, 10)
+    text = window.editor.describe_pixel(float(cx) + 0.5, float(cy) + 0.5)
+    assert "0.75000" in text, text
+    text = window.editor.describe_pixel(float(cx) + 1.5, float(cy) + 0.5)
+    assert "0.75000" not in text.split("|")[-1], text

@@ -282,8 +282,11 @@ class EditorTab(QMainWindow):
         src = doc.sources.get(layer.source_id)
         if src is None:
             return ""
+        # The displayed pixel's centre, through the document's crop/rotation/flip, into the
+        # layer frame; then into the source past the layer's (possibly sub-pixel) offset.
+        lx, ly = doc.geometry.to_layer(ix, iy)
         oy, ox = getattr(layer, "offset", (0, 0))
-        sy, sx = iy - oy, ix - ox
+        sy, sx = int(np.floor(float(ly) - oy + 0.5)), int(np.floor(float(lx) - ox + 0.5))
         if not (0 <= sy < src.height and 0 <= sx < src.width):
             return ""
         v = src.pixels[sy, sx]
