@@ -254,7 +254,6 @@ def test_pixel_readout_follows_rotation_crop_and_a_sub_pixel_offset(qtbot, windo
     doc.rotate(90)
     doc.crop(5, 0, 40, 80)
     window.set_document(doc)
-    window.model.select(lid) if hasattr(window.model, "select") else None
     wait_render(qtbot, window)
     # where layer pixel (20, 10) lands on the rotated, cropped canvas
     cx, cy = doc.geometry.from_layer(20, 10)
