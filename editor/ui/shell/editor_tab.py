@@ -192,7 +192,8 @@ class EditorTab(QMainWindow):
         if self.masks.show_alone.isChecked():
             self.masks.show_alone.setChecked(False)
         self.histogram.clear()
-        self.tiles.set_document(doc, None, self.renderer.clip_warning)
+        r = self.renderer  # the auto stretch is measured by the first render; others are known
+        self.tiles.set_document(doc, None if r.stretch == "auto" else r.stretch, r.clip_warning)
         self.renderer.placeholder_pixels = PLACEHOLDER_PIXELS if self.tiles.enabled else None
         if doc is None:
             self.canvas.clear_picture()
