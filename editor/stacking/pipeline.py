@@ -76,6 +76,10 @@ class StackRequest:
             raise StackError("no light frames given")
         if self.normalisation not in NORMALISATIONS:
             raise StackError(f"normalisation must be one of {', '.join(NORMALISATIONS)}")
+        if self.reference != "best" and not (isinstance(self.reference, int)
+                                             and 0 <= self.reference < len(self.lights)):
+            raise StackError(f"reference light {self.reference} is not one of the "
+                             f"{len(self.lights)} lights (say best or 0..{len(self.lights) - 1})")
         if self.interpolation not in INTERPOLATIONS:
             raise StackError(f"interpolation must be one of {', '.join(INTERPOLATIONS)}")
         if self.weighting not in WEIGHTINGS:
