@@ -125,7 +125,7 @@ def overlap_samples(plan: MosaicPlan, pixels: list[np.ndarray]) -> list[dict[str
 
 
 def _solve_channel(n: int, ref: int, pairs: list[dict[str, Any]], c: int, gradient: bool
-                   ) -> tuple[np.ndarray, dict[tuple[int, int], tuple[float, float, int]]]:
+                   ) -> tuple[np.ndarray, dict[tuple[int, int], tuple[float, float | None, int]]]:
     k = 4 if gradient else 2
     col = {p: q for q, p in enumerate([p for p in range(n) if p != ref])}
     rows, rhs, tags = [], [], []
@@ -177,7 +177,7 @@ def _solve_channel(n: int, ref: int, pairs: list[dict[str, Any]], c: int, gradie
         sel = tag == t
         before = np.r_[pr["xi"][c] - pr["xj"][c]]
         stats[(pr["i"], pr["j"])] = (float(np.median(np.abs(before - np.median(before))) * 1.4826 + abs(np.median(before))),
-                                     float(np.sqrt(np.mean(r[sel & keep] ** 2))) if (sel & keep).any() else float("nan"),
+                                     float(np.sqrt(np.mean(r[sel & keep] ** 2))) if (sel & keep).any() else None,
                                      int((sel & keep).sum()))
     params = np.zeros((n, 4))
     params[:, 0] = 1.0
