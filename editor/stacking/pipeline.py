@@ -202,7 +202,7 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
 
                 data = debayer_bilinear(data, info.pattern)
             if i == 0:
-                store.check_space(2 * len(req.lights), data.shape)
+                store.check_space(len(req.lights) + 1, data.shape)  # see discard below
             stars = detect_stars(luminance(data))
             found.append(stars)
             reports.append(FrameReport(Path(path), True, stars=len(stars), fwhm=stars.fwhm,
@@ -226,12 +226,15 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
                     transform = find_transform(found[ref], found[i], ref_lum, luminance(data))
                 except RegistrationError as exc:
                     rep.accepted, rep.reason = False, str(exc)
+                    calibrated.discard(i)
                     if report:
                         report(0.5 + 0.25 * (i + 1) / len(req.lights))
                     continue
                 rep.registration = transform.describe()
             rep.matrix = transform.matrix
             store.add(warp(data, transform, interpolation=req.interpolation))
+            del data
+            calibrated.discard(i)  # so the disk holds about one copy of the lights, not two
             kept_infos.append(infos[i])
             if i == ref:
                 ref_slot = len(store) - 1

@@ -69,6 +69,10 @@ class FrameStore:
             out[k] = self.frame(i)[y0:y1]
         return out
 
+    def discard(self, index: int) -> None:
+        """Free a frame's disk space once it is no longer needed (its index stays taken)."""
+        self.paths[index].unlink(missing_ok=True)
+
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
