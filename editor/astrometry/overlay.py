@@ -41,6 +41,11 @@ class SkyObject:
     y: float
     radius_px: float  # half the major axis; 0 when the catalogue gives no size
 
+    def outlined(self, shape: tuple[int, int]) -> bool:
+        """Drawn as a circle of its size; objects larger than the field (IC 434 around the
+        Horsehead) get a cross at their catalogue centre instead of an arc off the picture."""
+        return self.radius_px <= 0.6 * min(shape)
+
 
 @dataclass
 class SkyOverlay:

@@ -56,8 +56,12 @@ def overlay_masks(overlay: SkyOverlay) -> tuple[np.ndarray, np.ndarray]:
         m.line([(x, y0 - 2 * lw - 2), (x, y0 + 2 * lw + 2)], fill=255, width=lw)
     m.text(((x0 + x1) / 2 - fs, y0 - fs - 6 * lw), overlay.scale_label, fill=255, font=font)
     for obj in overlay.objects:
-        r = max(obj.radius_px, 6.0 * lw)
-        m.ellipse([obj.x - r, obj.y - r, obj.x + r, obj.y + r], outline=255, width=lw)
+        r = max(obj.radius_px, 6.0 * lw) if obj.outlined(overlay.shape) else 6.0 * lw
+        if obj.outlined(overlay.shape):
+            m.ellipse([obj.x - r, obj.y - r, obj.x + r, obj.y + r], outline=255, width=lw)
+        else:
+            m.line([(obj.x - r, obj.y), (obj.x + r, obj.y)], fill=255, width=lw)
+            m.line([(obj.x, obj.y - r), (obj.x, obj.y + r)], fill=255, width=lw)
         m.text((obj.x + r * 0.72 + 2, obj.y - r * 0.72 - fs), obj.name, fill=255, font=font)
     return (np.asarray(grid, dtype=np.float32) / 255.0, np.asarray(marks, dtype=np.float32) / 255.0)
 

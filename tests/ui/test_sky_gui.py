@@ -34,7 +34,7 @@ def unsolved_j(j_path, tmp_path):
                             and k not in ("COMMENT", "HISTORY", "")])
     c = truth.pixel_to_world(360, 360)
     bare["RA"], bare["DEC"] = float(c.ra.deg), float(c.dec.deg)
-    bare["FOCALLEN"], bare["XPIXSZ"] = 1031.3, 5.0  # 1.0 "/px, 2MASS's scale
+    bare["FOCALLEN"], bare["XPIXSZ"] = 206.3, 5.0  # 5.0 "/px, this frame's scale
     path = tmp_path / "j_unsolved.fits"
     fits.writeto(path, data, bare)
     return path, truth
@@ -144,3 +144,21 @@ def test_export_dialog_offers_burn_in_only_for_picture_formats(qtbot, window):
     assert dlg.burn.isEnabled() and dlg.burn_overlay()
     dlg.format.setCurrentText("FITS")
     assert not dlg.burn.isEnabled() and not dlg.burn_overlay()
+
+
+def test_overlay_items_sit_on_the_canvas_pixels_they_describe(qtbot, window, j_path):
+    from PyQt6.QtCore import QPointF
+
+    open_file(qtbot, window, j_path)
+    sky = window.sky
+    with qtbot.waitSignal(sky.overlay.ready, timeout=20000):
+        sky.act_overlay.setChecked(True)
+    vb = window.editor.canvas.vb
+    line = sky.overlay.item.overlay.grid[0].segments[0]
+    x, y = float(line[5, 0]) + 0.5, float(line[5, 1]) + 0.5
+    path_item = next(c for c in sky.overlay.item.childItems() if hasattr(c, "path"))
+    a, b = path_item.mapToScene(QPointF(x, y)), vb.mapViewToScene(QPointF(x, y))
+    assert abs(a.x() - b.x()) < 0.01 and abs(a.y() - b.y()) < 0.01
+    window.editor.canvas.zoom_to(2.0)  # still there after a zoom
+    a, b = path_item.mapToScene(QPointF(x, y)), vb.mapViewToScene(QPointF(x, y))
+    assert abs(a.x() - b.x()) < 0.01 and abs(a.y() - b.y()) < 0.01

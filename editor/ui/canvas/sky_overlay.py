@@ -24,6 +24,14 @@ def _pen(colour: QColor, width: float) -> QPen:
     return pen
 
 
+class _Label(QGraphicsSimpleTextItem):
+    """Text on a translucent dark plate: legible over bright nebulae and star fields."""
+
+    def paint(self, painter: Any, option: Any, widget: Any = None) -> None:
+        painter.fillRect(self.boundingRect().adjusted(-2, 0, 2, 0), QColor(0, 0, 0, 150))
+        super().paint(painter, option, widget)
+
+
 class SkyOverlayItem(QGraphicsItemGroup):
     """Graphics items for one :class:`~editor.astrometry.overlay.SkyOverlay` (canvas pixel
     centres are at +0.5 in the view: pixel i covers i..i+1)."""
@@ -36,7 +44,7 @@ class SkyOverlayItem(QGraphicsItemGroup):
 
     def set_overlay(self, overlay: Any) -> None:
         for child in self.childItems():
-            self.removeFromGroup(child)
+            child.setParentItem(None)
             if child.scene() is not None:
                 child.scene().removeItem(child)
         self.overlay, self.labels = overlay, []
@@ -66,25 +74,34 @@ class SkyOverlayItem(QGraphicsItemGroup):
         marks.lineTo(QPointF(x1 + 0.5, y1 + 0.5))
         self._text(overlay.scale_label, ((x0 + x1) / 2, y0), MARK, (-10, -20))
         for obj in overlay.objects:
-            r = max(obj.radius_px, 4.0)
-            marks.addEllipse(QPointF(obj.x + 0.5, obj.y + 0.5), r, r)
+            c = QPointF(obj.x + 0.5, obj.y + 0.5)
+            if obj.outlined(overlay.shape):
+                r = max(obj.radius_px, 4.0)
+                marks.addEllipse(c, r, r)
+            else:  # larger than the field: a cross at its centre
+                r = 0.015 * min(overlay.shape)
+                marks.moveTo(c.x() - r, c.y())
+                marks.lineTo(c.x() + r, c.y())
+                marks.moveTo(c.x(), c.y() - r)
+                marks.lineTo(c.x(), c.y() + r)
             self._text(obj.name, (obj.x + 0.72 * r, obj.y - 0.72 * r), MARK, (2, -16))
         self._path(marks, _pen(MARK, 1.5))
 
     def _path(self, path: QPainterPath, pen: QPen) -> None:
         item = QGraphicsPathItem(path)
         item.setPen(pen)
-        self.addToGroup(item)
+        item.setParentItem(self)  # not addToGroup: that keeps scene coordinates, not canvas ones
 
     def _text(self, text: str, at: tuple[float, float], colour: QColor, nudge: tuple[int, int]) -> None:
-        item = QGraphicsSimpleTextItem(text)
+        item = _Label(text)
         item.setBrush(QBrush(colour))
         font = QFont()
         font.setPointSizeF(9.0)
+        font.setBold(True)
         item.setFont(font)
         # labels keep their screen size and stay upright in the y-down view
         item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        self.addToGroup(item)
+        item.setParentItem(self)
         item.setPos(at[0] + 0.5, at[1] + 0.5)
         item.setTransform(item.transform().translate(*nudge))
         self.labels.append(text)
