@@ -53,15 +53,24 @@ def _mono(img: np.ndarray) -> np.ndarray:
     return m
 
 
+#: Fewer matched stars than this may be chance: look at every rotation too.
+WEAK_MATCH = 12
+
+
 def _pair(a: np.ndarray, b: np.ndarray, sa: np.ndarray, sb: np.ndarray) -> tuple[np.ndarray, int] | None:
     """3x3 matrix mapping pixel (x, y) of ``b`` onto ``a``, and the number of matched stars;
     None when they share too few stars. Star-list voting first (partial overlaps, rotation
     near 0 or 180 deg); asterisms (any rotation and scale, large overlaps) otherwise."""
-    from editor.mosaic.starmatch import match
+    from editor.mosaic.starmatch import ALL_ROTATIONS, match
 
     found = match(sa, sb)
     # A true match of a few dozen stars fits to ~0.2 px; a chance alignment in a crowded
-    # field gathers ~10 stars at ~0.7 px.
+    # field gathers ~10 stars at ~0.5-0.7 px (2MASS K panels turned 20 deg: 8 stars at 0.54 px
+    # at -5 deg, while every rotation finds the true -20 deg with 32 stars at 0.2 px).
+    if found is None or found[1] < WEAK_MATCH:
+        wide = match(sa, sb, ALL_ROTATIONS)
+        if wide is not None and wide[1] >= WEAK_MATCH and (found is None or wide[1] > found[1]):
+            found = wide
     if found is not None and found[1] >= 8 and found[2] < 0.6:
         return found[0], found[1]
     import astroalign

@@ -16,6 +16,8 @@ import numpy as np
 
 #: Trial rotations (deg) around 0 and 180 (a meridian flip); a panel is rarely turned more.
 ROTATIONS = np.r_[np.arange(-6.0, 6.01, 0.5), np.arange(174.0, 186.01, 0.5)]
+#: Every rotation, for pairs the usual ones do not match well (a camera turned between panels).
+ALL_ROTATIONS = np.arange(-180.0, 180.0, 0.5)
 BIN = 2.0  # px, shift histogram cell
 MAX_STARS = 250
 
@@ -70,7 +72,8 @@ def _apply(m: np.ndarray, p: np.ndarray) -> np.ndarray:
     return p @ m[:2, :2].T + m[:2, 2]
 
 
-def match(a_stars: np.ndarray, b_stars: np.ndarray) -> tuple[np.ndarray, int, float] | None:
+def match(a_stars: np.ndarray, b_stars: np.ndarray, rotations: np.ndarray = ROTATIONS
+          ) -> tuple[np.ndarray, int, float] | None:
     """(3x3 matrix taking b's pixel (x, y) onto a's, matched star count, rms px) or None."""
     from scipy.spatial import cKDTree
 
@@ -78,7 +81,7 @@ def match(a_stars: np.ndarray, b_stars: np.ndarray) -> tuple[np.ndarray, int, fl
         return None
     a, b = a_stars[:, :2], b_stars[:, :2]
     best = (0, None)
-    for deg in ROTATIONS:
+    for deg in rotations:
         t = math.radians(deg)
         r = np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
         rb = b @ r.T
