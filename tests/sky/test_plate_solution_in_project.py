@@ -81,3 +81,14 @@ def test_canvas_wcs_follows_the_layer_offset(unsolved_j):
     a = w.all_pix2world([[107.0, 105.0]], 0)
     b = truth.all_pix2world([[100.0, 100.0]], 0)
     assert np.allclose(a, b, atol=1e-9)
+
+
+def test_canvas_wcs_follows_a_document_rotation(shared_data):
+    doc = Document.from_image(shared_data / "fits" / "multiband_gc" / "gc_2mass_j.fits")
+    truth = source_wcs(doc, doc.layers[0].source_id)
+    doc.rotate(90)  # clockwise: canvas (x, y) shows source (y, H - 1 - x)
+    w = canvas_wcs(doc)
+    for x, y in [(0, 0), (100, 37), (719, 720)]:
+        a = w.all_pix2world([[x, y]], 0)
+        b = truth.all_pix2world([[y, 719 - x]], 0)
+        assert np.allclose(a, b, atol=1e-7)
