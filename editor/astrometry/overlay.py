@@ -72,6 +72,35 @@ class SkyOverlay:
             [SkyObject(o.name, o.kind, *p((o.x, o.y)), o.radius_px * s) for o in self.objects])
 
 
+def _equatorial(wcs: WCS) -> bool:
+    """RA/Dec in ICRS or FK5 J2000 (the same to 0.02"): used as they are. Other frames
+    (galactic GLON/GLAT surveys, FK4 B1950) go through astropy's frame conversion."""
+    w = wcs.wcs
+    if w.lngtyp != "RA":
+        return False
+    sys = (w.radesys or "").strip().upper()
+    return sys in ("ICRS", "FK5", "") and (sys == "ICRS" or not math.isfinite(w.equinox) or w.equinox == 2000.0)
+
+
+def radec_of(wcs: WCS, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """ICRS RA, Dec (deg) of array pixel positions (x, y)."""
+    if _equatorial(wcs):
+        return wcs.all_pix2world(x, y, 0)
+    c = wcs.pixel_to_world(np.asarray(x, dtype=float), np.asarray(y, dtype=float)).icrs
+    return np.asarray(c.ra.deg), np.asarray(c.dec.deg)
+
+
+def pixel_of(wcs: WCS, ra: Any, dec: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Array pixel (x, y) of ICRS RA, Dec (deg)."""
+    if _equatorial(wcs):
+        return wcs.all_world2pix(ra, dec, 0)
+    from astropy.coordinates import SkyCoord
+
+    x, y = wcs.world_to_pixel(SkyCoord(np.asarray(ra, dtype=float), np.asarray(dec, dtype=float),
+                                       unit="deg", frame="icrs"))
+    return np.asarray(x), np.asarray(y)
+
+
 def pixel_scale_arcsec(wcs: WCS) -> float:
     return float(math.sqrt(abs(np.linalg.det(wcs.pixel_scale_matrix))) * 3600.0)
 
@@ -122,13 +151,13 @@ def _sky_box(wcs: WCS, shape: tuple[int, int]) -> tuple[float, float, float, flo
     around the centre; a pole in the field opens RA to the full circle."""
     h, w = shape
     ys, xs = np.meshgrid(np.linspace(-0.5, h - 0.5, 21), np.linspace(-0.5, w - 0.5, 21), indexing="ij")
-    ra, dec = wcs.all_pix2world(xs.ravel(), ys.ravel(), 0)
-    rc, dc = wcs.all_pix2world([(w - 1) / 2], [(h - 1) / 2], 0)
+    ra, dec = radec_of(wcs, xs.ravel(), ys.ravel())
+    rc, dc = radec_of(wcs, [(w - 1) / 2], [(h - 1) / 2])
     rc, dc = float(rc[0]), float(dc[0])
     dra = (ra - rc + 180.0) % 360.0 - 180.0
     dmin, dmax = float(np.nanmin(dec)), float(np.nanmax(dec))
     for pole in (90.0, -90.0):
-        px, py = wcs.all_world2pix([0.0], [pole], 0)
+        px, py = pixel_of(wcs, [0.0], [pole])
         if np.isfinite(px[0]) and -0.5 <= px[0] <= w - 0.5 and -0.5 <= py[0] <= h - 0.5:
             return 0.0, 360.0, min(dmin, pole), max(dmax, pole), rc, dc
     return rc + float(np.nanmin(dra)), rc + float(np.nanmax(dra)), dmin, dmax, rc, dc
@@ -154,7 +183,7 @@ def _segments(xy: np.ndarray, shape: tuple[int, int]) -> list[np.ndarray]:
 
 
 def _line(wcs: WCS, ra: np.ndarray, dec: np.ndarray, shape: tuple[int, int]) -> list[np.ndarray]:
-    x, y = wcs.all_world2pix(ra, dec, 0)
+    x, y = pixel_of(wcs, ra, dec)
     return _segments(np.column_stack([x, y]), shape)
 
 
@@ -195,11 +224,11 @@ def compass(wcs: WCS, shape: tuple[int, int]) -> tuple[tuple[float, float], tupl
     h, w = shape
     length = 0.08 * min(h, w)
     ox, oy = w - 1 - 1.6 * length, 1.6 * length
-    ra, dec = wcs.all_pix2world([ox], [oy], 0)
+    ra, dec = radec_of(wcs, [ox], [oy])
     d = pixel_scale_arcsec(wcs) / 3600.0 * 5.0  # a few pixels on the sky
     cosd = max(math.cos(math.radians(float(dec[0]))), 1e-6)
-    nx, ny = wcs.all_world2pix(ra, dec + d, 0)
-    ex, ey = wcs.all_world2pix(ra + d / cosd, dec, 0)
+    nx, ny = pixel_of(wcs, ra, dec + d)
+    ex, ey = pixel_of(wcs, ra + d / cosd, dec)
 
     def end(px: float, py: float) -> tuple[float, float]:
         v = np.array([px - ox, py - oy])
@@ -231,8 +260,8 @@ def catalogue_objects(wcs: WCS, shape: tuple[int, int], limit: int = 80) -> list
     from pyongc import ongc
 
     h, w = shape
-    rc, dc = wcs.all_pix2world([(w - 1) / 2], [(h - 1) / 2], 0)
-    corners = wcs.all_pix2world([-0.5, w - 0.5, -0.5, w - 0.5], [-0.5, -0.5, h - 0.5, h - 0.5], 0)
+    rc, dc = radec_of(wcs, [(w - 1) / 2], [(h - 1) / 2])
+    corners = radec_of(wcs, [-0.5, w - 0.5, -0.5, w - 0.5], [-0.5, -0.5, h - 0.5, h - 0.5])
     from astropy.coordinates import SkyCoord
 
     c = SkyCoord(float(rc[0]), float(dc[0]), unit="deg")
@@ -242,8 +271,7 @@ def catalogue_objects(wcs: WCS, shape: tuple[int, int], limit: int = 80) -> list
     scale = pixel_scale_arcsec(wcs)
     out = []
     for dso, _sep in found:
-        x, y = wcs.all_world2pix([float(dso.ra_deg if hasattr(dso, "ra_deg") else _ra(dso))],
-                                 [float(_dec(dso))], 0)
+        x, y = pixel_of(wcs, [_ra(dso)], [_dec(dso)])
         if not (np.isfinite(x[0]) and -0.5 <= x[0] <= w - 0.5 and -0.5 <= y[0] <= h - 0.5):
             continue
         major = dso.dimensions[0] if dso.dimensions and dso.dimensions[0] else 0.0

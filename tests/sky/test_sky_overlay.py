@@ -73,3 +73,22 @@ def test_horsehead_field_lists_its_catalogued_objects_where_they_are(horsehead):
 def test_readout_text_is_sexagesimal():
     assert sexagesimal(266.4167, -29.0078) == "RA 17h45m40.0s  Dec -29°00'28\""
     assert sexagesimal(359.99999, 0.1).startswith("RA 00h00m00.0s  Dec +00°06'00")
+
+
+def test_a_galactic_survey_plate_gets_an_equatorial_grid(shared_data):
+    """Spitzer GLIMPSE is in GLON/GLAT: the grid and the readout still speak RA/Dec (ICRS)."""
+    img = open_image(shared_data / "fits" / "spitzer_irac_glimpse.fits")
+    wcs = array_wcs(img.meta.header, img.data.shape[0])
+    assert wcs.wcs.lngtyp == "GLON"
+    ov = sky_overlay(wcs, img.data.shape, objects=False)
+    assert any(g.axis == "dec" for g in ov.grid) and any(g.axis == "ra" for g in ov.grid)
+    for g in ov.grid:
+        pts = np.concatenate(g.segments)
+        sky = wcs.pixel_to_world(pts[:, 0], pts[:, 1]).icrs
+        if g.axis == "dec":
+            assert np.max(np.abs(sky.dec.deg - g.value)) < 1e-6
+        else:
+            assert np.max(np.abs((sky.ra.deg - g.value + 180) % 360 - 180)) < 1e-6
+    o = wcs.pixel_to_world(*ov.compass_origin).icrs
+    n = wcs.pixel_to_world(*ov.north).icrs
+    assert abs((o.position_angle(n).deg + 180) % 360 - 180) < 0.5  # north is north in ICRS

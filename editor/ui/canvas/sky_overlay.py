@@ -172,9 +172,9 @@ class SkyOverlayController(QObject):
         """'RA ..  Dec ..' at view position (x, y), or '' without a WCS."""
         if self.wcs is None:
             return ""
-        from editor.astrometry.overlay import sexagesimal
+        from editor.astrometry.overlay import radec_of, sexagesimal
 
-        ra, dec = self.wcs.all_pix2world([x - 0.5], [y - 0.5], 0)
+        ra, dec = radec_of(self.wcs, [x - 0.5], [y - 0.5])
         if not (math.isfinite(ra[0]) and math.isfinite(dec[0])):
             return ""
         return sexagesimal(float(ra[0]), float(dec[0]))
