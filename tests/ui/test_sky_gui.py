@@ -162,3 +162,29 @@ def test_overlay_items_sit_on_the_canvas_pixels_they_describe(qtbot, window, j_p
     window.editor.canvas.zoom_to(2.0)  # still there after a zoom
     a, b = path_item.mapToScene(QPointF(x, y)), vb.mapViewToScene(QPointF(x, y))
     assert abs(a.x() - b.x()) < 0.01 and abs(a.y() - b.y()) < 0.01
+
+
+def test_cancelling_a_plate_solve_stores_nothing(qtbot, window, unsolved_j):
+    import time
+
+    from editor.jobs.progress import Cancelled
+
+    path, truth = unsolved_j
+    doc = open_file(qtbot, window, path)
+    sid = doc.layers[0].source_id
+    steps_before = len(doc.history.undo_texts()) if hasattr(doc.history, "undo_texts") else None
+
+    def slow(pixels, header, *, timeout, cancel, progress):
+        while not cancel.cancelled:  # the real solver polls the token the same way
+            time.sleep(0.02)
+        raise Cancelled()
+
+    job = window.sky.solve_selected(solver=slow)
+    qtbot.wait(100)
+    job.cancel()
+    wait_job(qtbot, job)
+    assert job.result is None and job.error is None
+    assert array_wcs(doc.sources[sid].meta.header, 720) is None
+    assert "plate_solutions" not in doc.meta
+    if steps_before is not None:
+        assert len(doc.history.undo_texts()) == steps_before
