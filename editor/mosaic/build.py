@@ -53,6 +53,8 @@ def plan_mosaic(images: list[tuple[np.ndarray, dict[str, Any] | None]], *, names
         panels.append(PanelParams(name=name, transform=t, shape=px.shape[:2], gain=[1.0] * nch,
                                   offset=[0.0] * nch, gradient=[[0.0, 0.0] for _ in range(nch)],
                                   bbox=canvas_bbox(t, px.shape[:2], cards)))
+    if align == "wcs":
+        _check_one_field(shape, panels, [px for px, _ in images], wcss, reference)
     plan = MosaicPlan(shape=shape, panels=panels, wcs=cards, reference=reference, blend=blend)
     plan.report["align"] = align
     if balance and len(images) > 1:
@@ -61,3 +63,19 @@ def plan_mosaic(images: list[tuple[np.ndarray, dict[str, Any] | None]], *, names
     if progress is not None:
         progress(1.0)
     return plan
+
+
+def _check_one_field(shape: tuple[int, int], panels: list[PanelParams], pixels: list[np.ndarray],
+                     wcss: list[Any], reference: int) -> None:
+    """A canvas far larger than its panels (in canvas pixels) means a panel of another field
+    (a wrong file or WCS): name it instead of asking for a giant, empty canvas."""
+    covered = sum(max(0.0, (b[1] - b[0]) * (b[3] - b[2])) for b in (p.bbox for p in panels))
+    if shape[0] * shape[1] <= 16 * max(covered, 1.0):
+        return
+    centres = [w.pixel_to_world((px.shape[1] - 1) / 2, (px.shape[0] - 1) / 2)
+               for px, w in zip(pixels, wcss)]
+    far = max(range(len(panels)), key=lambda k: centres[reference].separation(centres[k]).deg)
+    sep = centres[reference].separation(centres[far]).deg
+    raise ValueError(f"{panels[far].name} lies {sep:.2f} deg from {panels[reference].name}: the "
+                     f"panels do not form one field (the canvas would be {shape[1]}x{shape[0]} px, "
+                     f"mostly empty); check the files or their WCS")
