@@ -48,7 +48,8 @@ def resolve_state(doc: Any, name: str | None, where: str) -> Any:
         sid = original_snapshot(doc)
         if sid is None:
             raise ReviewError(f"{where}: has no snapshots, so no '{ORIGINAL_NAME}' to compare with; "
-                              "take one in the editor or pass --before Current")
+                              "take one in the editor (in a script: doc.take_snapshot('Original') "
+                              "before the adjustments) or pass --before Current")
         return sid
     for sid, sname in doc.snapshots:
         if sname == name or sid == name:
