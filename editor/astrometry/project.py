@@ -71,7 +71,10 @@ def restore_solutions(doc: Any) -> None:
         return
     for sid in list(table):
         rec, src = table[sid], doc.sources.get(sid)
-        wcs = header_wcs(rec.get("cards", {})) if isinstance(rec, dict) and isinstance(rec.get("cards"), dict) else None
+        try:
+            wcs = header_wcs(rec["cards"]) if isinstance(rec, dict) and isinstance(rec.get("cards"), dict) else None
+        except Exception:  # noqa: BLE001 - cards astropy rejects: a damaged record, dropped
+            wcs = None
         if src is None or wcs is None:
             table.pop(sid)
             continue

@@ -92,3 +92,17 @@ def test_canvas_wcs_follows_a_document_rotation(shared_data):
         a = w.all_pix2world([[x, y]], 0)
         b = truth.all_pix2world([[y, 719 - x]], 0)
         assert np.allclose(a, b, atol=1e-7)
+
+
+def test_a_damaged_solution_record_is_dropped_and_the_project_still_opens(unsolved_j, tmp_path):
+    path, truth = unsolved_j
+    doc = Document.from_image(path)
+    sid = doc.layers[0].source_id
+    store_solution(doc, sid, truth)
+    doc.meta["plate_solutions"]["ghost"] = {"cards": {"CTYPE1": "RA---TAN"}}
+    doc.meta["plate_solutions"][sid]["cards"] = {"CTYPE1": "RA---XYZ", "CTYPE2": "DEC--XYZ", "CRVAL1": "x"}
+    out = tmp_path / "damaged.nebula"
+    doc.save(out, embed_sources=False)
+    again = Document.load(out)
+    assert "ghost" not in again.meta["plate_solutions"]
+    assert source_wcs(again, sid) is None  # the file has no WCS; the bad record gave none
