@@ -14,14 +14,18 @@ from typing import Any
 from editor.errors import DocumentError
 
 
-def recipe_layers(path: str) -> list[dict[str, Any]]:
-    """The recipe's layer records (plain data, sent to workers as is)."""
+def recipe_layers(path: str, notes: list[str] | None = None) -> list[dict[str, Any]]:
+    """The recipe's layer records (plain data, sent to workers as is). Its crop/rotate/flip/
+    resample are in its own image's pixels and are not applied: said in ``notes``."""
     from editor.core.document import Document
     from editor.core.tree import referenced_sources
     from editor.render.cache import RenderCache
 
     doc = Document.load(path, cache=RenderCache(0))
     base = doc.meta.get("base_source")
+    if notes is not None and not doc.geometry.is_identity:
+        notes.append(f"{path}: its geometry ({'; '.join(doc.geometry.describe())}) is not applied: "
+                     f"a recipe holds layers only")
     out = []
     for layer in doc.layers:
         rec = layer.to_dict()

@@ -99,7 +99,10 @@ def run_apply(args: argparse.Namespace) -> int:
     _check(args)
     from editor.render.recipe_apply import recipe_layers
 
-    recipe = recipe_layers(args.recipe)
+    notes: list[str] = []
+    recipe = recipe_layers(args.recipe, notes)
+    for note in notes:
+        print(f"nebulayer: note: {note}", file=sys.stderr)
     pairs = _targets(args.images, args.output.rstrip("/") + "/", args.format)
     return _run(pairs, args, recipe)
 
