@@ -39,7 +39,7 @@ def overlay_masks(overlay: SkyOverlay) -> tuple[np.ndarray, np.ndarray]:
             x, y = line.label_at
             if line.axis == "dec":
                 g.text((max(x, 0) + 3 * lw, y - fs - 2), line.label, fill=255, font=font)
-            else:
+            elif x + 3 * lw + font.getlength(line.label) <= w - 2:  # a cut label says nothing
                 g.text((x + 3 * lw, min(y, h - 1) - fs - 2), line.label, fill=255, font=font)
     ox, oy = overlay.compass_origin
     for (ex, ey), text in ((overlay.north, "N"), (overlay.east, "E")):
