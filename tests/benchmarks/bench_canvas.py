@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("NEBULAYER_SHARED_DATA", REPO.parent / "shared" / "data"))
 SCREEN = (1920, 1080)
+_KEEP: list = []
 
 
 def memory_pass() -> float:
@@ -64,6 +65,7 @@ def _tab():
     app = QApplication.instance() or QApplication([])
     model = DocModel()
     tab = EditorTab(model)
+    _KEEP.extend((app, model, tab))  # alive until os._exit: render threads still emit into them
     for dock in tab.docks.values():
         dock.hide()
     tab.resize(*SCREEN)
