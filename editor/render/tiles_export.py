@@ -97,12 +97,26 @@ def _write(fmt: str, tmp: Path, shape: tuple[int, ...], bits: int | None, bands:
             return px
         from editor.io.tiff import quantise
 
-        # Element-wise, so done in slices of ~1 MiB: the five numpy steps stay in cache
-        # instead of five passes over the band through main memory.
+        # Element-wise, so done in slices of ~1 MiB: the numpy steps stay in cache instead
+        # of passes over the band through main memory.
         out = np.empty(px.shape, dtype)
         rows = max(1, (1 << 18) // max(1, px[0].size))
+        if plan.rule not in ("as is", "clipped"):
+            for r in range(0, px.shape[0], rows):
+                out[r:r + rows] = quantise(to_unit_range(px[r:r + rows], plan), bits)
+            return out
+        # In place in one reused slice buffer (no fresh arrays per slice); same values as
+        # quantise: clip maps +-inf to 1/0, NaN stays NaN until it is set to 0 after rint.
+        buf = np.empty((rows,) + px.shape[1:], np.float32)
+        peak = np.float32(np.iinfo(dtype).max)
         for r in range(0, px.shape[0], rows):
-            out[r:r + rows] = quantise(to_unit_range(px[r:r + rows], plan), bits)
+            src = px[r:r + rows]
+            b = buf[:src.shape[0]]
+            np.clip(src, 0.0, 1.0, out=b)
+            np.multiply(b, peak, out=b)
+            np.rint(b, out=b)
+            np.nan_to_num(b, copy=False, nan=0.0)
+            out[r:r + rows] = b
         return out
 
     like = np.broadcast_to(np.zeros((), dtype), shape)  # shape/dtype for the header: no pixels
@@ -147,11 +161,17 @@ class _spooled:
         self.layout: list[tuple[int, tuple[int, ...]]] = []
         with os.fdopen(fd, "wb") as fh:
             for y0, px in self.bands:
-                finite = np.isfinite(px)
-                n = int(finite.sum())
+                lo, hi = (float(np.min(px)), float(np.max(px))) if px.size else (0.0, 0.0)
+                if px.size and np.isfinite(lo) and np.isfinite(hi):
+                    n = px.size  # NaN and inf would show in min/max: two passes, no mask
+                else:
+                    finite = np.isfinite(px)
+                    n = int(finite.sum())
+                    lo = float(np.min(px, where=finite, initial=np.inf))
+                    hi = float(np.max(px, where=finite, initial=-np.inf))
                 if n:
-                    stats["lo"] = min(stats["lo"], float(np.min(px, where=finite, initial=np.inf)))
-                    stats["hi"] = max(stats["hi"], float(np.max(px, where=finite, initial=-np.inf)))
+                    stats["lo"] = min(stats["lo"], lo)
+                    stats["hi"] = max(stats["hi"], hi)
                 stats["finite"] += n
                 flat = px.reshape(-1)
                 s = flat[::step]
