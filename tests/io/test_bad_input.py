@@ -45,6 +45,10 @@ def _huge_fits(path: Path) -> Path:
     header = fits.Header({"SIMPLE": True, "BITPIX": -32, "NAXIS": 2, "NAXIS1": 200000,
                           "NAXIS2": 200000})
     path.write_bytes(header.tostring().encode("ascii"))
+    # A sparse file of the declared size (no disk used): a whole file, so the refusal must
+    # come from the memory budget; a short one is refused as truncated (tests/hostile).
+    with path.open("r+b") as f:
+        f.truncate(2880 + 200000 * 200000 * 4)
     return path
 
 
