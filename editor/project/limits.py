@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from editor.project.schema import SchemaError
+from editor.project.schema_error import SchemaError
 
 MAX_JSON_DEPTH = 64  # nesting of objects/lists anywhere in document.json
 MAX_GROUP_DEPTH = 24  # groups inside groups

@@ -31,16 +31,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from editor.project.limits import check_document_bounds
+from editor.project.schema_error import SchemaError  # noqa: F401  (re-exported: callers import it from here)
+
 FORMAT = "nebulayer-project"
 SCHEMA_VERSION = 1
 DOCUMENT_NAME = "document.json"
 MAX_JSON_BYTES = 64 * 1024**2
 MAX_SIDE = 1 << 17  # 131072 px: beyond any mosaic we support
 MAX_MEMBERS = 10000
-
-
-class SchemaError(ValueError):
-    """document.json does not have the expected structure (message says where)."""
 
 
 def _require(cond: bool, message: str) -> None:
@@ -105,6 +104,4 @@ def check_document(data: Any, pixel_budget: int) -> None:
         _require(isinstance(snap, dict) and isinstance(snap.get("layers"), list)
                  and isinstance(snap.get("id"), str), "bad snapshot record")
     _require(isinstance(data.get("metadata", {}), dict), "metadata must be an object")
-    from editor.project.limits import check_document_bounds
-
     check_document_bounds(data)
