@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from editor.errors import DocumentError
+from editor.errors import DocumentError, NebulayerError
 
 COMPRESSIONS = ("none", "lzw", "deflate", "zstd")
 
@@ -113,22 +113,38 @@ def _run(pairs: list[tuple[str, str]], args: argparse.Namespace, recipe: Any) ->
     remote = args.workers > 0 or args.scheduler
     if remote and (len(pairs) > 1 or recipe is not None):
         return _run_batch_on_dask(pairs, args, recipe)
+    failed: list[str] = []
     for src, out in pairs:
-        doc = _open(src, args, recipe)
-        with TerminalProgress(f"render {Path(src).name}") as progress:
-            if remote:
-                from editor.render.tiles_distributed import DistributedBands, dask_client
+        try:
+            doc = _open(src, args, recipe)
+            with TerminalProgress(f"render {Path(src).name}") as progress:
+                if remote:
+                    from editor.render.tiles_distributed import DistributedBands, dask_client
 
-                with dask_client(args.workers, args.scheduler) as client:
-                    tr = DistributedBands(client, src, doc, args.scale, _tile(args, out),
-                                          args.allow_outside_refs, 2 * max(1, args.workers),
-                                          progress)
+                    with dask_client(args.workers, args.scheduler) as client:
+                        tr = DistributedBands(client, src, doc, args.scale, _tile(args, out),
+                                              args.allow_outside_refs, 2 * max(1, args.workers),
+                                              progress)
+                        notes = _export(tr, out, args)
+                else:
+                    tr = _tiled(doc, args, out, progress)
                     notes = _export(tr, out, args)
-            else:
-                tr = _tiled(doc, args, out, progress)
-                notes = _export(tr, out, args)
+        except NebulayerError as exc:
+            if len(pairs) == 1:
+                raise
+            # A batch goes on past a bad file (one line each), as Photoshop's Batch does.
+            from editor.errors import OutsideReferencesError
+
+            hint = "; pass --allow-outside-refs to read them" if isinstance(exc, OutsideReferencesError) else ""
+            print(f"nebulayer: {' '.join(str(exc).split())}{hint}", file=sys.stderr)
+            failed.append(Path(src).name)
+            continue
         _say(notes)
         print(f"wrote {out} ({tr.full.x1}x{tr.full.y1})", file=sys.stderr)
+    if failed:
+        print(f"nebulayer: {len(pairs) - len(failed)} of {len(pairs)} written; failed: "
+              f"{', '.join(failed)}", file=sys.stderr)
+        return 2
     return 0
 
 
