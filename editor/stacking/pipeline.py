@@ -214,6 +214,9 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
         ref = choose_reference(found) if req.reference == "best" else int(req.reference)
         if not 0 <= ref < len(found):
             raise StackError(f"reference light {ref} is not one of the {len(found)} lights")
+        checked: dict[int, object] = {}
+        if req.reference == "best" and req.register and len(found) >= 3:
+            ref, checked = _reference_that_matches(found, calibrated)
         ref_lum = luminance(calibrated.frame(ref))
         # Pass 2: register each light on the reference, resample, park it for integration.
         for i, rep in enumerate(reports):
@@ -223,7 +226,8 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
                 rep.registration = "reference frame" if i == ref else "not registered"
             else:
                 try:
-                    transform = find_transform(found[ref], found[i], ref_lum, luminance(data))
+                    transform = checked.get(i) or find_transform(found[ref], found[i], ref_lum,
+                                                                 luminance(data))
                 except RegistrationError as exc:
                     rep.accepted, rep.reason = False, str(exc)
                     calibrated.discard(i)
@@ -271,12 +275,34 @@ def choose_reference(found: Sequence[Stars]) -> int:
     stars in this one), as Siril's two-pass registration picks it: sharp and clear (a light
     through cloud loses stars, so its wFWHM rises). Lights with too few stars to measure only
     win if none has enough; then the one with most stars."""
+    return reference_order(found)[0] if found else 0
+
+
+def reference_order(found: Sequence[Stars]) -> list[int]:
+    """Lights from the best reference to the worst (see :func:`choose_reference`)."""
     most = max((len(s) for s in found), default=0)
     wfwhm = [s.fwhm * most / len(s) if len(s) >= MIN_STARS and np.isfinite(s.fwhm) else np.inf
              for s in found]
-    if np.isfinite(wfwhm).any():
-        return int(np.argmin(wfwhm))
-    return int(np.argmax([len(s) for s in found])) if found else 0
+    return sorted(range(len(found)), key=lambda i: (wfwhm[i], -len(found[i])))
+
+
+def _reference_that_matches(found: Sequence[Stars], calibrated) -> tuple[int, dict[int, object]]:
+    """The best reference that also registers one of two other lights. A stray light of another
+    field (a crowded DSS plate mixed into M13 frames: 210 sharp stars) wins on wFWHM and then
+    every real light fails to register on it; the next candidates are tried (at most 3).
+    Returns the reference and the transforms already found (reused, not recomputed)."""
+    order = reference_order(found)
+    for cand in order[:3]:
+        lum = luminance(calibrated.frame(cand))
+        done: dict[int, object] = {}
+        for i in [k for k in range(len(found)) if k != cand][:2]:
+            try:
+                done[i] = find_transform(found[cand], found[i], lum, luminance(calibrated.frame(i)))
+            except RegistrationError:
+                pass
+        if done:
+            return cand, done
+    return order[0], {}
 
 
 def auto_rejection(method: str, frames: int) -> str:
