@@ -107,16 +107,25 @@ def _write(fmt: str, tmp: Path, shape: tuple[int, ...], bits: int | None, bands:
             return out
         # In place in one reused slice buffer (no fresh arrays per slice); same values as
         # quantise: clip maps +-inf to 1/0, NaN stays NaN until it is set to 0 after rint.
-        buf = np.empty((rows,) + px.shape[1:], np.float32)
+        from filters._common import WORKERS, run_parallel
+
         peak = np.float32(np.iinfo(dtype).max)
-        for r in range(0, px.shape[0], rows):
-            src = px[r:r + rows]
-            b = buf[:src.shape[0]]
-            np.clip(src, 0.0, 1.0, out=b)
-            np.multiply(b, peak, out=b)
-            np.rint(b, out=b)
-            np.nan_to_num(b, copy=False, nan=0.0)
-            out[r:r + rows] = b
+
+        def part(r0: int, r1: int) -> None:
+            buf = np.empty((rows,) + px.shape[1:], np.float32)
+            for r in range(r0, r1, rows):
+                src = px[r:min(r + rows, r1)]
+                b = buf[:src.shape[0]]
+                np.clip(src, 0.0, 1.0, out=b)
+                np.multiply(b, peak, out=b)
+                np.rint(b, out=b)
+                np.nan_to_num(b, copy=False, nan=0.0)
+                out[r:r + b.shape[0]] = b
+
+        # Row ranges in whole slices on the worker threads (numpy releases the GIL).
+        n = px.shape[0]
+        step = -(-(-(-n // rows)) // WORKERS) * rows
+        run_parallel([lambda r0=r0: part(r0, min(r0 + step, n)) for r0 in range(0, n, step)])
         return out
 
     like = np.broadcast_to(np.zeros((), dtype), shape)  # shape/dtype for the header: no pixels
