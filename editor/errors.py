@@ -56,12 +56,6 @@ class ProjectError(NebulayerError):
         super().__init__(f"{path}: {problem}")
 
 
-class DocumentError(NebulayerError):
-    """An operation on a document was refused (unknown layer, bad parameter...)."""
-
-
-class DeviceError(NebulayerError):
-    """An acquisition device or INDI server failed or refused a command."""
 class OutsideReferencesError(ProjectError):
     """A project refers to image files outside its own folder, and reading them was not allowed.
 
@@ -73,3 +67,11 @@ class OutsideReferencesError(ProjectError):
         shown = ", ".join(self.paths[:5]) + (f" and {len(self.paths) - 5} more" if len(self.paths) > 5 else "")
         super().__init__(path, f"refers to {len(self.paths)} file(s) outside its folder, not read "
                                f"without your permission: {shown}")
+
+
+class DocumentError(NebulayerError):
+    """An operation on a document was refused (unknown layer, bad parameter...)."""
+
+
+class DeviceError(NebulayerError):
+    """An acquisition device or INDI server failed or refused a command."""
