@@ -5,8 +5,9 @@
 #   ./bootstrap.sh test [ARGS...]  run the whole test suite (ARGS go to pytest)
 #   ./bootstrap.sh setup           only install
 #
-# Installs what is missing, and only that: Debian packages (Qt's X libraries, Xvfb, the INDI
-# server and simulators, fitsverify, tiffinfo; with sudo when not root), then a virtual
+# Installs what is missing, and only that: Debian packages (Qt's X libraries, Xvfb, a Japanese
+# font, the INDI server and simulators, fitsverify, tiffinfo, siril-cli, astrometry.net with the
+# Tycho-2 index files, Chromium + chromedriver; with sudo when not root), then a virtual
 # environment in .venv with the project and its test tools.
 set -euo pipefail
 
