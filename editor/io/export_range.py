@@ -26,7 +26,7 @@ An integer file holds 0..1 as 0..full scale. Float data reaches an export in fou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -64,23 +64,37 @@ def _sample(data: np.ndarray) -> np.ndarray:
 def plan_integer_export(data: np.ndarray, bits: int, where: str = "the image") -> RangePlan:
     """The rule (see the module notes) for writing ``data`` as ``bits``-bit integers;
     ValueError (one line saying what to do) in situation 4."""
-    full = (1 << bits) - 1
     finite = np.isfinite(data)
     if not finite.any():
         raise ValueError(f"{where} has no finite pixel value (all missing): nothing to write")
     lo = float(np.min(data, where=finite, initial=np.inf))
     hi = float(np.max(data, where=finite, initial=-np.inf))
+
+    def count_outside(half_step: float) -> tuple[int, int]:
+        return (int(np.count_nonzero((data < -half_step) | (data > 1.0 + half_step))),
+                int(finite.sum()))
+
+    return plan_from_range(lo, hi, _sample(np.asarray(data)), bits, count_outside, where)
+
+
+def plan_from_range(lo: float, hi: float, sample: np.ndarray, bits: int,
+                    count_outside: Callable[[float], tuple[int, int]],
+                    where: str = "the image") -> RangePlan:
+    """The rule from the exact finite range ``lo..hi`` and an even ``sample`` of the finite
+    pixels; ``count_outside(half_step)`` gives (pixels outside 0..1, finite pixels) exactly and
+    is only called when a few pixels are to be clipped (streamed exports count them on disk)."""
+    full = (1 << bits) - 1
     half_step = 0.5 / full  # closer to 0..1 than this rounds to the same integer anyway
     if lo >= -half_step and hi <= 1.0 + half_step and hi >= NORMALISED_MIN_TOP:
         return RangePlan("as is")
-    sample = _sample(np.asarray(data))
     outside = float(np.mean((sample < -half_step) | (sample > 1.0 + half_step)))
     inside_top = float(np.max(np.clip(sample, 0.0, 1.0)))
     if outside <= CLIP_TOLERANCE and inside_top >= NORMALISED_MIN_TOP:
-        count = int(np.count_nonzero((data < -half_step) | (data > 1.0 + half_step)))
-        fraction = count / finite.sum()
-        note = (f"{count} pixel{'s' if count != 1 else ''} ({fraction:.2%}) were outside 0..1 (values {lo:.4g}..{hi:.4g}) "
-                f"and were clipped to 0..{full} in the {bits}-bit export")
+        count, finite = count_outside(half_step)
+        fraction = count / finite
+        note = (f"{count} pixel{'s' if count != 1 else ''} ({fraction:.2%}) were outside 0..1 "
+                f"(values {lo:.4g}..{hi:.4g}) and were clipped to 0..{full} in the {bits}-bit "
+                f"export")
         return RangePlan("clipped", 0.0, 1.0, fraction, [note])
     if not hi > lo:
         note = f"every pixel is {lo:.6g}: written as 0 in the {bits}-bit export"

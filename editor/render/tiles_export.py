@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from editor.errors import ImageWriteError
-from editor.io.export_range import (CLIP_TOLERANCE, MIN_LEVELS, NORMALISED_MIN_TOP, SAMPLES,
-                                    RangePlan, meta_for_plan, to_unit_range)
+from editor.io.export_range import (SAMPLES, RangePlan, meta_for_plan, plan_from_range,
+                                    to_unit_range)
 from editor.render.tiles import TiledRender
 
 if TYPE_CHECKING:
@@ -215,35 +215,13 @@ class _spooled:
 def plan_from_stats(stats: dict[str, Any], bits: int) -> RangePlan:
     """:func:`editor.io.export_range.plan_integer_export`'s rule from streamed statistics
     (exact range, an even subsample, and an exact count of clipped pixels when needed)."""
-    full = (1 << bits) - 1
     if stats["finite"] == 0:
         raise ValueError("the image has no finite pixel value (all missing): nothing to write")
-    lo, hi, sample = stats["lo"], stats["hi"], stats["sample"]
-    half_step = 0.5 / full
-    if lo >= -half_step and hi <= 1.0 + half_step and hi >= NORMALISED_MIN_TOP:
-        return RangePlan("as is")
-    outside = float(np.mean((sample < -half_step) | (sample > 1.0 + half_step)))
-    inside_top = float(np.max(np.clip(sample, 0.0, 1.0)))
-    if outside <= CLIP_TOLERANCE and inside_top >= NORMALISED_MIN_TOP:
-        count = _count_outside(stats["spool"], half_step, stats.get("kept"))
-        fraction = count / stats["finite"]
-        note = (f"{count} pixel{'s' if count != 1 else ''} ({fraction:.2%}) were outside 0..1 "
-                f"(values {lo:.4g}..{hi:.4g}) and were clipped to 0..{full} in the {bits}-bit "
-                f"export")
-        return RangePlan("clipped", 0.0, 1.0, fraction, [note])
-    if not hi > lo:
-        return RangePlan("rescaled", lo, lo + 1.0, 0.0,
-                         [f"every pixel is {lo:.6g}: written as 0 in the {bits}-bit export"])
-    p_lo, p_hi = np.percentile(sample.astype(np.float64), [0.1, 99.9])
-    if (p_hi - p_lo) / (hi - lo) * full < MIN_LEVELS:
-        raise ValueError(
-            f"the image spans {lo:.4g}..{hi:.4g} but 99.8 % of its pixels lie within "
-            f"{p_lo:.4g}..{p_hi:.4g}: a {bits}-bit export would flatten them; add a stretch "
-            f"layer (or use --stretch auto), or export 32-bit float to keep every value")
-    note = (f"values span {lo:.6g}..{hi:.6g}, not 0..1: rescaled linearly for the {bits}-bit "
-            f"export, stored = (value - low) / (high - low) * {full} with low = {lo:.6g}, "
-            f"high = {hi:.6g}")
-    return RangePlan("rescaled", lo, hi, 0.0, [note])
+
+    def count_outside(half_step: float) -> tuple[int, int]:
+        return _count_outside(stats["spool"], half_step, stats.get("kept")), stats["finite"]
+
+    return plan_from_range(stats["lo"], stats["hi"], stats["sample"], bits, count_outside)
 
 
 def _count_outside(spool: Path, half_step: float, kept: list | None = None) -> int:
