@@ -93,8 +93,17 @@ def describe_series(series: dict[str, list[str]]) -> str:
     return ", ".join(parts) or "none"
 
 
-def _no_solution(series: dict[str, list[str]], field: float | None, why: str) -> SolveError:
+def _no_solution(series: dict[str, list[str]], field: float | None, why: str,
+                 timed_out: bool = False) -> SolveError:
     narrow = narrowest_field(series)
+    if timed_out:
+        # Not a verdict on the index files: a busy machine or a blind search ran out of time
+        # (the 12' 2MASS J frame solves with Tycho-2 in ~40 s when the machine is quiet).
+        size = f" for a {field:.0f}' field" if field is not None else ""
+        return SolveError(f"no solution{size} {why}: the time limit was reached; allow more time "
+                          f"(--timeout), give hints (RA/Dec, FOCALLEN + XPIXSZ), or install the "
+                          f"4100/5200 index series for narrow fields ({describe_series(series)} "
+                          f"is installed)")
     if field is not None and narrow is not None and field < narrow * 1.1:
         return SolveError(
             f"no solution with the installed index files for a {field:.0f}' field: "
@@ -190,9 +199,11 @@ def solve_field(pixels: np.ndarray, hints: SolveHints | None = None, *, timeout:
         _write_input(pixels, work / "image.fits")
         wcs_file = work / "image.wcs"
         log = ""
+        timed_out = False
         for k, group in enumerate(passes):
             left = timeout - (time.monotonic() - start)
             if left < 1:
+                timed_out = True
                 break
             cfg = work / "backend.cfg"
             cfg.write_text("".join(f"index {f}\n" for f in group) + f"cpulimit {int(left)}\n")
@@ -214,6 +225,7 @@ def solve_field(pixels: np.ndarray, hints: SolveHints | None = None, *, timeout:
             try:
                 code, log = _run(cmd, left, cancel, sub, work)
             except TimeoutError:
+                timed_out = True
                 break
             if wcs_file.is_file():
                 break
@@ -221,7 +233,9 @@ def solve_field(pixels: np.ndarray, hints: SolveHints | None = None, *, timeout:
                 last = [ln for ln in log.splitlines() if ln.strip()][-1:]
                 raise SolveError(f"solve-field failed: {' '.join(last)[:200]}")
         if not wcs_file.is_file():
-            raise _no_solution(series, hints.field_arcmin(shape), f"within {timeout:g} s")
+            timed_out = timed_out or time.monotonic() - start >= timeout - 1
+            raise _no_solution(series, hints.field_arcmin(shape), f"within {timeout:g} s",
+                               timed_out)
         from astropy.io import fits
 
         from editor.io.wcs import header_wcs

@@ -139,3 +139,19 @@ def test_hints_come_from_objctra_and_focal_length(shared_data):
 def test_unknown_solver_is_one_clear_error():
     with pytest.raises(SolveError, match="unknown solver"):
         solve_image(np.zeros((50, 50), np.float32), backend="bogus")
+
+
+@needs_solver
+def test_a_solve_cut_short_by_its_time_limit_says_so_not_that_the_index_cannot_cover_it(
+        shared_data, tmp_path):
+    """The 12' J frame solves with Tycho-2 given ~40 s; cut at 3 s the message must point at
+    the time limit first (a busy machine), not claim the index files cannot solve it."""
+    image = open_image(shared_data / "fits" / "multiband_gc" / "gc_2mass_j.fits")
+    header = {k: v for k, v in image.meta.header.items() if not is_wcs_key(k)}
+    start = time.monotonic()
+    with pytest.raises(SolveError) as info:
+        solve_image(image.data, header, timeout=3)
+    assert time.monotonic() - start < 20
+    message = str(info.value)
+    assert "time limit was reached" in message and "--timeout" in message
+    assert "covers fields wider" not in message
