@@ -136,18 +136,20 @@ class TiledRender:
         if self._own_cache:
             self.cache = self._cache_for(win)
 
-        def report() -> None:
+        def finished(t: Window, out: np.ndarray) -> tuple[Window, np.ndarray]:
+            """Count a tile done, report progress, hand back its row's pages."""
+            nonlocal done
+            done += 1
             if self.progress is not None:
                 self.progress(done / len(grid))
+            self._row_done(t, win)
+            return t, out
 
-        report()
+        if self.progress is not None:
+            self.progress(0.0)
         if self.workers == 1:
             for t in grid:
-                out = self.render_tile(t)
-                done += 1
-                report()
-                self._row_done(t, win)
-                yield t, out
+                yield finished(t, self.render_tile(t))
             return
         with blas_limited(self.workers), ThreadPoolExecutor(
                 self.workers, thread_name_prefix=THREAD_PREFIX) as pool:
@@ -158,18 +160,10 @@ class TiledRender:
                     ahead.append((t, pool.submit(self.render_tile, t)))
                     if len(ahead) >= 2 * self.workers:
                         t0, fut = ahead.popleft()
-                        out = fut.result()
-                        done += 1
-                        report()
-                        self._row_done(t0, win)
-                        yield t0, out
+                        yield finished(t0, fut.result())
                 while ahead:
                     t0, fut = ahead.popleft()
-                    out = fut.result()
-                    done += 1
-                    report()
-                    self._row_done(t0, win)
-                    yield t0, out
+                    yield finished(t0, fut.result())
             finally:
                 if ahead:  # the consumer stopped early: stop the tiles still running
                     self.cancel.cancel()
