@@ -1,0 +1,94 @@
+"""Translations for every layer of the editor, without Qt: ``_()``, ``ngettext()``, ``N_()``.
+
+Errors, undo entry names, default layer names and job labels are made below the UI (io, core,
+project, stacking...), so the gettext catalogs are reached from here; the UI's ``tr()``
+(``editor/ui/common/i18n.py``) is this same catalog. Messages are translated when they are made
+(an error's text, an undo step's name), with ``_("... {name} ...").format(name=...)``; constants
+marked ``N_()`` are translated where they are shown.
+
+The language, like git and Siril (GNU gettext): ``$NEBULAYER_LANG`` if set, else the C library's
+order (``LC_ALL``, ``LC_MESSAGES``, ``LANG``; ``LANGUAGE`` first unless the locale is C); C/POSIX
+or a language without a catalog means English. The GUI calls :func:`use` with the language it
+chose (menu choice, Qt's system locale): it is written to ``$NEBULAYER_LANG`` so worker
+processes speak it too. Tests set ``NEBULAYER_LANG=en`` (tests/conftest.py): deterministic.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from pathlib import Path
+
+DOMAIN = "nebulayer"
+LOCALE_DIR = Path(__file__).resolve().parent
+ENV_VAR = "NEBULAYER_LANG"
+#: Languages with a catalog (English is the messages themselves).
+LANGUAGES = ("en", "fr", "ja")
+
+_catalogs: dict[str, _gettext.NullTranslations] = {}
+
+
+def normalise(code: str | None) -> str | None:
+    """``fr_FR.UTF-8`` -> ``fr``; None for C/POSIX/empty."""
+    if not code:
+        return None
+    code = code.split(":")[0].split(".")[0].split("@")[0].replace("-", "_")
+    if code in ("C", "POSIX", ""):
+        return None
+    return code.split("_")[0].lower()
+
+
+def system_language() -> str | None:
+    """The language the C library would use for messages, None when nothing is set."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            if normalise(value) is None:  # "C" set explicitly: untranslated, as gettext does
+                return "en"
+            for wanted in os.environ.get("LANGUAGE", "").split(":"):  # GNU: a preference list
+                lang = normalise(wanted)
+                if lang in LANGUAGES:
+                    return lang
+            return normalise(value)
+    return None
+
+
+def language() -> str:
+    """The language messages are made in now: one of :data:`LANGUAGES`."""
+    lang = normalise(os.environ.get(ENV_VAR)) or system_language() or "en"
+    return lang if lang in LANGUAGES else "en"
+
+
+def use(lang: str) -> str:
+    """Speak ``lang`` from now on, in this process and the processes it starts."""
+    lang = lang if lang in LANGUAGES else "en"
+    os.environ[ENV_VAR] = lang
+    return lang
+
+
+def catalog(lang: str | None = None) -> _gettext.NullTranslations:
+    lang = lang or language()
+    found = _catalogs.get(lang)
+    if found is None:
+        found = _catalogs[lang] = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    return found
+
+
+def reset() -> None:
+    """Forget the loaded catalogs (a catalog recompiled in this process)."""
+    _catalogs.clear()
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (itself when there is no translation)."""
+    return catalog().gettext(message) if message else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n``, in the current language (Japanese has one form)."""
+    return catalog().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks a constant for the catalogs; it is translated where it is shown, with ``_()``."""
+    return message

@@ -22,6 +22,8 @@ from PyQt6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PyQt6.QtGui import QFont, QFontDatabase
 from PyQt6.QtWidgets import QApplication
 
+import editor.locale as messages
+
 DOMAIN = "nebulayer"
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
 ENV_VAR = "NEBULAYER_LANG"
@@ -84,10 +86,12 @@ def current_language() -> str:
 
 
 def _translations() -> gettext.NullTranslations:
+    """The catalog of the UI's language; the layers below (errors, undo names) use the same
+    one through :mod:`editor.locale`, told the language here and by :func:`install`."""
     global _catalog
     if _catalog is None:
-        lang = current_language()
-        _catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+        messages.use(current_language())
+        _catalog = messages.catalog()
     return _catalog
 
 
@@ -100,13 +104,14 @@ def reset() -> None:
     """Forget the loaded catalog (tests switching language in one process)."""
     global _catalog
     _catalog = None
+    messages.reset()
 
 
 def install(app: QApplication) -> str:
     """Apply the language to ``app``: Qt's own translations, the default QLocale (dates and
     numbers in spin boxes and ``QLocale().toString``), and a font with the script's glyphs."""
     reset()
-    lang = current_language()
+    lang = messages.use(current_language())  # errors and undo names made below the UI follow
     for old in _qt_translators:
         app.removeTranslator(old)
     _qt_translators.clear()
@@ -159,6 +164,4 @@ def format_datetime(value, short: bool = True) -> str:
 
 
 
-def N_(text: str) -> str:
-    """Marks a text for extraction where it is defined; it is translated where shown, with tr()."""
-    return text
+N_ = messages.N_  # marks a text for extraction where defined; translated where shown, with tr()
