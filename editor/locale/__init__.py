@@ -3,8 +3,8 @@
 Errors, undo entry names, default layer names and job labels are made below the UI (io, core,
 project, stacking...), so the gettext catalogs are reached from here; the UI's ``tr()``
 (``editor/ui/common/i18n.py``) is this same catalog. Messages are translated when they are made
-(an error's text, an undo step's name), with ``_("... {name} ...").format(name=...)``; constants
-marked ``N_()`` are translated where they are shown.
+(an error's text, an undo step's name), with ``_("... {name} ...").format(name=...)`` (``tr`` in
+modules where ``_`` is a throwaway variable); constants marked ``N_()`` are translated where shown.
 
 The language, like git and Siril (GNU gettext): ``$NEBULAYER_LANG`` if set, else the C library's
 order (``LC_ALL``, ``LC_MESSAGES``, ``LANG``; ``LANGUAGE`` first unless the locale is C); C/POSIX
@@ -82,6 +82,10 @@ def reset() -> None:
 def _(message: str) -> str:
     """``message`` in the current language (itself when there is no translation)."""
     return catalog().gettext(message) if message else message
+
+
+#: The same function, for modules that use ``_`` as a throwaway variable name.
+tr = _
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
