@@ -20,6 +20,7 @@ from astropy.io import fits
 from editor.acquisition.indi_link import IndiLink
 from editor.errors import DeviceError
 from editor.jobs.progress import Cancelled, CancelToken
+from editor.locale import _
 
 FRAME_TYPES = ("light", "dark", "flat", "bias")
 _FRAME_SWITCH = {"light": "FRAME_LIGHT", "dark": "FRAME_DARK", "flat": "FRAME_FLAT",
@@ -85,12 +86,12 @@ class FrameSettings:
 
     def __post_init__(self) -> None:
         if not self.exposure >= 0:
-            raise DeviceError(f"exposure must be 0 s or more, not {self.exposure}")
+            raise DeviceError(_("exposure must be 0 s or more, not {exposure}").format(exposure=self.exposure))
         if self.frame_type not in FRAME_TYPES:
-            raise DeviceError(f"unknown frame type {self.frame_type!r} "
-                              f"(use one of {', '.join(FRAME_TYPES)})")
+            raise DeviceError(_("unknown frame type {frame_type!r} "
+                              "(use one of {text})").format(frame_type=self.frame_type, text=', '.join(FRAME_TYPES)))
         if self.binning < 1:
-            raise DeviceError(f"binning must be 1 or more, not {self.binning}")
+            raise DeviceError(_("binning must be 1 or more, not {binning}").format(binning=self.binning))
 
 
 @dataclass
@@ -121,7 +122,7 @@ def decode_blob(blob: bytes, fmt: str) -> tuple[np.ndarray | None, fits.Header]:
         try:
             blob = zlib.decompress(blob)
         except zlib.error as exc:
-            raise DeviceError(f"frame {fmt}: corrupt compressed data ({exc})") from None
+            raise DeviceError(_("frame {fmt}: corrupt compressed data ({exc})").format(fmt=fmt, exc=exc)) from None
         fmt = fmt[:-2]
     if not fmt.startswith(".fits"):
         return None, fits.Header()
@@ -131,8 +132,8 @@ def decode_blob(blob: bytes, fmt: str) -> tuple[np.ndarray | None, fits.Header]:
                 if hdu.data is not None:
                     return np.array(hdu.data), hdu.header.copy()
     except (OSError, ValueError) as exc:
-        raise DeviceError(f"frame {fmt}: the camera sent an unreadable FITS ({exc})") from None
-    raise DeviceError(f"frame {fmt}: the camera sent a FITS without image data")
+        raise DeviceError(_("frame {fmt}: the camera sent an unreadable FITS ({exc})").format(fmt=fmt, exc=exc)) from None
+    raise DeviceError(_("frame {fmt}: the camera sent a FITS without image data").format(fmt=fmt))
 
 
 class Camera:
@@ -185,7 +186,7 @@ class Camera:
         link, name = self.link, self.name
         info = link.numbers(name, "CCD_INFO")
         if not info:
-            raise DeviceError(f"{name}: is not a connected camera (no CCD_INFO)")
+            raise DeviceError(_("{name}: is not a connected camera (no CCD_INFO)").format(name=name))
         ranges_g = link.number_ranges(name, "CCD_GAIN").get("GAIN")
         ranges_o = link.number_ranges(name, "CCD_OFFSET").get("OFFSET")
         binr = link.number_ranges(name, "CCD_BINNING")
@@ -229,23 +230,23 @@ class Camera:
         link, name = self.link, self.name
         if caps.exposure_range and not (caps.exposure_range[0] <= settings.exposure
                                         <= caps.exposure_range[1]):
-            raise DeviceError(f"{name}: exposure {settings.exposure:g} s is outside the camera's "
-                              f"range {caps.exposure_range[0]:g}..{caps.exposure_range[1]:g} s")
+            raise DeviceError(_("{name}: exposure {exposure:g} s is outside the camera's "
+                              "range {exposure_range:g}..{exposure_range2:g} s").format(name=name, exposure=settings.exposure, exposure_range=caps.exposure_range[0], exposure_range2=caps.exposure_range[1]))
         for label, value, rng, vector, member in (
                 ("gain", settings.gain, caps.gain_range, "CCD_GAIN", "GAIN"),
                 ("offset", settings.offset, caps.offset_range, "CCD_OFFSET", "OFFSET")):
             if value is None:
                 continue
             if rng is None:
-                raise DeviceError(f"{name}: this camera has no {label} setting")
+                raise DeviceError(_("{name}: this camera has no {label} setting").format(name=name, label=label))
             if not rng[0] <= value <= rng[1]:
-                raise DeviceError(f"{name}: {label} {value:g} is out of range "
-                                  f"{rng[0]:g}..{rng[1]:g}")
+                raise DeviceError(_("{name}: {label} {value:g} is out of range "
+                                  "{rng:g}..{rng2:g}").format(name=name, label=label, value=value, rng=rng[0], rng2=rng[1]))
             if link.numbers(name, vector).get(member) != value:
                 link.set_and_wait(name, vector, {member: value}, what=label)
         if settings.binning > min(caps.max_binning):
-            raise DeviceError(f"{name}: binning {settings.binning} is more than the camera's "
-                              f"{min(caps.max_binning)}")
+            raise DeviceError(_("{name}: binning {binning} is more than the camera's "
+                              "{min}").format(name=name, binning=settings.binning, min=min(caps.max_binning)))
         if link.has(name, "CCD_BINNING"):
             current = link.numbers(name, "CCD_BINNING")
             if (current.get("HOR_BIN"), current.get("VER_BIN")) != (settings.binning,) * 2:
@@ -257,7 +258,7 @@ class Camera:
             self._set_iso(caps, settings.iso)
         if len(caps.frame_types) > 1 or settings.frame_type != "light":
             if settings.frame_type not in caps.frame_types:
-                raise DeviceError(f"{name}: cannot take {settings.frame_type} frames")
+                raise DeviceError(_("{name}: cannot take {frame_type} frames").format(name=name, frame_type=settings.frame_type))
             switch = _FRAME_SWITCH[settings.frame_type]
             if not link.switches(name, "CCD_FRAME_TYPE").get(switch):
                 link.set_and_wait(name, "CCD_FRAME_TYPE", {switch: "On"}, what="frame type")
@@ -265,24 +266,24 @@ class Camera:
     def _set_iso(self, caps: CameraCapabilities, iso: str) -> None:
         """Turn on the CCD_ISO switch whose label (or member name) is ``iso``."""
         if not caps.iso_choices:
-            raise DeviceError(f"{self.name}: this camera has no ISO setting")
+            raise DeviceError(_("{name}: this camera has no ISO setting").format(name=self.name))
         members = getattr(self, "_iso_members", {})
         member = members.get(str(iso)) or (str(iso) if str(iso) in members.values() else None)
         if member is None:
-            raise DeviceError(f"{self.name}: ISO {iso} is not offered "
-                              f"(one of {', '.join(caps.iso_choices)})")
+            raise DeviceError(_("{name}: ISO {iso} is not offered "
+                              "(one of {text})").format(name=self.name, iso=iso, text=', '.join(caps.iso_choices)))
         if not self.link.switches(self.name, "CCD_ISO").get(member):
             self.link.set_and_wait(self.name, "CCD_ISO", {member: "On"}, what="ISO")
 
     def _set_roi(self, caps: CameraCapabilities, settings: FrameSettings) -> None:
         if not self.link.has(self.name, "CCD_FRAME"):
             if settings.roi is not None:
-                raise DeviceError(f"{self.name}: this camera cannot read a region of interest")
+                raise DeviceError(_("{name}: this camera cannot read a region of interest").format(name=self.name))
             return
         x, y, w, h = settings.roi or (0, 0, caps.width, caps.height)
         if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > caps.width or y + h > caps.height:
-            raise DeviceError(f"{self.name}: region x={x} y={y} {w}x{h} does not fit the "
-                              f"{caps.width}x{caps.height} sensor")
+            raise DeviceError(_("{name}: region x={x} y={y} {w}x{h} does not fit the "
+                              "{width}x{height} sensor").format(name=self.name, x=x, y=y, w=w, h=h, width=caps.width, height=caps.height))
         wanted = {"X": x, "Y": y, "WIDTH": w, "HEIGHT": h}
         # drivers keep CCD_FRAME in unbinned pixels
         if self.link.numbers(self.name, "CCD_FRAME") != {k: float(v) for k, v in wanted.items()}:
@@ -332,7 +333,7 @@ class Camera:
         count, fmt, blob, when = link.last_blob(name)
         if count <= count0:
             msg = link.message(name, "CCD_EXPOSURE")
-            raise DeviceError(f"{name}: exposure failed" + (f": {msg}" if msg else ""))
+            raise DeviceError(_("{name}: exposure failed").format(name=name) + (_(": {msg}").format(msg=msg) if msg else ""))
         data, header = decode_blob(blob, fmt)
         if progress is not None:
             progress(1.0)
