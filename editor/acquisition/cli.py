@@ -19,6 +19,7 @@ from editor.acquisition.filter_wheel import FilterWheel
 from editor.acquisition.indi_link import IndiLink
 from editor.acquisition.sequence import SequenceRunner, SequenceStep, parse_plan, parse_roi
 from editor.errors import DeviceError, ImageWriteError, NebulayerError
+from editor.locale import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,15 +64,15 @@ def _pick(link: IndiLink, wanted: str | None, kind: str, exclude: str = "") -> s
     if wanted:
         if wanted not in {d.name for d in devices}:
             names = ", ".join(d.name for d in devices) or "none"
-            raise DeviceError(f"INDI {link.address}: no device {wanted!r} (devices: {names})")
+            raise DeviceError(_("INDI {address}: no device {wanted!r} (devices: {names})").format(address=link.address, wanted=wanted, names=names))
         return wanted
     matches = [d.name for d in devices if kind in d.kinds and d.name != exclude]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise DeviceError(f"INDI {link.address}: no {kind} found")
-    raise DeviceError(f"INDI {link.address}: several {kind}s ({', '.join(matches)}): "
-                      f"choose one with --{'camera' if kind == 'camera' else 'wheel'}")
+        raise DeviceError(_("INDI {address}: no {kind} found").format(address=link.address, kind=kind))
+    raise DeviceError(_("INDI {address}: several {kind}s ({text}): "
+                      "choose one with --{value}").format(address=link.address, kind=kind, text=', '.join(matches), value='camera' if kind == 'camera' else 'wheel'))
 
 
 def run(args: argparse.Namespace) -> int:
