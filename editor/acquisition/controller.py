@@ -49,6 +49,7 @@ from editor.acquisition.preview import auto_stretch_u8
 from editor.acquisition.sequence import SequenceProgress, SequenceRunner, SequenceStep
 from editor.errors import NebulayerError
 from editor.jobs.progress import Cancelled, CancelToken
+from editor.locale import _
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ class AcquisitionController:
         """Connect again to the same server after a loss."""
         def run() -> None:
             if self.link is None:
-                raise NebulayerError("not connected to any server yet")
+                raise NebulayerError(_("not connected to any server yet"))
             self.link.connect()
         return self._quick_call(run)
 
@@ -189,7 +190,7 @@ class AcquisitionController:
                 self._emit("camera", None)
                 return
             if self.link is None:
-                raise NebulayerError("connect to an INDI server first")
+                raise NebulayerError(_("connect to an INDI server first"))
             camera = Camera(self.link, name, readout_margin=self.readout_margin)
             caps = camera.connect()
             self.camera = camera
@@ -205,7 +206,7 @@ class AcquisitionController:
                 self._emit("wheel", [])
                 return
             if self.link is None:
-                raise NebulayerError("connect to an INDI server first")
+                raise NebulayerError(_("connect to an INDI server first"))
             wheel = FilterWheel(self.link, name)
             filters = wheel.connect()
             self.wheel = wheel
