@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from editor.acquisition.indi_link import IndiLink
 from editor.errors import DeviceError
+from editor.locale import _
 
 # Short names users type in sequences ("10xL, 5xR") -> the long names wheels often use.
 _ALIASES = {
@@ -40,7 +41,7 @@ class FilterWheel:
             return [names[m] for m in sorted(names, key=slot)]
         rng = self.link.number_ranges(self.name, "FILTER_SLOT").get("FILTER_SLOT_VALUE")
         if rng is None:
-            raise DeviceError(f"{self.name}: is not a filter wheel (no FILTER_SLOT)")
+            raise DeviceError(_("{name}: is not a filter wheel (no FILTER_SLOT)").format(name=self.name))
         return [str(i) for i in range(int(rng[0]), int(rng[1]) + 1)]
 
     def current(self) -> str:
@@ -60,7 +61,7 @@ class FilterWheel:
                 return i
         if key.isdigit() and 1 <= int(key) <= len(names):
             return int(key)
-        raise DeviceError(f"{self.name}: no filter {wanted!r} (slots: {', '.join(names)})")
+        raise DeviceError(_("{name}: no filter {wanted!r} (slots: {text})").format(name=self.name, wanted=wanted, text=', '.join(names)))
 
     def select(self, wanted: str) -> str:
         """Move to a filter and wait until the wheel stops; returns the slot's name."""
