@@ -29,6 +29,7 @@ from editor.acquisition.indi_runner import wait_for_future
 from editor.acquisition.indi_session import EventCallback, IndiSession
 from editor.errors import DeviceError
 from editor.jobs.progress import CancelToken
+from editor.locale import _
 
 __all__ = ["EventCallback", "IndiLink"]
 
@@ -63,12 +64,12 @@ class IndiLink(IndiSession):
         link is down or the device is gone."""
         client = self._client
         if client is None or not self._up:
-            raise DeviceError(f"INDI {self.address}: not connected"
-                              + (f" ({self._lost_reason})" if self._lost_reason else ""))
+            raise DeviceError(_("INDI {address}: not connected").format(address=self.address)
+                              + (_(" ({lost_reason})").format(lost_reason=self._lost_reason) if self._lost_reason else ""))
         dev = client.data.get(device)
         if dev is None or device in self._deleted or not dev.enable:
-            raise DeviceError(f"{device}: no such device on {self.address} (it may have been "
-                              "removed or its driver stopped)")
+            raise DeviceError(_("{device}: no such device on {address} (it may have been "
+                              "removed or its driver stopped)").format(device=device, address=self.address))
         vec = dev.data.get(vector)
         if vec is None or not vec.enable:
             return None
@@ -80,7 +81,7 @@ class IndiLink(IndiSession):
         def read() -> list[DeviceInfo]:
             client = self._client
             if client is None or not self._up:
-                raise DeviceError(f"INDI {self.address}: not connected")
+                raise DeviceError(_("INDI {address}: not connected").format(address=self.address))
             return props.device_infos(client, self._deleted)
 
         return self._call(read)
@@ -132,7 +133,7 @@ class IndiLink(IndiSession):
         """(count, format such as '.fits', bytes, monotonic arrival time) of the latest BLOB."""
         def read() -> tuple[int, str, bytes, float]:
             if device not in self._blobs:
-                raise DeviceError(f"{device}: no frame received yet")
+                raise DeviceError(_("{device}: no frame received yet").format(device=device))
             return self._blobs[device]
         return self._call(read)
 
@@ -143,10 +144,10 @@ class IndiLink(IndiSession):
         async def send() -> None:
             vec = self.vector(device, vector)
             if vec is None:
-                raise DeviceError(f"{device}: has no property {vector}")
+                raise DeviceError(_("{device}: has no property {vector}").format(device=device, vector=vector))
             unknown = [m for m in members if m not in vec]
             if unknown:
-                raise DeviceError(f"{device}.{vector}: no member {', '.join(unknown)}")
+                raise DeviceError(_("{device}.{vector}: no member {text}").format(device=device, vector=vector, text=', '.join(unknown)))
             await self._client.send_newVector(device, vector, members=members)
 
         self._run(send(), timeout=10.0)
@@ -167,13 +168,13 @@ class IndiLink(IndiSession):
                 while True:
                     if not self._up:
                         reason = self._lost_reason or "not connected"
-                        raise DeviceError(f"INDI {self.address}: {reason} while waiting for {what}")
+                        raise DeviceError(_("INDI {address}: {reason} while waiting for {what}").format(address=self.address, reason=reason, what=what))
                     if predicate():
                         return
                     await self._cond.wait()
 
         if self._cond is None:
-            raise DeviceError(f"INDI {self.address}: not connected")
+            raise DeviceError(_("INDI {address}: not connected").format(address=self.address))
         future = self._runner.submit(wait())
         wait_for_future(future, timeout,
                         f"INDI {self.address}: timed out after {timeout:g} s waiting for {what}",
@@ -200,7 +201,7 @@ class IndiLink(IndiSession):
             problem = props.not_applied(members, current)
         if problem:
             msg = self.message(device, vector)
-            raise DeviceError(f"{device}: {what} {problem}" + (f": {msg}" if msg else ""))
+            raise DeviceError(_("{device}: {what} {problem}").format(device=device, what=what, problem=problem) + (_(": {msg}").format(msg=msg) if msg else ""))
 
     def connect_device(self, device: str, timeout: float = 15.0) -> None:
         """Switch a device's driver to connected (opens the hardware) and wait for it."""
@@ -212,8 +213,8 @@ class IndiLink(IndiSession):
                         timeout, f"{device} to connect")
         if self.state(device, "CONNECTION") == "Alert":
             msg = self.message(device)
-            raise DeviceError(f"{device}: the driver could not connect to the hardware"
-                              + (f": {msg}" if msg else ""))
+            raise DeviceError(_("{device}: the driver could not connect to the hardware").format(device=device)
+                              + (_(": {msg}").format(msg=msg) if msg else ""))
 
     def disconnect_device(self, device: str, timeout: float = 10.0) -> None:
         if not self.switches(device, "CONNECTION").get("CONNECT"):
