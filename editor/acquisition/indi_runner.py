@@ -18,6 +18,7 @@ from indipyclient import IPyClient
 
 from editor.errors import DeviceError
 from editor.jobs.progress import Cancelled, CancelToken
+from editor.locale import _
 
 # indipyclient logs every connection attempt as a warning; keep them out of the terminal
 # (a handler on its logger stops Python's last-resort printing to stderr).
@@ -72,13 +73,13 @@ class LoopThread:
     def run(self, coro: Any, timeout: float | None, where: str) -> Any:
         """Run ``coro`` on the loop and return its result; ``where`` names the link in errors."""
         if not self.alive:
-            raise DeviceError(f"INDI {where}: the connection was closed")
+            raise DeviceError(_("INDI {where}: the connection was closed").format(where=where))
         future = self.submit(coro)
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
             future.cancel()
-            raise DeviceError(f"INDI {where}: no answer within {timeout:.0f} s") from None
+            raise DeviceError(_("INDI {where}: no answer within {timeout:.0f} s").format(where=where, timeout=timeout)) from None
 
     def call(self, fn: Callable[[], Any], where: str, timeout: float = 10.0) -> Any:
         """Run ``fn`` on the loop's thread (where the client's data lives) and return its result."""
