@@ -20,6 +20,7 @@ from typing import Any, Callable
 from editor.acquisition.indi_properties import has_devices
 from editor.acquisition.indi_runner import LoopThread, WatchedClient
 from editor.errors import DeviceError
+from editor.locale import tr
 
 # the logger these messages always used, before the link was split into modules
 log = logging.getLogger("editor.acquisition.indi_link")
@@ -94,13 +95,13 @@ class IndiSession:
             _, writer = await asyncio.wait_for(
                 asyncio.open_connection(self.host, self.port), self.connect_timeout)
         except asyncio.TimeoutError:
-            raise DeviceError(f"INDI {self.address}: no answer within {self.connect_timeout:g} s "
-                              "(is the host reachable?)") from None
+            raise DeviceError(tr("INDI {address}: no answer within {connect_timeout:g} s "
+                              "(is the host reachable?)").format(address=self.address, connect_timeout=self.connect_timeout)) from None
         except ConnectionRefusedError:
-            raise DeviceError(f"INDI {self.address}: connection refused (is indiserver running "
-                              "on that port?)") from None
+            raise DeviceError(tr("INDI {address}: connection refused (is indiserver running "
+                              "on that port?)").format(address=self.address)) from None
         except OSError as exc:
-            raise DeviceError(f"INDI {self.address}: cannot connect ({exc.strerror or exc})") from None
+            raise DeviceError(tr("INDI {address}: cannot connect ({strerror})").format(address=self.address, strerror=exc.strerror or exc)) from None
         writer.close()
 
     async def _connect(self) -> None:
@@ -129,8 +130,8 @@ class IndiSession:
                     pass
         if not self._up:
             await self._stop_client()
-            raise DeviceError(f"INDI {self.address}: the server accepted the connection but "
-                              "did not answer")
+            raise DeviceError(tr("INDI {address}: the server accepted the connection but "
+                              "did not answer").format(address=self.address))
         self._ready = True
         self._emit("connected", address=self.address)
         # an empty server is valid (no drivers loaded); the UI shows an empty device list
