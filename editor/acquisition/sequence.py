@@ -13,6 +13,7 @@ from editor.acquisition.filter_wheel import FilterWheel
 from editor.acquisition.frame_writer import save_frame, session_dir
 from editor.errors import DeviceError
 from editor.jobs.progress import Cancelled, CancelToken
+from editor.locale import tr
 
 # Rough per-frame overhead (readout, download, saving), only used to weight overall progress.
 _OVERHEAD_ESTIMATE = 1.0
@@ -34,7 +35,7 @@ class SequenceStep:
 
     def __post_init__(self) -> None:
         if self.count < 1:
-            raise DeviceError(f"a sequence step needs at least 1 frame, not {self.count}")
+            raise DeviceError(tr("a sequence step needs at least 1 frame, not {count}").format(count=self.count))
         FrameSettings(self.exposure, frame_type=self.frame_type, binning=self.binning)
 
     def settings(self) -> FrameSettings:
@@ -53,8 +54,8 @@ def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
     try:
         x, y, w, h = (int(v) for v in text.replace(" ", "").split(","))
     except ValueError:
-        raise DeviceError(f"region {text!r} not understood (write x,y,width,height in sensor "
-                          "pixels, e.g. 320,256,640,512)") from None
+        raise DeviceError(tr("region {text!r} not understood (write x,y,width,height in sensor "
+                          "pixels, e.g. 320,256,640,512)").format(text=text)) from None
     return x, y, w, h
 
 
@@ -70,13 +71,13 @@ def parse_plan(text: str, *, exposure: float, frame_type: str = "light",
     for item in filter(None, (part.strip() for part in text.split(","))):
         match = _ITEM.match(item)
         if not match:
-            raise DeviceError(f"sequence item {item!r} not understood (write e.g. 10xL or "
-                              "10xHa:300)")
+            raise DeviceError(tr("sequence item {item!r} not understood (write e.g. 10xL or "
+                              "10xHa:300)").format(item=item))
         count, filt, exp = match.groups()
         steps.append(SequenceStep(int(count), float(exp) if exp else exposure, filt, frame_type,
                                   gain, offset, binning, roi))
     if not steps:
-        raise DeviceError("the sequence is empty")
+        raise DeviceError(tr("the sequence is empty"))
     return steps
 
 
@@ -130,8 +131,8 @@ class SequenceRunner:
         """Take every frame of ``steps``; returns what was saved (``aborted`` if cancelled)."""
         for step in steps:
             if step.filter and self.wheel is None:
-                raise DeviceError(f"the sequence asks for filter {step.filter!r} but no filter "
-                                  "wheel is selected")
+                raise DeviceError(tr("the sequence asks for filter {filter!r} but no filter "
+                                  "wheel is selected").format(filter=step.filter))
         total = sum(s.count for s in steps)
         weights = [s.exposure + _OVERHEAD_ESTIMATE + self.delay for s in steps]
         whole = sum(w * s.count for w, s in zip(weights, steps)) or 1.0
