@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from editor.errors import NebulayerError
+from editor.locale import _
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -27,17 +28,17 @@ def run(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if args.timeout <= 0:
-        raise NebulayerError(f"--timeout must be positive, got {args.timeout:g}")
+        raise NebulayerError(_("--timeout must be positive, got {timeout:g}").format(timeout=args.timeout))
     if args.output and Path(args.output).resolve() == path.resolve():
-        raise NebulayerError(f"{args.output}: refusing to overwrite the original; write the "
-                             f"solved copy to another file")
+        raise NebulayerError(_("{output}: refusing to overwrite the original; write the "
+                             "solved copy to another file").format(output=args.output))
     image = open_image(path)
     with TerminalProgress("solve") as progress:
         try:
             sol = solve_image(image.data, image.meta.header, backend=args.solver,
                               timeout=args.timeout, use_hints=not args.blind, progress=progress)
         except NebulayerError as exc:
-            raise NebulayerError(f"{path}: {exc}") from None
+            raise NebulayerError(_("{path}: {exc}").format(path=path, exc=exc)) from None
     if args.output:
         from editor.io.fits_write import write_fits
         from editor.io.wcs import with_array_wcs
