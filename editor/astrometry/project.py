@@ -19,6 +19,7 @@ from editor.astrometry.wcs import summarise, wcs_cards
 from editor.core.history import CallbackCommand
 from editor.errors import DocumentError
 from editor.io.wcs import array_wcs, header_wcs, with_array_wcs
+from editor.locale import _
 
 META_KEY = "plate_solutions"
 
@@ -39,7 +40,7 @@ def store_solution(doc: Any, source_id: str, wcs: WCS, *, backend: str = "", sec
     """Put ``wcs`` (array order) on a source as one undoable step ("Plate Solve ...")."""
     src = doc.sources.get(source_id)
     if src is None:
-        raise DocumentError(f"no source {source_id!r} in this document")
+        raise DocumentError(_("no source {source_id!r} in this document").format(source_id=source_id))
     summary = summarise(wcs, src.pixels.shape[:2])
     record = {"cards": {k: v for k, v in wcs_cards(wcs).items()}, "backend": str(backend),
               "seconds": round(float(seconds), 2), "summary": summary.as_dict()}
