@@ -28,6 +28,7 @@ from editor.astrometry.hints import SolveHints, hints_from_header
 from editor.astrometry.wcs import PlateSummary, summarise
 from editor.errors import NebulayerError
 from editor.jobs.progress import CancelToken, Cancelled, Progress
+from editor.locale import _
 
 SYSTEM_CONFIG = Path("/etc/astrometry.cfg")
 ENV_INDEX = "NEBULAYER_ASTROMETRY_INDEX"
@@ -100,20 +101,20 @@ def _no_solution(series: dict[str, list[str]], field: float | None, why: str,
         # Not a verdict on the index files: a busy machine or a blind search ran out of time
         # (the 12' 2MASS J frame solves with Tycho-2 in ~40 s when the machine is quiet).
         size = f" for a {field:.0f}' field" if field is not None else ""
-        return SolveError(f"no solution{size} {why}: the time limit was reached; allow more time "
-                          f"(--timeout), give hints (RA/Dec, FOCALLEN + XPIXSZ), or install the "
-                          f"4100/5200 index series for narrow fields ({describe_series(series)} "
-                          f"is installed)")
+        return SolveError(_("no solution{size} {why}: the time limit was reached; allow more time "
+                          "(--timeout), give hints (RA/Dec, FOCALLEN + XPIXSZ), or install the "
+                          "4100/5200 index series for narrow fields ({describe_series} "
+                          "is installed)").format(size=size, why=why, describe_series=describe_series(series)))
     if field is not None and narrow is not None and field < narrow * 1.1:
         return SolveError(
-            f"no solution with the installed index files for a {field:.0f}' field: "
-            f"{describe_series(series)} covers fields wider than ~{narrow:.0f}'; install the "
-            f"4100/5200 series (astrometry-data-* or index-52xx files) and point {ENV_INDEX} "
-            f"(or astrometry.cfg add_path) to them")
+            _("no solution with the installed index files for a {field:.0f}' field: "
+            "{describe_series} covers fields wider than ~{narrow:.0f}'; install the "
+            "4100/5200 series (astrometry-data-* or index-52xx files) and point {ENV_INDEX} "
+            "(or astrometry.cfg add_path) to them").format(field=field, describe_series=describe_series(series), narrow=narrow, ENV_INDEX=ENV_INDEX))
     size = f" for a {field:.0f}' field" if field is not None else ""
-    return SolveError(f"no solution{size} with the installed index files "
-                      f"({describe_series(series)}) {why}; give hints (RA/Dec, FOCALLEN + XPIXSZ) "
-                      f"or a longer time limit")
+    return SolveError(_("no solution{size} with the installed index files "
+                      "({describe_series}) {why}; give hints (RA/Dec, FOCALLEN + XPIXSZ) "
+                      "or a longer time limit").format(size=size, describe_series=describe_series(series), why=why))
 
 
 def _mono(pixels: np.ndarray) -> np.ndarray:
@@ -175,14 +176,14 @@ def solve_field(pixels: np.ndarray, hints: SolveHints | None = None, *, timeout:
     """Solve with astrometry.net's solve-field; SolveError with the reason on failure."""
     exe = shutil.which("solve-field")
     if exe is None:
-        raise SolveError("plate solving needs astrometry.net's solve-field (Debian/Ubuntu: "
-                         "apt install astrometry.net astrometry-data-tycho2)")
+        raise SolveError(_("plate solving needs astrometry.net's solve-field (Debian/Ubuntu: "
+                         "apt install astrometry.net astrometry-data-tycho2)"))
     dirs = index_dirs()
     series = installed_series(dirs)
     if not series:
-        raise SolveError(f"no astrometry.net index files found (looked in "
-                         f"{', '.join(map(str, dirs)) or 'nothing'}); install astrometry-data-tycho2 "
-                         f"or point {ENV_INDEX} to a folder of index-*.fits files")
+        raise SolveError(_("no astrometry.net index files found (looked in "
+                         "{text}); install astrometry-data-tycho2 "
+                         "or point {ENV_INDEX} to a folder of index-*.fits files").format(text=', '.join(map(str, dirs)) or 'nothing', ENV_INDEX=ENV_INDEX))
     hints = hints or SolveHints()
     shape = pixels.shape[:2]
     start = time.monotonic()
@@ -231,7 +232,7 @@ def solve_field(pixels: np.ndarray, hints: SolveHints | None = None, *, timeout:
                 break
             if code != 0 and "Traceback" in log:
                 last = [ln for ln in log.splitlines() if ln.strip()][-1:]
-                raise SolveError(f"solve-field failed: {' '.join(last)[:200]}")
+                raise SolveError(_("solve-field failed: {text}").format(text=' '.join(last)[:200]))
         if not wcs_file.is_file():
             timed_out = timed_out or time.monotonic() - start >= timeout - 1
             raise _no_solution(series, hints.field_arcmin(shape), f"within {timeout:g} s",
@@ -242,7 +243,7 @@ def solve_field(pixels: np.ndarray, hints: SolveHints | None = None, *, timeout:
 
         wcs = header_wcs(dict(fits.getheader(wcs_file)))
     if wcs is None:
-        raise SolveError("solve-field reported a solution but its WCS file could not be read")
+        raise SolveError(_("solve-field reported a solution but its WCS file could not be read"))
     if progress is not None:
         progress(1.0)
     return Solution(wcs, summarise(wcs, shape), "astrometry.net", time.monotonic() - start)
@@ -287,8 +288,8 @@ def solve_astap(pixels: np.ndarray, hints: SolveHints | None = None, *, timeout:
     """Solve with ASTAP's command-line solver (needs one of its star databases, D05..D80)."""
     found = astap_available()
     if found is None:
-        raise SolveError("ASTAP is not installed with a star database (astap_cli plus e.g. "
-                         "the D50 database in /opt/astap, or NEBULAYER_ASTAP_DB)")
+        raise SolveError(_("ASTAP is not installed with a star database (astap_cli plus e.g. "
+                         "the D50 database in /opt/astap, or NEBULAYER_ASTAP_DB)"))
     exe, db = found
     hints = hints or SolveHints()
     shape = pixels.shape[:2]
@@ -306,17 +307,17 @@ def solve_astap(pixels: np.ndarray, hints: SolveHints | None = None, *, timeout:
         try:
             _run(cmd, timeout, cancel, progress, work)
         except TimeoutError:
-            raise SolveError(f"ASTAP found no solution within {timeout:g} s") from None
+            raise SolveError(_("ASTAP found no solution within {timeout:g} s").format(timeout=timeout)) from None
         wcs_file = work / "image.wcs"
         if not wcs_file.is_file():
-            raise SolveError("ASTAP found no solution (wrong star database for this field size?)")
+            raise SolveError(_("ASTAP found no solution (wrong star database for this field size?)"))
         from astropy.io import fits
 
         from editor.io.wcs import header_wcs
 
         wcs = header_wcs(dict(fits.getheader(wcs_file)))
     if wcs is None:
-        raise SolveError("ASTAP reported a solution but its WCS file could not be read")
+        raise SolveError(_("ASTAP reported a solution but its WCS file could not be read"))
     return Solution(wcs, summarise(wcs, shape), "ASTAP", time.monotonic() - start)
 
 
@@ -330,5 +331,5 @@ def solve_image(pixels: np.ndarray, header: Mapping[str, Any] | None = None, *,
                               and astap_available() is not None):
         return solve_astap(pixels, hints, timeout=timeout, cancel=cancel, progress=progress)
     if backend not in ("auto", "astrometry"):
-        raise SolveError(f"unknown solver {backend!r} (auto, astrometry or astap)")
+        raise SolveError(_("unknown solver {backend!r} (auto, astrometry or astap)").format(backend=backend))
     return solve_field(pixels, hints, timeout=timeout, cancel=cancel, progress=progress)
