@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from editor.errors import DocumentError
+from editor.locale import tr
 
 
 def measure_offsets(frames: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
@@ -23,8 +24,8 @@ def measure_offsets(frames: dict[str, np.ndarray]) -> dict[str, tuple[float, flo
             continue
         mono = img if img.ndim == 2 else img.mean(axis=2)
         if mono.shape != ref.shape:
-            raise DocumentError(f"channel {name} is {mono.shape[1]}x{mono.shape[0]}, the reference "
-                                f"{ref_name} is {ref.shape[1]}x{ref.shape[0]}")
+            raise DocumentError(tr("channel {name} is {shape}x{shape2}, the reference "
+                                "{ref_name} is {shape3}x{shape4}").format(name=name, shape=mono.shape[1], shape2=mono.shape[0], ref_name=ref_name, shape3=ref.shape[1], shape4=ref.shape[0]))
         # register_translation gives how far ``mono`` is shifted from the reference; the
         # layer stores the correction the render applies to the channel.
         dy, dx = filters.register_translation(ref, mono)
@@ -74,7 +75,7 @@ def _refuse_rotation(ref: np.ndarray, mono: np.ndarray, name: str, ref_name: str
     rot, scale, worst = local_similarity(ref, mono)
     if worst > MAX_CORNER_ERROR:
         raise DocumentError(
-            f"channel {name} is rotated by {rot:.2f} deg and scaled by {scale:.4f} relative to "
-            f"{ref_name}: a shift cannot align it (its corners would stay {worst:.1f} px off); "
-            f"register the frames for rotation first (your stacker, or a mosaic layer aligned "
-            f"by stars), or merge them unaligned (align=False)")
+            tr("channel {name} is rotated by {rot:.2f} deg and scaled by {scale:.4f} relative to "
+            "{ref_name}: a shift cannot align it (its corners would stay {worst:.1f} px off); "
+            "register the frames for rotation first (your stacker, or a mosaic layer aligned "
+            "by stars), or merge them unaligned (align=False)").format(name=name, rot=rot, scale=scale, ref_name=ref_name, worst=worst))
