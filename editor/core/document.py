@@ -28,6 +28,7 @@ from editor.core.render_errors import RenderErrors
 from editor.core.sources import Source, freeze, open_image_file
 from editor.errors import DocumentError
 from editor.io.image import Image, ImageMeta
+from editor.locale import _
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Document(EditsMixin, NotesMixin, RecipesMixin, GeometryMixin):
 
     def __init__(self, width: int, height: int, *, registry: Any = None, cache: Any = None) -> None:
         if not (0 < int(width) <= 1 << 20 and 0 < int(height) <= 1 << 20):
-            raise DocumentError(f"canvas size {width}x{height} is not valid")
+            raise DocumentError(_("canvas size {width}x{height} is not valid").format(width=width, height=height))
         self.width = int(width)
         self.height = int(height)
         self.path: str | None = None
@@ -96,10 +97,10 @@ class Document(EditsMixin, NotesMixin, RecipesMixin, GeometryMixin):
         references (path + sha256) instead of copying their pixels into the project."""
         target = path if path is not None else self.path
         if target is None:
-            raise DocumentError("this document has no file name yet")
+            raise DocumentError(_("this document has no file name yet"))
         if path is None and not self.path_confirmed:
-            raise DocumentError(f"{target} was not opened or chosen in this session (this is a "
-                                "recovered copy): pass the path to save over it")
+            raise DocumentError(_("{target} was not opened or chosen in this session (this is a "
+                                "recovered copy): pass the path to save over it").format(target=target))
         services.get(services.PROJECT).save(self, target, embed_sources=embed_sources,
                                             recovery=False)
         self.path = str(target)
@@ -238,7 +239,7 @@ class Document(EditsMixin, NotesMixin, RecipesMixin, GeometryMixin):
         for s in self._snapshots:
             if s["id"] == snapshot_id:
                 return copy.deepcopy(s["layers"])
-        raise DocumentError(f"no snapshot with id {snapshot_id!r}")
+        raise DocumentError(_("no snapshot with id {snapshot_id!r}").format(snapshot_id=snapshot_id))
 
     def delete_snapshot(self, snapshot_id: str) -> None:
         self.snapshot_layers(snapshot_id)
@@ -269,7 +270,7 @@ class Document(EditsMixin, NotesMixin, RecipesMixin, GeometryMixin):
         if upto is not None:
             nodes = tree.truncate(nodes if nodes is not None else self.to_dict(), upto)
             if nodes is None:
-                raise DocumentError(f"no layer with id {upto!r}")
+                raise DocumentError(_("no layer with id {upto!r}").format(upto=upto))
         return services.get(services.RENDERER).render(self, scale=scale, region=region,
                                                       progress=progress, nodes=nodes, copy=copy,
                                                       errors=errors)
@@ -322,4 +323,4 @@ def _as_image(thing: Any) -> Image:
         return Image(thing, ImageMeta(format="array"))
     if isinstance(thing, (str, Path)):
         return open_image_file(thing)
-    raise DocumentError(f"cannot make an image from {type(thing).__name__}")
+    raise DocumentError(_("cannot make an image from {name}").format(name=type(thing).__name__))
