@@ -29,6 +29,7 @@ from editor.core.paint import Stroke, paint
 from editor.core.stroke_history import stroke_command
 from editor.errors import DocumentError
 from editor.io.image import Image, ImageMeta
+from editor.locale import tr
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -145,9 +146,9 @@ class EditsMixin:
         """Add an adjustment layer running registered operation ``kind`` on what is below."""
         spec = self.registry.get(kind)
         if spec is None:
-            raise DocumentError(f"no operation {kind!r} is installed")
+            raise DocumentError(tr("no operation {kind!r} is installed").format(kind=kind))
         if spec.category != "adjustment":
-            raise DocumentError(f"{kind!r} is a {spec.category}, not an adjustment")
+            raise DocumentError(tr("{kind!r} is a {category}, not an adjustment").format(kind=kind, category=spec.category))
         try:
             resolved = spec.resolve(params)
         except ValueError as exc:
@@ -163,10 +164,10 @@ class EditsMixin:
                             **params: Any) -> str:
         """Add a colour layer merged from mono frames (LRGB or RGB), aligned sub-pixel."""
         if mode not in COMBINE_MODES:
-            raise DocumentError(f"unknown channel mode {mode!r} (one of {', '.join(COMBINE_MODES)})")
+            raise DocumentError(tr("unknown channel mode {mode!r} (one of {text})").format(mode=mode, text=', '.join(COMBINE_MODES)))
         allowed = {"L", "R", "G", "B", "RGB"}
         if not channels or set(channels) - allowed:
-            raise DocumentError(f"channels must be among {', '.join(sorted(allowed))}")
+            raise DocumentError(tr("channels must be among {text}").format(text=', '.join(sorted(allowed))))
         ids = {ch: self._source_for(v, ch).id for ch, v in channels.items()}
         offsets = measure_offsets({ch: self.sources[s].pixels for ch, s in ids.items()}) if align else {}
         _check_combine_params(mode, params)
@@ -185,7 +186,7 @@ class EditsMixin:
             found = [tree.locate(self.layers, lid) for lid in layer_ids]
             parent = found[0][0]
             if any(f[0] is not parent for f in found):
-                raise DocumentError("only layers side by side in the same group can be grouped")
+                raise DocumentError(tr("only layers side by side in the same group can be grouped"))
             order = sorted(found, key=lambda f: f[1])
             group.children = [f[2] for f in order]
             top = order[-1][1]
@@ -203,12 +204,12 @@ class EditsMixin:
         if isinstance(layer, AdjustmentLayer):
             spec = self.registry.get(layer.kind)
             if spec is None:
-                raise DocumentError(f"{layer.name}: "
+                raise DocumentError(tr("{name}: ").format(name=layer.name)
                                     + availability.missing_reason(self.registry, layer.kind,
                                                                   layer.plugin_id,
                                                                   layer.plugin_version))
             if layer.unavailable:
-                raise DocumentError(f"{layer.name}: {layer.error or 'its operation cannot run'}")
+                raise DocumentError(tr("{name}: {error}").format(name=layer.name, error=layer.error or 'its operation cannot run'))
             try:
                 new = spec.resolve({**layer.params, **params})
             except ValueError as exc:
@@ -217,7 +218,7 @@ class EditsMixin:
             new = {**layer.params, **params}
             _check_combine_params(layer.mode, new)
         else:
-            raise DocumentError(f"{layer.name} has no parameters")
+            raise DocumentError(tr("{name} has no parameters").format(name=layer.name))
 
         def setter(_k: str, v: Any) -> None:
             layer.params = v
@@ -238,17 +239,17 @@ class EditsMixin:
         if isinstance(mask, np.ndarray):
             mask = self.new_raster_mask(mask)
         if isinstance(mask, GeneratedMask) and mask.input != "below" and mask.input not in self.sources:
-            raise DocumentError(f"mask input {mask.input!r} is neither 'below' nor a source id")
+            raise DocumentError(tr("mask input {input!r} is neither 'below' nor a source id").format(input=mask.input))
         if isinstance(mask, RasterMask):
             self._adopt(mask.source_id)
             src = self.sources.get(mask.source_id)
             if src is None or src.pixels.ndim != 2 or src.pixels.shape != self.layer_shape:
-                raise DocumentError("a raster mask needs a (H, W) source the size of the canvas;"
-                                    " use new_raster_mask()")
+                raise DocumentError(tr("a raster mask needs a (H, W) source the size of the canvas;"
+                                    " use new_raster_mask()"))
         elif isinstance(mask, GeneratedMask):
             spec = self.registry.get(mask.kind)
             if spec is None or spec.category != "mask":
-                raise DocumentError(f"no mask operation {mask.kind!r} is installed")
+                raise DocumentError(tr("no mask operation {kind!r} is installed").format(kind=mask.kind))
             try:
                 mask.params = spec.resolve(mask.params)
             except ValueError as exc:
@@ -260,7 +261,7 @@ class EditsMixin:
 
             check_layer_mask(self.layers, layer_id, mask.layer)
         elif mask is not None:
-            raise DocumentError(f"not a mask: {type(mask).__name__}")
+            raise DocumentError(tr("not a mask: {name}").format(name=type(mask).__name__))
         self._change("Set mask" if mask else "Remove mask", layer, {"mask": mask},
                      lambda k, v: setattr(layer, k, v), None, ("mask", layer_id))
 
@@ -270,8 +271,8 @@ class EditsMixin:
         if arr.ndim == 0:
             arr = np.full(self.layer_shape, float(arr), dtype=np.float32)
         if arr.shape != self.layer_shape:
-            raise DocumentError(f"mask shape {arr.shape} does not match the canvas "
-                                f"{self.layer_shape}")
+            raise DocumentError(tr("mask shape {shape} does not match the canvas "
+                                "{layer_shape}").format(shape=arr.shape, layer_shape=self.layer_shape))
         src = self._add_source(Image(arr, ImageMeta(format="array")), "mask", kind="mask",
                                pending=True)
         mask = RasterMask(source_id=src.id)
@@ -284,13 +285,13 @@ class EditsMixin:
         layer = self.layer(layer_id)
         mask = layer.mask
         if mask is None:
-            raise DocumentError(f"{layer.name} has no mask")
+            raise DocumentError(tr("{name} has no mask").format(name=layer.name))
         if "params" in props:
             if not isinstance(mask, GeneratedMask):
-                raise DocumentError("only generated masks have parameters")
+                raise DocumentError(tr("only generated masks have parameters"))
             spec = self.registry.get(mask.kind)
             if spec is None:
-                raise DocumentError("mask: " + availability.missing_reason(
+                raise DocumentError(tr("mask: ") + availability.missing_reason(
                     self.registry, mask.kind, mask.plugin_id, mask.plugin_version))
             try:
                 props["params"] = spec.resolve({**mask.params, **dict(props["params"])})
@@ -337,7 +338,7 @@ class EditsMixin:
         """Turn a generated mask into a raster one that looks the same (paintable)."""
         layer = self.layer(layer_id)
         if not isinstance(layer.mask, GeneratedMask):
-            raise DocumentError(f"{layer.name} has no generated mask to bake")
+            raise DocumentError(tr("{name} has no generated mask to bake").format(name=layer.name))
         pixels = self.render_mask(layer_id, 1.0)
         self._replace_mask(layer, self.new_raster_mask(pixels, enabled=layer.mask.enabled),
                            "Bake mask")
@@ -370,7 +371,7 @@ class EditsMixin:
             else:
                 group = tree.locate(layers, parent)[2]
                 if not isinstance(group, GroupLayer) or group is layer or _contains(layer, parent):
-                    raise DocumentError("a layer can only move into another group")
+                    raise DocumentError(tr("a layer can only move into another group"))
                 target = group.children
             lst.pop(i)
             target.insert(max(0, min(int(new_index), len(target))), layer)
@@ -440,8 +441,8 @@ def _structure_refs(structure: tree.Structure) -> set[str]:
 def _check_combine_params(mode: str, params: dict[str, Any]) -> None:
     names = combine_param_names(mode)
     if params.get("normalize", "auto") not in ("auto", "on", "off"):  # filters/channel_norm.py
-        raise DocumentError(f"normalize must be 'auto', 'on' or 'off', not {params['normalize']!r}")
+        raise DocumentError(tr("normalize must be 'auto', 'on' or 'off', not {normalize!r}").format(normalize=params['normalize']))
     unknown = set() if names is None else set(params) - names
     if unknown:
-        raise DocumentError(f"{mode.upper()} merge has no parameter(s) {', '.join(sorted(unknown))}"
-                            f" (it takes {', '.join(sorted(names)) or 'none'})")
+        raise DocumentError(tr("{upper} merge has no parameter(s) {text}"
+                            " (it takes {text2})").format(upper=mode.upper(), text=', '.join(sorted(unknown)), text2=', '.join(sorted(names)) or 'none'))
