@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from editor.errors import DocumentError
+from editor.locale import _
 
 #: Ratios offered for crops: name -> width / height (None = free). A ratio is applied in the
 #: orientation of the box it is fitted in (3:2 on a portrait picture is 2:3) unless asked.
@@ -54,14 +55,14 @@ def ratio_rect(width: int, height: int, ratio: str | float | None,
     w, h = int(width), int(height)
     if isinstance(ratio, str):
         if ratio not in CROP_RATIOS:
-            raise DocumentError(f"unknown crop ratio {ratio!r} (one of {', '.join(CROP_RATIOS)})")
+            raise DocumentError(_("unknown crop ratio {ratio!r} (one of {text})").format(ratio=ratio, text=', '.join(CROP_RATIOS)))
         r = CROP_RATIOS[ratio]
     else:
         r = None if ratio is None else float(ratio)
     if r is None:
         return (0, 0, w, h)
     if not r > 0:
-        raise DocumentError(f"crop ratio must be > 0, got {ratio!r}")
+        raise DocumentError(_("crop ratio must be > 0, got {ratio!r}").format(ratio=ratio))
     tall = (h > w) if portrait is None else bool(portrait)
     if tall and r > 1 or not tall and r < 1:
         r = 1.0 / r
@@ -113,7 +114,7 @@ def _step(op: dict[str, Any], size: tuple[int, int]) -> tuple[np.ndarray, np.nda
         nw, nh = max(1, int(round(w * f))), max(1, int(round(h * f)))
         # the engine's convention: output pixel i covers old pixels [i/f, (i+1)/f)
         return np.eye(2) / f, np.full(2, 0.5 / f - 0.5), (nw, nh)
-    raise DocumentError(f"unknown geometry operation {op!r}")
+    raise DocumentError(_("unknown geometry operation {op!r}").format(op=op))
 
 
 def check_op(op: dict[str, Any], size: tuple[int, int]) -> dict[str, Any]:
@@ -124,25 +125,25 @@ def check_op(op: dict[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         if kind == "crop":
             x, y, cw, ch = (int(op[k]) for k in ("x", "y", "w", "h"))
             if cw < 1 or ch < 1 or x < 0 or y < 0 or x + cw > w or y + ch > h:
-                raise DocumentError(f"crop ({x}, {y}, {cw}, {ch}) is not inside the {w}x{h} canvas")
+                raise DocumentError(_("crop ({x}, {y}, {cw}, {ch}) is not inside the {w}x{h} canvas").format(x=x, y=y, cw=cw, ch=ch, w=w, h=h))
             return {"op": "crop", "x": x, "y": y, "w": cw, "h": ch}
         if kind == "flip":
             if op.get("axis") not in ("h", "v"):
-                raise DocumentError(f"flip axis must be 'h' or 'v', got {op.get('axis')!r}")
+                raise DocumentError(_("flip axis must be 'h' or 'v', got {get!r}").format(get=op.get('axis')))
             return {"op": "flip", "axis": op["axis"]}
         if kind == "rotate":
             angle = float(op["angle"])
             if not math.isfinite(angle):
-                raise DocumentError(f"rotation angle must be finite, got {angle}")
+                raise DocumentError(_("rotation angle must be finite, got {angle}").format(angle=angle))
             return {"op": "rotate", "angle": angle}
         if kind == "resample":
             f = float(op["scale"])
             if not (math.isfinite(f) and f > 0) or w * f < 1 or h * f < 1 or max(w, h) * f > 1 << 20:
-                raise DocumentError(f"resample factor {op['scale']} gives no valid canvas from {w}x{h}")
+                raise DocumentError(_("resample factor {scale} gives no valid canvas from {w}x{h}").format(scale=op['scale'], w=w, h=h))
             return {"op": "resample", "scale": f}
     except (KeyError, TypeError, ValueError):
-        raise DocumentError(f"bad geometry operation {op!r}") from None
-    raise DocumentError(f"unknown geometry operation {op!r}")
+        raise DocumentError(_("bad geometry operation {op!r}").format(op=op)) from None
+    raise DocumentError(_("unknown geometry operation {op!r}").format(op=op))
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ class Geometry:
         out = Geometry(self.base, self.ops + (check_op(op, (w, h)),))
         nh, nw = out.shape
         if not (0 < nh <= 1 << 20 and 0 < nw <= 1 << 20):
-            raise DocumentError(f"that would make a {nw}x{nh} canvas (at most {1 << 20} a side)")
+            raise DocumentError(_("that would make a {nw}x{nh} canvas (at most {value} a side)").format(nw=nw, nh=nh, value=1 << 20))
         return out
 
     def to_layer(self, x: Any, y: Any) -> tuple[Any, Any]:
@@ -246,13 +247,13 @@ class Geometry:
             h0, w0 = (int(v) for v in d["base"])
             ops = list(d.get("ops") or [])
         except (KeyError, TypeError, ValueError):
-            raise DocumentError(f"bad geometry record {d!r}") from None
+            raise DocumentError(_("bad geometry record {d!r}").format(d=d)) from None
         if not (0 < h0 <= 1 << 20 and 0 < w0 <= 1 << 20):
-            raise DocumentError(f"bad geometry base {h0}x{w0}")
+            raise DocumentError(_("bad geometry base {h0}x{w0}").format(h0=h0, w0=w0))
         g = cls((h0, w0))
         for op in ops:
             if not isinstance(op, dict):
-                raise DocumentError(f"bad geometry operation {op!r}")
+                raise DocumentError(_("bad geometry operation {op!r}").format(op=op))
             g = g.then(op)
         return g
 
