@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from editor.core.geometry import Geometry, ratio_rect
 from editor.core.history import CallbackCommand
 from editor.errors import DocumentError
+from editor.locale import _
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -78,7 +79,7 @@ class GeometryMixin:
         """Resample the canvas by ``scale`` (or to ``width`` or ``height``, aspect kept)."""
         given = [v is not None for v in (scale, width, height)]
         if sum(given) != 1:
-            raise DocumentError("resample takes one of scale, width or height")
+            raise DocumentError(_("resample takes one of scale, width or height"))
         if width is not None:
             scale = int(width) / self.width
         elif height is not None:
