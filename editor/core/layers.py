@@ -15,6 +15,7 @@ from typing import Any
 
 from editor.core.masks import Mask, mask_from_dict
 from editor.errors import DocumentError
+from editor.locale import _
 from filters.blend import BLEND_MODES  # the one list (the renderer implements each of them)
 
 COMBINE_MODES = ("lrgb", "rgb")
@@ -49,16 +50,16 @@ class Layer:
             try:
                 v = float(value)
             except (TypeError, ValueError):
-                raise DocumentError(f"opacity: {value!r} is not a number") from None
+                raise DocumentError(_("opacity: {value!r} is not a number").format(value=value)) from None
             if not 0.0 <= v <= 1.0:
-                raise DocumentError(f"opacity {v} is outside 0..1")
+                raise DocumentError(_("opacity {v} is outside 0..1").format(v=v))
             self.opacity = v
         elif name == "blend":
             if value not in BLEND_MODES:
-                raise DocumentError(f"unknown blend mode {value!r} (one of {', '.join(BLEND_MODES)})")
+                raise DocumentError(_("unknown blend mode {value!r} (one of {text})").format(value=value, text=', '.join(BLEND_MODES)))
             self.blend = str(value)
         else:
-            raise DocumentError(f"{self.type} layers have no property {name!r}")
+            raise DocumentError(_("{type} layers have no property {name!r}").format(type=self.type, name=name))
 
     def get_prop(self, name: str) -> Any:
         return copy.deepcopy(getattr(self, name))
@@ -97,7 +98,7 @@ class ImageLayer(Layer):
                 # Whole numbers stay ints in the JSON; fractions are kept (resampled at render).
                 self.offset = tuple(int(v) if v == int(v) else v for v in (y, x))  # type: ignore[assignment]
             except (TypeError, ValueError):
-                raise DocumentError(f"offset must be (y, x), got {value!r}") from None
+                raise DocumentError(_("offset must be (y, x), got {value!r}").format(value=value)) from None
         else:
             super().set_prop(name, value)
 
@@ -146,13 +147,13 @@ class ChannelCombineLayer(Layer):
             try:
                 self.offsets = {str(k): (float(v[0]), float(v[1])) for k, v in dict(value).items()}
             except (TypeError, ValueError, IndexError):
-                raise DocumentError(f"offsets must map channel -> (dy, dx), got {value!r}") from None
+                raise DocumentError(_("offsets must map channel -> (dy, dx), got {value!r}").format(value=value)) from None
             unknown = set(self.offsets) - set(self.channels)
             if unknown:
-                raise DocumentError(f"offsets for unknown channel(s) {', '.join(sorted(unknown))}")
+                raise DocumentError(_("offsets for unknown channel(s) {text}").format(text=', '.join(sorted(unknown))))
         elif name == "mode":
             if value not in COMBINE_MODES:
-                raise DocumentError(f"unknown combine mode {value!r}")
+                raise DocumentError(_("unknown combine mode {value!r}").format(value=value))
             self.mode = str(value)
         else:
             super().set_prop(name, value)
@@ -191,7 +192,7 @@ class MosaicLayer(Layer):
 
         if name == "panels":
             if not isinstance(value, (list, tuple)) or not value:
-                raise DocumentError("a mosaic needs at least one panel")
+                raise DocumentError(_("a mosaic needs at least one panel"))
             self.panels = [check_panel(p, k) for k, p in enumerate(value)]
         elif name == "canvas":
             self.canvas = check_canvas(value, len(self.panels))
@@ -238,7 +239,7 @@ def layer_from_dict(d: dict[str, Any]) -> Layer:
             layer.set_prop("panels", d["panels"])
             layer.set_prop("canvas", d["canvas"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DocumentError(f"bad layer record: {exc!r}") from None
+        raise DocumentError(_("bad layer record: {exc!r}").format(exc=exc)) from None
     return layer
 
 
