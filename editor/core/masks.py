@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from editor.errors import DocumentError
+from editor.locale import _
 
 MASK_PROPS = ("enabled", "invert", "density", "feather", "black", "midtone", "white")
 
@@ -38,17 +39,17 @@ class Mask:
             setattr(self, name, bool(value))
             return
         if name not in ("density", "feather", "black", "midtone", "white"):
-            raise DocumentError(f"masks have no property {name!r}")
+            raise DocumentError(_("masks have no property {name!r}").format(name=name))
         try:
             v = float(value)
         except (TypeError, ValueError):
-            raise DocumentError(f"mask {name}: {value!r} is not a number") from None
+            raise DocumentError(_("mask {name}: {value!r} is not a number").format(name=name, value=value)) from None
         if v != v:
-            raise DocumentError(f"mask {name}: NaN is not allowed")
+            raise DocumentError(_("mask {name}: NaN is not allowed").format(name=name))
         limits = {"density": (0.0, 1.0), "feather": (0.0, 10000.0), "black": (0.0, 1.0),
                   "midtone": (0.0001, 0.9999), "white": (0.0, 1.0)}[name]
         if not limits[0] <= v <= limits[1]:
-            raise DocumentError(f"mask {name}: {v} is outside {limits[0]}..{limits[1]}")
+            raise DocumentError(_("mask {name}: {v} is outside {limits}..{limits2}").format(name=name, v=v, limits=limits[0], limits2=limits[1]))
         setattr(self, name, v)
 
     def props(self) -> dict[str, Any]:
@@ -138,7 +139,7 @@ def mask_from_dict(d: dict[str, Any]) -> Mask:
     elif d.get("type") == "layer":
         m = LayerMask(layer=str(d["layer"]))
     else:
-        raise DocumentError(f"unknown mask type {d.get('type')!r}")
+        raise DocumentError(_("unknown mask type {get!r}").format(get=d.get('type')))
     for name, value in props.items():
         m.set_prop(name, value)
     return m
