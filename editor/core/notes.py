@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from editor.core.history import CallbackCommand
 from editor.core.layers import new_id
 from editor.errors import DocumentError
+from editor.locale import _
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -59,7 +60,7 @@ def _number(value: Any, what: str, lo: float = -MAX_COORD, hi: float = MAX_COORD
         raise DocumentError(f"note {what} must be a number, not {value!r}"[:200])
     v = float(value)
     if not (math.isfinite(v) and lo <= v <= hi):
-        raise DocumentError(f"note {what} {v!r} is out of range")
+        raise DocumentError(_("note {what} {v!r} is out of range").format(what=what, v=v))
     return v
 
 
@@ -67,10 +68,10 @@ def _crop(value: Any) -> tuple[int, int, int, int] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or len(value) != 4:
-        raise DocumentError("a note's crop must be [x, y, width, height]")
+        raise DocumentError(_("a note's crop must be [x, y, width, height]"))
     x, y, w, h = (int(round(_number(v, "crop"))) for v in value)
     if w < 1 or h < 1:
-        raise DocumentError(f"a note's crop must have a positive size, not {w}x{h}")
+        raise DocumentError(_("a note's crop must have a positive size, not {w}x{h}").format(w=w, h=h))
     return (x, y, w, h)
 
 
@@ -80,7 +81,7 @@ def _sky(value: Any) -> tuple[float, float] | None:
     if isinstance(value, dict):
         value = (value.get("ra"), value.get("dec"))
     if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise DocumentError("a note's sky position must be {'ra': deg, 'dec': deg}")
+        raise DocumentError(_("a note's sky position must be {'ra': deg, 'dec': deg}"))
     return (_number(value[0], "RA", 0.0, 360.0), _number(value[1], "Dec", -90.0, 90.0))
 
 
@@ -90,24 +91,24 @@ def make_note(kind: str, x: Any, y: Any, w: Any = 0.0, h: Any = 0.0, text: Any =
     if kind not in KINDS:
         raise DocumentError(f"note kind must be one of {', '.join(KINDS)}, not {kind!r}"[:200])
     if not isinstance(text, str):
-        raise DocumentError("a note's text must be a string")
+        raise DocumentError(_("a note's text must be a string"))
     if len(text) > MAX_TEXT:
-        raise DocumentError(f"a note's text is limited to {MAX_TEXT} characters ({len(text)} given)")
+        raise DocumentError(_("a note's text is limited to {MAX_TEXT} characters ({n} given)").format(MAX_TEXT=MAX_TEXT, n=len(text)))
     w_, h_ = _number(w, "width", 0.0), _number(h, "height", 0.0)
     if kind == "pin":
         w_ = h_ = 0.0
     elif w_ <= 0 or h_ <= 0:
-        raise DocumentError(f"a rectangle note needs a positive size, not {w_:g}x{h_:g}")
+        raise DocumentError(_("a rectangle note needs a positive size, not {w:g}x{h:g}").format(w=w_, h=h_))
     nid = note_id if note_id is not None else new_id("N")
     if not isinstance(nid, str) or not 0 < len(nid) <= 64:
-        raise DocumentError("a note's id must be a short string")
+        raise DocumentError(_("a note's id must be a short string"))
     return Note(nid, kind, _number(x, "x"), _number(y, "y"), w_, h_, text, _crop(crop), _sky(sky))
 
 
 def note_from_dict(d: Any) -> Note:
     """A note from its saved record; DocumentError on a bad record."""
     if not isinstance(d, dict):
-        raise DocumentError("a note record must be an object")
+        raise DocumentError(_("a note record must be an object"))
     return make_note(d.get("kind"), d.get("x"), d.get("y"), d.get("w", 0.0), d.get("h", 0.0),
                      d.get("text", ""), d.get("crop"), d.get("sky"), d.get("id"))
 
@@ -117,12 +118,12 @@ def notes_from_list(records: Any) -> list[Note]:
     if records is None:
         return []
     if not isinstance(records, list):
-        raise DocumentError("notes must be a list")
+        raise DocumentError(_("notes must be a list"))
     if len(records) > MAX_NOTES:
-        raise DocumentError(f"{len(records)} notes (at most {MAX_NOTES} allowed)")
+        raise DocumentError(_("{n} notes (at most {MAX_NOTES} allowed)").format(n=len(records), MAX_NOTES=MAX_NOTES))
     notes = [note_from_dict(r) for r in records]
     if len({n.id for n in notes}) != len(notes):
-        raise DocumentError("two notes share one id")
+        raise DocumentError(_("two notes share one id"))
     return notes
 
 
@@ -137,7 +138,7 @@ class NotesMixin:
         for n in self.notes:
             if n.id == note_id:
                 return n
-        raise DocumentError(f"no note with id {note_id!r}")
+        raise DocumentError(_("no note with id {note_id!r}").format(note_id=note_id))
 
     def set_notes_loaded(self: "Document", notes: list[Note]) -> None:
         """Notes read from a project (not an undo step)."""
@@ -154,7 +155,7 @@ class NotesMixin:
         """Add a pin (``kind="pin"``) or rectangle (``"rect"``); returns its id (undoable)."""
         before = self.notes
         if len(before) >= MAX_NOTES:
-            raise DocumentError(f"a document holds at most {MAX_NOTES} notes")
+            raise DocumentError(_("a document holds at most {MAX_NOTES} notes").format(MAX_NOTES=MAX_NOTES))
         note = make_note(kind, x, y, w, h, text, crop, sky)
         self._set_notes("Add note", before, before + [note])
         return note.id
@@ -165,7 +166,7 @@ class NotesMixin:
         allowed = {"kind", "x", "y", "w", "h", "text", "crop", "sky"}
         unknown = set(changes) - allowed
         if unknown:
-            raise DocumentError(f"a note has no {', '.join(sorted(unknown))}")
+            raise DocumentError(_("a note has no {text}").format(text=', '.join(sorted(unknown))))
         merged = {**old.to_dict(), **changes}
         new = make_note(merged["kind"], merged["x"], merged["y"], merged["w"], merged["h"],
                         merged["text"], merged["crop"], merged["sky"], note_id=old.id)
