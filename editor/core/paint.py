@@ -8,6 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from editor.errors import DocumentError
+from editor.locale import _
 
 
 @dataclass
@@ -29,17 +30,17 @@ class Stroke:
             try:
                 s = cls(**stroke)
             except TypeError as exc:
-                raise DocumentError(f"bad stroke: {exc}") from None
+                raise DocumentError(_("bad stroke: {exc}").format(exc=exc)) from None
         else:
             s = cls(points=list(stroke))
         try:
             pts = [(float(x), float(y)) for x, y in s.points]
         except (TypeError, ValueError):
-            raise DocumentError("stroke points must be (x, y) pairs") from None
+            raise DocumentError(_("stroke points must be (x, y) pairs")) from None
         if not pts:
-            raise DocumentError("a stroke needs at least one point")
+            raise DocumentError(_("a stroke needs at least one point"))
         if not (s.size > 0 and 0 <= s.hardness <= 1 and 0 <= s.opacity <= 1 and 0 <= s.value <= 1):
-            raise DocumentError("stroke size must be > 0; hardness, opacity, value within 0..1")
+            raise DocumentError(_("stroke size must be > 0; hardness, opacity, value within 0..1"))
         return cls(pts, float(s.size), float(s.hardness), float(s.opacity), float(s.value))
 
 
