@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from editor.core.layers import AdjustmentLayer
 from editor.core.masks import GeneratedMask, LayerMask
 from editor.errors import DocumentError
+from editor.locale import _
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -72,13 +73,13 @@ class RecipesMixin:
         from editor.core.edits import _provenance
 
         if adjustment not in LIFTS:
-            raise DocumentError(f"the contrast mask adjustment is one of {', '.join(LIFTS)}, "
-                                f"not {adjustment!r}")
+            raise DocumentError(_("the contrast mask adjustment is one of {text}, "
+                                "not {adjustment!r}").format(text=', '.join(LIFTS), adjustment=adjustment))
         spec = self.registry.get(adjustment)
         mspec = self.registry.get("contrast_mask")
         if spec is None or mspec is None:
-            raise DocumentError("the contrast mask adjustment needs the built-in "
-                                f"'{adjustment}' and 'contrast_mask' operations")
+            raise DocumentError(_("the contrast mask adjustment needs the built-in "
+                                "'{adjustment}' and 'contrast_mask' operations").format(adjustment=adjustment))
         mp = contrast_mask_defaults(self.width, self.height)
         if radius is not None:
             mp["radius"] = float(radius)
@@ -111,16 +112,16 @@ class RecipesMixin:
         from editor.core.edits import _provenance
 
         if stretch not in ("linked", "unlinked", None):
-            raise DocumentError(f"stretch must be 'linked', 'unlinked' or None, not {stretch!r}")
+            raise DocumentError(_("stretch must be 'linked', 'unlinked' or None, not {stretch!r}").format(stretch=stretch))
         if normalize not in ("auto", "on", "off"):
-            raise DocumentError(f"normalize must be 'auto', 'on' or 'off', not {normalize!r}")
+            raise DocumentError(_("normalize must be 'auto', 'on' or 'off', not {normalize!r}").format(normalize=normalize))
         cid = self.add_channel_combine(channels, mode=mode, name=name, align=align, index=index,
                                        normalize=normalize, **params)
         sid = None
         if stretch is not None:
             spec = self.registry.get("auto_stretch")
             if spec is None:
-                raise DocumentError("the built-in 'auto_stretch' operation is not installed")
+                raise DocumentError(_("the built-in 'auto_stretch' operation is not installed"))
             plugin_id, plugin_version = _provenance(self.registry, spec)
             layer = AdjustmentLayer(name=f"Auto stretch ({stretch})", kind="auto_stretch",
                                     params=spec.resolve({"linked": stretch == "linked"}),
