@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from editor.errors import NebulayerError
+from editor.locale import _
 
 RENDERER = "renderer"
 PROJECT = "project"
@@ -86,8 +87,8 @@ def get(name: str) -> Any:
             importlib.import_module(_lazy[name])
             found = _provided.get(name)
     if found is None:
-        raise ServiceMissing(f"no {name} is available: import the package that provides it "
-                             f"(see editor.core.services)")
+        raise ServiceMissing(_("no {name} is available: import the package that provides it "
+                             "(see editor.core.services)").format(name=name))
     return found
 
 
