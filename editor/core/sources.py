@@ -16,6 +16,7 @@ import numpy as np
 
 from editor.errors import DocumentError
 from editor.io.image import Image, ImageMeta
+from editor.locale import _
 
 
 def freeze(pixels: np.ndarray) -> np.ndarray:
@@ -24,11 +25,11 @@ def freeze(pixels: np.ndarray) -> np.ndarray:
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] != 3):
-        raise DocumentError(f"image must be (H, W) or (H, W, 3), got shape {arr.shape}")
+        raise DocumentError(_("image must be (H, W) or (H, W, 3), got shape {shape}").format(shape=arr.shape))
     if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise DocumentError(f"image is empty (shape {arr.shape})")
+        raise DocumentError(_("image is empty (shape {shape})").format(shape=arr.shape))
     if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise DocumentError(f"image must be numeric, got {arr.dtype}")
+        raise DocumentError(_("image must be numeric, got {dtype}").format(dtype=arr.dtype))
     out = np.ascontiguousarray(arr, dtype=np.float32)
     if out is arr and arr.flags.writeable:
         out = arr.copy()  # never freeze the caller's own array under their feet
