@@ -6,6 +6,7 @@ from typing import Any
 
 from editor.core.layers import GroupLayer, Layer
 from editor.errors import DocumentError
+from editor.locale import tr
 
 # A structure snapshot: [(layer, substructure-or-None), ...]; the layer objects are shared,
 # only the lists are captured, so restoring it undoes inserts, removals, moves and grouping.
@@ -33,7 +34,7 @@ def locate(layers: list[Layer], lid: str) -> tuple[list[Layer], int, Layer]:
                 return locate(layer.children, lid)
             except DocumentError:
                 pass
-    raise DocumentError(f"no layer with id {lid!r}")
+    raise DocumentError(tr("no layer with id {lid!r}").format(lid=lid))
 
 
 def truncate(nodes: list[dict], lid: str) -> list[dict] | None:
