@@ -13,6 +13,7 @@ from editor.io.atomic import atomic_path
 from editor.io.formats import ReadOptions, reader_for, readable_extensions, writable_extensions, writer_for
 from editor.io.image import Image, ImageMeta
 from editor.jobs.progress import Progress
+from editor.locale import _
 
 RAW_MODES = ("rgb", "cfa", "half", "thumbnail")
 
@@ -20,13 +21,13 @@ RAW_MODES = ("rgb", "cfa", "half", "thumbnail")
 def check_readable(path: Path) -> None:
     """Typed errors for the problems every format shares: missing, folder, empty, no access."""
     if not path.exists():
-        raise ImageReadError(path, "file does not exist")
+        raise ImageReadError(path, _("file does not exist"))
     if path.is_dir():
-        raise ImageReadError(path, "is a folder, not an image file")
+        raise ImageReadError(path, _("is a folder, not an image file"))
     if path.stat().st_size == 0:
-        raise ImageReadError(path, "is empty (0 bytes)")
+        raise ImageReadError(path, _("is empty (0 bytes)"))
     if not os.access(path, os.R_OK):
-        raise ImageReadError(path, "cannot be read (permission denied)")
+        raise ImageReadError(path, _("cannot be read (permission denied)"))
 
 
 def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool | str = False,
@@ -83,11 +84,11 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool | str =
     found = reader_for(path)
     if found is None:
         kinds = " ".join(readable_extensions())
-        raise UnsupportedFormatError(path, f"unknown image format (Nebulayer reads {kinds})")
+        raise UnsupportedFormatError(path, _("unknown image format (Nebulayer reads {kinds})").format(kinds=kinds))
     format_name, reader = found
     if (hdu is not None or plane is not None) and format_name != "FITS":
-        raise ImageReadError(path, f"is a {format_name} file: it has no HDUs or planes to "
-                             "choose (--hdu and --plane are for FITS files)")
+        raise ImageReadError(path, _("is a {format_name} file: it has no HDUs or planes to "
+                             "choose (--hdu and --plane are for FITS files)").format(format_name=format_name))
     options = ReadOptions(raw_mode=raw_mode, debayer=debayer, hdu=hdu, plane=plane,
                           debayer_method=debayer_method, memory_budget=memory_budget,
                           progress=progress)
@@ -96,7 +97,7 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool | str =
     try:
         result: Any = reader(path, options)
     except MemoryError as exc:
-        raise ImageTooLargeError(path, "not enough memory to decode this image") from exc
+        raise ImageTooLargeError(path, _("not enough memory to decode this image")) from exc
     image = result if isinstance(result, Image) else Image(np.asarray(result, dtype=np.float32))
     # Plugin readers too: float32, contiguous, read-only (the source is never modified).
     image.data = np.ascontiguousarray(image.data, dtype=np.float32)
@@ -118,8 +119,8 @@ def _debayered(path: Path, image: Image, debayer: bool | str, method: str) -> Im
     pattern = image.meta.bayer_pattern
     if not pattern:
         if debayer is True:
-            raise UnsupportedFormatError(path, "is not a Bayer mosaic (no colour filter pattern "
-                                         "in its header): nothing to debayer")
+            raise UnsupportedFormatError(path, _("is not a Bayer mosaic (no colour filter pattern "
+                                         "in its header): nothing to debayer"))
         return image
     data = demosaic(image.data, pattern, method)
     data.flags.writeable = False
@@ -150,16 +151,16 @@ def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None =
     found = writer_for(path)
     if found is None:
         kinds = " ".join(writable_extensions())
-        raise ImageWriteError(path, f"unknown output format (Nebulayer writes {kinds})")
+        raise ImageWriteError(path, _("unknown output format (Nebulayer writes {kinds})").format(kinds=kinds))
     data = np.asarray(array)
     if data.ndim == 3 and data.shape[2] == 4:
         data = data[..., :3]  # alpha has no meaning in a flattened astro image
     if data.ndim not in (2, 3) or (data.ndim == 3 and data.shape[2] not in (1, 3)) or data.size == 0:
-        raise ImageWriteError(path, f"cannot write an array of shape {data.shape} as an image")
+        raise ImageWriteError(path, _("cannot write an array of shape {shape} as an image").format(shape=data.shape))
     if data.ndim == 3 and data.shape[2] == 1:
         data = data[..., 0]
     if not path.parent.is_dir():
-        raise ImageWriteError(path, f"folder {path.parent} does not exist")
+        raise ImageWriteError(path, _("folder {parent} does not exist").format(parent=path.parent))
     format_name, writer = found
     from editor.io.export_range import meta_for_plan, prepare
 
@@ -172,5 +173,5 @@ def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None =
     except ImageWriteError:
         raise
     except (OSError, ValueError, TypeError) as exc:
-        raise ImageWriteError(path, f"cannot write: {exc}") from exc
+        raise ImageWriteError(path, _("cannot write: {exc}").format(exc=exc)) from exc
     return notes
