@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from editor.errors import ImageTooLargeError
+from editor.locale import _
 
 DEFAULT_MEMORY_BUDGET = 8 * 1024**3
 ENV_VAR = "NEBULAYER_MEMORY_BUDGET"
@@ -68,5 +69,5 @@ def check_budget(path: str | Path, shape: tuple[int, ...], bytes_per_value: floa
     if needed > limit:
         dims = "x".join(str(int(n)) for n in shape)
         raise ImageTooLargeError(
-            path, f"decoding {dims} pixels needs {format_bytes(needed)}, more than the "
-            f"memory budget of {format_bytes(limit)} (set {ENV_VAR} to raise it)")
+            path, _("decoding {dims} pixels needs {format_bytes}, more than the "
+            "memory budget of {format_bytes2} (set {ENV_VAR} to raise it)").format(dims=dims, format_bytes=format_bytes(needed), format_bytes2=format_bytes(limit), ENV_VAR=ENV_VAR))
