@@ -29,6 +29,7 @@ from editor.io.image import Image, ImageMeta
 from editor.io.pixels import freeze
 from editor.io.srgb import srgb_icc_profile
 from editor.io.tiff import quantise
+from editor.locale import _
 
 
 def read_display(path: Path, options: ReadOptions) -> Image:
@@ -55,9 +56,9 @@ def read_display(path: Path, options: ReadOptions) -> Image:
                     pixels, notes = _pixels(upright)
     except (UnidentifiedImageError, PILImage.DecompressionBombError,
             PILImage.DecompressionBombWarning) as exc:
-        raise UnsupportedFormatError(path, f"not a readable PNG/JPEG image ({exc})") from exc
+        raise UnsupportedFormatError(path, _("not a readable PNG/JPEG image ({exc})").format(exc=exc)) from exc
     except (OSError, ValueError, SyntaxError, struct.error) as exc:
-        raise ImageReadError(path, f"damaged PNG/JPEG image ({exc})") from exc
+        raise ImageReadError(path, _("damaged PNG/JPEG image ({exc})").format(exc=exc)) from exc
     peak = 65535.0 if pixels.dtype == np.uint16 else 255.0
     data = pixels.astype(np.float32) / np.float32(peak)
     meta = ImageMeta(path=str(path), format=fmt, original_dtype=str(pixels.dtype),
