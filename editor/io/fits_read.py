@@ -41,6 +41,7 @@ from editor.io.fits_header import header_to_dict, is_structural
 from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import clean_floats, finite_range, freeze, integer_scale, to_float32
+from editor.locale import _
 
 # What astropy raises on damaged files: OSError (not FITS, empty), TypeError/ValueError (data
 # shorter than the header says), KeyError/IndexError (missing keywords, bad HDU index),
@@ -69,7 +70,7 @@ def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
     except (OSError, EOFError, zlib.error) as exc:  # a cut-short gzip ends its stream early
         raise _unreadable(path, exc) from exc
     if impossible:
-        raise ImageReadError(path, f"damaged FITS file: {impossible}")
+        raise ImageReadError(path, _("damaged FITS file: {impossible}").format(impossible=impossible))
     try:
         return _checked(path, _open(path, problems, ignore_missing_end=False))
     except ImageReadError:
@@ -82,7 +83,7 @@ def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
     try:
         hdul = _open(path, problems, ignore_missing_end=True)
     except FITS_ERRORS as exc:
-        raise ImageReadError(path, f"not a readable FITS file ({_short(exc)})") from exc
+        raise ImageReadError(path, _("not a readable FITS file ({short})").format(short=_short(exc))) from exc
     if problems is not None:
         problems.append("header has no END card (read anyway)")
     return _checked(path, hdul)
@@ -98,15 +99,15 @@ def _checked(path: Path, hdul: fits.HDUList) -> fits.HDUList:
         ok = False
     if not ok:
         hdul.close()
-        raise ImageReadError(path, "FITS header cannot be parsed (no valid BITPIX/NAXIS cards)")
+        raise ImageReadError(path, _("FITS header cannot be parsed (no valid BITPIX/NAXIS cards)"))
     return hdul
 
 
 def _unreadable(path: Path, exc: BaseException) -> ImageReadError:
     if is_gzip(path):
-        return ImageReadError(path, f"gzip-compressed FITS that is damaged or cut short "
-                              f"({_short(exc)})")
-    return ImageReadError(path, f"not a readable FITS file ({_short(exc)})")
+        return ImageReadError(path, _("gzip-compressed FITS that is damaged or cut short "
+                              "({short})").format(short=_short(exc)))
+    return ImageReadError(path, _("not a readable FITS file ({short})").format(short=_short(exc)))
 
 
 def _open(path: Path, problems: list[str] | None, ignore_missing_end: bool) -> fits.HDUList:
@@ -163,14 +164,14 @@ def pick_hdu(path: Path, hdul: fits.HDUList, which: int | str | None) -> tuple[i
                 raise IndexError(index)
         except (KeyError, IndexError, ValueError) as exc:
             images = ", ".join(hdu_label(i, h) for i, h in enumerate(hdul) if is_image_hdu(h))
-            raise ImageReadError(path, f"has no HDU {which!r} (images: {images or 'none'})") from exc
+            raise ImageReadError(path, _("has no HDU {which!r} (images: {images})").format(which=which, images=images or 'none')) from exc
         if not is_image_hdu(hdul[index]):
-            raise UnsupportedFormatError(path, f"HDU {which!r} does not hold an image")
+            raise UnsupportedFormatError(path, _("HDU {which!r} does not hold an image").format(which=which))
         return index, hdul[index]
     for index, hdu in enumerate(hdul):
         if is_image_hdu(hdu):
             return index, hdu
-    raise UnsupportedFormatError(path, "contains no image (only tables or empty HDUs)")
+    raise UnsupportedFormatError(path, _("contains no image (only tables or empty HDUs)"))
 
 
 def squeeze(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -188,23 +189,23 @@ def image_layout(path: Path, shape: tuple[int, ...],
     dims = " x ".join(str(n) for n in reversed(shape))
     if len(squeezed) == 2:
         if plane not in (None, 0):
-            raise ImageReadError(path, f"has a single plane ({dims}); there is no plane {plane}")
+            raise ImageReadError(path, _("has a single plane ({dims}); there is no plane {plane}").format(dims=dims, plane=plane))
         return squeezed, "mono"
     if len(squeezed) == 3 and squeezed[2] == 3 and squeezed[0] != 3:
         if plane is None:
             return squeezed, "interleaved"
         if not 0 <= plane < 3:
-            raise ImageReadError(path, f"is an RGB image ({dims}): --plane must be 0..2")
+            raise ImageReadError(path, _("is an RGB image ({dims}): --plane must be 0..2").format(dims=dims))
         return squeezed, "channel"
     planes = int(np.prod(squeezed[:-2]))
     if plane is None:
         if len(squeezed) == 3 and squeezed[0] == 3:
             return squeezed, "planes"
         raise ChoiceNeededError(
-            path, f"is a data cube of {planes} planes ({dims}): choose one with --plane "
-            f"0..{planes - 1}", [f"--plane {i}" for i in range(planes)])
+            path, _("is a data cube of {planes} planes ({dims}): choose one with --plane "
+            "0..{planes2}").format(planes=planes, dims=dims, planes2=planes - 1), [f"--plane {i}" for i in range(planes)])
     if not 0 <= plane < planes:
-        raise ImageReadError(path, f"has {planes} planes ({dims}): --plane must be 0..{planes - 1}")
+        raise ImageReadError(path, _("has {planes} planes ({dims}): --plane must be 0..{planes2}").format(planes=planes, dims=dims, planes2=planes - 1))
     return squeezed, "plane"
 
 
@@ -219,8 +220,8 @@ def _check_complete(path: Path, hdu: Any) -> None:
     have = path.stat().st_size
     if have < need:
         dims = "x".join(str(n) for n in reversed(hdu_shape(hdu)))
-        raise ImageReadError(path, f"is truncated: the header declares {dims} pixels "
-                             f"({need} bytes) but the file has only {have} bytes")
+        raise ImageReadError(path, _("is truncated: the header declares {dims} pixels "
+                             "({need} bytes) but the file has only {have} bytes").format(dims=dims, need=need, have=have))
 
 
 def merged_header(hdul: fits.HDUList, index: int,
@@ -268,13 +269,13 @@ def read_fits(path: Path, options: ReadOptions) -> Image:
         try:
             samples = _read_samples(path, hdu, shape, layout, options.plane)
         except FITS_ERRORS as exc:
-            raise ImageReadError(path, f"image data cannot be decoded ({_short(exc)})") from exc
+            raise ImageReadError(path, _("image data cannot be decoded ({short})").format(short=_short(exc))) from exc
         if progress:
             progress(0.5)
         try:
             values, comments = merged_header(hdul, index, problems)
         except FITS_ERRORS as exc:  # pragma: no cover - header_to_dict keeps bad cards as text
-            raise ImageReadError(path, f"header cannot be parsed ({_short(exc)})") from exc
+            raise ImageReadError(path, _("header cannot be parsed ({short})").format(short=_short(exc))) from exc
         others = [hdu_label(i, h) for i, h in enumerate(hdul) if is_image_hdu(h) and i != index]
         notes = [p if p.startswith("header") else f"header: {p}" for p in problems]
         if others and options.hdu is None:
@@ -318,8 +319,8 @@ def _build_image(path: Path, samples: np.ndarray, layout: str, values: dict[str,
     pattern = top_first_pattern(values, data.shape[0]) if layout == "mono" else None
     debayered = False
     if options.debayer is True and not pattern:
-        raise UnsupportedFormatError(path, "is not a Bayer mosaic (no BAYERPAT keyword with "
-                                     "RGGB, BGGR, GRBG or GBRG): nothing to debayer")
+        raise UnsupportedFormatError(path, _("is not a Bayer mosaic (no BAYERPAT keyword with "
+                                     "RGGB, BGGR, GRBG or GBRG): nothing to debayer"))
     if pattern and options.debayer:
         data = debayer(data, pattern, options.debayer_method)
         debayered = True
