@@ -22,6 +22,7 @@ from editor.errors import ImageWriteError
 from editor.io.atomic import atomic_path
 from editor.io.fits_header import build_header, utc_now_iso
 from editor.io.image import ImageMeta
+from editor.locale import _
 
 _INTEGER_DTYPES = (np.uint8, np.int16, np.uint16, np.int32, np.uint32)
 
@@ -84,7 +85,7 @@ def write_fits(path: str | Path, data: np.ndarray,
         with atomic_path(path) as tmp:
             write_fits_file(tmp, data, header, history, comments)
     except (OSError, ValueError, TypeError) as exc:
-        raise ImageWriteError(path, f"cannot write FITS: {exc}") from exc
+        raise ImageWriteError(path, _("cannot write FITS: {exc}").format(exc=exc)) from exc
 
 
 def export_history(meta: ImageMeta | None, what: str) -> list[str]:
