@@ -44,6 +44,7 @@ from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import finite_range, freeze
 from editor.io.srgb import srgb_to_linear
+from editor.locale import _
 
 
 def _rawpy():
@@ -117,9 +118,9 @@ def check_plausible(path: Path, file_size: int, raw_height: int, raw_width: int)
         from editor.io.budget import format_bytes
 
         raise ImageReadError(
-            path, f"is truncated or holds only metadata: LibRaw declares a {raw_width} x "
-            f"{raw_height} sensor ({format_bytes(pixels * 2)} of 16-bit data) but the file has "
-            f"only {format_bytes(file_size)}")
+            path, _("is truncated or holds only metadata: LibRaw declares a {raw_width} x "
+            "{raw_height} sensor ({format_bytes} of 16-bit data) but the file has "
+            "only {format_bytes2}").format(raw_width=raw_width, raw_height=raw_height, format_bytes=format_bytes(pixels * 2), format_bytes2=format_bytes(file_size)))
     if bits < THIN_BITS_PER_PIXEL:
         return (f"warning: only {bits:.2f} bits per photosite in the file: the picture may be "
                 "noise from missing data")
@@ -150,9 +151,9 @@ def _read_raw(path: Path, options: ReadOptions) -> Image:
     try:
         raw = rawpy.imread(str(path))
     except rawpy.LibRawFileUnsupportedError as exc:
-        raise UnsupportedFormatError(path, "is not a camera RAW file LibRaw can decode") from exc
+        raise UnsupportedFormatError(path, _("is not a camera RAW file LibRaw can decode")) from exc
     except (rawpy.LibRawError, OSError) as exc:
-        raise ImageReadError(path, f"damaged or truncated RAW file ({_reason(exc)})") from exc
+        raise ImageReadError(path, _("damaged or truncated RAW file ({reason})").format(reason=_reason(exc))) from exc
     with raw:
         try:
             doubt = check_plausible(path, path.stat().st_size, raw.sizes.raw_height,
@@ -185,7 +186,7 @@ def _read_raw(path: Path, options: ReadOptions) -> Image:
             elif mode != "cfa":
                 image = Image(data, ImageMeta(original_dtype="uint16", data_range=stored_range))
         except rawpy.LibRawError as exc:
-            raise ImageReadError(path, f"damaged or truncated RAW file ({_reason(exc)})") from exc
+            raise ImageReadError(path, _("damaged or truncated RAW file ({reason})").format(reason=_reason(exc))) from exc
         image.meta.format = "RAW"
         image.meta.path = str(path)
         image.meta.exif = exif
@@ -220,8 +221,8 @@ def _cfa(path: Path, raw: Any, options: ReadOptions, notes: list[str]) -> Image:
     mosaic = raw.raw_image_visible
     if mosaic.ndim != 2:
         raise UnsupportedFormatError(
-            path, "has no colour filter mosaic (already demosaiced, e.g. a linear DNG); "
-            "open it in RGB mode")
+            path, _("has no colour filter mosaic (already demosaiced, e.g. a linear DNG); "
+            "open it in RGB mode"))
     pattern = bayer_pattern_of(raw)
     data = np.empty(mosaic.shape, dtype=np.float32)
     np.multiply(mosaic, np.float32(1.0 / 65535.0), out=data, casting="unsafe")
