@@ -24,6 +24,7 @@ from editor.io.exif import camera_fields
 from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import clean_floats, finite_range, freeze, integer_scale, to_float32
+from editor.locale import tr
 
 _BULKY_TAGS = {"StripOffsets", "StripByteCounts", "TileOffsets", "TileByteCounts",
                "InterColorProfile", "JPEGTables", "XMP", "IPTCNAA", "Photoshop", "ColorMap"}
@@ -55,7 +56,7 @@ def _layout(path: Path, shape: tuple[int, ...], axes: str) -> tuple[str, tuple[i
     if axes2 in ("YX", "YXS", "SYX"):
         return axes2, shape2
     dims = " x ".join(f"{a}={n}" for a, n in keep)
-    raise UnsupportedFormatError(path, f"is a TIFF stack or volume ({dims}), not a single image")
+    raise UnsupportedFormatError(path, tr("is a TIFF stack or volume ({dims}), not a single image").format(dims=dims))
 
 
 def read_tiff(path: Path, options: ReadOptions) -> Image:
@@ -66,7 +67,7 @@ def read_tiff(path: Path, options: ReadOptions) -> Image:
             warnings.simplefilter("ignore")  # tifffile warns about odd tags it then ignores
             with tifffile.TiffFile(path) as tif:
                 if not tif.series:
-                    raise UnsupportedFormatError(path, "TIFF holds no image")
+                    raise UnsupportedFormatError(path, tr("TIFF holds no image"))
                 series = tif.series[0]
                 axes, shape = _layout(path, tuple(series.shape), series.axes)
                 check_budget(path, shape, 4 + series.dtype.itemsize, options.memory_budget)
@@ -81,7 +82,7 @@ def read_tiff(path: Path, options: ReadOptions) -> Image:
     except (UnsupportedFormatError, ImageReadError):
         raise
     except errors as exc:
-        raise ImageReadError(path, f"not a readable TIFF file ({_short(exc)})") from exc
+        raise ImageReadError(path, tr("not a readable TIFF file ({short})").format(short=_short(exc))) from exc
     if options.progress:
         options.progress(0.6)
     return _build(path, samples, axes, tags, icc_bytes)
@@ -95,8 +96,8 @@ def _check_complete(path: Path, series: Any) -> None:
             continue
         ends = [o + n for o, n in zip(page.dataoffsets, page.databytecounts) if n]
         if ends and max(ends) > size:
-            raise ImageReadError(path, f"is truncated: image data needs {max(ends)} bytes but "
-                                 f"the file has only {size}")
+            raise ImageReadError(path, tr("is truncated: image data needs {max} bytes but "
+                                 "the file has only {size}").format(max=max(ends), size=size))
 
 
 def _short(exc: BaseException) -> str:
@@ -116,8 +117,8 @@ def _build(path: Path, samples: np.ndarray, axes: str, tags: dict[str, Any],
         if samples.shape[2] == 1:
             samples = samples[..., 0]
         elif samples.shape[2] != 3:
-            raise UnsupportedFormatError(path, f"has {channels} samples per pixel; "
-                                         "only grey, RGB and RGBA are supported")
+            raise UnsupportedFormatError(path, tr("has {channels} samples per pixel; "
+                                         "only grey, RGB and RGBA are supported").format(channels=channels))
     orientation = int(tags.get("Orientation", 1) or 1)
     if orientation != 1 and orientation in _NUMPY_ORIENT:
         samples = _NUMPY_ORIENT[orientation](samples)
