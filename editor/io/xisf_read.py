@@ -19,6 +19,7 @@ from editor.io.budget import check_budget
 from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import clean_floats, finite_range, freeze, integer_scale, to_float32
+from editor.locale import _
 
 # The xisf package raises plain exceptions on damaged files (XML, struct, zlib, numpy).
 _ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error,
@@ -34,7 +35,7 @@ def read_xisf(path: Path, options: ReadOptions) -> Image:
         doc = xisf.XISF(str(path))
         metas = doc.get_images_metadata()
         if not metas:
-            raise UnsupportedFormatError(path, "XISF file holds no image")
+            raise UnsupportedFormatError(path, _("XISF file holds no image"))
         info = metas[0]
         width, height, channels = (int(n) for n in info["geometry"])
         check_budget(path, (height, width, channels), 4 + np.dtype(info["dtype"]).itemsize,
@@ -43,7 +44,7 @@ def read_xisf(path: Path, options: ReadOptions) -> Image:
     except UnsupportedFormatError:
         raise
     except (*_ERRORS, ParseError) as exc:
-        raise ImageReadError(path, f"not a readable XISF file ({exc})") from exc
+        raise ImageReadError(path, _("not a readable XISF file ({exc})").format(exc=exc)) from exc
     notes: list[str] = []
     if samples.ndim == 3 and samples.shape[2] == 1:
         samples = samples[..., 0]
@@ -52,8 +53,8 @@ def read_xisf(path: Path, options: ReadOptions) -> Image:
             samples = samples[..., :3]
             notes.append("alpha channel dropped")
         else:
-            raise UnsupportedFormatError(path, f"has {samples.shape[2]} channels; only grey and "
-                                         "RGB are supported")
+            raise UnsupportedFormatError(path, _("has {shape} channels; only grey and "
+                                         "RGB are supported").format(shape=samples.shape[2]))
     integer = samples.dtype.kind in "ui"
     data_range = finite_range(samples) if integer else None
     if integer and integer_scale(samples.dtype) != 1.0:
