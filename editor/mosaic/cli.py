@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from editor.errors import NebulayerError
+from editor.locale import _
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -51,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.output)
     if out.suffix.lower() != ".nebula":
-        raise NebulayerError(f"{out}: the mosaic is written as a project; use a .nebula name")
+        raise NebulayerError(_("{out}: the mosaic is written as a project; use a .nebula name").format(out=out))
     if not 1 <= args.reference <= len(args.panels):
-        raise NebulayerError(f"--reference {args.reference}: there are {len(args.panels)} panels")
+        raise NebulayerError(_("--reference {reference}: there are {n} panels").format(reference=args.reference, n=len(args.panels)))
     images = [open_image(p) for p in args.panels]
     names = [Path(p).name for p in args.panels]
     with TerminalProgress("mosaic") as progress:
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
                                gradient=args.gradient, blend=args.blend,
                                reference=args.reference - 1, progress=progress)
         except ValueError as exc:
-            raise NebulayerError(f"mosaic: {exc}") from None
+            raise NebulayerError(_("mosaic: {exc}").format(exc=exc)) from None
     doc = Document.new(plan.shape[1], plan.shape[0])
     add_mosaic_layer(doc, images, plan.to_dict(), names=names)
     doc.save(out)
