@@ -6,6 +6,7 @@ from typing import Any
 
 from editor.core.layers import MosaicLayer
 from editor.errors import DocumentError
+from editor.locale import _
 
 
 def add_mosaic_layer(doc: Any, images: list[Any], plan: dict[str, Any], names: list[str] | None = None,
@@ -13,7 +14,7 @@ def add_mosaic_layer(doc: Any, images: list[Any], plan: dict[str, Any], names: l
     """Add a mosaic layer whose panels are ``images`` (paths, arrays or Images) with the
     fitted ``plan`` (:meth:`editor.mosaic.plan.MosaicPlan.to_dict`); returns its id."""
     if len(images) != len(plan["panels"]):
-        raise DocumentError(f"{len(images)} images for {len(plan['panels'])} mosaic panels")
+        raise DocumentError(_("{n} images for {n2} mosaic panels").format(n=len(images), n2=len(plan['panels'])))
     panels = []
     for k, (img, p) in enumerate(zip(images, plan["panels"])):
         src = doc._source_for(img, (names or [None] * len(images))[k])
