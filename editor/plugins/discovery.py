@@ -34,6 +34,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable
 
+from editor.locale import _
+
 ENTRY_POINT_GROUP = "nebulayer.plugins"
 BUILTIN_ENTRY_POINT = "filters:plugin_manifest"
 MANIFEST_FUNCTION = "plugin_manifest"
@@ -152,7 +154,7 @@ def _private_group(gid: int) -> bool:
 
 def _refuse(reason: str) -> Callable[[], Any]:
     def load() -> Any:
-        raise UnsafePluginError(f"not loaded: {reason}")
+        raise UnsafePluginError(_("not loaded: {reason}").format(reason=reason))
 
     return load
 
