@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from editor.jobs.progress import Cancelled, Progress
+from editor.locale import _
 from editor.plugins.discovery import PLUGIN_FAILURES, describe_failure
 from editor.plugins.errors import PluginBadResult, PluginCrashed, PluginError, PluginTimeout
 from filters.registry import FilterSpec
@@ -84,7 +85,7 @@ def run_filter(spec: FilterSpec, img: np.ndarray, params: dict[str, Any], *,
     except PluginError:
         raise  # a nested guarded call already said what went wrong
     except PLUGIN_FAILURES as exc:  # third-party code: anything can come out of it
-        raise PluginCrashed(f"{who} failed: {describe_failure(exc)}",
+        raise PluginCrashed(_("{who} failed: {describe_failure}").format(who=who, describe_failure=describe_failure(exc)),
                             plugin_id=spec.source, filter_id=spec.id) from exc
     if caller_cancelled:  # the plugin swallowed the caller's Cancelled and carried on
         raise caller_cancelled[0]
@@ -99,7 +100,7 @@ def checked_result(spec: FilterSpec, img: np.ndarray, result: Any) -> np.ndarray
     who = _who(spec)
 
     def bad(problem: str) -> PluginBadResult:
-        return PluginBadResult(f"{who} returned {problem}", plugin_id=spec.source, filter_id=spec.id)
+        return PluginBadResult(_("{who} returned {problem}").format(who=who, problem=problem), plugin_id=spec.source, filter_id=spec.id)
 
     if not isinstance(result, np.ndarray):
         raise bad(f"a {type(result).__name__} instead of an image array")
@@ -129,6 +130,6 @@ def _who(spec: FilterSpec) -> str:
 
 
 def _timeout(spec: FilterSpec, who: str, limit: float | None, elapsed: float) -> PluginTimeout:
-    return PluginTimeout(f"{who} took {elapsed:.1f} s, more than the {limit:g} s allowed",
+    return PluginTimeout(_("{who} took {elapsed:.1f} s, more than the {limit:g} s allowed").format(who=who, elapsed=elapsed, limit=limit),
                          plugin_id=spec.source, filter_id=spec.id)
 
