@@ -20,6 +20,7 @@ import numpy as np
 
 from editor.errors import ImageReadError, ImageWriteError, NebulayerError
 from editor.io.image import Image, ImageMeta
+from editor.locale import _
 from editor.plugins.discovery import PLUGIN_FAILURES, describe_failure
 from editor.plugins.manifest import ReaderSpec, WriterSpec
 
@@ -50,8 +51,8 @@ def guarded_reader(info: "PluginInfo", spec: ReaderSpec) -> Callable[..., Image]
         except NebulayerError:
             raise  # already a clear user-facing message
         except PLUGIN_FAILURES as exc:
-            raise ImageReadError(path, f"plugin '{info.id}' {info.version} could not read it: "
-                                       f"{describe_failure(exc)}") from exc
+            raise ImageReadError(path, _("plugin '{id}' {version} could not read it: "
+                                       "{describe_failure}").format(id=info.id, version=info.version, describe_failure=describe_failure(exc))) from exc
         return _checked_image(result, path, info)
 
     read.__qualname__ = f"plugin_reader[{info.id}]"
@@ -72,12 +73,12 @@ def guarded_writer(info: "PluginInfo", spec: WriterSpec) -> Callable[..., None]:
         except NebulayerError:
             raise
         except PLUGIN_FAILURES as exc:
-            raise ImageWriteError(path, f"plugin '{info.id}' {info.version} could not write it: "
-                                        f"{describe_failure(exc)}") from exc
+            raise ImageWriteError(path, _("plugin '{id}' {version} could not write it: "
+                                        "{describe_failure}").format(id=info.id, version=info.version, describe_failure=describe_failure(exc))) from exc
         # export_image may create the (empty) temporary file before calling the writer.
         if not Path(path).is_file() or Path(path).stat().st_size == 0:
-            raise ImageWriteError(path, f"plugin '{info.id}' {info.version} reported success "
-                                        "but wrote no file")
+            raise ImageWriteError(path, _("plugin '{id}' {version} reported success "
+                                        "but wrote no file").format(id=info.id, version=info.version))
 
     write.__qualname__ = f"plugin_writer[{info.id}]"
     return write
@@ -85,7 +86,7 @@ def guarded_writer(info: "PluginInfo", spec: WriterSpec) -> Callable[..., None]:
 
 def _checked_image(result: Any, path: Path, info: "PluginInfo") -> Image:
     def bad(problem: str) -> ImageReadError:
-        return ImageReadError(path, f"plugin '{info.id}' {info.version} returned {problem}")
+        return ImageReadError(path, _("plugin '{id}' {version} returned {problem}").format(id=info.id, version=info.version, problem=problem))
 
     if isinstance(result, np.ndarray):
         result = Image(result, ImageMeta(path=str(path), format=info.id))
