@@ -28,6 +28,8 @@ from typing import Any, Callable, get_args
 
 from filters.registry import FilterSpec, Param, ParamKind
 
+from editor.locale import _
+
 SUPPORTED_API_VERSIONS = (1,)
 KNOWN_KEYS = {"api_version", "id", "name", "version", "filters", "readers", "writers",
               "description", "author", "url"}
@@ -79,7 +81,7 @@ def validate_manifest(raw: Any, *, keep_source: bool = False) -> Manifest:
     built-in filters, whose source stays ``"builtin"``).
     """
     if not isinstance(raw, dict):
-        raise ManifestError(f"the manifest must be a dict, got {type(raw).__name__}")
+        raise ManifestError(_("the manifest must be a dict, got {name}").format(name=type(raw).__name__))
     problems: list[str] = []
     pid = raw.get("id")
     if not isinstance(pid, str) or not _ID_RE.match(pid):
