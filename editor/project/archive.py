@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from editor.core import availability
 from editor.errors import DocumentError, ImageReadError, OutsideReferencesError, ProjectError
 from editor.io.image import ImageMeta
+from editor.locale import _
 from editor.project import schema
 from editor.project.fits_store import FitsDataError, fits_bytes, read_fits_bytes
 from editor.project.migrations import migrate_document, migrate_filter_params
@@ -90,8 +91,8 @@ def _allowed(outside: list[str], allow: bool | Iterable[str]) -> list[str]:
 def _unusable_reference(path: Path, shown: str) -> ProjectError:
     # One message whatever went wrong: missing, unreadable, not an image or changed would
     # otherwise tell whoever wrote the project whether a file exists on this computer.
-    return ProjectError(path, f"cannot use the image it refers to, {shown} (missing, unreadable, "
-                              "or not the file the project was saved with)")
+    return ProjectError(path, _("cannot use the image it refers to, {shown} (missing, unreadable, "
+                              "or not the file the project was saved with)").format(shown=shown))
 
 
 # ----------------------------------------------------------------------------- saving
@@ -151,7 +152,7 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
     except OSError as exc:
         from editor.errors import ImageWriteError
 
-        raise ImageWriteError(path, f"could not save the project ({exc.strerror or exc})") from None
+        raise ImageWriteError(path, _("could not save the project ({strerror})").format(strerror=exc.strerror or exc)) from None
 
 
 def _app_version() -> str:
@@ -262,39 +263,39 @@ def load_project(path: str | Path, *, registry: Any = None, cache: Any = None,
                 raise OutsideReferencesError(path, refused)
             return _build(zf, members, data, path, registry, cache)
     except FileNotFoundError:
-        raise ProjectError(path, "file not found") from None
+        raise ProjectError(path, _("file not found")) from None
     except IsADirectoryError:
-        raise ProjectError(path, "is a folder, not a project file") from None
+        raise ProjectError(path, _("is a folder, not a project file")) from None
     except zipfile.BadZipFile:
-        raise ProjectError(path, "not a Nebulayer project (not a valid zip archive; damaged or "
-                                 "truncated?)") from None
+        raise ProjectError(path, _("not a Nebulayer project (not a valid zip archive; damaged or "
+                                 "truncated?)")) from None
     except schema.SchemaError as exc:
         raise ProjectError(path, str(exc)) from None
     except (DocumentError, FitsDataError) as exc:
-        raise ProjectError(path, f"damaged project: {exc}") from None
+        raise ProjectError(path, _("damaged project: {exc}").format(exc=exc)) from None
     except (EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
-        raise ProjectError(path, f"damaged project ({exc})") from None
+        raise ProjectError(path, _("damaged project ({exc})").format(exc=exc)) from None
     except (TypeError, KeyError, IndexError, AttributeError, ValueError) as exc:
         # A record of an unexpected shape that got past the schema checks: still the file's
         # fault, so one line; the traceback goes to the log for whoever fixes the check.
         log.debug("unexpected record shape in %s", path, exc_info=True)
-        raise ProjectError(path, f"damaged project ({type(exc).__name__}: "
-                                 f"{' '.join(str(exc).split())[:120]})") from None
+        raise ProjectError(path, _("damaged project ({name}: "
+                                 "{text})").format(name=type(exc).__name__, text=' '.join(str(exc).split())[:120])) from None
     except OSError as exc:
-        raise ProjectError(path, f"could not read ({exc.strerror or exc})") from None
+        raise ProjectError(path, _("could not read ({strerror})").format(strerror=exc.strerror or exc)) from None
 
 
 def _safe_members(zf: zipfile.ZipFile, path: Path) -> dict[str, zipfile.ZipInfo]:
     infos = zf.infolist()
     if len(infos) > schema.MAX_MEMBERS:
-        raise ProjectError(path, f"{len(infos)} entries in the archive; refusing")
+        raise ProjectError(path, _("{n} entries in the archive; refusing").format(n=len(infos)))
     out = {}
     for info in infos:
         name = info.filename
         p = PurePosixPath(name)
         if (not name or "\\" in name or p.is_absolute() or ".." in p.parts
                 or ":" in p.parts[0] or name.startswith("/")):
-            raise ProjectError(path, f"unsafe path {name!r} in the archive (refusing to open it)")
+            raise ProjectError(path, _("unsafe path {name!r} in the archive (refusing to open it)").format(name=name))
         out[name] = info
     return out
 
@@ -302,31 +303,31 @@ def _safe_members(zf: zipfile.ZipFile, path: Path) -> dict[str, zipfile.ZipInfo]
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, path: Path) -> bytes:
     """Read at most ``limit`` bytes; a member claiming or inflating to more is refused."""
     if info.file_size > limit:
-        raise ProjectError(path, f"{info.filename} declares {info.file_size} bytes, more than "
-                                 f"the {limit} expected")
+        raise ProjectError(path, _("{filename} declares {file_size} bytes, more than "
+                                 "the {limit} expected").format(filename=info.filename, file_size=info.file_size, limit=limit))
     try:
         with zf.open(info) as fh:
             data = fh.read(limit + 1)
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:  # bad CRC, truncated, corrupt deflate
-        raise ProjectError(path, f"{info.filename} is damaged ({exc})") from None
+        raise ProjectError(path, _("{filename} is damaged ({exc})").format(filename=info.filename, exc=exc)) from None
     if len(data) > limit:
-        raise ProjectError(path, f"{info.filename} inflates beyond its declared size")
+        raise ProjectError(path, _("{filename} inflates beyond its declared size").format(filename=info.filename))
     return data
 
 
 def _read_json(zf: zipfile.ZipFile, members: dict, path: Path) -> dict[str, Any]:
     info = members.get(schema.DOCUMENT_NAME)
     if info is None:
-        raise ProjectError(path, "not a Nebulayer project (no document.json inside)")
+        raise ProjectError(path, _("not a Nebulayer project (no document.json inside)"))
     raw = _read_member(zf, info, schema.MAX_JSON_BYTES, path)
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        raise ProjectError(path, f"document.json is not valid JSON ({exc})") from None
+        raise ProjectError(path, _("document.json is not valid JSON ({exc})").format(exc=exc)) from None
     except RecursionError:
-        raise ProjectError(path, "document.json is nested too deeply") from None
+        raise ProjectError(path, _("document.json is nested too deeply")) from None
     if not isinstance(data, dict) or data.get("format") != schema.FORMAT:
-        raise ProjectError(path, "not a Nebulayer project (document.json has no project format tag)")
+        raise ProjectError(path, _("not a Nebulayer project (document.json has no project format tag)"))
     return data
 
 
@@ -351,7 +352,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
         if rec["storage"] == "embedded":
             info = members.get(rec["file"])
             if info is None:
-                raise ProjectError(path, f"pixels of source {rec['id']} ({rec['file']}) are missing")
+                raise ProjectError(path, _("pixels of source {id} ({file}) are missing").format(id=rec['id'], file=rec['file']))
             limit = 4 * int(__import__("math").prod(shape)) + FITS_SLACK
             try:
                 from editor.io.mapped import map_fits_member  # big sources stay on disk
@@ -361,9 +362,9 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
                 if pixels is None:
                     pixels = read_fits_bytes(_read_member(zf, info, limit, path), shape)
             except FitsDataError as exc:
-                raise ProjectError(path, f"{rec['file']}: {exc}") from None
+                raise ProjectError(path, _("{file}: {exc}").format(file=rec['file'], exc=exc)) from None
             except ValueError as exc:
-                raise ProjectError(path, f"{rec['file']} is damaged ({exc})") from None
+                raise ProjectError(path, _("{file} is damaged ({exc})").format(file=rec['file'], exc=exc)) from None
             src_path = rec.get("path") if isinstance(rec.get("path"), str) else None
         else:
             src_path = _resolve_reference(rec, path)
@@ -396,7 +397,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
         missing |= referenced_sources(s["layers"]) - set(doc.sources)
     if missing:
         shown = ", ".join(sorted(str(m)[:40] for m in missing)[:5])
-        raise ProjectError(path, f"layers refer to missing sources {shown}")
+        raise ProjectError(path, _("layers refer to missing sources {shown}").format(shown=shown))
     for layer in walk(doc.layers):
         if isinstance(layer, AdjustmentLayer):
             mark_availability(layer, reg)
@@ -415,10 +416,10 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
         try:
             geometry = Geometry.from_dict(data["geometry"])
         except DocumentError as exc:
-            raise ProjectError(path, f"geometry: {exc}") from None
+            raise ProjectError(path, _("geometry: {exc}").format(exc=exc)) from None
         if geometry.shape != (doc.height, doc.width):
-            raise ProjectError(path, f"geometry gives a {geometry.shape[1]}x{geometry.shape[0]} "
-                                     f"canvas, the file says {doc.width}x{doc.height}")
+            raise ProjectError(path, _("geometry gives a {shape}x{shape2} "
+                                     "canvas, the file says {width}x{height}").format(shape=geometry.shape[1], shape2=geometry.shape[0], width=doc.width, height=doc.height))
         doc.set_geometry_loaded(geometry)
     doc.mark_saved()
     # Saving goes back to the file the user opened, whatever the file says about itself
