@@ -15,6 +15,8 @@ import numpy as np
 from astropy.io import fits
 from astropy.utils.exceptions import AstropyWarning
 
+from editor.locale import _
+
 
 class FitsDataError(ValueError):
     """The bytes are not the FITS image we expected (the message says why)."""
@@ -57,16 +59,16 @@ def read_fits_bytes(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
                 naxis = int(hdr.get("NAXIS", 0))
                 dims = tuple(int(hdr.get(f"NAXIS{i}", 0)) for i in range(naxis, 0, -1))
                 if int(hdr.get("BITPIX", 0)) != -32:
-                    raise FitsDataError(f"pixels are BITPIX {hdr.get('BITPIX')}, expected -32")
+                    raise FitsDataError(_("pixels are BITPIX {get}, expected -32").format(get=hdr.get('BITPIX')))
                 if dims != expected:
-                    raise FitsDataError(f"pixels are {dims}, the project says {expected}")
+                    raise FitsDataError(_("pixels are {dims}, the project says {expected}").format(dims=dims, expected=expected))
                 if len(data) < 2880 + int(np.prod(dims)) * 4:
-                    raise FitsDataError("pixel data is truncated")
+                    raise FitsDataError(_("pixel data is truncated"))
                 arr = np.array(hdu.data, dtype=np.float32)
     except (OSError, KeyError, IndexError, TypeError) as exc:
-        raise FitsDataError(f"not a readable FITS image ({exc})") from None
+        raise FitsDataError(_("not a readable FITS image ({exc})").format(exc=exc)) from None
     if arr.shape != expected:
-        raise FitsDataError(f"pixels are {arr.shape}, the project says {expected}")
+        raise FitsDataError(_("pixels are {shape}, the project says {expected}").format(shape=arr.shape, expected=expected))
     if arr.ndim == 3:
         arr = np.moveaxis(arr, 0, -1)
     return np.ascontiguousarray(arr)
