@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
+from editor.locale import _
 from editor.project.schema import SCHEMA_VERSION, SchemaError
 
 log = logging.getLogger(__name__)
@@ -26,11 +27,11 @@ def migrate_document(data: dict[str, Any]) -> dict[str, Any]:
     """The record at the current schema; NewerSchemaError if it comes from a newer Nebulayer."""
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise SchemaError(f"schema_version {version!r} is not valid")
+        raise SchemaError(_("schema_version {version!r} is not valid").format(version=version))
     if version > SCHEMA_VERSION:
         raise NewerSchemaError(
-            f"made by a newer Nebulayer (schema {version}, this one reads up to "
-            f"{SCHEMA_VERSION}); please update Nebulayer")
+            _("made by a newer Nebulayer (schema {version}, this one reads up to "
+            "{SCHEMA_VERSION}); please update Nebulayer").format(version=version, SCHEMA_VERSION=SCHEMA_VERSION))
     while version < SCHEMA_VERSION:
         data = MIGRATIONS[version](data)
         version += 1
@@ -60,7 +61,7 @@ def _migrate(rec: dict[str, Any], kind: Any, registry: Any) -> None:
         return
     saved = rec.get("kind_version", 1)
     if not isinstance(saved, int) or isinstance(saved, bool):
-        raise SchemaError(f"{kind}: kind_version {str(saved)[:20]!r} is not a whole number")
+        raise SchemaError(_("{kind}: kind_version {saved!r} is not a whole number").format(kind=kind, saved=str(saved)[:20]))
     if saved < spec.version and spec.migrate is not None:
         rec["params"] = spec.migrate(saved, dict(rec.get("params") or {}))
         rec["kind_version"] = spec.version
