@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from editor.errors import DocumentError
+from editor.locale import _
 
 #: Float copies of a tile a step holds at once: the composite below, the layer's pixels or
 #: filter output, its mask, the blended result, and the filter's own temporaries.
@@ -82,6 +83,6 @@ def fit_tiles(doc: Any, scale: float, tile: int, threads: int, out: Path | None 
             break
     detail = ", ".join(f"{k} {format_bytes(v)}" for k, v in parts.items() if v)
     raise DocumentError(
-        f"rendering {doc.width}x{doc.height} at scale {scale:g} needs about "
-        f"{format_bytes(total)} ({detail}), more than the memory budget of "
-        f"{format_bytes(limit)}; set NEBULAYER_MEMORY_BUDGET higher or render a smaller scale")
+        _("rendering {width}x{height} at scale {scale:g} needs about "
+        "{format_bytes} ({detail}), more than the memory budget of "
+        "{format_bytes2}; set NEBULAYER_MEMORY_BUDGET higher or render a smaller scale").format(width=doc.width, height=doc.height, scale=scale, format_bytes=format_bytes(total), detail=detail, format_bytes2=format_bytes(limit)))
