@@ -24,6 +24,7 @@ from editor.errors import ImageWriteError
 from editor.io.atomic import atomic_path
 from editor.io.srgb import srgb_icc_profile
 from editor.jobs.progress import Progress, scaled_progress
+from editor.locale import _
 from editor.render import labels as _labels
 from editor.render.labels import label_font
 
@@ -324,8 +325,8 @@ def _blink_format(path: Path) -> str:
         return "GIF"
     if ext in (".png", ".apng"):
         return "PNG"
-    raise ImageWriteError(path, f"cannot write a blink animation as {ext or 'a file without extension'}; "
-                                "use .gif or .png (animated PNG)")
+    raise ImageWriteError(path, _("cannot write a blink animation as {ext}; "
+                                "use .gif or .png (animated PNG)").format(ext=ext or 'a file without extension'))
 
 
 def _gif_frames(frames: list[np.ndarray]) -> list[PILImage.Image]:
@@ -392,7 +393,7 @@ def export_comparison(doc: Any, path: str | Path, kind: str, states: Sequence[St
     path = Path(path)
     allowed = EXTENSIONS[kind]
     if path.suffix.lower() not in allowed:
-        raise ImageWriteError(path, f"a {KIND_NAMES[kind]} must be saved as {' or '.join(allowed)}")
+        raise ImageWriteError(path, _("a {KIND_NAMES} must be saved as {text}").format(KIND_NAMES=KIND_NAMES[kind], text=' or '.join(allowed)))
     frames = comparison_frames(doc, states, region=region, scale=scale, stretch=stretch,
                                reference=reference, progress=scaled_progress(progress, 0.0, 0.9))
     if kind == "side_by_side":
