@@ -14,6 +14,7 @@ import numpy as np
 
 from editor.core import services
 from editor.errors import DocumentError
+from editor.locale import _
 from editor.render.cache import default_cache
 from editor.core.render_errors import RenderErrors
 from editor.render.comp import Comp
@@ -32,7 +33,7 @@ def render_job(doc: "Document", scale: float, progress: Any, nodes: list[dict] |
     """A job rendering ``nodes`` (default: the document's layer tree) at ``scale``; what goes
     wrong with layers is recorded in ``job.errors`` (``errors`` if given)."""
     if not scale > 0:
-        raise DocumentError(f"render scale must be > 0, got {scale}")
+        raise DocumentError(_("render scale must be > 0, got {scale}").format(scale=scale))
     tree, live, sources = doc.render_inputs()
     return RenderJob(tree=tree if nodes is None else nodes, sources=sources, layers=live,
                      registry=doc.registry, cache=doc.cache, stats=doc._stats,
@@ -89,11 +90,11 @@ def region_window(region: tuple, scale: float, full: Window) -> Window:
     try:
         x, y, w, h = (float(v) for v in region)
     except (TypeError, ValueError):
-        raise DocumentError(f"region must be (x, y, w, h), got {region!r}") from None
+        raise DocumentError(_("region must be (x, y, w, h), got {region!r}").format(region=region)) from None
     win = Window(max(0, round(y * scale)), min(full.y1, round((y + h) * scale)),
                  max(0, round(x * scale)), min(full.x1, round((x + w) * scale)))
     if win.y1 <= win.y0 or win.x1 <= win.x0:
-        raise DocumentError(f"region {region} is outside the canvas or empty at scale {scale}")
+        raise DocumentError(_("region {region} is outside the canvas or empty at scale {scale}").format(region=region, scale=scale))
     return win
 
 
@@ -123,7 +124,7 @@ def render_mask(doc: "Document", lid: str, scale: float = 1.0) -> np.ndarray:
         job = render_job(doc, scale, None, None, record)
         found = _input_of(job, job.tree, lid, None)
     if found is None:
-        raise DocumentError(f"no layer with id {lid!r}")
+        raise DocumentError(_("no layer with id {lid!r}").format(lid=lid))
     node, below = found
     h, w = job.full.shape
     if node.get("mask") is None or not node["mask"]["enabled"]:
@@ -131,7 +132,7 @@ def render_mask(doc: "Document", lid: str, scale: float = 1.0) -> np.ndarray:
     try:
         m = job.mask_of(node, below, job.full)
     except StepFailed as exc:
-        raise DocumentError(f"mask of {doc.layer(lid).name}: {exc}") from None
+        raise DocumentError(_("mask of {name}: {exc}").format(name=doc.layer(lid).name, exc=exc)) from None
     return np.array(m, dtype=np.float32, copy=True)
 
 
