@@ -19,6 +19,7 @@ from editor.core import tree
 from editor.core.layers import ImageLayer
 from editor.errors import DocumentError
 from editor.io.image import Image, ImageMeta
+from editor.locale import tr
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -30,7 +31,7 @@ def below_of(doc: "Document", layer_id: str) -> str:
     layers = doc.layers if parent is None else parent.children
     ids = [l.id for l in layers]
     if layer_id not in ids or ids.index(layer_id) == 0:
-        raise DocumentError("there is no layer below the selected one to merge into")
+        raise DocumentError(tr("there is no layer below the selected one to merge into"))
     return ids[ids.index(layer_id) - 1]
 
 
