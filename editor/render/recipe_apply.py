@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from editor.errors import DocumentError
+from editor.locale import _
 
 
 def recipe_layers(path: str, notes: list[str] | None = None) -> list[dict[str, Any]]:
@@ -33,11 +34,11 @@ def recipe_layers(path: str, notes: list[str] | None = None) -> list[dict[str, A
             continue
         own = referenced_sources([rec])
         if own:
-            raise DocumentError(f"{path}: layer '{layer.name}' uses pixels of the recipe's own "
-                                f"project; a recipe can only hold adjustments and generated masks")
+            raise DocumentError(_("{path}: layer '{name}' uses pixels of the recipe's own "
+                                "project; a recipe can only hold adjustments and generated masks").format(path=path, name=layer.name))
         out.append(rec)
     if not out:
-        raise DocumentError(f"{path}: no layers above its image to apply")
+        raise DocumentError(_("{path}: no layers above its image to apply").format(path=path))
     return out
 
 
