@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from editor.errors import DocumentError, NebulayerError
+from editor.locale import _
 
 COMPRESSIONS = ("none", "lzw", "deflate", "zstd")
 
@@ -62,11 +63,11 @@ def add_apply_arguments(p: argparse.ArgumentParser, bits_help: str) -> None:
 
 def _check(args: argparse.Namespace) -> None:
     if args.tile < 16:
-        raise DocumentError(f"--tile must be at least 16 px, got {args.tile}")
+        raise DocumentError(_("--tile must be at least 16 px, got {tile}").format(tile=args.tile))
     if args.threads < 1 or args.workers < 0:
-        raise DocumentError("--threads must be >= 1 and --workers >= 0")
+        raise DocumentError(_("--threads must be >= 1 and --workers >= 0"))
     if not args.scale > 0:
-        raise DocumentError(f"--scale must be > 0, got {args.scale}")
+        raise DocumentError(_("--scale must be > 0, got {scale}").format(scale=args.scale))
 
 
 def _targets(projects: list[str], output: str, fmt: str) -> list[tuple[str, str]]:
@@ -76,14 +77,14 @@ def _targets(projects: list[str], output: str, fmt: str) -> list[tuple[str, str]
         return [(projects[0], output)]
     out = Path(output)
     if not out.is_dir():
-        raise DocumentError(f"output folder {output} does not exist")
+        raise DocumentError(_("output folder {output} does not exist").format(output=output))
     ext = "." + fmt.lstrip(".")
     seen: dict[str, str] = {}
     pairs = []
     for p in projects:
         name = Path(p).stem + ext
         if name in seen:
-            raise DocumentError(f"{p} and {seen[name]} would both be written to {out / name}")
+            raise DocumentError(_("{p} and {seen} would both be written to {out}").format(p=p, seen=seen[name], out=out / name))
         seen[name] = p
         pairs.append((p, str(out / name)))
     return pairs
