@@ -20,6 +20,7 @@ import numpy as np
 from editor.errors import ImageWriteError
 from editor.io.export_range import (SAMPLES, RangePlan, meta_for_plan, plan_from_range,
                                     to_unit_range)
+from editor.locale import tr
 from editor.render.tiles import TiledRender
 
 if TYPE_CHECKING:
@@ -50,9 +51,9 @@ def export_tiled(tr: TiledRender, path: str | Path, *, bits: int | None = None,
 
         return export_image(tr.render(), path, bits=bits, meta=meta)
     if bits not in (None, 8, 16, 32):
-        raise ImageWriteError(path, f"{fmt} export supports 8, 16 or 32 bits, not {bits}")
+        raise ImageWriteError(path, tr("{fmt} export supports 8, 16 or 32 bits, not {bits}").format(fmt=fmt, bits=bits))
     if not path.parent.is_dir():
-        raise ImageWriteError(path, f"folder {path.parent} does not exist")
+        raise ImageWriteError(path, tr("folder {parent} does not exist").format(parent=path.parent))
     h, w = tr.full.shape
     bands = _bands(tr)
     first = next(bands)
@@ -72,7 +73,7 @@ def export_tiled(tr: TiledRender, path: str | Path, *, bits: int | None = None,
     except ValueError as exc:
         raise ImageWriteError(path, str(exc)) from exc
     except OSError as exc:
-        raise ImageWriteError(path, f"cannot write: {exc}") from exc
+        raise ImageWriteError(path, tr("cannot write: {exc}").format(exc=exc)) from exc
     return notes
 
 
