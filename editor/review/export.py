@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 from editor.errors import NebulayerError
 from editor.jobs.progress import Progress, scaled_progress
+from editor.locale import tr
 from editor.render.comparison import CURRENT_LABEL, ORIGINAL_NAME, original_snapshot
 from editor.review import images
 from editor.review.capture import capture_details
@@ -47,15 +48,15 @@ def resolve_state(doc: Any, name: str | None, where: str) -> Any:
     if name == ORIGINAL_NAME:
         sid = original_snapshot(doc)
         if sid is None:
-            raise ReviewError(f"{where}: has no snapshots, so no '{ORIGINAL_NAME}' to compare with; "
+            raise ReviewError(tr("{where}: has no snapshots, so no '{ORIGINAL_NAME}' to compare with; "
                               "take one in the editor (in a script: doc.take_snapshot('Original') "
-                              "before the adjustments) or pass --before Current")
+                              "before the adjustments) or pass --before Current").format(where=where, ORIGINAL_NAME=ORIGINAL_NAME))
         return sid
     for sid, sname in doc.snapshots:
         if sname == name or sid == name:
             return sid
     names = ", ".join(repr(n) for _, n in doc.snapshots) or "none"
-    raise ReviewError(f"{where}: no snapshot named {name!r} (snapshots: {names})")
+    raise ReviewError(tr("{where}: no snapshot named {name!r} (snapshots: {names})").format(where=where, name=name, names=names))
 
 
 def _sky_text(sky: tuple[float, float] | None) -> str:
@@ -181,13 +182,13 @@ class _Builder:
 def _prepare_target(out_dir: Path) -> None:
     if out_dir.exists():
         if not out_dir.is_dir():
-            raise ReviewError(f"{out_dir}: exists and is not a folder")
+            raise ReviewError(tr("{out_dir}: exists and is not a folder").format(out_dir=out_dir))
         entries = [p.name for p in out_dir.iterdir()]
         if entries and "index.html" not in entries:
-            raise ReviewError(f"{out_dir}: folder is not empty and holds no earlier review page; "
-                              "choose an empty or new folder")
+            raise ReviewError(tr("{out_dir}: folder is not empty and holds no earlier review page; "
+                              "choose an empty or new folder").format(out_dir=out_dir))
     if not out_dir.parent.is_dir():
-        raise ReviewError(f"{out_dir.parent}: folder does not exist")
+        raise ReviewError(tr("{parent}: folder does not exist").format(parent=out_dir.parent))
 
 
 def export_review(projects: Sequence[Any], out_dir: str | Path, *, before: str | None = ORIGINAL_NAME,
@@ -199,11 +200,11 @@ def export_review(projects: Sequence[Any], out_dir: str | Path, *, before: str |
     ("Original" by default; "Current" is the current state). ``stretch``: see
     :mod:`editor.review.images`."""
     if not projects:
-        raise ReviewError("a review page needs at least one project")
+        raise ReviewError(tr("a review page needs at least one project"))
     if stretch not in images.STRETCH_MODES:
-        raise ReviewError(f"stretch must be one of {', '.join(images.STRETCH_MODES)}")
+        raise ReviewError(tr("stretch must be one of {text}").format(text=', '.join(images.STRETCH_MODES)))
     if long_side < 64:
-        raise ReviewError("the pictures' long side must be at least 64 px")
+        raise ReviewError(tr("the pictures' long side must be at least 64 px"))
     out_dir = Path(out_dir).absolute()
     _prepare_target(out_dir)
     docs = [_load(p, allow_outside) for p in projects]
