@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from editor.locale import _
 from editor.stacking.normalisation import NORMALISATIONS
 from editor.stacking.rejection import REJECTIONS
 
@@ -61,7 +62,7 @@ def _index(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise StackError(f"--reference must be 'best' or a light's index, not {text!r}") from None
+        raise StackError(_("--reference must be 'best' or a light's index, not {text!r}").format(text=text)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
     from editor.stacking.pipeline import StackRequest, run_stack
 
     if Path(args.output).suffix.lower() not in (".fits", ".fit", ".fts"):
-        raise StackError(f"{args.output}: the master is written as FITS (.fits, .fit, .fts)")
+        raise StackError(_("{output}: the master is written as FITS (.fits, .fit, .fts)").format(output=args.output))
     if not Path(args.output).resolve().parent.is_dir():
-        raise StackError(f"{args.output}: folder {Path(args.output).parent} does not exist")
+        raise StackError(_("{output}: folder {parent} does not exist").format(output=args.output, parent=Path(args.output).parent))
     request = StackRequest(
         lights=args.lights, darks=args.darks, flats=args.flats, bias=args.bias,
         dark_flats=args.dark_flats, output=args.output, rejection=args.reject,
