@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from editor.errors import NebulayerError
+from editor.locale import tr
 
 
 class StackError(NebulayerError):
@@ -91,7 +92,7 @@ def peek_info(path: str | Path) -> FrameInfo:
             try:
                 values, _ = merged_header(hdul, index)
             except FITS_ERRORS as exc:  # pragma: no cover - astropy already parsed it
-                raise StackError(f"{p}: unreadable header ({exc})") from None
+                raise StackError(tr("{p}: unreadable header ({exc})").format(p=p, exc=exc)) from None
         # The pattern of the top-first array, read as Siril and open_image read it.
         pattern = top_first_pattern(values, shape[0]) if len(shape) == 2 else None
         return FrameInfo(p, tuple(shape), _float_card(values, "EXPTIME", "EXPOSURE"),
@@ -111,11 +112,11 @@ def check_same_geometry(infos: Sequence[FrameInfo], what: str) -> None:
     ref = infos[0]
     for info in infos[1:]:
         if info.shape != ref.shape:
-            raise StackError(f"{info.path}: {_dims(info.shape)} differs from {ref.name}'s "
-                             f"{_dims(ref.shape)} ({what} must all have one size)")
+            raise StackError(tr("{path}: {dims} differs from {name}'s "
+                             "{dims2} ({what} must all have one size)").format(path=info.path, dims=_dims(info.shape), name=ref.name, dims2=_dims(ref.shape), what=what))
         if info.pattern != ref.pattern:
-            raise StackError(f"{info.path}: Bayer pattern {info.pattern or 'none'} differs from "
-                             f"{ref.name}'s {ref.pattern or 'none'}")
+            raise StackError(tr("{path}: Bayer pattern {pattern} differs from "
+                             "{name}'s {pattern2}").format(path=info.path, pattern=info.pattern or 'none', name=ref.name, pattern2=ref.pattern or 'none'))
 
 
 def _dims(shape: tuple[int, ...]) -> str:
