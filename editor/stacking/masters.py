@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from editor.jobs.progress import Progress, scaled_progress
+from editor.locale import _
 from editor.stacking.frames import (FrameInfo, StackError, check_same_geometry, date_range,
                                     is_master, load_frame)
 from editor.stacking.integration import IntegrationOptions, integrate
@@ -78,15 +79,15 @@ def build_master(paths: Sequence[str | Path], kind: str, *, method: str = "mean"
     if method not in METHODS:
         raise ValueError(f"master method must be one of {METHODS}, not {method!r}")
     if not paths:
-        raise StackError(f"no {kind} frames given")
+        raise StackError(_("no {kind} frames given").format(kind=kind))
     infos: list[FrameInfo] = []
     stats = []
     with FrameStore(workdir, prefix=f"nebulayer-{kind}-") as store:
         for i, path in enumerate(paths):
             data, info = load_frame(path)
             if data.ndim != 2:
-                raise StackError(f"{path}: {kind} frames must be mono or Bayer mosaics, not "
-                                 "colour images")
+                raise StackError(_("{path}: {kind} frames must be mono or Bayer mosaics, not "
+                                 "colour images").format(path=path, kind=kind))
             infos.append(info)
             check_same_geometry(infos, f"{kind} frames")
             if i == 0:
@@ -100,9 +101,9 @@ def build_master(paths: Sequence[str | Path], kind: str, *, method: str = "mean"
                 progress(0.6 * (i + 1) / len(paths))
         exposures = sorted({round(i.exposure, 3) for i in infos if i.exposure is not None})
         if kind in ("dark", "dark-flat") and len(exposures) > 1:
-            raise StackError(f"{infos[0].path.parent}: {kind} frames have different exposure "
-                             f"times ({', '.join(f'{e:g} s' for e in exposures)}); make one "
-                             "master per exposure")
+            raise StackError(_("{parent}: {kind} frames have different exposure "
+                             "times ({text}); make one "
+                             "master per exposure").format(parent=infos[0].path.parent, kind=kind, text=', '.join((f'{e:g} s' for e in exposures))))
         # Flats vary in brightness (twilight, panel warm-up): bring them to one level first.
         gains = coefficients(stats, 0, "multiplicative") if kind == "flat" else None
         options = IntegrationOptions("median" if method == "median" else "mean",
@@ -136,7 +137,7 @@ def normalise_flat(flat: np.ndarray, pattern: str | None) -> np.ndarray:
         values = out[mask]
         med = float(np.nanmedian(values)) if np.isfinite(values).any() else 0.0
         if not med > 0:
-            raise StackError("master flat has no positive signal (are these flats, or darks?)")
+            raise StackError(_("master flat has no positive signal (are these flats, or darks?)"))
         out[mask] = values / med
     return out
 
@@ -145,12 +146,12 @@ def check_master_fits(master: Master, info: FrameInfo) -> None:
     """A master must have the frame's size and Bayer pattern; one line naming both if not."""
     shape = tuple(master.data.shape)
     if shape != tuple(info.shape[:2]) or len(info.shape) != 2:
-        raise StackError(f"{master.name}: {shape[1]}x{shape[0]} master {master.kind} does not "
-                         f"fit {info.name} ({info.shape[1]}x{info.shape[0]}"
-                         + (", colour" if len(info.shape) == 3 else "") + ")")
+        raise StackError(_("{name}: {shape}x{shape2} master {kind} does not "
+                         "fit {name2} ({shape3}x{shape4}").format(name=master.name, shape=shape[1], shape2=shape[0], kind=master.kind, name2=info.name, shape3=info.shape[1], shape4=info.shape[0])
+                         + (_(", colour") if len(info.shape) == 3 else "") + ")")
     if master.pattern != info.pattern:
-        raise StackError(f"{master.name}: Bayer pattern {master.pattern or 'none'} differs from "
-                         f"{info.name}'s {info.pattern or 'none'}")
+        raise StackError(_("{name}: Bayer pattern {pattern} differs from "
+                         "{name2}'s {pattern2}").format(name=master.name, pattern=master.pattern or 'none', name2=info.name, pattern2=info.pattern or 'none'))
 
 
 def save_master(master: Master, path: str | Path) -> Path:
@@ -202,11 +203,11 @@ def load_master(path: str | Path, kind: str) -> Master:
     """A master saved by Nebulayer, Siril, PixInsight... (IMAGETYP/NCOMBINE tell)."""
     data, info = load_frame(path)
     if data.ndim != 2:
-        raise StackError(f"{path}: a master {kind} must be mono or a Bayer mosaic")
+        raise StackError(_("{path}: a master {kind} must be mono or a Bayer mosaic").format(path=path, kind=kind))
     if kind == "flat":
         med = float(np.nanmedian(data))
         if not med > 0:
-            raise StackError(f"{path}: master flat has no positive signal")
+            raise StackError(_("{path}: master flat has no positive signal").format(path=path))
         if abs(med - 1.0) > 0.05:  # Siril's masters are not normalised: do it here
             data = normalise_flat(data, info.pattern)
     count = int(info.header.get("NCOMBINE", info.header.get("STACKCNT", 1)) or 1)
