@@ -22,6 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from editor.jobs.progress import CancelToken, Progress, scaled_progress
+from editor.locale import _
 from editor.stacking.calibration import Calibration
 from editor.stacking.frames import FrameInfo, StackError, check_same_geometry, load_frame, peek_info
 from editor.stacking.integration import Integration, IntegrationOptions, integrate
@@ -73,17 +74,17 @@ class StackRequest:
 
     def __post_init__(self) -> None:
         if not self.lights:
-            raise StackError("no light frames given")
+            raise StackError(_("no light frames given"))
         if self.normalisation not in NORMALISATIONS:
-            raise StackError(f"normalisation must be one of {', '.join(NORMALISATIONS)}")
+            raise StackError(_("normalisation must be one of {text}").format(text=', '.join(NORMALISATIONS)))
         if self.reference != "best" and not (isinstance(self.reference, int)
                                              and 0 <= self.reference < len(self.lights)):
-            raise StackError(f"reference light {self.reference} is not one of the "
-                             f"{len(self.lights)} lights (say best or 0..{len(self.lights) - 1})")
+            raise StackError(_("reference light {reference} is not one of the "
+                             "{n} lights (say best or 0..{n2})").format(reference=self.reference, n=len(self.lights), n2=len(self.lights) - 1))
         if self.interpolation not in INTERPOLATIONS:
-            raise StackError(f"interpolation must be one of {', '.join(INTERPOLATIONS)}")
+            raise StackError(_("interpolation must be one of {text}").format(text=', '.join(INTERPOLATIONS)))
         if self.weighting not in WEIGHTINGS:
-            raise StackError(f"weighting must be one of {', '.join(WEIGHTINGS)}")
+            raise StackError(_("weighting must be one of {text}").format(text=', '.join(WEIGHTINGS)))
         try:
             IntegrationOptions(self.combine, "none" if self.rejection == "auto" else self.rejection,
                                self.sigma_low, self.sigma_high)
@@ -213,7 +214,7 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
                 report(0.2 + 0.3 * (i + 1) / len(req.lights))
         ref = choose_reference(found) if req.reference == "best" else int(req.reference)
         if not 0 <= ref < len(found):
-            raise StackError(f"reference light {ref} is not one of the {len(found)} lights")
+            raise StackError(_("reference light {ref} is not one of the {n} lights").format(ref=ref, n=len(found)))
         checked: dict[int, object] = {}
         if req.reference == "best" and req.register and len(found) >= 3:
             ref, checked = _reference_that_matches(found, calibrated)
@@ -247,7 +248,7 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
         calibrated.close()  # its disk space is no longer needed
         accepted = [r for r in reports if r.accepted]
         if not accepted:
-            raise StackError("no light could be registered: " + "; ".join(
+            raise StackError(_("no light could be registered: ") + "; ".join(
                 f"{r.path.name}: {r.reason}" for r in reports[:3]))
         stats = common_stats([store.frame(i) for i in range(len(store))])
         gains = coefficients(stats, ref_slot, req.normalisation)
