@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from editor.locale import tr
 from editor.stacking.frames import StackError
 
 MAX_CONTROL = 50  # stars handed to astroalign's triangle matcher
@@ -215,9 +216,9 @@ def _translation_fallback(ref: Stars, mov: Stars, ref_lum: np.ndarray, mov_lum: 
         if score > 0.2 and score > 2.5 * null:
             return Transform(matrix, f"translation (phase correlation, correlation {score:.2f} "
                                      f"vs {null:.2f} off-peak)")
-    raise RegistrationError(f"{reason}; the phase-correlation shift ({dx:+.1f}, {dy:+.1f}) px "
-                            f"is confirmed neither by the stars ({found} matched) nor by the "
-                            "image correlation")
+    raise RegistrationError(tr("{reason}; the phase-correlation shift ({dx:+.1f}, {dy:+.1f}) px "
+                            "is confirmed neither by the stars ({found} matched) nor by the "
+                            "image correlation").format(reason=reason, dx=dx, dy=dy, found=found))
 
 
 def _bandpass(img: np.ndarray, step: int) -> np.ndarray:
@@ -333,7 +334,7 @@ def warp(img: np.ndarray, transform: Transform, *, interpolation: str = "bspline
     "bspline" (cubic B-spline, ndimage order 3), "lanczos3", "bicubic" (Keys a = -0.75) or
     "bilinear"; see the README for what each does to noise and star width."""
     if interpolation not in INTERPOLATIONS:
-        raise StackError(f"interpolation must be one of {', '.join(INTERPOLATIONS)}")
+        raise StackError(tr("interpolation must be one of {text}").format(text=', '.join(INTERPOLATIONS)))
     m = transform.matrix
     if np.allclose(m, np.eye(3)):
         return np.array(img, dtype=np.float32, copy=True)
