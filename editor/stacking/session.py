@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from editor.errors import NebulayerError
+from editor.locale import _
 
 FRAME_SUFFIXES = (".fits", ".fit", ".fts")
 _NAMED = re.compile(r"^(light|dark|flat|bias|darkflat|dark-flat|dark_flat)_(?:(.+?)_)?\d{4,}_",
@@ -68,7 +69,7 @@ def scan_session(folder: str | Path) -> SessionFrames:
     """Sort the frames of ``folder`` (not its sub-folders) by kind and filter."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise NebulayerError(f"{folder}: not a folder")
+        raise NebulayerError(_("{folder}: not a folder").format(folder=folder))
     found = SessionFrames(folder)
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in FRAME_SUFFIXES or path.name.startswith("."):
@@ -100,8 +101,8 @@ def request_for(frames: SessionFrames, filter_name: str, output: Path, **options
 
     lights = frames.lights.get(filter_name, [])
     if not lights:
-        raise StackError(f"{frames.folder}: no light frames"
-                         + (f" through filter {filter_name}" if filter_name else ""))
+        raise StackError(_("{folder}: no light frames").format(folder=frames.folder)
+                         + (_(" through filter {filter_name}").format(filter_name=filter_name) if filter_name else ""))
     flats = frames.flats.get(filter_name) or (frames.flats.get("", []) if not filter_name else [])
     options.setdefault("save_masters", frames.folder / "masters")  # the live stack reuses them
     return StackRequest(lights=lights, darks=frames.darks, flats=flats, bias=frames.bias,
@@ -132,7 +133,7 @@ def session_masters(folder: str | Path, filter_name: str = "",
     todo = {k: v for k, v in (("bias", frames.bias), ("dark", frames.darks), ("flat", flats))
             if v and k not in found}
     if not todo and not found:
-        raise StackError(f"{folder}: no master or dark, flat or bias frames in this session")
+        raise StackError(_("{folder}: no master or dark, flat or bias frames in this session").format(folder=folder))
     built = {}
     for i, (kind, paths) in enumerate(todo.items()):
         sub = built.get("bias") if kind == "flat" else None
