@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from editor.io.budget import format_bytes
+from editor.locale import _
 from editor.stacking.frames import StackError
 
 
@@ -33,9 +34,9 @@ class FrameStore:
         need = frames * int(np.prod(shape)) * 4
         free = shutil.disk_usage(self.folder).free
         if need > free:
-            raise StackError(f"{self.folder}: {frames} frames need {format_bytes(need)} of "
-                             f"temporary space, only {format_bytes(free)} free (choose another "
-                             "work folder)")
+            raise StackError(_("{folder}: {frames} frames need {format_bytes} of "
+                             "temporary space, only {format_bytes2} free (choose another "
+                             "work folder)").format(folder=self.folder, frames=frames, format_bytes=format_bytes(need), format_bytes2=format_bytes(free)))
 
     def add(self, data: np.ndarray) -> int:
         """Store a frame (copied to disk as float32); returns its index."""
@@ -48,7 +49,7 @@ class FrameStore:
         try:
             np.save(path, data, allow_pickle=False)
         except OSError as exc:
-            raise StackError(f"{path}: cannot write a temporary frame ({exc.strerror or exc})") \
+            raise StackError(_("{path}: cannot write a temporary frame ({strerror})").format(path=path, strerror=exc.strerror or exc)) \
                 from None
         self.paths.append(path)
         return len(self.paths) - 1
