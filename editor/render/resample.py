@@ -191,6 +191,12 @@ def place_source(source: Source, scale: float, window: Window,
     wx, cx = _axis_weights(w, img.shape[1], pixel, ox, scale, window.x0, window.x1, cw)
     ny, nx = window.shape
     chans = 1 if img.ndim == 2 else img.shape[2]
+    # Only the rows and columns the window reads (a tile of a wide canvas would otherwise
+    # resample a band of the whole width); the same weights in the same order: same values.
+    (r0, r1), (c0, c1) = _used(wy), _used(wx)
+    img = np.ascontiguousarray(img[r0:r1, c0:c1])
+    wy = sparse.csr_matrix((wy.data, wy.indices - r0, wy.indptr), shape=(wy.shape[0], r1 - r0))
+    wx = sparse.csr_matrix((wx.data, wx.indices - c0, wx.indptr), shape=(wx.shape[0], c1 - c0))
     tmp = wy @ img.reshape(img.shape[0], -1)  # (ny, W*C)
     tmp = np.asarray(tmp, dtype=np.float32).reshape(ny, img.shape[1], chans)
     tmp = np.ascontiguousarray(tmp.transpose(1, 0, 2)).reshape(img.shape[1], ny * chans)
@@ -200,6 +206,13 @@ def place_source(source: Source, scale: float, window: Window,
     if np.all(cov >= 1.0 - 1e-6):
         return out, None
     return out, cov
+
+
+def _used(m: sparse.csr_matrix) -> tuple[int, int]:
+    """The range of columns ``m`` has weights in ((0, 1) when it has none)."""
+    if m.indices.size == 0:
+        return 0, min(1, m.shape[1])
+    return int(m.indices.min()), int(m.indices.max()) + 1
 
 
 def _place_exact(pixels: np.ndarray, window: Window, oy: int, ox: int
