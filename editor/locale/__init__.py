@@ -77,11 +77,21 @@ def catalog(lang: str | None = None) -> _gettext.NullTranslations:
 def reset() -> None:
     """Forget the loaded catalogs (a catalog recompiled in this process)."""
     _catalogs.clear()
+    _current.clear()
+
+
+#: ($NEBULAYER_LANG it was chosen with, the catalog): messages are made in loops (project
+#: checks), so the language is worked out again only when that variable changed (the locale
+#: variables are read once, when it is unset).
+_current: list = []
 
 
 def _(message: str) -> str:
     """``message`` in the current language (itself when there is no translation)."""
-    return catalog().gettext(message) if message else message
+    key = os.environ.get(ENV_VAR)
+    if not _current or _current[0] != key:
+        _current[:] = [key, catalog()]
+    return _current[1].gettext(message) if message else message
 
 
 #: The same function, for modules that use ``_`` as a throwaway variable name.
@@ -90,7 +100,8 @@ tr = _
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the current language (Japanese has one form)."""
-    return catalog().ngettext(singular, plural, n)
+    _("")  # brings the current catalog up to date
+    return (_current[1] if _current else catalog()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

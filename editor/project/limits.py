@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from editor.locale import _
 from editor.project.schema_error import SchemaError
 
 MAX_JSON_DEPTH = 64  # nesting of objects/lists anywhere in document.json
@@ -85,23 +86,23 @@ def check_layer_tree(layers: list, where: str, walk: _Walk, counter: list[int],
 
     Layer ids must be unique in a tree: a copied-and-pasted record is damage, not a layer.
     """
-    _require(depth <= MAX_GROUP_DEPTH, f"{where}: groups nested more than {MAX_GROUP_DEPTH} deep")
+    _require(depth <= MAX_GROUP_DEPTH, _("{where}: groups nested more than {MAX_GROUP_DEPTH} deep").format(where=where, MAX_GROUP_DEPTH=MAX_GROUP_DEPTH))
     ids = set() if ids is None else ids
     count = 0
     for i, rec in enumerate(layers):
         at = f"{where} layer {i}"
-        _require(isinstance(rec, dict), f"{at}: not a layer record")
+        _require(isinstance(rec, dict), _("{at}: not a layer record").format(at=at))
         lid = rec.get("id")
-        _require(isinstance(lid, str) and len(lid) <= MAX_NAME_CHARS, f"{at}: bad layer id")
-        _require(lid not in ids, f"{at}: layer id {lid[:40]} appears twice")
+        _require(isinstance(lid, str) and len(lid) <= MAX_NAME_CHARS, _("{at}: bad layer id").format(at=at))
+        _require(lid not in ids, _("{at}: layer id {lid} appears twice").format(at=at, lid=lid[:40]))
         ids.add(lid)
         count += 1
         counter[0] += 1
         _require(counter[0] <= MAX_LAYER_RECORDS,
-                 f"more than {MAX_LAYER_RECORDS} layer records in the document and its snapshots")
+                 _("more than {MAX_LAYER_RECORDS} layer records in the document and its snapshots").format(MAX_LAYER_RECORDS=MAX_LAYER_RECORDS))
         name = rec.get("name", "")
         _require(isinstance(name, str) and len(name) <= MAX_NAME_CHARS,
-                 f"{at}: the name is not a text of at most {MAX_NAME_CHARS} characters")
+                 _("{at}: the name is not a text of at most {MAX_NAME_CHARS} characters").format(at=at, MAX_NAME_CHARS=MAX_NAME_CHARS))
         _check_offsets(rec, at)
         for key, value in rec.items():
             if key == "children":
@@ -110,7 +111,7 @@ def check_layer_tree(layers: list, where: str, walk: _Walk, counter: list[int],
                               max_list=MAX_PARAM_LIST, depth=depth * 2 + 3, walk=walk, numbers=True)
         children = rec.get("children")
         if children is not None:
-            _require(isinstance(children, list), f"{at}: children must be a list")
+            _require(isinstance(children, list), _("{at}: children must be a list").format(at=at))
             count += check_layer_tree(children, f"{at} >", walk, counter, depth + 1, ids)
     return count
 
@@ -119,14 +120,14 @@ def _check_offsets(rec: dict, at: str) -> None:
     offset = rec.get("offset")
     if offset is not None:
         _require(isinstance(offset, list) and len(offset) == 2 and all(_coord(v) for v in offset),
-                 f"{at}: offset {_short(offset)} is not two numbers within ±{MAX_COORD:g} pixels")
+                 _("{at}: offset {short} is not two numbers within ±{MAX_COORD:g} pixels").format(at=at, short=_short(offset), MAX_COORD=MAX_COORD))
     offsets = rec.get("offsets")
     if offsets is not None:
-        _require(isinstance(offsets, dict), f"{at}: offsets must map channel -> [dy, dx]")
+        _require(isinstance(offsets, dict), _("{at}: offsets must map channel -> [dy, dx]").format(at=at))
         for ch, v in offsets.items():
             _require(isinstance(v, list) and len(v) == 2 and all(_coord(x) for x in v),
-                     f"{at}: offset of {str(ch)[:20]} {_short(v)} is not two numbers within "
-                     f"±{MAX_COORD:g} pixels")
+                     _("{at}: offset of {ch} {short} is not two numbers within "
+                     "±{MAX_COORD:g} pixels").format(at=at, ch=str(ch)[:20], short=_short(v), MAX_COORD=MAX_COORD))
 
 
 def _coord(v: Any) -> bool:
@@ -144,15 +145,15 @@ def check_document_bounds(data: dict) -> None:
     walk = _Walk()
     counter = [0]
     n = check_layer_tree(data["layers"], "document", walk, counter)
-    _require(n <= MAX_LAYERS, f"{n} layers (at most {MAX_LAYERS} allowed)")
+    _require(n <= MAX_LAYERS, _("{n} layers (at most {MAX_LAYERS} allowed)").format(n=n, MAX_LAYERS=MAX_LAYERS))
     snapshots = data.get("snapshots", [])
     _require(len(snapshots) <= MAX_SNAPSHOTS,
-             f"{len(snapshots)} snapshots (at most {MAX_SNAPSHOTS} allowed)")
+             _("{n} snapshots (at most {MAX_SNAPSHOTS} allowed)").format(n=len(snapshots), MAX_SNAPSHOTS=MAX_SNAPSHOTS))
     for i, snap in enumerate(snapshots):
         _require(isinstance(snap.get("name", ""), str) and len(snap.get("name", "")) <= MAX_NAME_CHARS
-                 and len(snap["id"]) <= MAX_NAME_CHARS, f"snapshot {i}: name or id too long")
+                 and len(snap["id"]) <= MAX_NAME_CHARS, _("snapshot {i}: name or id too long").format(i=i))
         n = check_layer_tree(snap["layers"], f"snapshot {i}", walk, counter)
-        _require(n <= MAX_LAYERS, f"snapshot {i}: {n} layers (at most {MAX_LAYERS} allowed)")
+        _require(n <= MAX_LAYERS, _("snapshot {i}: {n} layers (at most {MAX_LAYERS} allowed)").format(i=i, n=n, MAX_LAYERS=MAX_LAYERS))
     for key, value in data.items():  # metadata, notes, filters, and whatever a newer file adds
         if key not in ("layers", "snapshots", "sources"):
             check_json_bounds(value, str(key)[:40], max_string=MAX_META_STRING,
@@ -160,7 +161,7 @@ def check_document_bounds(data: dict) -> None:
     for i, src in enumerate(data["sources"]):
         where = f"source {i}"
         _require(len(src["id"]) <= MAX_NAME_CHARS and len(str(src.get("name", ""))) <= MAX_NAME_CHARS,
-                 f"{where}: id or name too long")
+                 _("{where}: id or name too long").format(where=where))
         for key, value in src.items():
             if key == "meta" and isinstance(value, dict):
                 for mkey, mval in value.items():
