@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from editor.locale import _
+
 
 class NebulayerError(Exception):
     """Base of every error whose message is meant for the user."""
@@ -64,9 +66,10 @@ class OutsideReferencesError(ProjectError):
 
     def __init__(self, path: str | Path, paths: list[str]) -> None:
         self.paths = list(paths)
-        shown = ", ".join(self.paths[:5]) + (f" and {len(self.paths) - 5} more" if len(self.paths) > 5 else "")
-        super().__init__(path, f"refers to {len(self.paths)} file(s) outside its folder, not read "
-                               f"without your permission: {shown}")
+        more = len(self.paths) - 5
+        shown = ", ".join(self.paths[:5]) + (_(" and {n} more").format(n=more) if more > 0 else "")
+        super().__init__(path, _("refers to {n} file(s) outside its folder, not read "
+                                 "without your permission: {shown}").format(n=len(self.paths), shown=shown))
 
 
 class DocumentError(NebulayerError):

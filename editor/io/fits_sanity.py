@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from typing import BinaryIO
 
+from editor.locale import _
+
 BLOCK = 2880
 MAX_AXES = 999  # FITS standard 4.0, section 4.4.1.1
 MAX_HDUS = 1000
@@ -55,12 +57,12 @@ def _walk(fh: BinaryIO, max_hdus: int) -> str | None:
                 continue
             break
         else:
-            return f"a header longer than {MAX_HEADER_BLOCKS} blocks"
+            return _("a header longer than {n} blocks").format(n=MAX_HEADER_BLOCKS)
         naxis = _int(cards.get(b"NAXIS"))
         if naxis is None:
             return None  # not a header astropy will accept either
         if not 0 <= naxis <= MAX_AXES:
-            return f"header declares NAXIS = {naxis} (FITS allows 0 to {MAX_AXES})"
+            return _("header declares NAXIS = {naxis} (FITS allows 0 to {n})").format(naxis=naxis, n=MAX_AXES)
         size = 1 if naxis else 0
         for n in range(1, naxis + 1):
             dim = _int(cards.get(b"NAXIS%d" % n))
