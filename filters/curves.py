@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy.interpolate import PchipInterpolator
@@ -83,6 +83,53 @@ def _table(points: tuple[tuple[float, float], ...]) -> _Lut:
     return _Lut(points)
 
 
+def curves_kernel(points: Sequence[Sequence[float]]) -> Callable[[np.ndarray, np.ndarray], None]:
+    """The curve as ``chunk(src, dst)`` writing into ``dst`` (which may be ``src``: the render
+    engine runs it in place on cache-sized chunks, fused with the layers around it)."""
+    table = _table(tuple((float(x), float(y)) for x, y in points))
+    lut = table.lut
+    n = np.float32(LUT_SIZE)
+
+    def chunk(src: np.ndarray, dst: np.ndarray) -> None:
+        idx = scratch("idx", src.size, np.int32).reshape(src.shape)
+        lo, hi = src.min(), src.max()
+        inside = bool(lo >= 0) and bool(hi <= 1)  # False when NaN is present
+        if not inside and np.may_share_memory(src, dst):
+            # the values outside 0..1 and NaN are read again after dst is written
+            keep = scratch("curves_src", src.size, np.float32).reshape(src.shape)
+            np.copyto(keep, src)
+            src = keep
+        if inside:
+            np.multiply(src, n, out=dst)
+        else:
+            np.clip(src, np.float32(0), np.float32(1), out=dst)
+            dst *= n
+        dst += np.float32(0.5)  # round to the nearest entry (the cast truncates)
+        with np.errstate(invalid="ignore"):
+            np.copyto(idx, dst, casting="unsafe")  # NaN gives garbage, fixed below
+        # "wrap" is "clip" for indices within the table (all but NaN's, which are fixed
+        # below) and ~30 % faster
+        np.take(lut, idx, mode="wrap", out=dst)
+        if inside:
+            return
+        for (x_end, y_end, slope), outside in ((table.hi, src > 1), (table.lo, src < 0)):
+            if slope != 0.0 and outside.any():
+                dst[outside] = y_end + slope * (src[outside] - x_end)
+        missing = np.isnan(src)
+        if missing.any():
+            dst[missing] = np.nan
+
+    return chunk
+
+
+def curves_pointwise(params: dict, shape: tuple[int, ...]) -> Callable | None:
+    """The render engine's fused form of :func:`curves` (``extra["pointwise"]``): the same
+    chunk kernel, or None where it is not element-wise (one channel, luminance)."""
+    if params.get("channel", "all") != "all" and len(shape) == 3 and shape[2] > 1:
+        return None
+    return curves_kernel(params["points"])
+
+
 def curves(
     img: np.ndarray,
     points: Sequence[Sequence[float]] = IDENTITY,
@@ -123,33 +170,9 @@ def curves(
     array([[0.453125, 0.75    ]], dtype=float32)
     """
     report(progress, 0.0)
-    table = _table(tuple((float(x), float(y)) for x, y in points))
-    lut = table.lut
-    n = np.float32(LUT_SIZE)
+    chunk = curves_kernel(points)
 
     def tone(x: np.ndarray) -> np.ndarray:
-        def chunk(src: np.ndarray, dst: np.ndarray) -> None:
-            idx = scratch("idx", src.size, np.int32)
-            lo, hi = src.min(), src.max()
-            inside = bool(lo >= 0) and bool(hi <= 1)  # False when NaN is present
-            if inside:
-                np.multiply(src, n, out=dst)
-            else:
-                np.clip(src, np.float32(0), np.float32(1), out=dst)
-                dst *= n
-            dst += np.float32(0.5)  # round to the nearest entry (the cast truncates)
-            with np.errstate(invalid="ignore"):
-                np.copyto(idx, dst, casting="unsafe")  # NaN gives garbage, fixed below
-            np.take(lut, idx, mode="clip", out=dst)
-            if inside:
-                return
-            for (x_end, y_end, slope), outside in ((table.hi, src > 1), (table.lo, src < 0)):
-                if slope != 0.0 and outside.any():
-                    dst[outside] = y_end + slope * (src[outside] - x_end)
-            missing = np.isnan(src)
-            if missing.any():
-                dst[missing] = np.nan
-
         return map_elementwise(chunk, np.asarray(x, np.float32))
 
     out = apply_to_channel(img, channel, tone)
@@ -170,5 +193,6 @@ register(
                   doc="Apply to all channels, the luminance only (keeps colour), or one channel."),
         ),
         doc="A smooth, monotone tone curve through your points (Photoshop/PixInsight Curves).",
+        extra={"pointwise": curves_pointwise},
     )
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -14,16 +15,17 @@ from filters.registry import FilterSpec, Param, ProgressCallback, register
 GAMMA_RTOL = 1e-5
 
 
-def levels_curve(
-    x: np.ndarray,
+def levels_kernel(
     black: float = 0.0,
     midtone: float = 1.0,
     white: float = 1.0,
     out_black: float = 0.0,
     out_white: float = 1.0,
     clip: bool = False,
-) -> np.ndarray:
-    """The levels transfer applied element-wise to ``x`` (any shape), float32 out."""
+) -> Callable[[np.ndarray, np.ndarray], None]:
+    """The levels transfer as ``chunk(src, dst)`` writing into ``dst`` (which may be ``src``:
+    the render engine runs it in place on cache-sized chunks, fused with the layers around it).
+    ValueError for parameters levels refuses."""
     if not white > black:
         raise ValueError(f"white ({white}) must be above black ({black})")
     if not midtone > 0:
@@ -35,13 +37,15 @@ def levels_curve(
     identity_out = o_scale == 1 and o_off == 0
 
     def chunk(src: np.ndarray, dst: np.ndarray) -> None:
+        # read before dst is written (dst may be src). A cheap check saves the clip pass
+        # when nothing is below black (NaN makes it False: np.clip keeps NaN).
+        below_black = not src.min() >= b
         np.subtract(src, b, out=dst)
         dst *= scale
-        # np.clip with scalar bounds is SIMD (np.maximum by a scalar is several times slower);
-        # both keep NaN. A cheap check saves the pass when nothing is below black.
+        # np.clip with scalar bounds is SIMD (np.maximum by a scalar is several times slower).
         if clip:
             np.clip(dst, np.float32(0), np.float32(1), out=dst)
-        elif not src.min() >= b:
+        elif below_black:
             np.clip(dst, np.float32(0), np.float32(np.inf), out=dst)
         if inv_gamma != 1:
             # t ** g as exp2(g log2 t): SIMD exp2/log2 are ~3x faster than float32 power,
@@ -54,7 +58,30 @@ def levels_curve(
             dst *= o_scale
             dst += o_off
 
+    return chunk
+
+
+def levels_curve(
+    x: np.ndarray,
+    black: float = 0.0,
+    midtone: float = 1.0,
+    white: float = 1.0,
+    out_black: float = 0.0,
+    out_white: float = 1.0,
+    clip: bool = False,
+) -> np.ndarray:
+    """The levels transfer applied element-wise to ``x`` (any shape), float32 out."""
+    chunk = levels_kernel(black, midtone, white, out_black, out_white, clip)
     return map_elementwise(chunk, np.asarray(x, np.float32))
+
+
+def levels_pointwise(params: dict, shape: tuple[int, ...]) -> Callable | None:
+    """The render engine's fused form of :func:`levels` (``extra["pointwise"]``): the same
+    chunk kernel, or None where it is not element-wise (one channel, luminance)."""
+    if params.get("channel", "all") != "all" and len(shape) == 3 and shape[2] > 1:
+        return None
+    return levels_kernel(*(params[k] for k in ("black", "midtone", "white", "out_black",
+                                                "out_white")), bool(params["clip"]))
 
 
 def levels(
@@ -187,6 +214,7 @@ register(
                   doc="Cut values above the white point, as Photoshop does."),
         ),
         doc="Black point, white point and midtone gamma (Photoshop Levels).",
+        extra={"pointwise": levels_pointwise},
     )
 )
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from filters._common import (
-    as_image, channels, luminance, map_elementwise, report, run_row_bands,
+    LUMA_WEIGHTS, as_image, channels, luminance, map_elementwise, per_pixel, report, run_row_bands,
+    scratch,
 )
 from filters import stretch_stats
 from filters.registry import FilterSpec, Param, ProgressCallback, register
@@ -299,17 +302,27 @@ def asinh_stretch(
     ``Y <= 0``). NaN stays NaN.
     """
     img = as_image(img)
-    if not stretch >= 0 or not black_point < 1:
-        raise ValueError(f"stretch must be >= 0 and black_point < 1, got {stretch}, {black_point}")
+    chunk = asinh_kernel(stretch, black_point, 1 if img.ndim == 2 else img.shape[2])
     report(progress, 0.0)
-    x = img
-    if black_point != 0:
-        x = (img - np.float32(black_point)) * np.float32(1.0 / (1.0 - black_point))
-    if stretch == 0:
-        return x.astype(np.float32, copy=True)
+    out = np.empty(img.shape, np.float32)
+    if chunk is None:  # neither mono nor RGB: the luminance is the mean of the channels
+        x = img
+        if black_point != 0:
+            x = (img - np.float32(black_point)) * np.float32(1.0 / (1.0 - black_point))
+        y = luminance(x)
+        k = map_elementwise(_asinh_factor(stretch), y)
+        np.multiply(x, k[..., None], out=out)
+    else:
+        run_row_bands(lambda rows: chunk(img[rows], out[rows]), img.shape[0],
+                      img[0].size)
+    report(progress, 1.0)
+    return out
+
+
+def _asinh_factor(stretch: float) -> Callable[[np.ndarray, np.ndarray], None]:
+    """``asinh(beta y) / (y asinh(beta))`` of luminance ``src`` into ``dst`` (not in place)."""
     beta = np.float32(stretch)
     norm = np.float32(1.0 / np.arcsinh(float(stretch)))
-    y = luminance(x)
 
     def factor(src: np.ndarray, dst: np.ndarray) -> None:
         np.multiply(src, beta, out=dst)
@@ -320,10 +333,48 @@ def asinh_stretch(
         small = ~(src > 1e-9) & np.isfinite(src)
         dst[small] = beta * norm  # limit of asinh(b y) / y as y -> 0
 
-    k = map_elementwise(factor, y)
-    out = x * (k if x.ndim == 2 else k[..., None])
-    report(progress, 1.0)
-    return out.astype(np.float32, copy=False)
+    return factor
+
+
+def asinh_kernel(stretch: float, black_point: float, n_channels: int
+                 ) -> Callable[[np.ndarray, np.ndarray], None] | None:
+    """The arcsinh stretch as ``chunk(src, dst)`` on whole pixels (rows of an (H, W) or
+    (H, W, C) image), ``dst`` may be ``src``: the render engine runs it in place on
+    cache-sized row chunks. None when the image has other than 1 or 3 channels."""
+    if not stretch >= 0 or not black_point < 1:
+        raise ValueError(f"stretch must be >= 0 and black_point < 1, got {stretch}, {black_point}")
+    if n_channels not in (1, 3):
+        return None
+    bp = np.float32(black_point)
+    inv = np.float32(1.0 / (1.0 - black_point))
+    factor = None if stretch == 0 else _asinh_factor(stretch)
+
+    def chunk(src: np.ndarray, dst: np.ndarray) -> None:
+        if black_point != 0:
+            np.subtract(src, bp, out=dst)
+            dst *= inv
+        elif dst is not src:
+            np.copyto(dst, src)
+        if factor is None:
+            return
+        if dst.ndim == 3 and dst.shape[2] == 3:
+            y = scratch("asinh_y", dst[..., 0].size, np.float32).reshape(dst.shape[:-1])
+            np.multiply(dst[..., 0], LUMA_WEIGHTS[0], out=y)
+            y += dst[..., 1] * LUMA_WEIGHTS[1]
+            y += dst[..., 2] * LUMA_WEIGHTS[2]
+        else:
+            y = dst if dst.ndim == 2 else dst[..., 0]
+        k = scratch("asinh_k", y.size, np.float32).reshape(y.shape)
+        factor(y, k)
+        dst *= k if dst.ndim == 2 else per_pixel(k, dst.shape, "asinh_k3")
+
+    return chunk
+
+
+def asinh_pointwise(params: dict, shape: tuple[int, ...]) -> Callable | None:
+    """The render engine's fused form of :func:`asinh_stretch` (``extra["pointwise"]``)."""
+    return asinh_kernel(float(params["stretch"]), float(params["black_point"]),
+                        1 if len(shape) == 2 else shape[2])
 
 
 register(
@@ -358,5 +409,6 @@ register(
                   step=0.001),
         ),
         doc="Colour-preserving arcsinh stretch for linear data (Siril's Asinh).",
+        extra={"pointwise": asinh_pointwise},
     )
 )

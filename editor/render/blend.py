@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from filters._common import per_pixel
 from filters.blend import BLEND_MODES, CONTRAST_MODES
 
 REC709 = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
@@ -93,6 +94,11 @@ def blend(below: np.ndarray, top: np.ndarray, mode: str = "normal",
     Returns float32, RGB if either input is RGB. The result may BE one of the inputs (alpha 0
     or 1): treat it as read-only.
     """
+    if mode == "normal" and np.ndim(alpha) == 0 and float(alpha) >= 1.0 and \
+            (top.ndim == 3 or below.ndim == 2):
+        # the layer covers: below is not read (an image on the empty grey canvas would
+        # otherwise repeat the canvas's zeros to colour first)
+        return top.astype(np.float32, copy=False)
     mixed = blend_pixels(below, top, mode)
     if below.ndim != mixed.ndim:
         below = as_rgb(below)
@@ -136,6 +142,8 @@ def _mix(below: np.ndarray, mixed: np.ndarray, a: np.float32 | np.ndarray) -> np
             o += b
         else:
             ab = a[sl]
+            if ab.ndim == 3:  # as a[:, :, None], with long loops (filters._common.per_pixel)
+                ab = per_pixel(ab[:, :, 0], o.shape, "blend_a")
             o *= ab
             o += b
             # Where alpha is 0 keep below exactly (and keep NaN of the layer from leaking in).

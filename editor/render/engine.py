@@ -31,7 +31,7 @@ from editor.core import availability
 from editor.core.render_errors import RenderErrors
 from editor.errors import DocumentError
 from editor.jobs.progress import Progress
-from editor.render import steps
+from editor.render import fused, steps
 from editor.render.cache import RenderCache
 from editor.render.comp import Comp
 from editor.render.keys import make_key
@@ -42,6 +42,8 @@ from editor.render.resample import Window, place_source
 from editor.render.steps import StepFailed
 
 FULL_RENDER_FRACTION = 0.6
+#: Fuse runs of point-wise layers (False: layer by layer, to compare in tests and benchmarks).
+FUSE = True
 #: A step holds at least the composite below, the layer's pixels and the blended result.
 RENDER_COPIES = 3
 
@@ -108,10 +110,16 @@ class RenderJob:
         self.done = 0
         #: what every tile of one tiled render shares (measures, whole-canvas results)
         self.shared = SharedState() if shared is None else shared
+        #: run consecutive point-wise layers fused (editor/render/fused.py)
+        self.fuse = FUSE
+        self._out: tuple[Window, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ public entry points
-    def render(self, win: Window | None) -> Comp:
+    def render(self, win: Window | None, out: np.ndarray | None = None) -> Comp:
+        """The composite on ``win``; ``out``: an array of its shape the result may be written
+        into (then the returned data is ``out``; nothing of it is cached)."""
         win = win or self.full
+        self._out = None if out is None else (win, out)
         if win != self.full:
             need = self._input_window(self.tree, win)
             ny, nx = need.shape
@@ -126,6 +134,13 @@ class RenderJob:
         else:
             self._check_budget(win)
         return self.composite(self.tree, win, None)
+
+    def _take_out(self, win: Window) -> np.ndarray | None:
+        """The caller's output array for ``win`` (once), for the last fused run."""
+        if self._out is None or self._out[0] != win:
+            return None
+        out, self._out = self._out[1], None
+        return out
 
     def _whole(self) -> Comp:
         """The whole canvas; in a tiled render computed once and shared by every tile."""
@@ -176,9 +191,17 @@ class RenderJob:
         first, comp = self._resume(nodes, wins, comp)
         if first:
             comp.origin = (base, tuple(nodes[:first]))
-        for k in range(first, len(nodes)):
+        k = first
+        while k < len(nodes):
+            n = fused.run_length(self, nodes, k, comp, wins[k]) if self.fuse else 0
+            if n:  # point-wise layers: one read and one write of the window for all of them
+                out = self._take_out(win) if k + n == len(nodes) else None
+                comp = fused.run(self, nodes, k, k + n, comp, base, out)
+                k += n
+                continue
             comp = self.step(nodes[k], comp, wins[k])
             comp.origin = (base, tuple(nodes[: k + 1]))
+            k += 1
         if comp.win != win:
             comp = Comp(comp.state, comp.crop(win), win, comp.origin)
         return comp

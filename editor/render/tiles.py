@@ -118,23 +118,34 @@ class TiledRender:
                          canvas=self.doc.layer_shape, scale=scale,
                          progress=self.cancel.progress(), errors=self.errors, shared=self.shared)
 
-    def render_tile(self, win: Window) -> np.ndarray:
-        """One tile (read-only array, possibly the cached one)."""
+    def render_tile(self, win: Window, out: np.ndarray | None = None) -> np.ndarray:
+        """One tile (read-only array, possibly the cached one). ``out``: an array of the
+        tile's shape the engine may write the result into (then it returns ``out``)."""
         self.cancel.check()
         if not self.geometry.is_identity:
             from editor.render.geometry import render_output
 
             return render_output(self._job(), self.geometry, self.scale, win)
-        return self._job().render(win).data
+        return self._job().render(win, out).data
 
-    def tiles(self, win: Window | None = None) -> Iterator[tuple[Window, np.ndarray]]:
+    def tiles(self, win: Window | None = None, into: list | None = None
+              ) -> Iterator[tuple[Window, np.ndarray]]:
         """(tile window, pixels) over ``win`` in row order; tiles run ``workers`` at a time,
-        at most ``2 * workers`` rendered ahead of the consumer (bounded memory)."""
+        at most ``2 * workers`` rendered ahead of the consumer (bounded memory). ``into``:
+        a list holding (once the consumer made it) the array of ``win`` being assembled;
+        when this render keeps nothing in the cache, each tile started after that is
+        written straight into its part of it (no tile-sized copy)."""
         win = win or self.full
         grid = tile_grid(win, self.tile)
         done = 0
         if self._own_cache:
             self.cache = self._cache_for(win)
+        direct = into is not None and self.cache.max_bytes == 0
+
+        def part(t: Window) -> np.ndarray | None:
+            if not direct or not into:
+                return None
+            return into[0][t.y0 - win.y0:t.y1 - win.y0, t.x0 - win.x0:t.x1 - win.x0]
 
         def finished(t: Window, out: np.ndarray) -> tuple[Window, np.ndarray]:
             """Count a tile done, report progress, hand back its row's pages."""
@@ -149,7 +160,7 @@ class TiledRender:
             self.progress(0.0)
         if self.workers == 1:
             for t in grid:
-                yield finished(t, self.render_tile(t))
+                yield finished(t, self.render_tile(t, part(t)))
             return
         with blas_limited(self.workers), ThreadPoolExecutor(
                 self.workers, thread_name_prefix=THREAD_PREFIX) as pool:
@@ -157,7 +168,7 @@ class TiledRender:
             todo = iter(grid)
             try:
                 for t in todo:
-                    ahead.append((t, pool.submit(self.render_tile, t)))
+                    ahead.append((t, pool.submit(self.render_tile, t, part(t))))
                     if len(ahead) >= 2 * self.workers:
                         t0, fut = ahead.popleft()
                         yield finished(t0, fut.result())
@@ -212,12 +223,15 @@ class TiledRender:
     def render(self, win: Window | None = None, out: np.ndarray | None = None) -> np.ndarray:
         """The whole of ``win`` assembled (into ``out`` if given)."""
         win = win or self.full
-        for t, px in self.tiles(win):
-            if out is None:
-                out = np.empty(win.shape + px.shape[2:], np.float32)
-            out[t.y0 - win.y0:t.y1 - win.y0, t.x0 - win.x0:t.x1 - win.x0] = _as_band_channels(px, out)
-        assert out is not None
-        return out
+        into: list = [] if out is None else [out]
+        for t, px in self.tiles(win, into=into):
+            if not into:  # grey or colour: as the first tile
+                into.append(np.empty(win.shape + px.shape[2:], np.float32))
+            dst = into[0][t.y0 - win.y0:t.y1 - win.y0, t.x0 - win.x0:t.x1 - win.x0]
+            if px is not dst:  # else the engine wrote it there
+                dst[...] = _as_band_channels(px, into[0])
+        assert into
+        return into[0]
 
 
 def _as_band_channels(px: np.ndarray, dst: np.ndarray) -> np.ndarray:

@@ -1,0 +1,210 @@
+"""Point-wise layers fused per tile: a run of them reads the composite once and writes it once.
+
+Rendering layer by layer made every adjustment, every blend and every mask a pass over the
+whole tile into a fresh array (page faults included): a 5-layer stack cost ~40 memory passes
+where the arithmetic needs ~5. Here the engine hands a run of consecutive *point-wise* layers
+to :func:`run`, which walks the tile in cache-sized row chunks (:data:`CHUNK_BYTES`): each chunk
+is copied into a per-thread buffer, every layer of the run is applied to it in place (its
+filter's chunk kernel, then the blend with opacity x mask), and the chunk is written once to
+the result.
+
+A layer is point-wise when (:func:`step_of`):
+
+- it is an adjustment whose built-in filter declares ``extra["pointwise"]``:
+  ``pointwise(scaled_params, shape) -> chunk(src, dst)`` (``dst`` may be ``src``) or None
+  when these parameters are not element-wise (e.g. levels on the luminance only). The filter
+  functions use the very same kernels, so fused and unfused renders give the same bits;
+- its halo (the kind's and its mask's) is 0: a mask that is a raster, another layer, a
+  generated mask on a source, or a generated mask on the composite below whose large-radius
+  part comes from the one coarse field of the whole canvas (the contrast mask of r = 1000).
+
+A mask generated from the composite below depends on the layers under it in the run: the run
+is cut there into segments; the mask is computed on the composite finished so far, then the
+next segment continues in place. When the document's cache keeps results, the composite at
+such a cut (what the masked layer's edits start from) and the run's result are stored under
+their usual keys, as the step-by-step render does; the results in between are not.
+
+Blend modes are all per pixel (:func:`editor.render.blend.blend_pixels` on a chunk), and the
+opacity/mask mix is :func:`editor.render.blend.blend`'s formula in the same order.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from editor.render.blend import blend_pixels
+from editor.render.comp import Comp
+from editor.render.keys import make_key
+from editor.render.measure import wants_measure
+from editor.render.resample import Window
+from editor.render.steps import StepFailed, resolved_params
+from filters._common import WORKERS, per_pixel, run_parallel, scratch
+
+if TYPE_CHECKING:
+    from editor.render.engine import RenderJob
+
+#: Bytes of one chunk of pixels: the chunk, the composite before a masked blend and the
+#: kernels' temporaries (curves' indices, asinh's luminance) stay within a core's L2 cache.
+CHUNK_BYTES = 256 * 1024
+
+Kernel = Callable[[np.ndarray, np.ndarray], None]
+
+
+@dataclass
+class PointStep:
+    node: dict
+    op: Kernel
+    below_mask: bool  # its mask is generated from the composite below it: cut the run here
+
+
+def step_of(job: "RenderJob", node: dict, shape: tuple[int, ...]) -> PointStep | None:
+    """``node`` as a fusable point-wise step on a composite of ``shape``, or None."""
+    if node["type"] != "adjustment":
+        return None
+    spec = job.registry.get(node["kind"])
+    if spec is None or spec.source != "builtin":  # plugins run guarded, one call per layer
+        return None
+    factory = spec.extra.get("pointwise")
+    if not callable(factory) or int(node.get("kind_version", 1)) > spec.version:
+        return None
+    try:
+        resolved = resolved_params(spec, node["params"])
+        if wants_measure(spec, resolved, job.canvas):
+            return None
+        op = factory(spec.scaled(resolved, job.scale), tuple(shape))
+    except (StepFailed, ValueError, TypeError, KeyError):
+        return None  # the step-by-step path reports the error on the layer
+    if op is None or job.halo(node) != 0:
+        return None
+    m = node.get("mask")
+    below = bool(m is not None and m["enabled"] and m["type"] == "generated"
+                 and m["input"] == "below")
+    return PointStep(node, op, below)
+
+
+def run_length(job: "RenderJob", nodes: list[dict], k: int, comp: Comp, win: Window) -> int:
+    """How many of ``nodes[k:]`` form one fusable run on ``comp`` (0: render step by step)."""
+    if comp.win != win:
+        return 0
+    shape = comp.data.shape
+    n = 0
+    while k + n < len(nodes) and step_of(job, nodes[k + n], shape) is not None:
+        n += 1
+    return n
+
+
+def run(job: "RenderJob", nodes: list[dict], k: int, end: int, comp: Comp, base: Any,
+        out: np.ndarray | None = None) -> Comp:
+    """The composite after ``nodes[k:end]`` (a fusable run) on ``comp``; ``base`` is the
+    origin of the composite ``nodes`` are stacked on. ``out``: where to write the result
+    (a view of the caller's output; not cached then)."""
+    win = comp.win
+    src = comp.data
+    steps = [step_of(job, nodes[i], src.shape) for i in range(k, end)]
+    segments: list[list[tuple[int, PointStep]]] = []
+    for i, st in zip(range(k, end), steps):
+        assert st is not None
+        if not segments or st.below_mask:
+            segments.append([])
+        segments[-1].append((i, st))
+    keep = job.cache.max_bytes > 0
+    dst: np.ndarray | None = None
+    state = comp.state
+    for s, seg in enumerate(segments):
+        below = Comp(state, src, win, (base, tuple(nodes[:seg[0][0]])))
+        ops: list[tuple[Kernel, str, Any]] = []
+        for i, st in seg:
+            lid = st.node["id"]
+            job._report()
+            job.stats.add("layer_renders", lid)
+            try:
+                alpha = job.alpha(st.node, below, win, None)
+            except StepFailed as exc:  # its mask failed: pass-through, as step() does
+                job._set_error(lid, str(exc))
+                job._advance(1)
+                continue
+            job.stats.add("filter_runs")
+            job._set_error(lid, None)
+            state = make_key(state, job.signature(st.node))
+            ops.append((st.op, st.node["blend"], alpha))
+            job._advance(1)
+        last = s == len(segments) - 1
+        if dst is None or (keep and dst is not out):
+            # in place from the second segment on, unless the cut is cached
+            fits = out is not None and out.shape == src.shape
+            dst = out if fits and (last or not keep) else np.empty(src.shape, np.float32)
+        if ops:
+            apply(ops, src, dst)
+        elif dst is not src:
+            np.copyto(dst, src)
+        if dst is not out and (keep or last):
+            dst = job.store(state, win, dst, ("fused", seg[-1][1].node["id"]))
+        src = dst
+    return Comp(state, src, win, (base, tuple(nodes[:end])))
+
+
+def apply(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray) -> None:
+    """``dst`` = ``ops`` (kernel, blend mode, alpha: float or (H, W)) applied in turn to
+    ``src``, chunk by chunk (``dst`` may be ``src``); chunks spread over the filter threads
+    (inline on a tile's thread: the tiles are the parallel work there)."""
+    h = src.shape[0]
+    row = max(1, src[0].nbytes)
+    band = max(1, CHUNK_BYTES // row)
+    starts = list(range(0, h, band))
+    lock = threading.Lock()
+    todo = iter(starts)
+
+    def worker() -> None:
+        while True:
+            with lock:
+                r0 = next(todo, None)
+            if r0 is None:
+                return
+            _chunk(ops, src, dst, r0, min(h, r0 + band))
+
+    run_parallel([worker] * max(1, min(len(starts), WORKERS)))
+
+
+def _chunk(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray,
+           r0: int, r1: int) -> None:
+    shape = (r1 - r0,) + src.shape[1:]
+    size = int(np.prod(shape))
+    x = scratch("fused_x", size, np.float32).reshape(shape)
+    np.copyto(x, src[r0:r1])
+    for op, mode, alpha in ops:
+        scalar = np.ndim(alpha) == 0
+        if scalar and float(alpha) <= 0.0:
+            continue  # blend() returns the composite below unchanged
+        if mode == "normal" and scalar and float(alpha) >= 1.0:
+            op(x, x)
+            continue
+        b = scratch("fused_b", size, np.float32).reshape(shape)
+        np.copyto(b, x)
+        op(x, x)
+        if mode != "normal":
+            mixed = blend_pixels(b, x, mode)
+            if mixed is not x:
+                np.copyto(x, mixed)
+        if scalar:
+            a = float(alpha)
+            if a >= 1.0:
+                continue
+            # blend._mix: below + (mixed - below) * a, in that order
+            np.subtract(x, b, out=x)
+            x *= np.float32(a)
+            x += b
+        else:
+            ab = alpha[r0:r1]
+            if x.ndim == 3:  # a (rows, W, C) copy: as a[:, :, None], with long loops
+                ab = per_pixel(ab, shape, "fused_a")
+            np.subtract(x, b, out=x)
+            x *= ab
+            x += b
+            # where alpha is 0 keep below exactly (and keep the layer's NaN from leaking in)
+            if not ab.min() > 0:
+                np.copyto(x, b, where=~(ab > 0))
+    np.copyto(dst[r0:r1], x)
