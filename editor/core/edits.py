@@ -134,12 +134,12 @@ class EditsMixin:
         src = self._source_for(image, name)
         from editor.core.naming import layer_name_for  # file stem + filter, as from_image
 
-        layer = ImageLayer(name=layer_name_for(src, name, fallback=src.name or "Image"),
+        layer = ImageLayer(name=layer_name_for(src, name, fallback=src.name or tr("Image")),
                            source_id=src.id)
         layer.set_prop("offset", offset)
         if "base_source" not in self.meta:
             self.meta["base_source"] = src.id
-        return self._insert(layer, index, f"Add {layer.name}")
+        return self._insert(layer, index, tr("Add {name}").format(name=layer.name))
 
     def add_adjustment(self: "Document", kind: str, name: str | None = None,
                        index: int | None = None, **params: Any) -> str:
@@ -154,10 +154,10 @@ class EditsMixin:
         except ValueError as exc:
             raise DocumentError(str(exc)) from None
         plugin_id, plugin_version = _provenance(self.registry, spec)
-        layer = AdjustmentLayer(name=name or spec.name, kind=kind, params=resolved,
+        layer = AdjustmentLayer(name=name or tr(spec.name), kind=kind, params=resolved,
                                 kind_version=spec.version, plugin_id=plugin_id,
                                 plugin_version=plugin_version)
-        return self._insert(layer, index, f"Add {layer.name}")
+        return self._insert(layer, index, tr("Add {name}").format(name=layer.name))
 
     def add_channel_combine(self: "Document", channels: dict[str, Any], mode: str = "lrgb",
                             name: str | None = None, align: bool = True, index: int | None = None,
@@ -173,10 +173,11 @@ class EditsMixin:
         _check_combine_params(mode, params)
         layer = ChannelCombineLayer(name=name or mode.upper(), channels=ids,
                                     offsets=offsets, mode=mode, params=dict(params))
-        return self._insert(layer, index, f"Add {layer.name}")
+        return self._insert(layer, index, tr("Add {name}").format(name=layer.name))
 
-    def add_group(self: "Document", name: str = "Group", layer_ids: list[str] | tuple = ()) -> str:
+    def add_group(self: "Document", name: str | None = None, layer_ids: list[str] | tuple = ()) -> str:
         """Put sibling layers ``layer_ids`` into a new group where the topmost one was."""
+        name = name or tr("Group")
         group = GroupLayer(name=name)
 
         def mutate(layers: list[Layer]) -> None:
@@ -194,7 +195,7 @@ class EditsMixin:
             for f in order:
                 parent.remove(f[2])
 
-        self._restructure(f"Group {name}", mutate)
+        self._restructure(tr("Group {name}").format(name=name), mutate)
         return group.id
 
     # ------------------------------------------------------------------ changing layers
@@ -223,13 +224,13 @@ class EditsMixin:
         def setter(_k: str, v: Any) -> None:
             layer.params = v
 
-        self._change(f"Edit {layer.name}", layer, {"params": new}, setter, merge_key,
+        self._change(tr("Edit {name}").format(name=layer.name), layer, {"params": new}, setter, merge_key,
                      ("layer", layer_id))
 
     def set_layer_props(self: "Document", layer_id: str, merge_key: Any = None, **props: Any) -> None:
         """name, visible, opacity 0..1, blend, offset (image layers), offsets, mode (merges)."""
         layer = self.layer(layer_id)
-        self._change(f"Change {layer.name}", layer, props, layer.set_prop, merge_key,
+        self._change(tr("Change {name}").format(name=layer.name), layer, props, layer.set_prop, merge_key,
                      ("layer", layer_id))
 
     # ------------------------------------------------------------------ masks
@@ -262,7 +263,7 @@ class EditsMixin:
             check_layer_mask(self.layers, layer_id, mask.layer)
         elif mask is not None:
             raise DocumentError(tr("not a mask: {name}").format(name=type(mask).__name__))
-        self._change("Set mask" if mask else "Remove mask", layer, {"mask": mask},
+        self._change(tr("Set mask") if mask else tr("Remove mask"), layer, {"mask": mask},
                      lambda k, v: setattr(layer, k, v), None, ("mask", layer_id))
 
     def new_raster_mask(self: "Document", pixels: np.ndarray | float = 1.0, **props: Any) -> RasterMask:
@@ -304,7 +305,7 @@ class EditsMixin:
             else:
                 mask.set_prop(k, v)
 
-        self._change("Edit mask", mask, props, setter, merge_key, ("mask", layer_id))
+        self._change(tr("Edit mask"), mask, props, setter, merge_key, ("mask", layer_id))
 
     def paint_mask(self: "Document", layer_id: str, stroke: Any) -> None:
         """Paint one brush stroke on the layer's mask (creating a white one, or baking a
@@ -326,12 +327,12 @@ class EditsMixin:
         painted.flags.writeable = False  # ours alone: frozen as the new source without a copy
         if isinstance(layer.mask, GeneratedMask):
             # Painting bakes the recipe: that step keeps the whole new raster (as Bake does).
-            self._replace_mask(layer, self.new_raster_mask(painted, **props), "Paint mask")
+            self._replace_mask(layer, self.new_raster_mask(painted, **props), tr("Paint mask"))
             return
         y0, y1, x0, x1 = box
         before = current[y0:y1, x0:x1]
         with self._lock:
-            cmd = stroke_command(self, layer, painted, box, before, props, "Paint mask")
+            cmd = stroke_command(self, layer, painted, box, before, props, tr("Paint mask"))
         self._push(cmd)
 
     def bake_mask(self: "Document", layer_id: str) -> None:
@@ -341,7 +342,7 @@ class EditsMixin:
             raise DocumentError(tr("{name} has no generated mask to bake").format(name=layer.name))
         pixels = self.render_mask(layer_id, 1.0)
         self._replace_mask(layer, self.new_raster_mask(pixels, enabled=layer.mask.enabled),
-                           "Bake mask")
+                           tr("Bake mask"))
 
     def _replace_mask(self: "Document", layer: Layer, mask: Mask, text: str) -> None:
         old, nbytes = layer.mask, self.width * self.height * 4
@@ -376,14 +377,14 @@ class EditsMixin:
             lst.pop(i)
             target.insert(max(0, min(int(new_index), len(target))), layer)
 
-        self._restructure("Move layer", mutate)
+        self._restructure(tr("Move layer"), mutate)
 
     def remove_layer(self: "Document", layer_id: str) -> None:
         def mutate(layers: list[Layer]) -> None:
             lst, i, _ = tree.locate(layers, layer_id)
             lst.pop(i)
 
-        self._restructure("Delete layer", mutate)
+        self._restructure(tr("Delete layer"), mutate)
 
     def duplicate_layer(self: "Document", layer_id: str) -> str:
         twin_holder: list[Layer] = []
@@ -391,11 +392,11 @@ class EditsMixin:
         def mutate(layers: list[Layer]) -> None:
             lst, i, layer = tree.locate(layers, layer_id)
             twin = layer.clone(new_ids=True)
-            twin.name = f"{layer.name} copy"
+            twin.name = tr("{name} copy").format(name=layer.name)
             lst.insert(i + 1, twin)
             twin_holder.append(twin)
 
-        self._restructure("Duplicate layer", mutate)
+        self._restructure(tr("Duplicate layer"), mutate)
         return twin_holder[0].id
 
 
