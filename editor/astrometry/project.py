@@ -59,7 +59,7 @@ def store_solution(doc: Any, source_id: str, wcs: WCS, *, backend: str = "", sec
         else:
             table[source_id] = copy.deepcopy(old_record)
 
-    doc._push(CallbackCommand(f"Plate Solve {src.name or source_id}", do, undo,
+    doc._push(CallbackCommand(_("Plate Solve {name}").format(name=src.name or source_id), do, undo,
                               events=[("document", None)], refs={source_id}))
 
 

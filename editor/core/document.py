@@ -249,7 +249,7 @@ class Document(EditsMixin, NotesMixin, RecipesMixin, GeometryMixin):
     def restore_snapshot(self, snapshot_id: str) -> None:
         """Make the snapshot's layer stack the current one (undoable)."""
         layers = [layer_from_dict(d) for d in self.snapshot_layers(snapshot_id)]
-        self._restructure("Restore snapshot", lambda lst: lst.__setitem__(slice(None), layers))
+        self._restructure(_("Restore snapshot"), lambda lst: lst.__setitem__(slice(None), layers))
 
     # ------------------------------------------------------------------ rendering
     # Thin conveniences over the renderer service (editor.render.document_render): the model

@@ -52,7 +52,7 @@ class GeometryMixin:
     # ------------------------------------------------------------------ the operations
     def crop(self: "Document", x: int, y: int, w: int, h: int) -> None:
         """Keep the (x, y, w, h) rectangle of the output canvas (pixels)."""
-        self._then({"op": "crop", "x": x, "y": y, "w": w, "h": h}, "Crop")
+        self._then({"op": "crop", "x": x, "y": y, "w": w, "h": h}, _("Crop"))
 
     def crop_to_ratio(self: "Document", ratio: str | float | None,
                       portrait: bool | None = None) -> tuple[int, int, int, int]:
@@ -67,12 +67,12 @@ class GeometryMixin:
         """Rotate clockwise by ``angle`` degrees about the centre; 90/180/270 move pixels
         exactly, other angles resample (the canvas grows to the rotated bounding box, its
         corners are missing data, NaN)."""
-        self._then({"op": "rotate", "angle": float(angle)}, f"Rotate {float(angle):g}°")
+        self._then({"op": "rotate", "angle": float(angle)}, _("Rotate {angle:g}°").format(angle=float(angle)))
 
     def flip(self: "Document", axis: str = "h") -> None:
         """Mirror left-right (``"h"``) or top-bottom (``"v"``)."""
         self._then({"op": "flip", "axis": axis},
-                   "Flip Horizontal" if axis == "h" else "Flip Vertical")
+                   _("Flip Horizontal") if axis == "h" else _("Flip Vertical"))
 
     def resample(self: "Document", scale: float | None = None, *, width: int | None = None,
                  height: int | None = None) -> None:
@@ -84,10 +84,10 @@ class GeometryMixin:
             scale = int(width) / self.width
         elif height is not None:
             scale = int(height) / self.height
-        self._then({"op": "resample", "scale": float(scale)}, "Resample")
+        self._then({"op": "resample", "scale": float(scale)}, _("Resample"))
 
     def reset_geometry(self: "Document") -> None:
         """Back to the layer frame: no crop, rotation, flip or resample (one undo step)."""
         if not self.geometry.is_identity:
             h, w = self.layer_shape
-            self._apply_geometry(Geometry.identity(h, w), "Reset Canvas Geometry")
+            self._apply_geometry(Geometry.identity(h, w), _("Reset Canvas Geometry"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
+from editor.locale import _
+
 #: Header keywords naming the pass band, in order of preference.
 FILTER_KEYS = ("FILTER", "FILTER1", "BAND")
 
@@ -24,12 +26,13 @@ def filter_name(header: dict[str, Any]) -> str:
     return ""
 
 
-def layer_name_for(image: Any, name: str | None = None, fallback: str = "Background") -> str:
+def layer_name_for(image: Any, name: str | None = None, fallback: str | None = None) -> str:
     """The name of a new layer showing ``image`` (an editor.io.Image): ``name`` if given,
     else the file's stem with its filter in brackets, else ``fallback`` (pixels from an
     array have neither file nor header)."""
     if name:
         return str(name)
+    fallback = fallback or _("Background")
     meta = getattr(image, "meta", None)
     path = getattr(meta, "path", "") or ""
     stem = PurePath(path).stem if path else ""

@@ -157,7 +157,7 @@ class NotesMixin:
         if len(before) >= MAX_NOTES:
             raise DocumentError(_("a document holds at most {MAX_NOTES} notes").format(MAX_NOTES=MAX_NOTES))
         note = make_note(kind, x, y, w, h, text, crop, sky)
-        self._set_notes("Add note", before, before + [note])
+        self._set_notes(_("Add note"), before, before + [note])
         return note.id
 
     def edit_note(self: "Document", note_id: str, **changes: Any) -> None:
@@ -173,10 +173,10 @@ class NotesMixin:
         if new == old:
             return
         before = self.notes
-        self._set_notes("Edit note", before, [new if n.id == note_id else n for n in before])
+        self._set_notes(_("Edit note"), before, [new if n.id == note_id else n for n in before])
 
     def delete_note(self: "Document", note_id: str) -> None:
         self.note(note_id)
         before = self.notes
-        self._set_notes("Delete note", before, [n for n in before if n.id != note_id])
+        self._set_notes(_("Delete note"), before, [n for n in before if n.id != note_id])
 

@@ -94,10 +94,10 @@ class RecipesMixin:
         mask.kind_version = mspec.version
         mask.plugin_id, mask.plugin_version = _provenance(self.registry, mspec)
         plugin_id, plugin_version = _provenance(self.registry, spec)
-        layer = AdjustmentLayer(name=name or "Contrast mask " + spec.name.lower(), kind=adjustment,
+        layer = AdjustmentLayer(name=name or _("Contrast mask {name}").format(name=_(spec.name).lower()), kind=adjustment,
                                 params=resolved, kind_version=spec.version, plugin_id=plugin_id,
                                 plugin_version=plugin_version, mask=mask)
-        return self._insert(layer, index, f"Add {layer.name}")
+        return self._insert(layer, index, _("Add {name}").format(name=layer.name))
 
     def add_colour_combine(self: "Document", channels: dict[str, Any], mode: str = "rgb", *,
                            normalize: str = "auto", stretch: str | None = "linked",
@@ -123,12 +123,12 @@ class RecipesMixin:
             if spec is None:
                 raise DocumentError(_("the built-in 'auto_stretch' operation is not installed"))
             plugin_id, plugin_version = _provenance(self.registry, spec)
-            layer = AdjustmentLayer(name=f"Auto stretch ({stretch})", kind="auto_stretch",
+            layer = AdjustmentLayer(name=_("Auto stretch ({mode})").format(mode=_(stretch)), kind="auto_stretch",
                                     params=spec.resolve({"linked": stretch == "linked"}),
                                     kind_version=spec.version, plugin_id=plugin_id,
                                     plugin_version=plugin_version)
             pos = [l.id for l in self.layers].index(cid) + 1 if any(
                 l.id == cid for l in self.layers) else None
-            sid = self._insert(layer, pos, f"Add {layer.name}")
-            self.history.join_last(f"Add {mode.upper()} merge")  # one undo step
+            sid = self._insert(layer, pos, _("Add {name}").format(name=layer.name))
+            self.history.join_last(_("Add {mode} merge").format(mode=mode.upper()))  # one undo step
         return cid, sid
