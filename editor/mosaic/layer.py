@@ -22,4 +22,4 @@ def add_mosaic_layer(doc: Any, images: list[Any], plan: dict[str, Any], names: l
     layer = MosaicLayer(name=name)
     layer.set_prop("panels", panels)
     layer.set_prop("canvas", {k: v for k, v in plan.items() if k != "panels"})
-    return doc._insert(layer, index, f"Add {name}")
+    return doc._insert(layer, index, _("Add {name}").format(name=name))

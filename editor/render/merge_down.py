@@ -57,5 +57,5 @@ def merge_down(doc: "Document", layer_id: str, progress: Any = None) -> str:
         lst2, j, _ = tree.locate(layers, layer_id)
         lst2[j] = merged                 # ... and the upper one becomes the merged layer
 
-    doc._restructure("Merge Down", mutate, nbytes=int(pixels.nbytes))
+    doc._restructure(tr("Merge Down"), mutate, nbytes=int(pixels.nbytes))
     return merged.id
