@@ -90,7 +90,9 @@ def run_length(job: "RenderJob", nodes: list[dict], k: int, comp: Comp, win: Win
     """How many of ``nodes[k:]`` form one fusable run on ``comp`` (0: render step by step)."""
     if comp.win != win:
         return 0
-    shape = comp.data.shape
+    # not comp.data: that would make the empty canvas's zeros, and kinds tell the empty
+    # canvas by data_ None (a mosaic leaves NaN where no panel covers)
+    shape = comp.win.shape if comp.data_ is None else comp.data_.shape
     n = 0
     while k + n < len(nodes) and step_of(job, nodes[k + n], shape) is not None:
         n += 1
