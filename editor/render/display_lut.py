@@ -12,6 +12,8 @@ UI, because it is numpy only and any view (the canvas, a review page, a script) 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,6 +21,43 @@ import numpy as np
 
 LUT_SIZE = 16384  # x 3 channels still indexes with uint16; 48 kB stays in cache
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nebulayer-display")
+#: Below this many pixels the rows are not split over the pool: a display tile (256 px) is
+#: converted on its own tile thread, which is already one of two running at once.
+SPLIT_MIN_PIXELS = 300_000
+_CURVES: OrderedDict[Any, Any] = OrderedDict()  # the last few stretches' tables (a tiled
+_CURVES_LOCK = threading.Lock()                  # view converts dozens of tiles with one)
+
+
+def _curves(stretch: Any, channels: int) -> list[tuple[float, float, np.ndarray, float]]:
+    """:func:`_domain_and_curve`, remembered for the last 8 stretches (~1 ms each to build)."""
+    try:
+        key = (_hashable(stretch), channels)
+    except TypeError:
+        return _domain_and_curve(stretch, channels)
+    with _CURVES_LOCK:
+        hit = _CURVES.get(key)
+        if hit is not None:
+            _CURVES.move_to_end(key)
+            return hit
+    curves = _domain_and_curve(stretch, channels)
+    with _CURVES_LOCK:
+        _CURVES[key] = curves
+        while len(_CURVES) > 8:
+            _CURVES.popitem(last=False)
+    return curves
+
+
+def _hashable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return tuple(sorted((str(k), _hashable(x)) for k, x in v.items()))
+    if isinstance(v, (list, tuple)):
+        return tuple(_hashable(x) for x in v)
+    if isinstance(v, np.ndarray):
+        return (v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, (np.floating, np.integer)):
+        return (type(v).__name__, v.item())
+    hash(v)
+    return (type(v).__name__, v)
 
 
 def _domain_and_curve(stretch: Any, channels: int) -> list[tuple[float, float, np.ndarray, float]]:
@@ -90,7 +129,7 @@ def fast_display_image(arr: np.ndarray, stretch: Any = "none", clip_warning: boo
     if a.ndim == 2:
         a = a[:, :, None]
     h, w, channels = a.shape
-    curves = _domain_and_curve(stretch, channels)
+    curves = _curves(stretch, channels)
     lo = np.tile(np.array([c[0] for c in curves], dtype=np.float32), w)
     k = np.tile(np.array([1.0 / (c[1] - c[0]) for c in curves], dtype=np.float32), w)
     offsets = np.tile(np.arange(channels, dtype=np.uint16) * LUT_SIZE, w)
@@ -98,7 +137,7 @@ def fast_display_image(arr: np.ndarray, stretch: Any = "none", clip_warning: boo
     table = np.concatenate([c[2] for c in curves])
     flat = np.ascontiguousarray(a).reshape(h, w * channels)
     pix = np.empty((h, w * channels), dtype=np.uint8)
-    if h < 64:
+    if h < 64 or h * w < SPLIT_MIN_PIXELS:
         _apply(flat, lo, k, offsets, table, pix, False)
     else:
         mid = h // 2

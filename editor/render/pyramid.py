@@ -6,8 +6,10 @@ A tile is a cell of the fixed grid of a level's scaled canvas (``TILE`` px from 
 a tile rendered for one view is the same tile for the next: a pan renders only the cells that
 came into view. The pixels come from the engine's :class:`~editor.render.tiles.TiledRender`
 on the same grid, through the document's render cache, so a parameter change re-runs only the
-steps after the changed layer; the display cache is keyed by the view's state (document
-state, stretch, clip warning), the level and the cell.
+steps after the changed layer. The display cache is keyed by the document's render key
+(:func:`document_key`: the engine's own state key of the top of the stack, so undoing back to
+a state shown before finds its tiles, and any change that alters a pixel gets a new key), the
+stretch, the clip warning, the level and the cell.
 """
 
 from __future__ import annotations
@@ -21,16 +23,18 @@ from typing import TYPE_CHECKING, Any, Hashable
 import numpy as np
 
 from editor.render.display_lut import fast_display_image
+from editor.render.keys import make_key
 from editor.render.resample import Window
 from editor.render.tiles import TiledRender, level_scale
 
 if TYPE_CHECKING:
     from editor.core.document import Document
 
-#: Tile side in level pixels: 512 x 512 RGB is 3 MiB float, 0.75 MiB on screen; a 1920x1080
-#: view needs 12-20 of them, so the nearest-the-centre ones show first.
-TILE = 512
-#: Display cache size: ~340 RGB pictures of 512 px, several screens at several levels.
+#: Tile side in level pixels: 256 x 256 RGB is 0.75 MiB float, 192 KiB on screen; a 1920x1080
+#: view needs 40-54 of them. Small tiles keep a pan's work to the strip it exposes (a 300 px
+#: pan renders 1-2 columns of 256 px, not a 512 px column) and let both threads share a view.
+TILE = 256
+#: Display cache size: ~1360 RGB pictures of 256 px, several screens at several levels.
 DISPLAY_CACHE_BYTES = 256 * 1024 * 1024
 
 
@@ -89,6 +93,38 @@ def visible_tiles(width: int, height: int, region: tuple[float, float, float, fl
     cells = [TileId(level, tx, ty) for ty in range(ty0, ty1 + 1) for tx in range(tx0, tx1 + 1)]
     cells.sort(key=lambda t: (t.tx - cx) ** 2 + (t.ty - cy) ** 2)
     return cells
+
+
+def document_key(doc: "Document") -> str:
+    """The document's render key: the engine's state key of the top of the layer stack (every
+    visible layer's signature chained from the bottom, sources by pixel token, exactly what
+    the engine keys its cached step results by), plus the canvas and output geometry.
+
+    Equal keys mean equal pixels at every level, so a display tile keyed by it can be reused
+    after undo/redo and can never be shown for another state. Scale-independent: the level is
+    a separate part of the tile key."""
+    tr = TiledRender(doc, 1.0)
+    job = tr._job()  # noqa: SLF001 - the engine's signatures, not a copy of their rules
+    state = "display-top"
+    for node in tr._tree:  # noqa: SLF001
+        if node.get("visible", True):
+            state = make_key(state, job.signature(node))
+    return make_key(state, [int(v) for v in doc.layer_shape], doc.geometry.to_dict())
+
+
+def stretch_key(stretch: Any, clip_warning: bool) -> str:
+    """A key of the screen stretch ("none", an STF triple/dict, per-channel arrays)."""
+    def plain(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, np.ndarray):
+            return [float(x) for x in v.ravel()]
+        if isinstance(v, (np.floating, np.integer)):
+            return float(v)
+        return v
+    return make_key(plain(stretch), bool(clip_warning))
 
 
 class DisplayTileCache:

@@ -77,7 +77,12 @@ def test_pan_at_100_percent_renders_only_the_newly_visible_tiles(qtbot, big_tab)
     after = set(tab.tiles.wanted)
     assert after - before  # something came into view
     fine = [t for t in tab.tiles.issued if t.level == tab.tiles.level]
-    assert sorted(fine, key=str) == sorted(after - before, key=str)  # each new cell once, no old one
+    shown = [t for t in fine if t in after]
+    assert sorted(shown, key=str) == sorted(after - before, key=str)  # each new cell once, no old one
+    # the rest is the prefetch: the strip a further pan to the right exposes, never an old cell
+    edge = max(t.tx for t in after)
+    assert all(t.tx == edge + 1 for t in fine if t not in after)
+    assert len(fine) == len(set(fine))
     # besides them only coarse placeholder cells (8x coarser) the pan came near
     assert {t.level for t in tab.tiles.issued} <= {tab.tiles.level, tab.tiles.level + 3}
 

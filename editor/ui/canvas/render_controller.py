@@ -54,6 +54,7 @@ class RenderJob:
     stf: Any = None  # measured auto-stretch parameters, reused so the stretch stays put
     token: CancelToken = field(default_factory=CancelToken)
     linked: bool = True  # auto stretch: one for all channels (linked) or one per channel
+    stf_epoch: int = 0  # which auto-stretch measurement this job may reuse
 
 
 @dataclass
@@ -114,6 +115,11 @@ class RenderController(QObject):
         # The auto stretch is measured once (on the whole image) and then kept, as PixInsight's
         # STF is: re-measuring after every edit would undo the edit on screen.
         self.stf: Any = None
+        # The last measurement made on the worker, (epoch, doc, linked, stf): a job queued
+        # before the first result reached the UI thread reuses it instead of measuring the
+        # whole image a second time. A new epoch (new document, stretch, re-measure) drops it.
+        self._stf_epoch = 0
+        self._measured: tuple[int, Any, bool, Any] | None = None
         self._generation = 0
         self._cond = threading.Condition()
         self._pending: RenderJob | None = None
@@ -137,6 +143,7 @@ class RenderController(QObject):
         self.doc = doc
         self.last_result = None
         self.stf = None
+        self._stf_epoch += 1
         self._shown_generation = -1
         self.request(immediate=True)
 
@@ -151,9 +158,11 @@ class RenderController(QObject):
         if stretch is not None:
             self.stretch = stretch
             self.stf = None
+            self._stf_epoch += 1
         if linked is not None and linked != self.linked:
             self.linked = linked
             self.stf = None  # measured again, linked or per channel
+            self._stf_epoch += 1
         if clip_warning is not None:
             self.clip_warning = clip_warning
         self.request(immediate=True)
@@ -161,6 +170,7 @@ class RenderController(QObject):
     def remeasure_stretch(self) -> None:
         """Measure the auto stretch again on the current image."""
         self.stf = None
+        self._stf_epoch += 1
         self.request(immediate=True)
 
     def _stretch_went_stale(self, result: RenderResult) -> bool:
@@ -232,7 +242,7 @@ class RenderController(QObject):
             scale = min(scale, float(np.sqrt(self.placeholder_pixels / max(1, w * h))))
         self._submit(RenderJob(self.doc, self.region, scale, "preview", self._generation,
                                self.stretch, self.clip_warning, self.mask_layer, self.stf,
-                               linked=self.linked))
+                               linked=self.linked, stf_epoch=self._stf_epoch))
 
     def _submit(self, job: RenderJob) -> None:
         with self._cond:
@@ -266,7 +276,8 @@ class RenderController(QObject):
         if result.stage == "preview" and refine_scale is not None:
             self._submit(RenderJob(self.doc, result.region, refine_scale, "refine",
                                    result.generation, self.stretch, self.clip_warning,
-                                   self.mask_layer, self.stf, linked=self.linked))
+                                   self.mask_layer, self.stf, linked=self.linked,
+                                   stf_epoch=self._stf_epoch))
         else:
             self.busy.emit(False)
 
@@ -317,7 +328,13 @@ class RenderController(QObject):
                 job.token.check()
                 stretch = job.stretch
                 if stretch == "auto":
-                    stf = stf if stf is not None else _measure_stf(job, linear, errors)
+                    memo = self._measured
+                    if (stf is None and memo is not None and memo[0] == job.stf_epoch
+                            and memo[1] is job.doc and memo[2] == job.linked):
+                        stf = memo[3]
+                    elif stf is None:
+                        stf = _measure_stf(job, linear, errors)
+                        self._measured = (job.stf_epoch, job.doc, job.linked, stf)
                     stretch = stf
                 picture = display_image(linear, stretch=stretch, clip_warning=job.clip_warning)
         except Cancelled:

@@ -124,6 +124,8 @@ class SkyOverlayController(QObject):
         self.wcs: Any = None
         self._key: Any = None
         self._doc: Any = None
+        self._wcs_inputs: Any = None
+        self.wcs_reads = 0  # how often the canvas WCS was built (once per sky-frame change)
         self._computed.connect(self._on_computed)
 
     def set_enabled(self, on: bool) -> None:
@@ -137,7 +139,11 @@ class SkyOverlayController(QObject):
         from editor.render.sky import canvas_wcs
 
         self._doc = doc
-        self.wcs = None if doc is None else canvas_wcs(doc)
+        inputs = _wcs_inputs(doc)
+        if inputs is None or inputs != self._wcs_inputs:  # read once per sky-frame change
+            self.wcs = None if doc is None else canvas_wcs(doc)
+            self._wcs_inputs = inputs
+            self.wcs_reads += 1
         shape = None if doc is None else (doc.height, doc.width)
         key = None if self.wcs is None else (self.wcs.to_header_string(relax=True), shape)
         if key == self._key and not force:
@@ -178,3 +184,27 @@ class SkyOverlayController(QObject):
         if not (math.isfinite(ra[0]) and math.isfinite(dec[0])):
             return ""
         return sexagesimal(float(ra[0]), float(dec[0]))
+
+
+def _wcs_inputs(doc: Any) -> Any:
+    """What the canvas WCS is made of (editor/render/export_meta.py): the document, its
+    sources (pixel token and header: a plate solution replaces the header), the base source, the image and
+    mosaic layers' placement records and the geometry; not the adjustment layers, so a levels
+    drag does not rebuild the WCS. None when there is no document or the record cannot be
+    keyed (then the WCS is read every time, as before)."""
+    if doc is None:
+        return None
+    from editor.render.keys import make_key
+
+    try:
+        placed = []
+        for layer in doc.all_layers():
+            if layer.type in ("image", "mosaic"):
+                rec = {k: v for k, v in layer.to_dict().items() if k not in ("mask", "name", "error")}
+                placed.append(rec)
+        sources = sorted((sid, str(getattr(src, "token", id(src))), dict(src.meta.header))
+                         for sid, src in doc.sources.items())
+        return (id(doc), make_key(sources, doc.meta.get("base_source"), placed,
+                                  doc.geometry.to_dict(), [doc.height, doc.width]))
+    except TypeError:  # a record the strict key encoder does not take
+        return None

@@ -2,13 +2,21 @@
 level matching the zoom (editor/render/pyramid.py), so a canvas of any size displays (no
 pyqtgraph 2^29-element image), pans at screen rate and refines tile by tile.
 
-Order of work: the visible cells of the current level, nearest the view's centre first, are
-rendered one at a time on a worker thread; cells already in the display cache show at once.
-What is on screen meanwhile stays as the placeholder: tiles of coarser levels (kept until the
-finer ones cover them) and the render controller's low-resolution picture of the view under
-them. A pan or zoom replaces the queue with the new view's cells and cancels the running tile
-if it left the view; a document change or a new stretch starts a new display state (the old
-state's queued work is dropped, its tiles are cancelled).
+Order of work: coarse placeholder cells under the view, then the visible cells of the current
+level, nearest the view's centre first, then the cells a further pan in the same direction
+will expose (prefetch), then coarse cells around the view; two worker threads render them,
+and cells already in the display cache show at once. The pan itself never waits for a render:
+what is on screen meanwhile stays as the placeholder (tiles of coarser levels, kept until the
+finer ones cover them, and the render controller's low-resolution picture under them). A pan
+or zoom replaces the queue with the new view's cells and cancels a running tile that left the
+view; a document change or a new stretch starts a new display state (the old state's queued
+work is dropped, its tiles are cancelled).
+
+Display tiles are cached under the document's render key (pyramid.document_key) plus the
+stretch: an undo back to a state shown before shows its tiles again without rendering.
+``settled`` fires once the view has been complete and still for ``SETTLE_MS``: the render
+controller's picture (histogram, placeholder) follows then, so it never takes a core from
+the tiles of a pan in progress.
 """
 
 from __future__ import annotations
@@ -18,14 +26,15 @@ import threading
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QObject, QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QImage, QPixmap, QTransform
-from PyQt6.QtWidgets import QGraphicsPixmapItem
+from PyQt6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from editor.core.render_errors import RenderErrors
 from editor.jobs.progress import CancelToken, Cancelled
 from editor.render.pyramid import (TILE, DisplayTileCache, LevelRenderer, TileId, coarsest_level,
-                                   level_for_zoom, tile_rect, visible_tiles)
+                                   document_key, level_for_zoom, stretch_key, tile_rect,
+                                   visible_tiles)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,11 @@ log = logging.getLogger(__name__)
 TILED_MIN_PIXELS = 30_000_000
 TILE_THREADS = 2
 PLACEHOLDER_STEPS = 3  # placeholder level: 8x coarser than the shown one
+SETTLE_MS = 250  # view complete and still this long: ``settled``
+#: Tiles arriving within this many ms go on screen in one repaint (a repaint of a 1920x1080
+#: canvas costs 6-18 ms on the UI thread; one per tile took a core from the tile threads).
+#: The tile that completes the view is shown at once.
+BATCH_MS = 40
 #: z of tiles: above the controller's picture (placeholder), below the frame/brush/overlays;
 #: finer levels above coarser ones.
 Z_TILES = -1.0
@@ -54,6 +68,7 @@ class TiledLayer(QObject):
     screen (benchmarks time to it)."""
 
     shown = pyqtSignal()
+    settled = pyqtSignal()
     _ready = pyqtSignal(object)
 
     def __init__(self, canvas: Any, cache: DisplayTileCache | None = None, tile: int = TILE) -> None:
@@ -66,8 +81,21 @@ class TiledLayer(QObject):
         self.suspended = False
         self.stretch: Any = None
         self.clip_warning = False
-        self._state = 0  # display state: document content, stretch, clip warning
+        self._state = 0  # display state counter: work of an older state is dropped
         self._content = 0  # document content only (the engine renderers stay across stretches)
+        self.doc_key: str | None = None  # the document's render key (content)
+        self.display_key: tuple | None = None  # (doc_key, stretch key): what a picture shows
+        self._last_centre: tuple[float, float, int] | None = None
+        self._direction = (0, 0)  # of the last pan, in tiles: where to prefetch
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._on_settle)
+        self._pending: dict[TileId, tuple[np.ndarray, Any]] = {}  # arrived, not yet shown
+        self._batch = QTimer(self)
+        self._batch.setSingleShot(True)
+        self._batch.setInterval(BATCH_MS)
+        self._batch.timeout.connect(self._flush)
         self.items: dict[TileId, QGraphicsPixmapItem] = {}
         self.level = 0
         self.wanted: list[TileId] = []
@@ -92,6 +120,7 @@ class TiledLayer(QObject):
         self.doc = doc
         self.enabled = doc is not None and doc.width * doc.height >= TILED_MIN_PIXELS
         self.stretch, self.clip_warning = stretch, clip_warning
+        self._last_centre, self._direction = None, (0, 0)
         self._new_state()
         self._clear_items()
         self.canvas.image_item.setZValue(Z_PLACEHOLDER)
@@ -136,19 +165,22 @@ class TiledLayer(QObject):
         # the placeholder: the same view PLACEHOLDER_STEPS levels coarser (a tile or two that
         # cover a pan's new edge at once), rendered first
         coarse = min(self.level + PLACEHOLDER_STEPS, coarsest_level(doc.width, doc.height, self.tile))
-        self.placeholder = (visible_tiles(doc.width, doc.height, region, coarse, self.tile)
-                            if coarse > self.level else [])
+        # (cells inside the controller's picture already have one there: not rendered)
+        self.placeholder = [t for t in (visible_tiles(doc.width, doc.height, region, coarse, self.tile)
+                                        if coarse > self.level else []) if not self._under_picture(t)]
         # and its neighbours, after the visible tiles, so the next pan has its placeholder
         x, y, w, h = region
         around = (max(0, x - w // 2), max(0, y - h // 2), 2 * w, 2 * h)
         ahead = [t for t in (visible_tiles(doc.width, doc.height, around, coarse, self.tile)
                              if coarse > self.level else []) if t not in self.placeholder]
+        prefetch = self._prefetch(region)
         missing = []
-        for t in self.placeholder + self.wanted + ahead:
-            pic = self.cache.get((id(doc), self._state, t))
+        key = self.display_key
+        for t in self.placeholder + self.wanted + prefetch + ahead:
+            pic = self.cache.get((key, t))
             if pic is not None:
                 if t in self.wanted or (t in self.placeholder and not self.complete()):
-                    self._show(t, pic, self._state)
+                    self._show(t, pic, key)
             else:
                 missing.append(t)
         self._drop_items(set(self.wanted))
@@ -164,6 +196,44 @@ class TiledLayer(QObject):
             self._cond.notify_all()
         if self.complete():
             self.shown.emit()
+            self._settle.start()
+        else:
+            self._settle.stop()
+
+    def _under_picture(self, t: TileId) -> bool:
+        """Cell ``t`` lies inside the render controller's picture on the canvas."""
+        shown = getattr(self.canvas, "displayed_region", None)
+        if shown is None or self.canvas.image_item.image is None:
+            return False
+        x, y, w, h = tile_rect(self.doc.width, self.doc.height, t, self.tile)
+        px, py, pw, ph = shown
+        return px <= x and py <= y and x + w <= px + pw and y + h <= py + ph
+
+    def _prefetch(self, region: tuple[float, float, float, float]) -> list[TileId]:
+        """Cells of the current level one tile beyond the view in the direction of the last
+        pan (rendered after the visible ones, so a steady pan finds its next strip ready)."""
+        x, y, w, h = region
+        cx, cy = x + w / 2, y + h / 2
+        last, self._last_centre = self._last_centre, (cx, cy, self.level)
+        if last is not None and last[2] == self.level:
+            dx, dy = cx - last[0], cy - last[1]
+            if abs(dx) > 0.5 or abs(dy) > 0.5:
+                self._direction = (int(np.sign(dx)) if abs(dx) >= abs(dy) / 2 else 0,
+                                   int(np.sign(dy)) if abs(dy) >= abs(dx) / 2 else 0)
+        else:
+            self._direction = (0, 0)
+        if self._direction == (0, 0):
+            return []
+        step = self.tile / (0.5 ** self.level)  # one tile of this level in canvas px
+        ddx, ddy = self._direction
+        shifted = (x + ddx * step, y + ddy * step, w, h)
+        wanted = set(self.wanted)
+        return [t for t in visible_tiles(self.doc.width, self.doc.height, shifted, self.level,
+                                         self.tile) if t not in wanted]
+
+    def _on_settle(self) -> None:
+        if self.enabled and not self.suspended and self.complete():
+            self.settled.emit()
 
     def linear_value(self, x: float, y: float) -> Any:
         """The composite's linear value at canvas pixel (x, y) from the level-0 tile on screen
@@ -175,7 +245,7 @@ class TiledLayer(QObject):
         item = self.items.get(t)
         with self._cond:
             renderer = self._renderers.get((self._content, 0))
-        if item is None or item.data(0) != self._state or renderer is None:
+        if item is None or item.data(0) != self.display_key or renderer is None:
             return None
         try:
             px = renderer.linear(t)
@@ -184,8 +254,27 @@ class TiledLayer(QObject):
         return px[iy - t.ty * self.tile, ix - t.tx * self.tile]
 
     def complete(self) -> bool:
-        """Every visible tile of the current level is on screen."""
-        return bool(self.wanted) and all(t in self.items for t in self.wanted)
+        """Every visible tile of the current level is on screen, drawn from the current
+        document state and stretch (a tile of an earlier state is only a placeholder)."""
+        key = self.display_key
+        return bool(self.wanted) and all(t in self.items and self.items[t].data(0) == key
+                                         for t in self.wanted)
+
+    def covered(self) -> bool:
+        """Every visible cell shows something: its tile (maybe of an earlier state), a coarser
+        tile over it, or the render controller's picture (what a pan shows at once)."""
+        if not self.wanted:
+            return False
+        rects = [tile_rect(self.doc.width, self.doc.height, t, self.tile)
+                 for t in self.items if t.level > self.level]
+        for t in self.wanted:
+            if t in self.items or self._under_picture(t):
+                continue
+            x, y, w, h = tile_rect(self.doc.width, self.doc.height, t, self.tile)
+            if not any(rx <= x + 0.5 and ry <= y + 0.5 and x + w <= rx + rw + 0.5 and y + h <= ry + rh + 0.5
+                       for rx, ry, rw, rh in rects):
+                return False
+        return True
 
     def shutdown(self) -> None:
         with self._cond:
@@ -196,17 +285,20 @@ class TiledLayer(QObject):
             th.join(timeout=5)
 
     # items on the canvas
-    def _show(self, t: TileId, picture: np.ndarray, state: int) -> None:
+    def _show(self, t: TileId, picture: np.ndarray, key: Any) -> None:
         item = self.items.get(t)
-        if item is not None and item.data(0) == state:
+        if item is not None and item.data(0) == key:
             return
         if item is None:
             item = QGraphicsPixmapItem()
             item.setZValue(Z_TILES - t.level / 32.0)
             item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            # a repaint blits the tile as last drawn at this zoom instead of scaling it again
+            # (an 8x placeholder was smooth-scaled to ~2000 px on every tile arrival)
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.canvas.vb.addItem(item, ignoreBounds=True)
             self.items[t] = item
-        item.setData(0, state)
+        item.setData(0, key)
         item.setPixmap(_pixmap(picture))
         x, y, w, h = tile_rect(self.doc.width, self.doc.height, t, self.tile)
         ph, pw = picture.shape[:2]
@@ -218,7 +310,7 @@ class TiledLayer(QObject):
     def _drop_items(self, wanted: set[TileId]) -> None:
         """Remove tiles off screen, of finer levels than shown, and coarser placeholders once
         the current level covers the view."""
-        covered = all(t in self.items and self.items[t].data(0) == self._state for t in wanted)
+        covered = all(t in self.items and self.items[t].data(0) == self.display_key for t in wanted)
         wanted = wanted if covered else wanted | set(self.placeholder)
         view = self.canvas.vb.viewRect()
         for t, item in list(self.items.items()):
@@ -237,26 +329,52 @@ class TiledLayer(QObject):
             self._remove(t)
 
     def _new_state(self, content: bool = True, cancel: bool = True) -> None:
+        doc_key = self.doc_key
+        if content:
+            doc_key = (document_key(self.doc) if self.doc is not None and self.enabled
+                       else None)
+        self._pending = {}
         with self._cond:
             self._state += 1
             self._queue = []
             if content:
                 self._content += 1
                 self._renderers.clear()
+                self.doc_key = doc_key
+            self.display_key = (self.doc_key, stretch_key(self.stretch, self.clip_warning)
+                                if self.stretch is not None else None)
             if cancel:
                 self._token.cancel()
 
     def _on_ready(self, msg: tuple) -> None:
-        state, t, picture, errors = msg
+        state, t, picture, errors, key = msg
         if state != self._state or self.doc is None:
             return
         if errors is not None and any(errors.messages.values()):
             self.doc.apply_render_errors(errors)  # on this thread, as the controller does
-        if t in self.wanted or (t in self.placeholder and not self.complete()):
-            self._show(t, picture, state)
-        if self.complete():
+        if t in self.wanted or t in self.placeholder:
+            self._pending[t] = (picture, key)
+            missing = [w for w in self.wanted if w not in self._pending and not (
+                w in self.items and self.items[w].data(0) == key)]
+            if not missing or t in self.placeholder:
+                self._flush()  # the last tile of the view, or a placeholder: at once
+            elif not self._batch.isActive():
+                self._batch.start()
+
+    def _flush(self) -> None:
+        """Put the tiles that arrived since the last repaint on screen."""
+        self._batch.stop()
+        pending, self._pending = self._pending, {}
+        was_complete = self.complete()
+        for t, (picture, key) in pending.items():
+            if key != self.display_key:
+                continue
+            if t in self.wanted or (t in self.placeholder and not self.complete()):
+                self._show(t, picture, key)
+        if self.complete() and not was_complete:
             self._drop_items(set(self.wanted))
             self.shown.emit()
+            self._settle.start()
 
     # worker thread
     def _work(self) -> None:
@@ -269,7 +387,7 @@ class TiledLayer(QObject):
                 state, t = self._queue.pop(0)
                 if state != self._state:
                     continue
-                doc, stretch, clip = self.doc, self.stretch, self.clip_warning
+                doc, stretch, clip, key = self.doc, self.stretch, self.clip_warning, self.display_key
                 if self._token.cancelled:
                     self._token = CancelToken()
                     self._renderers.clear()
@@ -290,8 +408,8 @@ class TiledLayer(QObject):
                     renderer.linear(t)
                 else:
                     picture = renderer.picture(t, stretch, clip)
-                    self.cache.put((id(doc), state, t), picture, picture.nbytes)
-                    msg = (state, t, picture, errors)
+                    self.cache.put((key, t), picture, picture.nbytes)
+                    msg = (state, t, picture, errors, key)
             except Cancelled:
                 with self._cond:
                     if state == self._state and t in self._wanted:

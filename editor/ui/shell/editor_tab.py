@@ -93,7 +93,7 @@ class EditorTab(QMainWindow):
         model.content_changed.connect(self.tiles.invalidate)
         # tiled view: the small picture under the tiles (histogram, placeholder) after them,
         # so a pan's tiles get both cores
-        self.tiles.shown.connect(
+        self.tiles.settled.connect(
             lambda: self.renderer.set_view(self.canvas.visible_region(), self.canvas.zoom()))
         model.selection_changed.connect(lambda _l: self._sync_mask_view())
 
@@ -206,8 +206,8 @@ class EditorTab(QMainWindow):
         self.renderer.set_document(doc)
 
     def _on_view_changed(self) -> None:
-        if self.tiles.enabled and self.tiles.stretch is not None and not self.tiles.suspended:
-            self.tiles.update_view()  # the controller's picture follows once the tiles are shown
+        if self.tiles.enabled and not self.tiles.suspended:
+            self.tiles.update_view()  # the controller's picture follows once the tiles settle
         else:
             self.renderer.set_view(self.canvas.visible_region(), self.canvas.zoom())
             self.tiles.update_view()
