@@ -47,6 +47,11 @@ class PhotoshopKeys:
 
         layer_menu.addSeparator()
         self.act_merge = self._add(layer_menu, tr("&Merge Down"), self.merge_down, "Ctrl+E")
+        # as in Photoshop, greyed (and Ctrl+E inert) without a visible pixel layer below
+        for signal in (self.model.selection_changed, self.model.layers_changed,
+                       self.model.layer_changed, self.model.document_replaced):
+            signal.connect(lambda *_a: self._update_merge())
+        self._update_merge()
         opacity = layer_menu.addMenu(tr("&Opacity"))
         for digit in range(10):
             pct = 100 if digit == 0 else digit * 10
@@ -126,20 +131,32 @@ class PhotoshopKeys:
             self.model.run(doc.crop, x, y, w, h)
 
     # ------------------------------------------------------------------ layers
+    def merge_problem(self) -> str | None:
+        """Why Merge Down cannot run on the selection now (None: it can)."""
+        from editor.render.merge_down import merge_down_problem
+
+        doc, lid = self.model.doc, self.model.selected
+        if doc is None or lid is None:
+            return tr("no layer is selected")
+        return merge_down_problem(doc, lid)
+
+    def _update_merge(self) -> None:
+        problem = self.merge_problem()
+        self.act_merge.setEnabled(problem is None)
+        self.act_merge.setToolTip(problem or tr("Merge the selected layer into the image layer below"))
+
     def merge_down(self) -> str | None:
         """Ctrl+E: the selected layer and the one below become one image layer (undoable);
         a full-resolution render, so it runs as a job with progress and Cancel."""
-        from editor.render.merge_down import below_of, merge_down
+        from editor.render.merge_down import merge_down
         from editor.ui.common.error_dialogs import show_error
         from editor.ui.common.job_runner import run_job
 
         doc, lid = self.model.doc, self.model.selected
-        if doc is None or lid is None:
-            return None
-        try:
-            below_of(doc, lid)
-        except Exception as exc:  # DocumentError: one line, no dialog storm
-            self.window.statusBar().showMessage(str(exc), 8000)
+        problem = self.merge_problem()
+        if doc is None or lid is None or problem is not None:
+            if problem is not None:  # one line in the status bar, no dialog storm
+                self.window.statusBar().showMessage(problem, 8000)
             return None
 
         return run_job(self.window, tr("Merging layers…"),
