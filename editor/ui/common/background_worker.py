@@ -17,6 +17,7 @@ from PyQt6.QtCore import QObject, QTimer
 
 from editor.errors import NebulayerError
 from editor.jobs.progress import CancelToken, Cancelled
+from editor.ui.common.thread_priority import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class BackgroundWorker:
             return not self._pending and not self._busy and self._results.empty()
 
     def _run(self) -> None:
+        lower_thread_priority()  # the window repaints first when both cores are busy
         while True:
             with self._cond:
                 while not self._pending and not self._stopped:

@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import QProgressDialog, QWidget
 
 from editor.errors import NebulayerError
 from editor.jobs.progress import CancelToken, Cancelled
+from editor.ui.common.thread_priority import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Job(QObject):
         self.token.cancel()
 
     def _run(self) -> None:
+        lower_thread_priority()  # the window repaints first when both cores are busy
         try:
             result = self._fn(self.token.progress(lambda f: self._progress.emit(float(f))))
         except Cancelled:

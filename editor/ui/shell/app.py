@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -16,6 +17,7 @@ from editor.ui.common.i18n import tr
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_PROJECT = REPO_ROOT / "samples" / "sample_project.nebula"
+GIL_SWITCH_S = 0.001
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,9 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     from editor.ui.shell.theme import apply_dark_theme
 
     pg.setConfigOptions(imageAxisOrder="row-major")
+    # A worker running Python keeps the GIL up to this long before the UI thread may take it
+    # back; the default 5 ms, paid at each hand-over, added up to tens of ms per repaint.
+    sys.setswitchinterval(GIL_SWITCH_S)
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv or sys.argv[:1]))
@@ -48,6 +53,10 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
     from editor.ui.shell.main_window import MainWindow
 
     win = MainWindow()
+    from editor.ui.common.thread_priority import lower_worker_threads
+
+    lower_worker_threads()  # the render/tile workers the window started give way to the UI
+    start_preload()
     win.files.open_options = dict(open_options or {})
     _sweep_interrupted_saves()
     if offer_recovery and offer_leftovers(win):
@@ -62,6 +71,44 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
         win.statusBar().showMessage(
             tr('No sample project at {SAMPLE_PROJECT}: open an image with File > Open (Ctrl+O) or drop files on the window.').format(SAMPLE_PROJECT=SAMPLE_PROJECT))
     return win
+
+
+#: What the first open and render import (~0.5 s, mostly astropy). Imported by the open job
+#: itself, they held the GIL (and import locks the UI thread then also needed) for up to
+#: ~150 ms at a time while the window was on screen (bench_ui_pauses.py, open phase), so a
+#: low-priority thread imports them while the new window waits for the user's first action.
+PRELOAD = ("editor.core.document", "editor.io.api", "editor.io.choices", "editor.io.fits_read",
+           "editor.render.document_render", "editor.render.sky", "editor.astrometry.overlay",
+           "editor.ui.shell.open_choice", "editor.ui.shell.trust_dialogs")
+PRELOADED = threading.Event()
+
+
+def start_preload() -> None:
+    """Import :data:`PRELOAD` in the background (once); sets :data:`PRELOADED` when done."""
+    global _preload_started
+    if _preload_started:
+        return
+    _preload_started = True
+    threading.Thread(target=_preload_modules, name="preload modules", daemon=True).start()
+
+
+_preload_started = False
+
+
+def _preload_modules() -> None:
+    import importlib
+
+    from editor.ui.common.thread_priority import lower_thread_priority
+
+    lower_thread_priority()
+    try:
+        for name in PRELOAD:
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:  # an optional part missing: it says so when used
+                log.info("not preloaded: %s (%s)", name, exc)
+    finally:
+        PRELOADED.set()
 
 
 def _installed_sample() -> Path | None:
