@@ -34,12 +34,13 @@ def render_mosaic(plan: MosaicPlan, pixels: list[np.ndarray], scale: float = 1.0
         return render_multiband(plan, pixels, scale, win, progress, cache, keys)
     nch = 1 if pixels[0].ndim == 2 else pixels[0].shape[2]
     h, w = win[1] - win[0], win[3] - win[2]
-    out = np.full((h, w) if nch == 1 else (h, w, nch), np.nan, dtype=np.float32)
+    out = np.empty((h, w) if nch == 1 else (h, w, nch), dtype=np.float32)
     rows_per = max(1, STRIP_PIXELS // max(1, w))
     strips = [(y, min(win[1], y + rows_per)) for y in range(win[0], win[1], rows_per)]
     order = [i for i, p in enumerate(plan.panels) if p.visible and p.weight > 0]
     for s, (ya, yb) in enumerate(strips):
-        num = np.zeros((yb - ya, w) if nch == 1 else (yb - ya, w, nch), dtype=np.float32)
+        num = out[ya - win[0]:yb - win[0]]  # accumulated in place, then divided
+        num.fill(0)
         den = np.zeros((yb - ya, w), dtype=np.float32)
         for i in order:
             got = panel_layer(plan, i, pixels[i], (ya, yb, win[2], win[3]), scale, cache,
@@ -48,13 +49,13 @@ def render_mosaic(plan: MosaicPlan, pixels: list[np.ndarray], scale: float = 1.0
                 continue
             (sy0, sy1, sx0, sx1), values, weight = got
             sl = (slice(sy0 - ya, sy1 - ya), slice(sx0 - win[2], sx1 - win[2]))
-            wv = weight if nch == 1 else weight[..., None]
-            num[sl] += np.where(wv > 0, values * wv, 0)
+            # values are 0 where the weight is 0 (panel_layer), so no NaN * 0 here
+            np.multiply(values, weight if nch == 1 else weight[..., None], out=values)
+            num[sl] += values
             den[sl] += weight
         with np.errstate(invalid="ignore", divide="ignore"):
-            blended = num / (den if nch == 1 else den[..., None])
-        covered = den > 0
-        out[ya - win[0]:yb - win[0]][covered] = blended[covered]
+            # 0 / 0 where no panel covers: NaN, as wanted
+            np.divide(num, den if nch == 1 else den[..., None], out=num)
         if progress is not None:
             progress((s + 1) / len(strips))
     return out

@@ -81,20 +81,81 @@ def prepare(img: np.ndarray) -> tuple[np.ndarray, None]:
     return img, None
 
 
+def _bilinear_setup(rows: np.ndarray, cols: np.ndarray, h: int, w: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(flat index of the top-left neighbour, row fraction, column fraction, outside mask)
+    of bilinear samples at (rows, cols) of an (h, w) plane (h, w >= 2)."""
+    r0 = np.floor(rows)
+    c0 = np.floor(cols)
+    np.clip(r0, 0, h - 2, out=r0)
+    np.clip(c0, 0, w - 2, out=c0)
+    fr = (rows - r0).astype(np.float32, copy=False)
+    fc = (cols - c0).astype(np.float32, copy=False)
+    idx = r0.astype(np.intp) * w + c0.astype(np.intp)
+    outside = (rows < 0) | (rows > h - 1) | (cols < 0) | (cols > w - 1)
+    return idx, fr, fc, outside
+
+
+def _bilinear_plane(flat: np.ndarray, w: int, idx: np.ndarray, fr: np.ndarray,
+                    fc: np.ndarray) -> np.ndarray:
+    # Shifted views instead of idx + 1, idx + w, ...: no index arrays to add and allocate.
+    a = flat.take(idx)
+    top = a + (flat[1:].take(idx) - a) * fc
+    b = flat[w:].take(idx)
+    top += ((b + (flat[w + 1:].take(idx) - b) * fc) - top) * fr
+    return top
+
+
+def bilinear(planes: list[np.ndarray], rows: np.ndarray, cols: np.ndarray,
+             clamp: bool = False) -> list[np.ndarray]:
+    """Bilinear samples of each (h, w) plane at (rows, cols), in float32; outside the plane
+    NaN, or (``clamp``) the nearest edge value. NumPy rather than ``ndimage.map_coordinates``:
+    numpy's gathers and arithmetic release the GIL, so tiles on threads run in parallel
+    (map_coordinates held it: two threads ran no faster than one). Within 1.2e-7 of it."""
+    h, w = planes[0].shape
+    if clamp:
+        rows = np.clip(rows, 0, h - 1)
+        cols = np.clip(cols, 0, w - 1)
+    if h < 2 or w < 2:  # one row or column: pad by repeating it (an edge case, tiny)
+        planes = [np.pad(p, ((0, 1 if h < 2 else 0), (0, 1 if w < 2 else 0)), mode="edge")
+                  for p in planes]
+        h2, w2 = planes[0].shape
+        idx, fr, fc, _ = _bilinear_setup(rows, cols, h2, w2)
+        outside = (rows < 0) | (rows > h - 1) | (cols < 0) | (cols > w - 1)
+        w = w2
+    else:
+        idx, fr, fc, outside = _bilinear_setup(rows, cols, h, w)
+    out = []
+    for p in planes:
+        v = _bilinear_plane(np.ascontiguousarray(p, dtype=np.float32).reshape(-1), w, idx, fr, fc)
+        if not clamp:
+            v[outside] = np.nan
+        out.append(v)
+    return out
+
+
 def sample_prepared(prep: tuple[np.ndarray, None], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Bilinear samples at (rows, cols); NaN outside the panel and next to missing data.
 
-    NaN pixels are sampled as they are: bilinear interpolation without prefilter mixes the
-    four neighbours, so any missing one makes the sample NaN, which is the rule wanted, at the
-    price of one interpolation instead of one for the data and one for a validity mask."""
+    Only the panel's pixels under the samples' bounding box are read, copied into one
+    contiguous plane per channel: a tile of a memory-mapped panel touches just the pages it
+    needs. NaN pixels are sampled as they are: bilinear interpolation mixes the four
+    neighbours, so any missing one makes the sample NaN, which is the rule wanted."""
     img = prep[0]
-    coords = np.stack([rows, cols])
-
-    def plane(x: np.ndarray) -> np.ndarray:
-        return ndimage.map_coordinates(x, coords, order=1, mode="constant", cval=np.nan,
-                                       prefilter=False).astype(np.float32, copy=False)
-
-    return plane(img) if img.ndim == 2 else np.stack([plane(img[..., c]) for c in range(img.shape[2])], -1)
+    h, w = img.shape[:2]
+    nch = 1 if img.ndim == 2 else img.shape[2]
+    # The samples' bounding box within the panel (coordinate maps are smooth: min/max of
+    # the whole arrays, clipped, never miss a sample inside the panel).
+    y0, x0 = max(0, int(np.floor(rows.min()))), max(0, int(np.floor(cols.min())))
+    y1 = min(h, int(np.floor(rows.max())) + 2)
+    x1 = min(w, int(np.floor(cols.max())) + 2)
+    if y1 <= y0 or x1 <= x0 or not (np.isfinite(rows.min()) and np.isfinite(cols.min())):
+        return np.full(rows.shape + (() if img.ndim == 2 else (nch,)), np.nan, np.float32)
+    crop = img[y0:y1, x0:x1]
+    planes = [crop] if img.ndim == 2 else [crop[..., c] for c in range(nch)]
+    # Outside the crop means outside the panel: bilinear() makes those samples NaN.
+    got = bilinear(planes, rows - np.float32(y0), cols - np.float32(x0))
+    return got[0] if img.ndim == 2 else np.stack(got, -1)
 
 
 def sample(img: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -148,14 +209,23 @@ def panel_layer(plan: MosaicPlan, index: int, img: np.ndarray, win: Window, scal
     dist, f = cache.get(("dist", key), lambda: footprint_distance(img))
     rows, cols = panel_coords(p.transform, sub, scale, plan.wcs)
     values = sample_prepared(src, (rows + 0.5) / k - 0.5, (cols + 0.5) / k - 0.5) if k > 1 else sample_prepared(src, rows, cols)
-    weight = ndimage.map_coordinates(dist, np.stack([(rows - f // 2) / f, (cols - f // 2) / f]),
-                                     order=1, mode="nearest", prefilter=False)
+    weight = bilinear([dist], (rows - f // 2) / np.float32(f), (cols - f // 2) / np.float32(f),
+                      clamp=True)[0]
     if plan.feather_px:
         weight = np.minimum(weight, np.float32(plan.feather_px))
     weight = np.maximum(weight, np.float32(1e-3)) * np.float32(p.weight)
     values = balance_values(values, p, rows, cols)
-    valid = np.isfinite(values if values.ndim == 2 else values.sum(axis=2))
-    weight = np.where(valid, weight, np.float32(0)).astype(np.float32)
+    if values.ndim == 2:
+        invalid = ~np.isfinite(values)
+    else:  # channel by channel: a sum over the last axis is a slow strided reduction
+        total = values[..., 0].copy()
+        for c in range(1, values.shape[2]):
+            total += values[..., c]
+        invalid = ~np.isfinite(total)
+    weight = weight.astype(np.float32, copy=False)
+    np.copyto(weight, np.float32(0), where=invalid)
+    # Zero where the weight is zero, so a blend multiplies without NaN * 0 = NaN.
+    np.copyto(values, np.float32(0), where=invalid if values.ndim == 2 else invalid[..., None])
     return sub, values, weight
 
 

@@ -238,13 +238,15 @@ def _jsonable(v: Any) -> Any:
 
 def load_project(path: str | Path, *, registry: Any = None, cache: Any = None,
                  memory_budget: int | None = None,
-                 allow_outside: bool | Iterable[str] = False) -> "Document":
+                 allow_outside: bool | Iterable[str] = False, tiled: bool = False) -> "Document":
     """Open a .nebula project; ProjectError (naming the file and the problem) on bad input.
 
     A project may refer to image files instead of embedding them. Those inside the project's
     folder are read freely; one naming files elsewhere (someone else's project asking for
     ``/home/you/...``) raises :class:`~editor.errors.OutsideReferencesError` listing them,
     before anything is read, unless ``allow_outside`` is True or lists them.
+    ``tiled``: opened for a tiled render only (see :func:`schema.check_document`); the
+    sources read into memory (not mapped) must then fit the budget together.
     """
     from editor.io.atomic import sweep_stale_temps
     from editor.io.budget import memory_budget as budget_of
@@ -257,11 +259,11 @@ def load_project(path: str | Path, *, registry: Any = None, cache: Any = None,
             members = _safe_members(zf, path)
             data = _read_json(zf, members, path)
             data = migrate_document(data)
-            schema.check_document(data, budget)
+            schema.check_document(data, budget, tiled=tiled)
             refused = _allowed(outside_references(data, path), allow_outside)
             if refused:
                 raise OutsideReferencesError(path, refused)
-            return _build(zf, members, data, path, registry, cache)
+            return _build(zf, members, data, path, registry, cache, budget if tiled else None)
     except FileNotFoundError:
         raise ProjectError(path, _("file not found")) from None
     except IsADirectoryError:
@@ -336,7 +338,7 @@ def _no_constant(name: str) -> Any:
 
 
 def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry: Any,
-           cache: Any) -> "Document":
+           cache: Any, held_budget: int | None = None) -> "Document":
     from editor.core.document import Document
     from editor.core.layers import AdjustmentLayer, layer_from_dict, walk
     from editor.core.masks import GeneratedMask
@@ -346,6 +348,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
 
     canvas = data["canvas"]
     doc = Document(canvas["width"], canvas["height"], registry=registry, cache=cache)
+    held = 0  # bytes of source pixels read into memory (for ``held_budget``)
     for rec in data["sources"]:
         shape = tuple(rec["shape"])
         meta = meta_from_json(rec.get("meta"))
@@ -360,6 +363,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
 
                 pixels = map_fits_member(path, info, shape, reduce2)
                 if pixels is None:
+                    held = _held(held, limit, held_budget, path)
                     pixels = read_fits_bytes(_read_member(zf, info, limit, path), shape)
             except FitsDataError as exc:
                 raise ProjectError(path, _("{file}: {exc}").format(file=rec['file'], exc=exc)) from None
@@ -368,6 +372,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
             src_path = rec.get("path") if isinstance(rec.get("path"), str) else None
         else:
             src_path = _resolve_reference(rec, path)
+            held = _held(held, 4 * int(__import__("math").prod(shape)), held_budget, path)
             try:
                 if not Path(src_path).is_file() or (
                         isinstance(rec.get("sha256"), str) and file_sha256(src_path) != rec["sha256"]):
@@ -426,6 +431,16 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
     # (older versions honoured a "recovery"/"original_path" claim: an attack vector).
     doc.path = str(path)
     return doc
+
+
+def _held(held: int, more: int, budget: int | None, path: Path) -> int:
+    """``held + more`` bytes of sources in memory; ProjectError (before reading) when that
+    passes ``budget`` (None: checked on the declared sizes already)."""
+    if budget is not None and held + more > budget:
+        raise ProjectError(path, f"the sources read into memory need {(held + more) / 1024**3:.1f} "
+                                 f"GiB, more than the {budget / 1024**3:.1f} GiB memory budget "
+                                 "(only big sources stored uncompressed are mapped from disk)")
+    return held + more
 
 
 def mark_availability(layer: Any, registry: Any) -> None:

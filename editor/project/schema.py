@@ -63,13 +63,17 @@ def check_shape(shape: Any, where: str, pixel_budget: int) -> tuple[int, ...]:
     return tuple(shape)
 
 
-def check_document(data: Any, pixel_budget: int) -> None:
-    """Structural checks of a migrated (current-schema) document record."""
+def check_document(data: Any, pixel_budget: int, *, tiled: bool = False) -> None:
+    """Structural checks of a migrated (current-schema) document record. ``tiled``: the
+    document is only rendered by tiles (headless render), so neither the canvas nor the
+    sources together need to fit the budget: the tile planner refuses what cannot fit, and
+    the loader counts the sources it really reads into memory (big ones are mapped)."""
     _require(isinstance(data, dict), "document.json is not an object")
     canvas = data.get("canvas")
     _require(isinstance(canvas, dict), "canvas is missing")
     # A full-size render holds RGB float32 copies of the canvas: one must fit the budget.
-    check_shape([canvas.get("height"), canvas.get("width"), 3], "canvas", pixel_budget)
+    check_shape([canvas.get("height"), canvas.get("width"), 3], "canvas",
+                2**62 if tiled else pixel_budget)
     geometry = data.get("geometry")
     if geometry is not None:  # the layer frame a crop/rotation keeps is rendered too
         _require(isinstance(geometry, dict) and isinstance(geometry.get("base"), list)
@@ -95,7 +99,7 @@ def check_document(data: Any, pixel_budget: int) -> None:
             _require(isinstance(s.get("file"), str), f"{where}: embedded pixels need a file name")
         else:
             _require(isinstance(s.get("path"), str), f"{where}: a reference needs a path")
-    _require(total <= pixel_budget,
+    _require(tiled or total <= pixel_budget,
              f"the sources need {total / 1024**3:.1f} GiB, more than the "
              f"{pixel_budget / 1024**3:.1f} GiB memory budget")
     _require(isinstance(data.get("layers"), list), "layers must be a list")

@@ -49,6 +49,10 @@ def _add_engine_arguments(p: argparse.ArgumentParser) -> None:
                    "every libtiff reader; zstd: tifffile, GDAL, recent libtiff)")
     p.add_argument("--format", default="tif",
                    help="extension of the files written into a folder (default tif)")
+    p.add_argument("--budget", default=None, metavar="SIZE",
+                   help="memory budget of the render, e.g. 8G (default: NEBULAYER_MEMORY_BUDGET, "
+                   "else 8G); tile size and threads are chosen to stay under it, and worker "
+                   "processes get the same budget")
 
 
 def add_apply_arguments(p: argparse.ArgumentParser, bits_help: str) -> None:
@@ -68,6 +72,15 @@ def _check(args: argparse.Namespace) -> None:
         raise DocumentError(_("--threads must be >= 1 and --workers >= 0"))
     if not args.scale > 0:
         raise DocumentError(_("--scale must be > 0, got {scale}").format(scale=args.scale))
+    if getattr(args, "budget", None):
+        from editor.io.budget import ENV_VAR, parse_size
+
+        try:
+            parse_size(args.budget)
+        except ValueError:
+            raise DocumentError(_("--budget {size}: not a size (e.g. 8G, 500M)").format(
+                size=args.budget)) from None
+        os.environ[ENV_VAR] = args.budget  # read by the loader, planner and worker processes
 
 
 def _targets(projects: list[str], output: str, fmt: str) -> list[tuple[str, str]]:
@@ -181,7 +194,10 @@ def _open(src: str, args: argparse.Namespace, recipe: Any) -> Any:
         from editor.render.recipe_apply import apply_recipe
 
         return apply_recipe(recipe, src)
-    return Document.load(src, cache=RenderCache(0), allow_outside=args.allow_outside_refs)
+    # tiled: a canvas bigger than the budget opens (it is rendered by tiles; the planner
+    # refuses what cannot fit), big sources stay mapped from disk.
+    return Document.load(src, cache=RenderCache(0), allow_outside=args.allow_outside_refs,
+                         tiled=True)
 
 
 def _tile(args: argparse.Namespace, out: str) -> int:

@@ -39,7 +39,8 @@ def _load(project: str, allow_outside: bool) -> Any:
         doc = _DOCS.get(key)
         if doc is None:
             _DOCS.clear()  # one project at a time per worker: bounded memory
-            doc = Document.load(project, cache=RenderCache(0), allow_outside=allow_outside)
+            doc = Document.load(project, cache=RenderCache(0), allow_outside=allow_outside,
+                                tiled=True)
             _DOCS[key] = doc
         return doc
 
@@ -64,7 +65,7 @@ def render_project_task(project: str, output: str, scale: float = 1.0, bits: int
     from editor.render.tiles import TiledRender
     from editor.render.tiles_export import export_tiled, stream_tile
 
-    doc = Document.load(project, cache=RenderCache(0), allow_outside=allow_outside)
+    doc = Document.load(project, cache=RenderCache(0), allow_outside=allow_outside, tiled=True)
     tr = TiledRender(doc, scale, tile=stream_tile(tile, Path(output)), workers=threads,
                      cache=doc.cache)
     notes = export_tiled(tr, output, bits=bits, compression=compression)

@@ -1,0 +1,329 @@
+"""Issue 13's gigapixel and batch goals, measured with the real command line.
+
+    python tests/benchmarks/bench_gigapixel.py mosaic [--megapixels 60 250 1000] [--blend feather]
+    python tests/benchmarks/bench_gigapixel.py batch [--projects 6] [--megapixels 6]
+
+``mosaic``: for each canvas size (aspect 40000:25000, so 1000 MP is the 40000x25000 RGB
+canvas of the goal) 12 panels (a 4 x 3 grid, 6 % overlaps, each turned by -2..2 deg) are cut
+from a real RGB frame (the 2MASS J/H/K galactic centre plates of ../shared/data, mirror-tiled
+at zoom 1.5, so every panel has real stars and nebulosity), saved as one .nebula project with
+a mosaic layer (panels embedded uncompressed, so the renderer maps them from disk;
+``NEBULAYER_MAP_MIN`` is lowered to 8 MiB so the small sizes take the same mapped path), then
+``nebulayer render P -o OUT.tif --bits 32 --budget 8G`` runs as a subprocess. Printed per
+size: wall time, time per megapixel (linear in pixels means a flat column), the child's peak
+resident memory (VmHWM read by the child itself at exit: ``ru_maxrss`` carries over across
+exec) against the budget, and the load average. The project and the output are deleted after
+each size (1000 MP needs ~13 GB of panels, the same again mapped while rendering, ~4.5 GB of
+proxies and a 12 GB float TIFF: free disk is checked first).
+
+``batch``: N projects (a real plate enlarged to ~M megapixels RGB, levels, curves with a
+contrast mask, high pass), rendered by ``nebulayer render P1 .. PN -o DIR/`` serially (tiles on
+the cores' threads) and with ``--workers 2``; the files must be byte-identical; prints both
+wall times and the speed-up.
+
+Machine: 2 cores shared with other jobs; every figure is printed with ``uptime``'s load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+GIB = 1024**3
+BUDGET = "8G"
+GRID = (4, 3)  # panels across, down
+OVERLAP = 0.06
+ASPECT = 40000 / 25000
+
+#: Runs the CLI in the child and writes the child's own VmHWM (kB) at exit.
+RUNNER = """
+import atexit, os, sys
+def _hwm():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            open(os.environ['GP_HWM_FILE'], 'w').write(line.split()[1])
+atexit.register(_hwm)
+from editor.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def load() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def free_gib(path: Path) -> float:
+    return shutil.disk_usage(path).free / GIB
+
+
+def run_cli(args: list[str], env: dict[str, str] | None = None, log: Path | None = None
+            ) -> tuple[float, float, int]:
+    """(wall seconds, child peak GiB, exit code) of ``nebulayer ARGS`` in a child process."""
+    with tempfile.NamedTemporaryFile(delete=False, suffix=".hwm") as f:
+        hwm_file = f.name
+    child_env = dict(os.environ, **(env or {}), GP_HWM_FILE=hwm_file)
+    out = open(log, "w") if log else subprocess.DEVNULL
+    t = time.perf_counter()
+    try:
+        rc = subprocess.call([sys.executable, "-c", RUNNER, *args], env=child_env, cwd=REPO,
+                             stdout=out, stderr=out)
+    finally:
+        if log:
+            out.close()
+    wall = time.perf_counter() - t
+    try:
+        peak = int(Path(hwm_file).read_text()) * 1024 / GIB
+    except (OSError, ValueError):
+        peak = float("nan")
+    os.unlink(hwm_file)
+    return wall, peak, rc
+
+
+# ----------------------------------------------------------------------------- mosaic
+
+
+def rgb_frame() -> np.ndarray:
+    """The 2MASS K/H/J plates as R/G/B, each scaled to ~0.05 sky .. 1 bright stars (linear)."""
+    from astropy.io import fits
+
+    from tests.shared_data import SHARED_DATA
+
+    planes = []
+    for band in "khj":
+        d = fits.getdata(SHARED_DATA / "fits" / "multiband_gc" / f"gc_2mass_{band}.fits").astype(np.float32)
+        lo, hi = np.nanpercentile(d, [5, 99.9])
+        planes.append(np.clip((d - lo) / (hi - lo), -0.05, None) * np.float32(0.9) + np.float32(0.05))
+    return np.stack(planes, axis=-1).astype(np.float32)
+
+
+def canvas_shape(megapixels: float) -> tuple[int, int]:
+    w = int(round(math.sqrt(megapixels * 1e6 * ASPECT)))
+    return int(round(w / ASPECT)), w
+
+
+def panel_specs(shape: tuple[int, int]) -> list[tuple[int, int, dict]]:
+    """(height, width, similarity transform) of the GRID panels covering ``shape``."""
+    from editor.mosaic.transforms import similarity_matrix
+
+    H, W = shape
+    nx, ny = GRID
+    pw = int(math.ceil(W / nx * (1 + OVERLAP)))
+    ph = int(math.ceil(H / ny * (1 + OVERLAP)))
+    rots = [0.0, 1.2, -1.5, 2.0, -0.7, 1.8, -2.0, 0.5, -1.1, 1.4, -0.3, 0.9]
+    out = []
+    for j in range(ny):
+        for i in range(nx):
+            rot = rots[(j * nx + i) % len(rots)]
+            cx, cy = (i + 0.5) * W / nx, (j + 0.5) * H / ny  # cell centre on the canvas
+            t = {"kind": "similarity", "scale": 1.0, "rotation_deg": rot, "dx": 0.0, "dy": 0.0}
+            m = similarity_matrix(t)
+            c = m[:2, :2] @ np.array([(pw - 1) / 2, (ph - 1) / 2])
+            t["dx"], t["dy"] = float(cx - c[0]), float(cy - c[1])
+            out.append((ph, pw, t))
+    return out
+
+
+def make_panel(frame: np.ndarray, ph: int, pw: int, t: dict, path: Path, zoom: float = 1.5
+               ) -> np.ndarray:
+    """The panel's pixels (a read-only memmap in ``path``): the mirror-tiled ``frame`` at
+    ``zoom`` seen through the panel's transform, bilinear, made in row blocks on 2 threads."""
+    from editor.mosaic.panels import bilinear
+    from editor.mosaic.transforms import similarity_matrix
+
+    m = similarity_matrix(t)
+    fh, fw = frame.shape[:2]
+    planes = [np.ascontiguousarray(frame[..., c]) for c in range(3)]
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(ph, pw, 3))
+
+    def fold(u: np.ndarray, n: int) -> np.ndarray:
+        u = np.mod(u, 2 * (n - 1))
+        return np.where(u > n - 1, 2 * (n - 1) - u, u)
+
+    def block(y0: int) -> None:
+        y1 = min(ph, y0 + 256)
+        yy, xx = np.mgrid[y0:y1, 0:pw].astype(np.float64)
+        cx = m[0, 0] * xx + m[0, 1] * yy + m[0, 2]
+        cy = m[1, 0] * xx + m[1, 1] * yy + m[1, 2]
+        r = fold(cy / zoom, fh).astype(np.float32)
+        c = fold(cx / zoom, fw).astype(np.float32)
+        got = bilinear(planes, r, c, clamp=True)
+        out[y0:y1] = np.stack(got, axis=-1)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(block, range(0, ph, 256)))
+    out.flush()
+    del out
+    return np.load(path, mmap_mode="r")
+
+
+def build_project(megapixels: float, folder: Path, blend: str) -> tuple[Path, tuple[int, int], float]:
+    """(project path, canvas shape, panel megapixels) of a GRID mosaic of ``megapixels``."""
+    from editor.core.document import Document
+    from editor.mosaic.layer import add_mosaic_layer
+    from editor.mosaic.plan import MosaicPlan, PanelParams
+    from editor.mosaic.transforms import canvas_bbox
+    from editor.render.cache import RenderCache
+
+    shape = canvas_shape(megapixels)
+    frame = rgb_frame()
+    panels, params = [], []
+    for k, (ph, pw, t) in enumerate(panel_specs(shape)):
+        panels.append(make_panel(frame, ph, pw, t, folder / f"panel{k}.npy"))
+        params.append(PanelParams(name=f"panel {k + 1}", transform=t, shape=(ph, pw),
+                                  gain=[1.0] * 3, offset=[0.0] * 3, gradient=[[0.0, 0.0]] * 3,
+                                  bbox=canvas_bbox(t, (ph, pw), None)))
+    plan = MosaicPlan(shape=shape, panels=params, blend=blend)
+    doc = Document(shape[1], shape[0], cache=RenderCache(0))
+    add_mosaic_layer(doc, panels, plan.to_dict(), names=[p.name for p in params])
+    path = folder / f"mosaic_{int(megapixels)}mp.nebula"
+    doc.save(path)
+    panel_mp = sum(p.shape[0] * p.shape[1] for p in panels) / 1e6
+    del doc, panels
+    for k in range(len(params)):
+        (folder / f"panel{k}.npy").unlink()
+    return path, shape, panel_mp
+
+
+def bench_mosaic(sizes: list[float], blend: str, workdir: Path, threads: int) -> None:
+    rows = []
+    env = {"NEBULAYER_MAP_MIN": str(8 * 1024**2), "NEBULAYER_MAP_DIR": str(workdir)}
+    for mp in sizes:
+        H, W = canvas_shape(mp)
+        panel_gb = H * W * (1 + OVERLAP) ** 2 * 12 / GIB
+        need = panel_gb * 2.4 + H * W * 12 / GIB + 1
+        free = free_gib(workdir)
+        print(f"\n== {W}x{H} RGB ({W * H / 1e6:.0f} MP), {blend}: needs ~{need:.0f} GiB of disk, "
+              f"{free:.0f} GiB free in {workdir}", flush=True)
+        if need > free - 8:  # leave others room
+            print("   skipped: not enough free disk", flush=True)
+            continue
+        t = time.perf_counter()
+        project, shape, panel_mp = build_project(mp, workdir, blend)
+        print(f"   built {project.name}: 12 panels, {panel_mp:.0f} MP of panels, "
+              f"{project.stat().st_size / GIB:.1f} GiB, in {time.perf_counter() - t:.0f} s",
+              flush=True)
+        out = workdir / f"mosaic_{int(mp)}mp.tif"
+        log = workdir / f"render_{int(mp)}mp.log"
+        load0 = load()
+        wall, peak, rc = run_cli(["render", str(project), "-o", str(out), "--bits", "32",
+                                  "--budget", BUDGET, "--threads", str(threads)], env, log)
+        load1 = load()
+        ok = rc == 0 and out.is_file()
+        if ok:
+            import tifffile
+
+            with tifffile.TiffFile(out) as tf:
+                page = tf.pages[0]
+                ok = tuple(page.shape[:2]) == shape
+                # a spot check: the middle rows are finite where panels cover
+                mid = page.asarray(out="memmap")[shape[0] // 2, ::997] if page.is_memmappable else None
+            if mid is not None:
+                ok = ok and bool(np.isfinite(mid).mean() > 0.9)
+        mpx = W * H / 1e6
+        rows.append((mpx, wall, peak, ok, load0, load1))
+        print(f"   render: exit {rc}, {wall:.1f} s = {wall / mpx * 1000:.1f} ms/MP, child peak "
+              f"{peak:.2f} GiB of the {BUDGET} budget ({peak / 8:.0%}), output ok: {ok}; "
+              f"load before {load0}, after {load1}", flush=True)
+        if rc != 0:
+            print(log.read_text()[-2000:])
+        for f in (project, out):
+            f.unlink(missing_ok=True)
+    if rows:
+        print("\n| canvas | wall | ms per MP | child peak (budget 8 GiB) | output | load before / after |")
+        print("|---|---|---|---|---|---|")
+        for mpx, wall, peak, ok, l0, l1 in rows:
+            print(f"| {mpx:.0f} MP | {wall:.1f} s | {wall / mpx * 1000:.1f} | {peak:.2f} GiB "
+                  f"({peak / 8:.0%}) | {'ok' if ok else 'BAD'} | {l0} / {l1} |")
+        if len(rows) > 1:
+            a, b = rows[0], rows[-1]
+            print(f"time per MP, largest / smallest: {(b[1] / b[0]) / (a[1] / a[0]):.2f} "
+                  "(1.00 = linear in pixels)")
+
+
+# ----------------------------------------------------------------------------- batch
+
+
+def build_batch(n: int, megapixels: float, folder: Path) -> list[Path]:
+    from editor import Document, GeneratedMask
+    from scipy import ndimage
+
+    frame = rgb_frame()
+    side = int(math.sqrt(megapixels * 1e6))
+    f = side / frame.shape[0]
+    big = np.stack([ndimage.zoom(frame[..., c], f, order=1) for c in range(3)], -1)
+    out = []
+    for k in range(n):
+        img = np.ascontiguousarray(np.roll(big, 97 * k, axis=1) * np.float32(1 + 0.03 * k))
+        doc = Document.from_image(img)
+        doc.add_adjustment("levels", black=0.02 + 0.005 * k, white=0.8)
+        lv = doc.add_adjustment("curves", points=[[0, 0], [0.3, 0.4], [1, 1]])
+        doc.set_mask(lv, GeneratedMask("contrast_mask", {"radius": 40.0 + k, "blur": 8.0}))
+        doc.add_adjustment("highpass", radius=5.0)
+        p = folder / f"b{k}.nebula"
+        doc.save(p)
+        out.append(p)
+    return out
+
+
+def bench_batch(n: int, megapixels: float, workdir: Path) -> None:
+    projects = build_batch(n, megapixels, workdir)
+    print(f"\n== batch: {n} projects of {megapixels:g} MP RGB (levels, curves + contrast mask, "
+          "high pass)", flush=True)
+    results = {}
+    for label, extra in (("serial", []), ("--workers 2", ["--workers", "2"])):
+        d = workdir / label.strip("-").replace(" ", "")
+        d.mkdir(exist_ok=True)
+        l0 = load()
+        wall, peak, rc = run_cli(["render", *map(str, projects), "-o", f"{d}/", *extra],
+                                 log=workdir / f"batch_{d.name}.log")
+        results[label] = (wall, d)
+        print(f"   {label}: {wall:.1f} s (exit {rc}, parent peak {peak:.2f} GiB), load {l0} / "
+              f"{load()}", flush=True)
+    same = all((results["serial"][1] / f"{p.stem}.tif").read_bytes()
+               == (results["--workers 2"][1] / f"{p.stem}.tif").read_bytes() for p in projects)
+    s, w = results["serial"][0], results["--workers 2"][0]
+    print(f"\n| batch | serial | --workers 2 | speed-up | output |\n|---|---|---|---|---|\n"
+          f"| {n} x {megapixels:g} MP | {s:.1f} s | {w:.1f} s | {s / w:.2f}x | "
+          f"{'byte-identical' if same else 'DIFFERENT'} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="case", required=True)
+    m = sub.add_parser("mosaic")
+    m.add_argument("--megapixels", type=float, nargs="+", default=[60, 250, 1000])
+    m.add_argument("--blend", choices=("feather", "multiband"), default="feather")
+    m.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    m.add_argument("--dir", default=None, help="work folder (default: a temp folder)")
+    b = sub.add_parser("batch")
+    b.add_argument("--projects", type=int, default=6)
+    b.add_argument("--megapixels", type=float, default=6)
+    b.add_argument("--dir", default=None)
+    a = ap.parse_args()
+    base = Path(a.dir) if a.dir else None
+    with tempfile.TemporaryDirectory(prefix="bench_gigapixel_", dir=base) as tmp:
+        workdir = Path(tmp)
+        print(f"work folder {workdir}; load {load()}; disk free {free_gib(workdir):.0f} GiB",
+              flush=True)
+        if a.case == "mosaic":
+            bench_mosaic(a.megapixels, a.blend, workdir, a.threads)
+        else:
+            bench_batch(a.projects, a.megapixels, workdir)
+
+
+if __name__ == "__main__":
+    main()
