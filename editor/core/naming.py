@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from editor.locale import _
+from editor.locale import pgettext
 
 #: Header keywords naming the pass band, in order of preference.
 FILTER_KEYS = ("FILTER", "FILTER1", "BAND")
@@ -32,7 +32,7 @@ def layer_name_for(image: Any, name: str | None = None, fallback: str | None = N
     array have neither file nor header)."""
     if name:
         return str(name)
-    fallback = fallback or _("Background")
+    fallback = fallback or pgettext("layer name", "Background")  # Photoshop's first layer
     meta = getattr(image, "meta", None)
     path = getattr(meta, "path", "") or ""
     stem = PurePath(path).stem if path else ""

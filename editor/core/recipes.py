@@ -123,7 +123,7 @@ class RecipesMixin:
             if spec is None:
                 raise DocumentError(_("the built-in 'auto_stretch' operation is not installed"))
             plugin_id, plugin_version = _provenance(self.registry, spec)
-            layer = AdjustmentLayer(name=_("Auto stretch ({mode})").format(mode=_(stretch)), kind="auto_stretch",
+            layer = AdjustmentLayer(name=_("Auto stretch ({mode})").format(mode=_("linked") if stretch == "linked" else _("unlinked")), kind="auto_stretch",
                                     params=spec.resolve({"linked": stretch == "linked"}),
                                     kind_version=spec.version, plugin_id=plugin_id,
                                     plugin_version=plugin_version)

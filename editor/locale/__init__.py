@@ -104,6 +104,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return (_current[1] if _current else catalog()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` as meant in ``context`` (one English word, two meanings: the "Background"
+    layer is not the sky background)."""
+    _("")  # brings the current catalog up to date
+    return (_current[1] if _current else catalog()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks a constant for the catalogs; it is translated where it is shown, with ``_()``."""
     return message
