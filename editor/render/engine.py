@@ -256,7 +256,7 @@ class RenderJob:
         alpha: Any = float(node["opacity"])
         m = self._mask(node, below, win)
         if m is not None:
-            alpha = m * np.float32(alpha)
+            alpha = m if alpha == 1.0 else m * np.float32(alpha)  # m * 1 is m, bit for bit
         if cov is not None:
             alpha = cov * alpha
         return alpha

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import ndimage
 
 from filters import midtones_transfer  # the one definition (PixInsight's MTF)
+from filters._common import has_nan
 
 
 def mask_levels(x: np.ndarray, black: float, midtone: float, white: float) -> np.ndarray:
@@ -29,7 +30,9 @@ def feather_halo(feather: float, scale: float) -> int:
 
 def finish_mask(raw: np.ndarray, props: dict, scale: float) -> np.ndarray:
     """Apply a mask's controls (``props`` as in Mask.props()) to raw (H, W) values 0..1."""
-    m = np.nan_to_num(np.asarray(raw, dtype=np.float32), nan=0.0)
+    m = np.asarray(raw, dtype=np.float32)
+    if has_nan(m):  # (or inf) one fast pass decides; no copy of a clean mask
+        m = np.nan_to_num(m, nan=0.0)
     m = mask_levels(m, float(props["black"]), float(props["midtone"]), float(props["white"]))
     sigma = float(props["feather"]) * scale
     if sigma > 0:
@@ -39,4 +42,6 @@ def finish_mask(raw: np.ndarray, props: dict, scale: float) -> np.ndarray:
     d = float(props["density"])
     if d != 1.0:
         m = 1.0 - d * (1.0 - m)
+    if m.size and m.min() >= 0.0 and m.max() <= 1.0:
+        return m  # already 0..1 (a generated mask's own levels clip it): no copy
     return np.clip(m, 0.0, 1.0).astype(np.float32, copy=False)
