@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-SKIPPED_LAYER = "the layer is skipped and its settings are kept"
-SKIPPED_MASK = "the layer is skipped and its mask is kept"
+from editor.locale import N_, _
+
+SKIPPED_LAYER = N_("the layer is skipped and its settings are kept")  # translated where used
+SKIPPED_MASK = N_("the layer is skipped and its mask is kept")
 
 
 def missing_reason(registry: Any, kind: str, plugin_id: str | None,
@@ -23,19 +25,20 @@ def missing_reason(registry: Any, kind: str, plugin_id: str | None,
     reason = ask(kind, pid, plugin_version or None) if callable(ask) else ""
     if reason:
         return reason
-    wanted = f" (plugin '{pid}' {plugin_version or ''})".replace(" )", ")") if pid else ""
-    return f"operation '{kind}'{wanted} is not installed"
+    wanted = _(" (plugin '{pid}' {version})").format(pid=pid, version=plugin_version or '').replace(" )", ")") \
+        if pid else ""
+    return _("operation '{kind}'{wanted} is not installed").format(kind=kind, wanted=wanted)
 
 
 def layer_message(registry: Any, record: Any) -> str:
     """The error shown on an adjustment layer (object or dict) whose operation is missing."""
     get = record.get if isinstance(record, dict) else lambda k, d=None: getattr(record, k, d)
     return (f"{missing_reason(registry, get('kind'), get('plugin_id'), get('plugin_version'))}; "
-            f"{SKIPPED_LAYER}")
+            f"{_(SKIPPED_LAYER)}")
 
 
 def mask_message(registry: Any, record: Any) -> str:
     """The error shown on a layer whose generated mask's operation is missing."""
     get = record.get if isinstance(record, dict) else lambda k, d=None: getattr(record, k, d)
-    return (f"mask: {missing_reason(registry, get('kind'), get('plugin_id'), get('plugin_version'))}"
-            f"; {SKIPPED_MASK}")
+    return (_("mask: ") + f"{missing_reason(registry, get('kind'), get('plugin_id'), get('plugin_version'))}"
+            f"; {_(SKIPPED_MASK)}")
