@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from editor.acquisition.registration import overlap_mask, register_translation, shift_image
+from editor.locale import tr
 
 if TYPE_CHECKING:
     from editor.stacking.calibration import Calibration
@@ -146,8 +147,8 @@ class LiveStacker:
         float; returns whether it was stacked."""
         img = normalise(data)
         if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
-            return self._reject(f"live stacking takes mono (H, W) or colour (H, W, 3) frames, "
-                                f"not {img.shape}")
+            return self._reject(tr("live stacking takes mono (H, W) or colour (H, W, 3) frames, "
+                                "not {shape}").format(shape=img.shape))
         lum = luminance(img)
         if self._ref is None:
             stars = _star_mask(lum, 5.0)
@@ -159,8 +160,8 @@ class LiveStacker:
             else:
                 enough = False
             if not enough and int(stars.sum()) < self.min_star_pixels:
-                return self._reject("too few stars in the frame to register on; waiting for "
-                                    "a better first frame")
+                return self._reject(tr("too few stars in the frame to register on; waiting for "
+                                    "a better first frame"))
             self._ref, self._ref_stars = lum, stars
             self._mean = img.copy()
             self._m2 = np.zeros_like(img)
@@ -171,10 +172,10 @@ class LiveStacker:
             return StackResult(True, 1, self.rejected)
         if img.shape != self._mean.shape:
             kind = {2: "mono", 3: "colour"}
-            return self._reject(f"{kind[img.ndim]} frame size {img.shape[1]}x{img.shape[0]} "
-                                f"differs from the {kind[self._mean.ndim]} stack's "
-                                f"{self._mean.shape[1]}x{self._mean.shape[0]}; reset the stack "
-                                "after changing binning, region or debayering")
+            return self._reject(tr("{kind} frame size {shape}x{shape2} "
+                                "differs from the {kind2} stack's "
+                                "{shape3}x{shape4}; reset the stack "
+                                "after changing binning, region or debayering").format(kind=kind[img.ndim], shape=img.shape[1], shape2=img.shape[0], kind2=kind[self._mean.ndim], shape3=self._mean.shape[1], shape4=self._mean.shape[0]))
         if self.rotation:
             found = self._register_similarity(img, lum)
             if isinstance(found, StackResult):
@@ -184,13 +185,13 @@ class LiveStacker:
             dy, dx = self._measure_drift(lum)
             h, w = lum.shape
             if abs(dy) > self.max_shift * h or abs(dx) > self.max_shift * w:
-                return self._reject(f"drift {dy:+.1f}, {dx:+.1f} px is too large", (dy, dx))
+                return self._reject(tr("drift {dy:+.1f}, {dx:+.1f} px is too large").format(dy=dy, dx=dx), (dy, dx))
             aligned, valid = self._shift(img, lum, dy, dx)
             angle, score = 0.0, None
         if score is None:
             score = self._match_score(luminance(aligned), valid)
         if score < self.min_score:
-            return self._reject(f"stars did not match the reference ({score:.0%} matched)",
+            return self._reject(tr("stars did not match the reference ({score:.0%} matched)").format(score=score),
                                 (dy, dx), score)
         self._accumulate(aligned, valid if img.ndim == 2 else valid[..., None])
         self.frames += 1
@@ -226,7 +227,7 @@ class LiveStacker:
         centre = np.array([(w - 1) / 2, (h - 1) / 2, 1.0])
         dx, dy = (t.matrix @ centre)[:2] - centre[:2]
         if abs(dy) > self.max_shift * h or abs(dx) > self.max_shift * w:
-            return self._reject(f"drift {dy:+.1f}, {dx:+.1f} px is too large", (dy, dx))
+            return self._reject(tr("drift {dy:+.1f}, {dx:+.1f} px is too large").format(dy=dy, dx=dx), (dy, dx))
         aligned = warp(img, t, interpolation="bilinear")  # cheap, as for translations
         valid = np.isfinite(aligned) if img.ndim == 2 else np.isfinite(aligned).all(axis=2)
         score = t.matched / max(1, len(self._ref_star_list)) if t.matched else None

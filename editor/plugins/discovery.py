@@ -118,7 +118,7 @@ def unsafe_reason(root: Path, plugin: Path) -> str | None:
     entries: list[Path] = [root, plugin]
     for n, entry in enumerate(plugin.rglob("*")):
         if n >= MAX_CHECKED_ENTRIES:
-            return f"more than {MAX_CHECKED_ENTRIES} files to check; refusing"
+            return _("more than {MAX_CHECKED_ENTRIES} files to check; refusing").format(MAX_CHECKED_ENTRIES=MAX_CHECKED_ENTRIES)
         entries.append(entry)
     for entry in entries:
         try:
@@ -126,16 +126,16 @@ def unsafe_reason(root: Path, plugin: Path) -> str | None:
             if stat.S_ISLNK(infos[0].st_mode):
                 infos.append(entry.stat())  # the link's target is what gets run
         except OSError as exc:
-            return f"cannot check {entry} ({exc.strerror or exc})"
+            return _("cannot check {entry} ({strerror})").format(entry=entry, strerror=exc.strerror or exc)
         for st in infos:
             if stat.S_ISLNK(st.st_mode):
                 continue  # a link's own mode bits mean nothing
             if st.st_uid not in (uid, 0):
-                return f"{entry} belongs to another user (uid {st.st_uid})"
+                return _("{entry} belongs to another user (uid {st_uid})").format(entry=entry, st_uid=st.st_uid)
             if st.st_mode & stat.S_IWOTH:
-                return f"{entry} is writable by every user (chmod o-w to allow it)"
+                return _("{entry} is writable by every user (chmod o-w to allow it)").format(entry=entry)
             if st.st_mode & stat.S_IWGRP and not _private_group(st.st_gid):
-                return f"{entry} is writable by its group (chmod g-w to allow it)"
+                return _("{entry} is writable by its group (chmod g-w to allow it)").format(entry=entry)
     return None
 
 
@@ -175,7 +175,7 @@ def _entry_point_loader(ep: EntryPoint) -> Callable[[], Any]:
     def load() -> Any:
         target = ep.load()
         if not callable(target):
-            raise TypeError(f"entry point {ep.value} is not callable")
+            raise TypeError(_("entry point {value} is not callable").format(value=ep.value))
         return target()
 
     return load
@@ -186,7 +186,7 @@ def _folder_loader(path: Path) -> Callable[[], Any]:
         module = import_folder(path)
         func = getattr(module, MANIFEST_FUNCTION, None)
         if not callable(func):
-            raise AttributeError(f"{path / '__init__.py'} defines no {MANIFEST_FUNCTION}() function")
+            raise AttributeError(_("{path} defines no {MANIFEST_FUNCTION}() function").format(path=path / '__init__.py', MANIFEST_FUNCTION=MANIFEST_FUNCTION))
         return func()
 
     return load

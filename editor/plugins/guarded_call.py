@@ -103,9 +103,9 @@ def checked_result(spec: FilterSpec, img: np.ndarray, result: Any) -> np.ndarray
         return PluginBadResult(_("{who} returned {problem}").format(who=who, problem=problem), plugin_id=spec.source, filter_id=spec.id)
 
     if not isinstance(result, np.ndarray):
-        raise bad(f"a {type(result).__name__} instead of an image array")
+        raise bad(_("a {name} instead of an image array").format(name=type(result).__name__))
     if result.dtype.kind not in "biuf":
-        raise bad(f"pixels of type {result.dtype}; expected float32")
+        raise bad(_("pixels of type {dtype}; expected float32").format(dtype=result.dtype))
     if result.ndim == 3 and result.shape[2] == 1:
         result = result[:, :, 0]
     h, w = img.shape[:2]
@@ -116,7 +116,7 @@ def checked_result(spec: FilterSpec, img: np.ndarray, result: Any) -> np.ndarray
         ok = result.shape[:2] == (h, w) and (result.ndim == 2 or (result.ndim == 3 and result.shape[2] == 3))
         expected = f"({h}, {w}) or ({h}, {w}, 3)"
     if not ok:
-        raise bad(f"an image of shape {result.shape}; expected {expected}")
+        raise bad(_("an image of shape {shape}; expected {expected}").format(shape=result.shape, expected=expected))
     out = np.asarray(result, dtype=np.float32)
     if np.may_share_memory(out, img):
         out = out.copy()  # the caller owns the result; the input may be a read-only source
@@ -125,8 +125,8 @@ def checked_result(spec: FilterSpec, img: np.ndarray, result: Any) -> np.ndarray
 
 def _who(spec: FilterSpec) -> str:
     if spec.source == "builtin":
-        return f"filter '{spec.id}'"
-    return f"plugin '{spec.source}' filter '{spec.id}'"
+        return _("filter '{id}'").format(id=spec.id)
+    return _("plugin '{source}' filter '{id}'").format(source=spec.source, id=spec.id)
 
 
 def _timeout(spec: FilterSpec, who: str, limit: float | None, elapsed: float) -> PluginTimeout:

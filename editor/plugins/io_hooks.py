@@ -91,14 +91,14 @@ def _checked_image(result: Any, path: Path, info: "PluginInfo") -> Image:
     if isinstance(result, np.ndarray):
         result = Image(result, ImageMeta(path=str(path), format=info.id))
     if not isinstance(result, Image) or not isinstance(result.data, np.ndarray):
-        raise bad(f"a {type(result).__name__}, not an editor.io.Image")
+        raise bad(_("a {name}, not an editor.io.Image").format(name=type(result).__name__))
     data = result.data
     if data.ndim == 3 and data.shape[2] == 1:
         data = data[:, :, 0]
     if not (data.ndim == 2 or (data.ndim == 3 and data.shape[2] == 3)) or 0 in data.shape:
-        raise bad(f"pixels of shape {data.shape}; expected (H, W) or (H, W, 3)")
+        raise bad(_("pixels of shape {shape}; expected (H, W) or (H, W, 3)").format(shape=data.shape))
     if data.dtype.kind not in "biuf":
-        raise bad(f"pixels of type {data.dtype}; expected numbers")
+        raise bad(_("pixels of type {dtype}; expected numbers").format(dtype=data.dtype))
     result.data = np.ascontiguousarray(data, dtype=np.float32)
     if not result.meta.path:
         result.meta.path = str(path)
@@ -122,13 +122,13 @@ def install(registry: "Registry", formats: Any = None) -> None:
     builtin_write = set(formats.writable_extensions()) - _installed[id(formats), "w"]
     for ext, (info, rspec) in list(registry.readers.items()):
         if ext in builtin_read:
-            info.warnings.append(f"reader for {ext} not used: Nebulayer reads {ext} itself")
+            info.warnings.append(_("reader for {ext} not used: Nebulayer reads {ext} itself").format(ext=ext))
             continue
         formats.register_reader([ext], guarded_reader(info, rspec), rspec.name or info.name)
         _installed[id(formats), "r"].add(ext)
     for ext, (info, wspec) in list(registry.writers.items()):
         if ext in builtin_write:
-            info.warnings.append(f"writer for {ext} not used: Nebulayer writes {ext} itself")
+            info.warnings.append(_("writer for {ext} not used: Nebulayer writes {ext} itself").format(ext=ext))
             continue
         formats.register_writer([ext], guarded_writer(info, wspec), wspec.name or info.name)
         _installed[id(formats), "w"].add(ext)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from editor.core import services
+from editor.locale import _
 from editor.plugins.discovery import (
     ENTRY_POINT_GROUP,
     PLUGIN_FAILURES,
@@ -195,15 +196,15 @@ class Registry:
         if filter_id in self._filters:
             return ""
         if not plugin_id:
-            return f"'{filter_id}' is not available in this Nebulayer (no plugin provides it)"
+            return _("'{filter_id}' is not available in this Nebulayer (no plugin provides it)").format(filter_id=filter_id)
         wanted = f"plugin '{plugin_id}'" + (f" {plugin_version}" if plugin_version else "")
         info = self.plugin(plugin_id)
         if info is None:
-            return f"'{filter_id}' needs {wanted}, which is not installed"
+            return _("'{filter_id}' needs {wanted}, which is not installed").format(filter_id=filter_id, wanted=wanted)
         if info.error:
-            return f"'{filter_id}' needs {wanted}, which failed to load: {info.error}"
-        return (f"'{filter_id}' needs {wanted}; the installed version {info.version} "
-                f"does not provide it")
+            return _("'{filter_id}' needs {wanted}, which failed to load: {error}").format(filter_id=filter_id, wanted=wanted, error=info.error)
+        return (_("'{filter_id}' needs {wanted}; the installed version {version} "
+                "does not provide it").format(filter_id=filter_id, wanted=wanted, version=info.version))
 
     def describe(self) -> str:
         """A plain-text listing: one block per plugin, errors included."""
