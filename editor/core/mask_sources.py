@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from editor.errors import DocumentError
+from editor.locale import _
 
 
 def stack_order(nodes: list[Any]) -> tuple[dict[str, int], dict[str, set[str]]]:
@@ -42,13 +43,13 @@ def layer_mask_problem(nodes: list[Any], layer_id: str, source_id: str) -> str |
     """Why ``source_id`` cannot be the mask of ``layer_id`` (None when it can)."""
     order, ancestors = stack_order(nodes)
     if source_id not in order:
-        return f"the mask layer {source_id!r} does not exist"
+        return _("the mask layer {source_id!r} does not exist").format(source_id=source_id)
     if source_id == layer_id:
-        return "a layer cannot be its own mask"
+        return _("a layer cannot be its own mask")
     if source_id in ancestors.get(layer_id, set()):
-        return "a group holding the layer cannot be its mask"
+        return _("a group holding the layer cannot be its mask")
     if order[source_id] > order.get(layer_id, -1):
-        return "the mask layer must be below the masked layer (it would depend on it)"
+        return _("the mask layer must be below the masked layer (it would depend on it)")
     return None
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from editor.jobs.progress import Progress, scaled_progress
+from editor.locale import tr
 from editor.mosaic.plan import ALIGNS, BLENDS, MosaicPlan, PanelParams
 
 
@@ -24,13 +25,13 @@ def plan_mosaic(images: list[tuple[np.ndarray, dict[str, Any] | None]], *, names
     from editor.mosaic.transforms import canvas_bbox
 
     if align not in ALIGNS:
-        raise ValueError(f"unknown alignment {align!r} (one of {', '.join(ALIGNS)})")
+        raise ValueError(tr("unknown alignment {align!r} (one of {text})").format(align=align, text=', '.join(ALIGNS)))
     if blend not in BLENDS:
-        raise ValueError(f"unknown blend {blend!r} (one of {', '.join(BLENDS)})")
+        raise ValueError(tr("unknown blend {blend!r} (one of {text})").format(blend=blend, text=', '.join(BLENDS)))
     if len(images) < 1:
-        raise ValueError("a mosaic needs at least one panel")
+        raise ValueError(tr("a mosaic needs at least one panel"))
     if not 0 <= reference < len(images):
-        raise ValueError(f"reference panel {reference} does not exist (0..{len(images) - 1})")
+        raise ValueError(tr("reference panel {reference} does not exist (0..{n})").format(reference=reference, n=len(images) - 1))
     names = names or [f"panel {i + 1}" for i in range(len(images))]
     wcss = [None if hdr is None else array_wcs(hdr, px.shape[0]) for px, hdr in images]
     if align == "auto":
@@ -38,7 +39,7 @@ def plan_mosaic(images: list[tuple[np.ndarray, dict[str, Any] | None]], *, names
     if align == "wcs":
         missing = [names[i] for i, w in enumerate(wcss) if w is None]
         if missing:
-            raise ValueError(f"{', '.join(missing)}: no WCS (plate-solve it, or align by stars)")
+            raise ValueError(tr("{text}: no WCS (plate-solve it, or align by stars)").format(text=', '.join(missing)))
         frame, shape, transforms = register.by_wcs([px.shape[:2] for px, _ in images], wcss, canvas_wcs)
     else:
         frame, shape, transforms = register.by_stars([px for px, _ in images], reference,
@@ -49,7 +50,7 @@ def plan_mosaic(images: list[tuple[np.ndarray, dict[str, Any] | None]], *, names
     panels = []
     for (px, _), name, t in zip(images, names, transforms):
         if (1 if px.ndim == 2 else px.shape[2]) != nch:
-            raise ValueError(f"{name}: mixes mono and colour panels; convert one first")
+            raise ValueError(tr("{name}: mixes mono and colour panels; convert one first").format(name=name))
         panels.append(PanelParams(name=name, transform=t, shape=px.shape[:2], gain=[1.0] * nch,
                                   offset=[0.0] * nch, gradient=[[0.0, 0.0] for _ in range(nch)],
                                   bbox=canvas_bbox(t, px.shape[:2], cards)))
@@ -76,6 +77,6 @@ def _check_one_field(shape: tuple[int, int], panels: list[PanelParams], pixels: 
                for px, w in zip(pixels, wcss)]
     far = max(range(len(panels)), key=lambda k: centres[reference].separation(centres[k]).deg)
     sep = centres[reference].separation(centres[far]).deg
-    raise ValueError(f"{panels[far].name} lies {sep:.2f} deg from {panels[reference].name}: the "
-                     f"panels do not form one field (the canvas would be {shape[1]}x{shape[0]} px, "
-                     f"mostly empty); check the files or their WCS")
+    raise ValueError(tr("{name} lies {sep:.2f} deg from {name2}: the "
+                     "panels do not form one field (the canvas would be {shape}x{shape2} px, "
+                     "mostly empty); check the files or their WCS").format(name=panels[far].name, sep=sep, name2=panels[reference].name, shape=shape[1], shape2=shape[0]))

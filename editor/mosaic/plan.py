@@ -8,6 +8,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from editor.locale import _
+
 
 
 BLENDS = ("feather", "multiband")
@@ -46,9 +48,9 @@ class PanelParams:
                 weight=float(d.get("weight", 1.0)), visible=bool(d.get("visible", True)),
                 bbox=tuple(float(v) for v in d.get("bbox", (0, 0, 0, 0))))  # type: ignore[arg-type]
         if p.transform.get("kind") not in ("wcs", "similarity"):
-            raise ValueError(f"panel {p.name}: unknown transform {p.transform.get('kind')!r}")
+            raise ValueError(_("panel {name}: unknown transform {get!r}").format(name=p.name, get=p.transform.get('kind')))
         if p.weight < 0:
-            raise ValueError(f"panel {p.name}: blend weight {p.weight} is negative")
+            raise ValueError(_("panel {name}: blend weight {weight} is negative").format(name=p.name, weight=p.weight))
         return p
 
 
@@ -80,7 +82,7 @@ class MosaicPlan:
                    feather_px=None if d.get("feather_px") is None else float(d["feather_px"]),
                    levels=int(d.get("levels", 5)), report=copy.deepcopy(dict(d.get("report") or {})))
         if plan.blend not in BLENDS:
-            raise ValueError(f"unknown blend {plan.blend!r} (one of {', '.join(BLENDS)})")
+            raise ValueError(_("unknown blend {blend!r} (one of {text})").format(blend=plan.blend, text=', '.join(BLENDS)))
         if plan.shape[0] < 1 or plan.shape[1] < 1:
-            raise ValueError(f"mosaic canvas {plan.shape} is empty")
+            raise ValueError(_("mosaic canvas {shape} is empty").format(shape=plan.shape))
         return plan

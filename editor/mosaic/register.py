@@ -9,6 +9,7 @@ import numpy as np
 from astropy.wcs import WCS
 
 from editor.jobs.progress import Progress
+from editor.locale import tr
 from editor.mosaic.transforms import canvas_bbox, similarity_params, wcs_transform
 
 
@@ -116,8 +117,8 @@ def by_stars(pixels: list[np.ndarray], reference: int, ref_wcs: WCS | None,
         to_ref[j] = to_ref[i] @ links[(i, j)][0]
     lost = [k + 1 for k in range(n) if k not in to_ref]
     if lost:
-        raise ValueError(f"panel(s) {', '.join(map(str, lost))} share too few stars with the "
-                         f"others to be aligned (need an overlap with stars, or a WCS)")
+        raise ValueError(tr("panel(s) {text} share too few stars with the "
+                         "others to be aligned (need an overlap with stars, or a WCS)").format(text=', '.join(map(str, lost))))
     transforms = [similarity_params(to_ref[k]) for k in range(n)]
     shapes = [p.shape[:2] for p in pixels]
     boxes = np.array([canvas_bbox(t, s, None) for t, s in zip(transforms, shapes)])

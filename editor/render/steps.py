@@ -17,6 +17,7 @@ import numpy as np
 import filters
 from editor.core.channel_merge import combine_param_names  # noqa: F401  (old home)
 from editor.jobs.progress import Progress
+from editor.locale import _
 from editor.plugins.errors import PluginError
 from editor.plugins.guarded_call import run_filter
 from filters.registry import FilterSpec
@@ -99,9 +100,9 @@ def run_spec(spec: FilterSpec, img: np.ndarray, params: dict[str, Any],
 
 def check_mask(spec: FilterSpec, out: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     if out.ndim == 3:
-        raise StepFailed(f"mask '{spec.id}' returned a colour image; masks are (H, W)")
+        raise StepFailed(_("mask '{id}' returned a colour image; masks are (H, W)").format(id=spec.id))
     if out.shape != shape:
-        raise StepFailed(f"mask '{spec.id}' returned shape {out.shape}, expected {shape}")
+        raise StepFailed(_("mask '{id}' returned shape {shape}, expected {shape2}").format(id=spec.id, shape=out.shape, shape2=shape))
     return out
 
 
@@ -128,22 +129,22 @@ def combine_channels(mode: str, chans: dict[str, np.ndarray], params: dict[str, 
     else:
         missing = [c for c in ("R", "G", "B") if c not in chans]
         if missing:
-            raise StepFailed(f"channel merge needs {', '.join(missing)}")
+            raise StepFailed(_("channel merge needs {text}").format(text=', '.join(missing)))
         mono = [chans[c] if chans[c].ndim == 2 else chans[c].mean(axis=2) for c in ("R", "G", "B")]
         try:
             rgb = filters.rgb_combine(*mono, **_accepted(filters.rgb_combine, params))
         except (TypeError, ValueError) as exc:
-            raise StepFailed(f"RGB merge failed: {exc}") from exc
+            raise StepFailed(_("RGB merge failed: {exc}").format(exc=exc)) from exc
     rgb = np.asarray(rgb, dtype=np.float32)
     if mode != "lrgb":
         return rgb
     if "L" not in chans:
-        raise StepFailed("LRGB merge needs an L (luminance) frame")
+        raise StepFailed(_("LRGB merge needs an L (luminance) frame"))
     lum = chans["L"] if chans["L"].ndim == 2 else chans["L"].mean(axis=2)
     try:
         out = filters.lrgb_combine(lum, rgb, **_accepted(filters.lrgb_combine, params))
     except (TypeError, ValueError) as exc:
-        raise StepFailed(f"LRGB merge failed: {exc}") from exc
+        raise StepFailed(_("LRGB merge failed: {exc}").format(exc=exc)) from exc
     return np.asarray(out, dtype=np.float32)
 
 

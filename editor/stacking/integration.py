@@ -17,6 +17,7 @@ import numpy as np
 
 from editor.io.budget import memory_budget
 from editor.jobs.progress import Progress
+from editor.locale import _
 from editor.stacking.rejection import REJECTIONS, nan_median, reject
 from editor.stacking.store import FrameStore
 
@@ -35,11 +36,11 @@ class IntegrationOptions:
 
     def __post_init__(self) -> None:
         if self.combine not in COMBINES:
-            raise ValueError(f"combine must be one of {COMBINES}, not {self.combine!r}")
+            raise ValueError(_("combine must be one of {COMBINES}, not {combine!r}").format(COMBINES=COMBINES, combine=self.combine))
         if self.rejection not in REJECTIONS:
-            raise ValueError(f"rejection must be one of {REJECTIONS}, not {self.rejection!r}")
+            raise ValueError(_("rejection must be one of {REJECTIONS}, not {rejection!r}").format(REJECTIONS=REJECTIONS, rejection=self.rejection))
         if self.sigma_low <= 0 or self.sigma_high <= 0:
-            raise ValueError("rejection sigmas must be positive")
+            raise ValueError(_("rejection sigmas must be positive"))
 
 
 @dataclass
@@ -75,7 +76,7 @@ def integrate(store: FrameStore, options: IntegrationOptions, *,
     """
     n = len(store)
     if n == 0 or store.shape is None:
-        raise ValueError("no frames to integrate")
+        raise ValueError(_("no frames to integrate"))
     shape = store.shape
     channels = 1 if len(shape) == 2 else shape[2]
     w = np.ones((n, channels)) if weights is None else np.asarray(weights, float).reshape(n, -1)
