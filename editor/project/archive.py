@@ -24,7 +24,7 @@ from editor.errors import DocumentError, ImageReadError, OutsideReferencesError,
 from editor.io.image import ImageMeta
 from editor.locale import _
 from editor.project import schema
-from editor.project.fits_store import FitsDataError, fits_bytes, read_fits_bytes
+from editor.project.fits_store import FitsDataError, fits_buffer, fits_bytes, read_fits_bytes
 from editor.project.migrations import migrate_document, migrate_filter_params
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
                         name = f"sources/{src.id}.fits"
                         rec.update(storage="embedded", file=name, path=src.path)
                         method = zipfile.ZIP_DEFLATED if src.kind == "mask" else zipfile.ZIP_STORED
-                        zf.writestr(name, fits_bytes(src.pixels, src.name), compress_type=method,
+                        zf.writestr(name, fits_buffer(src.pixels, src.name), compress_type=method,
                                     compresslevel=1 if method == zipfile.ZIP_DEFLATED else None)
                     record["sources"].append(rec)
                 text = json.dumps(record, indent=1, ensure_ascii=False, allow_nan=False)

@@ -156,7 +156,7 @@ def test_failed_save_leaves_the_previous_file_intact(make_doc, tmp_path, monkeyp
     def explode(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("editor.project.archive.fits_bytes", explode)
+    monkeypatch.setattr("editor.project.archive.fits_buffer", explode)
     from editor.errors import ImageWriteError
 
     with pytest.raises(ImageWriteError, match="No space"):
