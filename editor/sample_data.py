@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from scipy import ndimage
@@ -196,26 +197,37 @@ def write_sample_project(out: Path, *, embed: bool = False) -> Path:
     return path
 
 
-def generate(out: Path, *, project: bool = True, embed: bool = False) -> None:
-    """Write every sample file into ``out`` (created if needed)."""
+def generate(out: Path, *, project: bool = True, embed: bool = False,
+             progress: Callable[[float], None] | None = None) -> None:
+    """Write every sample file into ``out`` (created if needed); ``progress(fraction)`` is
+    called between the steps (the editor's first start builds them as a job)."""
+    report = progress or (lambda _f: None)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)
     scene = make_scene(rng)
+    report(0.3)
     write_fits_samples(out, scene, rng)
+    report(0.55)
     write_bayer_dng(out / "bayer_rggb.dng", scene, rng)
+    report(0.65)
     if project:
         write_sample_project(out, embed=embed)
+    report(1.0)
 
 
-def user_sample_project() -> Path:
-    """The self-contained sample project in the user's data folder, made on first use."""
+def user_sample_path() -> Path:
+    """Where :func:`user_sample_project` keeps the sample (it may not exist yet)."""
     from editor import __version__
     from editor.paths import data_dir
 
-    folder = data_dir() / f"sample-{__version__}"
-    path = folder / "sample_project.nebula"
+    return data_dir() / f"sample-{__version__}" / "sample_project.nebula"
+
+
+def user_sample_project(progress: Callable[[float], None] | None = None) -> Path:
+    """The self-contained sample project in the user's data folder, made on first use."""
+    path = user_sample_path()
     if not path.is_file():
-        generate(folder, embed=True)
+        generate(path.parent, embed=True, progress=progress)
     return path
 
 

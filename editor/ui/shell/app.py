@@ -66,7 +66,7 @@ def create_window(files: Sequence[str] = (), offer_recovery: bool = True, open_s
     elif open_sample and SAMPLE_PROJECT.is_file():
         win.files.open_paths([str(SAMPLE_PROJECT)])
     elif open_sample and _installed_sample() is not None:
-        win.files.open_paths([str(_installed_sample())])
+        open_installed_sample(win)
     elif open_sample:
         win.statusBar().showMessage(
             tr('No sample project at {SAMPLE_PROJECT}: open an image with File > Open (Ctrl+O) or drop files on the window.').format(SAMPLE_PROJECT=SAMPLE_PROJECT))
@@ -112,17 +112,50 @@ def _preload_modules() -> None:
 
 
 def _installed_sample() -> Path | None:
-    """An installed Nebulayer (no repository checkout beside the package) makes its own
-    self-contained sample project in the user's data folder on first run."""
+    """Where an installed Nebulayer (no repository checkout beside the package) keeps its own
+    self-contained sample project, in the user's data folder; None in a checkout."""
     if (REPO_ROOT / "samples" / "generate_samples.py").is_file():
         return None  # a checkout: its samples/ folder is the sample
-    try:
-        from editor.sample_data import user_sample_project
+    from editor.sample_data import user_sample_path
 
-        return user_sample_project()
-    except OSError as exc:
-        log.warning("could not make the sample project: %s", exc)
+    return user_sample_path()
+
+
+def open_installed_sample(win):
+    """Open the installed sample; on the first start it is built first (~3 s) as a job with
+    progress and Cancel, so the new window never freezes. Returns the job (None: opened)."""
+    from editor.sample_data import user_sample_project
+    from editor.ui.common.job_runner import run_job
+
+    path = _installed_sample()
+    if path is None:
         return None
+    if path.is_file():
+        win.files.open_paths([str(path)])
+        return None
+
+    def built(made: Path) -> None:
+        if win.model.doc is None:  # the user did not open something else meanwhile
+            win.files.open_paths([str(made)])
+
+    def failed(message: str) -> None:
+        log.warning("could not make the sample project: %s", message)
+        win.statusBar().showMessage(tr("Could not make the sample project ({message}): open an image "
+                                       "with File > Open (Ctrl+O).").format(message=message))
+
+    win.sample_job = run_job(win, tr("Preparing the sample project (first start)…"),
+                             lambda progress: _build_sample(user_sample_project, progress),
+                             built, failed)
+    return win.sample_job
+
+
+def _build_sample(make, progress) -> Path:
+    try:
+        return make(progress)
+    except OSError as exc:  # a read-only or full data folder: one line, no traceback
+        from editor.errors import NebulayerError
+
+        raise NebulayerError(str(exc)) from None
 
 
 def _sweep_interrupted_saves() -> None:
