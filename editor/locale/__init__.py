@@ -86,12 +86,16 @@ def reset() -> None:
 _current: list = []
 
 
-def _(message: str) -> str:
-    """``message`` in the current language (itself when there is no translation)."""
+def _now() -> _gettext.NullTranslations:
     key = os.environ.get(ENV_VAR)
     if not _current or _current[0] != key:
         _current[:] = [key, catalog()]
-    return _current[1].gettext(message) if message else message
+    return _current[1]
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (itself when there is no translation)."""
+    return _now().gettext(message) if message else message
 
 
 #: The same function, for modules that use ``_`` as a throwaway variable name.
@@ -100,15 +104,13 @@ tr = _
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the current language (Japanese has one form)."""
-    _("")  # brings the current catalog up to date
-    return (_current[1] if _current else catalog()).ngettext(singular, plural, n)
+    return _now().ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
     """``message`` as meant in ``context`` (one English word, two meanings: the "Background"
     layer is not the sky background)."""
-    _("")  # brings the current catalog up to date
-    return (_current[1] if _current else catalog()).pgettext(context, message)
+    return _now().pgettext(context, message)
 
 
 def N_(message: str) -> str:
