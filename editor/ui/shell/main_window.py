@@ -207,8 +207,9 @@ class MainWindow(QMainWindow):
             name = Path(doc.path).name if doc.path else (document_stem(doc) or tr("Untitled"))
             self.setWindowTitle(tr('{name}{0} — Nebulayer').format(' *' if doc.dirty else '', name=name))
         if doc is not None:
-            self.act_undo.setText(f"{tr('&Undo')} {doc.history.undo_text or ''}".rstrip())
-            self.act_redo.setText(f"{tr('&Redo')} {doc.history.redo_text or ''}".rstrip())
+            undo, redo = doc.history.undo_text, doc.history.redo_text  # named in the UI's language
+            self.act_undo.setText(tr("&Undo {name}").format(name=undo) if undo else tr("&Undo"))
+            self.act_redo.setText(tr("&Redo {name}").format(name=redo) if redo else tr("&Redo"))
 
     # acquisition tab, imported when first shown
     def _on_tab(self, index: int) -> None:
