@@ -15,6 +15,7 @@ import numpy as np
 from editor.core import services
 from editor.errors import DocumentError
 from editor.locale import _
+from editor.render import buffers
 from editor.render.cache import default_cache
 from editor.core.render_errors import RenderErrors
 from editor.render.comp import Comp
@@ -79,7 +80,12 @@ def render(doc: "Document", *, scale: float = 1.0, region: tuple | None = None,
     if progress is not None:
         progress(1.0)
     if copy:
-        return np.array(out.data, dtype=np.float32, copy=True)
+        data = out.data
+        if data.dtype != np.float32:
+            return np.array(data, dtype=np.float32, copy=True)
+        mine = buffers.empty(data.shape)  # memory a dropped earlier render let go of
+        np.copyto(mine, data)
+        return mine
     view = out.data.view()
     view.flags.writeable = False  # the empty canvas's zeros are not cached: protect anyway
     return view

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from editor.render import buffers
 from editor.render.blend import blend_pixels
 from editor.render.comp import Comp
 from editor.render.keys import make_key
@@ -138,7 +139,7 @@ def run(job: "RenderJob", nodes: list[dict], k: int, end: int, comp: Comp, base:
         if dst is None or (keep and dst is not out):
             # in place from the second segment on, unless the cut is cached
             fits = out is not None and out.shape == src.shape
-            dst = out if fits and (last or not keep) else np.empty(src.shape, np.float32)
+            dst = out if fits and (last or not keep) else buffers.empty(src.shape)
         if ops:
             apply(ops, src, dst)
         elif dst is not src:

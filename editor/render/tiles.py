@@ -31,6 +31,7 @@ import numpy as np
 
 from editor.core.render_errors import RenderErrors
 from editor.jobs.progress import CancelToken, Progress
+from editor.render import buffers
 from editor.render.cache import RenderCache
 from editor.render.engine import RenderJob, SharedState
 from editor.render.resample import Window
@@ -226,7 +227,7 @@ class TiledRender:
         into: list = [] if out is None else [out]
         for t, px in self.tiles(win, into=into):
             if not into:  # grey or colour: as the first tile
-                into.append(np.empty(win.shape + px.shape[2:], np.float32))
+                into.append(buffers.empty(win.shape + px.shape[2:]))
             dst = into[0][t.y0 - win.y0:t.y1 - win.y0, t.x0 - win.x0:t.x1 - win.x0]
             if px is not dst:  # else the engine wrote it there
                 dst[...] = _as_band_channels(px, into[0])
