@@ -15,6 +15,7 @@ import numpy as np
 from astropy.wcs import WCS
 
 from editor.io.wcs import array_wcs, flipped_rows, header_wcs, is_wcs_key
+from editor.locale import _
 
 __all__ = ["array_wcs", "header_wcs", "flip_rows", "wcs_cards", "with_wcs", "summarise",
            "PlateSummary", "scaled_window_wcs"]
@@ -81,10 +82,13 @@ class PlateSummary:
         ra = Angle(self.ra_deg, u.deg).to_string(unit=u.hourangle, sep=":", precision=2, pad=True)
         dec = Angle(self.dec_deg, u.deg).to_string(unit=u.deg, sep=":", precision=1,
                                                    alwayssign=True, pad=True)
-        return (f"centre RA {ra}  Dec {dec}  ({self.ra_deg:.5f}, {self.dec_deg:+.5f} deg)\n"
-                f"pixel scale {self.scale_arcsec:.4f}\"/px\n"
-                f"rotation {self.rotation_deg:.2f} deg E of N (up){'  mirrored' if self.flipped else ''}\n"
-                f"field {self.width_arcmin:.2f}' x {self.height_arcmin:.2f}'")
+        return "\n".join([
+            _("centre RA {ra}  Dec {dec}  ({ra_deg:.5f}, {dec_deg:+.5f} deg)").format(
+                ra=ra, dec=dec, ra_deg=self.ra_deg, dec_deg=self.dec_deg),
+            _("pixel scale {scale:.4f}\"/px").format(scale=self.scale_arcsec),
+            _("rotation {angle:.2f} deg E of N (up)").format(angle=self.rotation_deg)
+            + (_("  mirrored") if self.flipped else ""),
+            _("field {width:.2f}' x {height:.2f}'").format(width=self.width_arcmin, height=self.height_arcmin)])
 
 
 def summarise(wcs: WCS, shape: tuple[int, int]) -> PlateSummary:
