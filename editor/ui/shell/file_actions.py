@@ -282,7 +282,7 @@ class FileActions:
             doc.apply_render_errors(errors)
             self.last_export_notes = notes  # what the export did to the values (a rescale...)
             if hasattr(self.parent, "statusBar"):
-                said = f"Exported {p}" + "".join(f" — {note}" for note in notes)
+                said = tr("Exported {path}").format(path=p) + "".join(f" — {note}" for note in notes)
                 self.parent.statusBar().showMessage(said, 15000 if notes else 5000)
 
         def failed(message: str) -> None:
