@@ -99,7 +99,7 @@ class AcquisitionController:
             except NebulayerError as exc:
                 self._emit("error", str(exc))
             except Cancelled:
-                self._emit("status", "cancelled")
+                self._emit("status", _("cancelled"))
             except Exception as exc:  # a bug: keep the worker alive, log the traceback
                 log.exception("acquisition command failed")
                 self._emit("error", f"internal error: {exc!r}")
@@ -126,7 +126,7 @@ class AcquisitionController:
             self._emit("reconnecting", info.get("delay"))
         elif kind == "devices":
             if info.get("gone"):
-                self._emit("status", f"device {info['gone']} disappeared from the server")
+                self._emit("status", _("device {gone} disappeared from the server").format(gone=info['gone']))
             self._quick_call(self._send_devices)
         elif kind == "message":
             self._emit("status", f"{info.get('device')}: {info.get('text')}")
@@ -139,7 +139,7 @@ class AcquisitionController:
             self.camera = self.wheel = None
             self.link = IndiLink(host, int(port), auto_reconnect=self.auto_reconnect,
                                  on_event=self._on_link_event)
-            self._emit("status", f"connecting to {host}:{port}...")
+            self._emit("status", _("connecting to {host}:{port}...").format(host=host, port=port))
             try:
                 self.link.connect()
             except NebulayerError:
@@ -217,10 +217,10 @@ class AcquisitionController:
     # ---- jobs -------------------------------------------------------------------------------
     def _start_job(self, name: str, fn: Callable[[CancelToken], None]) -> concurrent.futures.Future | None:
         if self.busy:
-            self._emit("error", f"busy with {self._job_name}: stop it first")
+            self._emit("error", _("busy with {job_name}: stop it first").format(job_name=self._job_name))
             return None
         if self.camera is None:
-            self._emit("error", "select a camera first")
+            self._emit("error", _("select a camera first"))
             return None
         token = CancelToken()
         self._cancel = token
@@ -249,12 +249,13 @@ class AcquisitionController:
             try:
                 result = runner.run(steps)
             except NebulayerError as exc:
-                self._emit("error", f"{exc} ({len(runner.saved)} frame(s) saved in "
-                                    f"{runner.folder})")
+                self._emit("error", _("{exc} ({n} frame(s) saved in "
+                                    "{folder})").format(exc=exc, n=len(runner.saved), folder=runner.folder))
                 return
             self._emit("sequence_done", result)
-            verb = "aborted" if result.aborted else "done"
-            self._emit("status", f"sequence {verb}: {len(result.saved)} frame(s) in {result.folder}")
+            said = (_("sequence aborted: {n} frame(s) in {folder}") if result.aborted
+                    else _("sequence done: {n} frame(s) in {folder}"))
+            self._emit("status", said.format(n=len(result.saved), folder=result.folder))
         return self._start_job("sequence", run)
 
     def _on_progress(self, progress: SequenceProgress) -> None:
@@ -317,7 +318,7 @@ class AcquisitionController:
                 self._emit("live_frame", {"frame": frame, "preview": auto_stretch_u8(picture)})
                 if stack:
                     self._stack_frame(frame, picture)
-            self._emit("status", "live view stopped")
+            self._emit("status", _("live view stopped"))
         return self._start_job("live", run)
 
     def _stack_frame(self, frame: RawFrame, picture: np.ndarray) -> None:
