@@ -54,21 +54,23 @@ class CameraCapabilities:
 
     def describe(self) -> str:
         """A few human lines, as shown in the Acquisition tab and by the CLI."""
-        lines = [f"{self.name}: {self.width} x {self.height} px, "
-                 f"{self.pixel_size_x:g} x {self.pixel_size_y:g} um, {self.bit_depth}-bit"
-                 + (", colour (Bayer)" if self.colour else ", mono")]
+        lines = [_("{name}: {width} x {height} px, {px:g} x {py:g} um, {bits}-bit").format(
+            name=self.name, width=self.width, height=self.height, px=self.pixel_size_x,
+            py=self.pixel_size_y, bits=self.bit_depth)
+            + (_(", colour (Bayer)") if self.colour else _(", mono"))]
         if self.gain_range:
-            lines.append(f"gain {self.gain_range[0]:g}..{self.gain_range[1]:g}")
+            lines.append(_("gain {low:g}..{high:g}").format(low=self.gain_range[0], high=self.gain_range[1]))
         if self.offset_range:
-            lines.append(f"offset {self.offset_range[0]:g}..{self.offset_range[1]:g}")
-        lines.append(f"binning up to {self.max_binning[0]}x{self.max_binning[1]}")
+            lines.append(_("offset {low:g}..{high:g}").format(low=self.offset_range[0], high=self.offset_range[1]))
+        lines.append(_("binning up to {x}x{y}").format(x=self.max_binning[0], y=self.max_binning[1]))
         if self.iso_choices:
-            lines.append(f"ISO {self.iso_choices[0]}..{self.iso_choices[-1]}")
+            lines.append(_("ISO {low}..{high}").format(low=self.iso_choices[0], high=self.iso_choices[-1]))
         if self.exposure_range:
-            lines.append(f"exposure {self.exposure_range[0]:g}..{self.exposure_range[1]:g} s")
+            lines.append(_("exposure {low:g}..{high:g} s").format(low=self.exposure_range[0],
+                                                                  high=self.exposure_range[1]))
         if self.has_cooler or self.temperature is not None:
-            temp = "" if self.temperature is None else f", sensor {self.temperature:.1f} C"
-            lines.append(("cooler" if self.has_cooler else "no cooler") + temp)
+            temp = "" if self.temperature is None else _(", sensor {t:.1f} C").format(t=self.temperature)
+            lines.append((_("cooler") if self.has_cooler else _("no cooler")) + temp)
         return "; ".join(lines)
 
 
