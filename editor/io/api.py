@@ -132,7 +132,7 @@ def _debayered(path: Path, image: Image, debayer: bool | str, method: str) -> Im
 
 
 def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None = None,
-                 meta: ImageMeta | None = None) -> list[str]:
+                 meta: ImageMeta | None = None, compression: str | None = None) -> list[str]:
     """Write pixels to ``path``, the format chosen by the extension, atomically.
 
     ``.fits/.fit/.fts``: 32-bit float (default) or 16/8-bit integers, header from ``meta``
@@ -140,6 +140,8 @@ def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None =
     (default) or 16-bit sRGB; ``.jpg``: 8-bit sRGB. PNG and JPEG are display-referred,
     sRGB-tagged. Integer exports follow :mod:`editor.io.export_range`: data within 0..1 as it
     is, anything else rescaled from its own range (or refused) and never silently clipped.
+
+    ``compression``: TIFF only, "none", "lzw", "deflate" (the default) or "zstd".
 
     Returns the notes about the values the user should hear (a rescale, clipped pixels);
     they are also written as HISTORY.
@@ -167,9 +169,11 @@ def export_image(array: np.ndarray | Image, path: str | Path, bits: int | None =
     data, plan = prepare(data, format_name, bits, path)
     notes = plan.notes if plan is not None else []
     meta = meta_for_plan(meta, plan)  # notes as HISTORY; BUNIT dropped by a rescale
+    options = {"compression": compression} if compression is not None and format_name == "TIFF" \
+        else {}
     try:
         with atomic_path(path) as tmp:
-            writer(tmp, data, bits=bits, meta=meta)
+            writer(tmp, data, bits=bits, meta=meta, **options)
     except ImageWriteError:
         raise
     except (OSError, ValueError, TypeError) as exc:

@@ -14,7 +14,6 @@ or when colour-demosaicing is missing).
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 METHODS = ("malvar", "bilinear")
 _STRIP_ROWS = 512  # rows per Malvar strip (even, so every strip starts on the same pattern)
@@ -70,6 +69,8 @@ def debayer_bilinear(cfa: np.ndarray, pattern: str) -> np.ndarray:
     pattern = normalise_pattern(pattern) or pattern
     if pattern not in PATTERNS:
         raise ValueError(f"unsupported Bayer pattern {pattern!r}")
+    from scipy import ndimage  # here: reading a FITS header must not pay scipy's import
+
     cfa = np.asarray(cfa, dtype=np.float32)
     out = np.empty(cfa.shape + (3,), dtype=np.float32)
     for index, (colour, mask) in enumerate(channel_masks(cfa.shape, pattern).items()):
@@ -120,6 +121,8 @@ def debayer_malvar(cfa: np.ndarray, pattern: str) -> np.ndarray:
         start = top + 2 - lo
         out[top:bottom] = strip[start:start + (bottom - top), 2:-2]
     if missing.any():
+        from scipy import ndimage
+
         reach = ndimage.binary_dilation(missing, structure=np.ones((5, 5), dtype=bool))
         out[reach] = np.nan
     return out

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
-from astropy.io import fits
-from astropy.io.fits.verify import VerifyWarning
 
 Band = tuple[int, np.ndarray]  # (first row, pixels (rows, W) or (rows, W, C))
 
@@ -77,6 +75,9 @@ def write_fits_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iter
                      convert: Callable[[np.ndarray], np.ndarray] = lambda a: a) -> None:
     """A FITS file of ``shape`` (H, W) or (H, W, 3), float32 / uint8 / uint16 (BZERO 32768),
     rows bottom-up, from ``bands`` of float rows top to bottom."""
+    from astropy.io import fits
+    from astropy.io.fits.verify import VerifyWarning
+
     from editor.io.fits_header import build_header, utc_now_iso
 
     dtype = np.dtype(dtype)

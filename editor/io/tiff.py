@@ -186,8 +186,11 @@ def quantise(data: np.ndarray, bits: int) -> np.ndarray:
 
 
 def write_tiff(path: Path, data: np.ndarray, *, bits: int | None = None,
-               meta: ImageMeta | None = None) -> None:
-    """32-bit float (default) or 16/8-bit TIFF; see the module notes."""
+               meta: ImageMeta | None = None, compression: str | None = "deflate") -> None:
+    """32-bit float (default) or 16/8-bit TIFF; see the module notes. ``compression``: a
+    name of :data:`editor.io.stream_write.TIFF_COMPRESSIONS` (Deflate by default)."""
+    from editor.io.stream_write import tiff_compression
+
     tifffile = _tifffile()
     if bits in (None, 32):
         stored = np.ascontiguousarray(data, dtype=np.float32)
@@ -200,7 +203,8 @@ def write_tiff(path: Path, data: np.ndarray, *, bits: int | None = None,
         description = _astrotiff_description(meta, stored)  # HISTORY says how values were written
     tifffile.imwrite(
         path, stored, photometric="rgb" if stored.ndim == 3 else "minisblack",
-        planarconfig="contig", compression="zlib", metadata=None, description=description,
+        planarconfig="contig", compression=tiff_compression(compression), metadata=None,
+        description=description,
         software="Nebulayer", iccprofile=_icc_for(meta, stored),
         extratags=_camera_tags(meta))
     if meta is not None and meta.exif:
