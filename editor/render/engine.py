@@ -31,6 +31,7 @@ from editor.core import availability
 from editor.core.render_errors import RenderErrors
 from editor.errors import DocumentError
 from editor.jobs.progress import Progress
+from editor.locale import tr
 from editor.render import fused, steps
 from editor.render.cache import RenderCache
 from editor.render.comp import Comp
@@ -166,9 +167,9 @@ class RenderJob:
         if needed > limit:
             fy, fx = self.full.shape
             raise DocumentError(
-                f"rendering the {fx}x{fy} canvas (scale {self.scale:g}) needs about "
-                f"{format_bytes(needed)}, more than the memory budget of {format_bytes(limit)}; "
-                f"render a smaller scale or region, or set NEBULAYER_MEMORY_BUDGET higher")
+                tr("rendering the {fx}x{fy} canvas (scale {scale:g}) needs about "
+                "{need}, more than the memory budget of {budget}; "
+                "render a smaller scale or region, or set NEBULAYER_MEMORY_BUDGET higher").format(fx=fx, fy=fy, scale=self.scale, need=format_bytes(needed), budget=format_bytes(limit)))
 
     def mask_of(self, node: dict, below: Comp, win: Window) -> np.ndarray | None:
         return self._mask(node, below, win)
@@ -282,7 +283,7 @@ class RenderJob:
         if m["type"] == "raster":
             src = self.sources.get(m["source"])
             if src is None:
-                raise StepFailed(f"mask pixels {m['source']} are missing")
+                raise StepFailed(tr("mask pixels {source} are missing").format(source=m['source']))
             px, _ = place_source(src, self.scale, win, canvas=self.canvas)
             return px if px.ndim == 2 else px.mean(axis=2)
         if m["type"] == "layer":  # another layer's output as the mask (kinds/layer_mask.py)
@@ -302,7 +303,7 @@ class RenderJob:
         else:
             src = self.sources.get(m["input"])
             if src is None:
-                raise StepFailed(f"mask input {m['input']} is missing")
+                raise StepFailed(tr("mask input {input} is missing").format(input=m['input']))
             img_win = win.expand(steps.spatial_halo(spec, params), self.full)
             img, _ = place_source(src, self.scale, img_win, canvas=self.canvas)
             in_key = src.token

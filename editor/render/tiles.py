@@ -31,6 +31,7 @@ import numpy as np
 
 from editor.core.render_errors import RenderErrors
 from editor.jobs.progress import CancelToken, Progress
+from editor.locale import tr
 from editor.render import buffers
 from editor.render.cache import RenderCache
 from editor.render.engine import RenderJob, SharedState
@@ -88,7 +89,7 @@ class TiledRender:
         from editor.errors import DocumentError
 
         if not scale > 0:
-            raise DocumentError(f"render scale must be > 0, got {scale}")
+            raise DocumentError(tr("render scale must be > 0, got {scale}").format(scale=scale))
         self.doc = doc
         self.scale = float(scale)
         self.tile = int(tile)
