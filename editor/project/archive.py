@@ -437,9 +437,9 @@ def _held(held: int, more: int, budget: int | None, path: Path) -> int:
     """``held + more`` bytes of sources in memory; ProjectError (before reading) when that
     passes ``budget`` (None: checked on the declared sizes already)."""
     if budget is not None and held + more > budget:
-        raise ProjectError(path, f"the sources read into memory need {(held + more) / 1024**3:.1f} "
-                                 f"GiB, more than the {budget / 1024**3:.1f} GiB memory budget "
-                                 "(only big sources stored uncompressed are mapped from disk)")
+        raise ProjectError(path, _("the sources read into memory need {held:.1f} "
+                                 "GiB, more than the {budget:.1f} GiB memory budget "
+                                 "(only big sources stored uncompressed are mapped from disk)").format(held=(held + more) / 1024 ** 3, budget=budget / 1024 ** 3))
     return held + more
 
 
