@@ -131,7 +131,8 @@ class HistogramPanel(QWidget):
         for r, (ch, values) in enumerate(rows):
             self.stats_grid.addWidget(_small(f"<b>{ch}</b>"), r + 1, 0)
             for c, name in enumerate(names):
-                self.stats_grid.addWidget(_small(_fmt(values.get(name))), r + 1, c + 1)
+                fmt = _fmt_pct if name.endswith("%") else _fmt
+                self.stats_grid.addWidget(_small(fmt(values.get(name))), r + 1, c + 1)
 
 
 def _small(text: str) -> QLabel:
@@ -148,6 +149,16 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return QLocale().toString(v, "g", 4)  # the locale's decimal separator
     return str(v)
+
+
+def _fmt_pct(v: Any) -> str:
+    """Clipped percentages to 0.01 %, as PixInsight shows them: "0,0005086" made the table
+    wider than the panel at 1366x768 and cut its last column."""
+    if not isinstance(v, (int, float)) or v == 0:
+        return _fmt(v)
+    if 0 < v < 0.01:
+        return "<" + QLocale().toString(0.01, "f", 2)
+    return QLocale().toString(float(v), "f", 2)
 
 
 def _channels(hist: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:

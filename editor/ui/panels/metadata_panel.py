@@ -10,10 +10,15 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 from typing import Any
 
-from PyQt6.QtWidgets import QComboBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (QComboBox, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator,
+                             QVBoxLayout, QWidget)
 
 from editor.ui.common.i18n import tr
 from editor.ui.common.doc_model import DocModel
+
+
+KEY_COLUMN_MIN = 130  # px: FITS keywords (8 characters) and the English keys fit
+VALUE_COLUMN_MIN = 90  # px left to the values when a key is very long
 
 
 class MetadataPanel(QWidget):
@@ -26,7 +31,7 @@ class MetadataPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels([tr("Key"), tr("Value")])
-        self.tree.setColumnWidth(0, 130)
+        self.tree.setColumnWidth(0, KEY_COLUMN_MIN)
         self.tree.setAlternatingRowColors(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -91,6 +96,26 @@ class MetadataPanel(QWidget):
                 else:
                     QTreeWidgetItem(node, [str(k), str(v)])
         self.tree.expandAll()
+        it = QTreeWidgetItemIterator(self.tree)  # a cell too narrow still shows all on hover
+        while it.value() is not None:
+            item = it.value()
+            for col in (0, 1):
+                if not item.toolTip(col):
+                    item.setToolTip(col, item.text(col))
+            it += 1
+        self._fit_key_column()
+
+    def _fit_key_column(self) -> None:
+        """Keys in full (translated ones are longer: "plage des données"), but leaving the
+        values at least ``VALUE_COLUMN_MIN`` px (a long HIERARCH key is cut, in full on hover)."""
+        self.tree.resizeColumnToContents(0)
+        cap = max(KEY_COLUMN_MIN, self.tree.viewport().width() - VALUE_COLUMN_MIN)
+        self.tree.setColumnWidth(0, min(max(self.tree.columnWidth(0), KEY_COLUMN_MIN), cap))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.tree.topLevelItemCount():
+            self._fit_key_column()
 
 
 def _fmt_range(r: Any) -> str:
