@@ -95,6 +95,29 @@ def visible_tiles(width: int, height: int, region: tuple[float, float, float, fl
     return cells
 
 
+def pan_direction(before: tuple[float, float], after: tuple[float, float]) -> tuple[int, int] | None:
+    """(dx, dy) in -1/0/1 of a move of the view centre from ``before`` to ``after`` (a
+    diagonal when both parts are within a factor 2), None when it did not move."""
+    dx, dy = after[0] - before[0], after[1] - before[1]
+    if abs(dx) <= 0.5 and abs(dy) <= 0.5:
+        return None
+    return (int(math.copysign(1, dx)) if abs(dx) >= abs(dy) / 2 else 0,
+            int(math.copysign(1, dy)) if abs(dy) >= abs(dx) / 2 else 0)
+
+
+def prefetch_tiles(width: int, height: int, region: tuple[float, float, float, float], level: int,
+                   direction: tuple[int, int], tile: int = TILE) -> list[TileId]:
+    """The cells of ``level`` a further pan by one tile in ``direction`` would bring into view
+    (nearest the view's centre first); none without a direction."""
+    if direction == (0, 0):
+        return []
+    step = tile / level_scale(level)  # one tile of this level in canvas px
+    x, y, w, h = region
+    shifted = (x + direction[0] * step, y + direction[1] * step, w, h)
+    now = set(visible_tiles(width, height, region, level, tile))
+    return [t for t in visible_tiles(width, height, shifted, level, tile) if t not in now]
+
+
 def document_key(doc: "Document") -> str:
     """The document's render key: the engine's state key of the top of the layer stack (every
     visible layer's signature chained from the bottom, sources by pixel token, exactly what

@@ -83,7 +83,8 @@ def test_pan_at_100_percent_renders_only_the_newly_visible_tiles(qtbot, big_tab)
     edge = max(t.tx for t in after)
     assert all(t.tx == edge + 1 for t in fine if t not in after)
     assert len(fine) == len(set(fine))
-    # besides them only coarse placeholder cells (8x coarser) the pan came near
+    # besides them only coarse placeholder cells (8x coarser) the pan came near (the
+    # overview of the coarsest level was rendered with the first view)
     assert {t.level for t in tab.tiles.issued} <= {tab.tiles.level, tab.tiles.level + 3}
 
 
@@ -132,6 +133,26 @@ def test_pixel_readout_at_100_percent_reads_the_full_resolution_tile(qtbot, big_
     x0, y0, _, _ = tab.canvas.visible_region()
     x, y = x0 + 37, y0 + 41
     v = doc.render(region=(x, y, 1, 1))[0, 0]
-    assert tab.renderer.last_result.scale < 1  # the picture under the tiles is smaller
+    # the controller's picture follows once the view settles; it is smaller than the tiles
+    qtbot.waitUntil(lambda: tab.renderer.last_result is not None, timeout=30000)
+    assert tab.renderer.last_result.scale < 1
     text = tab.describe_pixel(x + 0.5, y + 0.5)
     assert "composite " + "  ".join(f"{c} {float(cv):.5f}" for c, cv in zip("RGB", v)) in text
+
+
+def test_prefetch_is_the_strip_a_further_pan_exposes_in_its_direction():
+    from editor.render.pyramid import pan_direction, prefetch_tiles
+
+    assert pan_direction((100, 100), (400, 110)) == (1, 0)
+    assert pan_direction((100, 100), (90, -200)) == (0, -1)
+    assert pan_direction((100, 100), (300, 250)) == (1, 1)  # diagonal
+    assert pan_direction((100, 100), (100.2, 100)) is None
+    region = (10000, 5000, 1920, 1080)
+    now = set(visible_tiles(W, H, region, 0, 256))
+    right = prefetch_tiles(W, H, region, 0, (1, 0), 256)
+    edge = max(t.tx for t in now)
+    assert right and {t.tx for t in right} == {edge + 1}
+    assert {t.ty for t in right} == {t.ty for t in now}  # the whole column beside the view
+    assert prefetch_tiles(W, H, region, 0, (0, 0), 256) == []
+    # at the canvas edge there is nothing more to fetch
+    assert prefetch_tiles(W, H, (W - 1920, 0, 1920, 1080), 0, (1, 0), 256) == []

@@ -38,6 +38,7 @@ IDENTITY_STF = (0.0, 0.5, 1.0)  # shows values 0..1 as grey levels 0..255 (masks
 STF_MEASURE_SIZE = 1024  # long side of the whole-image render the auto stretch is measured on
 # Refine (full resolution) only when the visible region stays under this many pixels; a
 # zoomed-out 40 MP mosaic refines at the largest scale that fits instead.
+DEFER_MAX_MS = 1000  # a deferred first render (tiled display, known stretch) starts by then
 REFINE_MAX_PIXELS = 8_000_000  # ~70 ms of setImage on the UI thread, once the view rests
 
 
@@ -112,6 +113,7 @@ class RenderController(QObject):
         # Set while the tiled display (tiled_view.py) shows the view: the preview is only its
         # placeholder, the histogram and the auto stretch, so it stays this small, unrefined.
         self.placeholder_pixels: int | None = None
+        self._deferred = False  # the first render of a document waits for set_view
         # The auto stretch is measured once (on the whole image) and then kept, as PixInsight's
         # STF is: re-measuring after every edit would undo the edit on screen.
         self.stf: Any = None
@@ -145,10 +147,18 @@ class RenderController(QObject):
         self.stf = None
         self._stf_epoch += 1
         self._shown_generation = -1
-        self.request(immediate=True)
+        # Under the tiled display a known (non-auto) stretch needs nothing from this render
+        # before the tiles: its picture follows with the first set_view, so the first screen
+        # of tiles has both cores.
+        self._deferred = bool(doc is not None and self.placeholder_pixels and self.stretch != "auto"
+                              and self.mask_layer is None)
+        if not self._deferred:
+            self.request(immediate=True)
+        else:  # at the latest after a second (tiles that fail never settle; errors show here)
+            QTimer.singleShot(DEFER_MAX_MS, lambda: self.request() if self._deferred and self.doc is doc else None)
 
     def set_view(self, region: tuple[int, int, int, int] | None, zoom: float) -> None:
-        if region == self.region and abs(zoom - self.zoom) < 1e-9:
+        if region == self.region and abs(zoom - self.zoom) < 1e-9 and not self._deferred:
             return
         self.region, self.zoom = region, zoom
         self.request()
@@ -199,6 +209,7 @@ class RenderController(QObject):
         picture is still newer than the one on screen, and a queued one is dropped.
         """
         self._generation += 1
+        self._deferred = False
         with self._cond:
             running = self._running
             if running is not None and (running.stage != "preview" or running.doc is not self.doc

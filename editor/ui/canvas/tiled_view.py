@@ -33,8 +33,8 @@ from PyQt6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 from editor.core.render_errors import RenderErrors
 from editor.jobs.progress import CancelToken, Cancelled
 from editor.render.pyramid import (TILE, DisplayTileCache, LevelRenderer, TileId, coarsest_level,
-                                   document_key, level_for_zoom, stretch_key, tile_rect,
-                                   visible_tiles)
+                                   document_key, level_for_zoom, pan_direction, prefetch_tiles,
+                                   stretch_key, tile_rect, visible_tiles)
 
 log = logging.getLogger(__name__)
 
@@ -162,21 +162,28 @@ class TiledLayer(QObject):
         doc = self.doc
         self.level = level_for_zoom(self.canvas.zoom())
         self.wanted = visible_tiles(doc.width, doc.height, region, self.level, self.tile)
-        # the placeholder: the same view PLACEHOLDER_STEPS levels coarser (a tile or two that
-        # cover a pan's new edge at once), rendered first
-        coarse = min(self.level + PLACEHOLDER_STEPS, coarsest_level(doc.width, doc.height, self.tile))
-        # (cells inside the controller's picture already have one there: not rendered)
-        self.placeholder = [t for t in (visible_tiles(doc.width, doc.height, region, coarse, self.tile)
-                                        if coarse > self.level else []) if not self._under_picture(t)]
-        # and its neighbours, after the visible tiles, so the next pan has its placeholder
+        # Placeholders, coarsest first: the overview (the whole canvas in one or two tiles of
+        # the coarsest level, a few ms, kept for every view of this state) is rendered before
+        # anything else, so every cell shows something at once; the same view PLACEHOLDER_STEPS
+        # levels coarser is sharper and shows when cached (rendered as the "ahead" cells of
+        # earlier views), else it is rendered after the visible cells.
+        top = coarsest_level(doc.width, doc.height, self.tile)
+        coarse = self.level + PLACEHOLDER_STEPS
+        overview = (visible_tiles(doc.width, doc.height, (0, 0, doc.width, doc.height), top, self.tile)
+                    if top > self.level else [])
+        near = (visible_tiles(doc.width, doc.height, region, coarse, self.tile)
+                if coarse < top else [])
+        self.placeholder = overview + near
+        # the coarse cells around the view, after the visible ones, so the next pan has its
+        # sharper placeholder
         x, y, w, h = region
         around = (max(0, x - w // 2), max(0, y - h // 2), 2 * w, 2 * h)
         ahead = [t for t in (visible_tiles(doc.width, doc.height, around, coarse, self.tile)
-                             if coarse > self.level else []) if t not in self.placeholder]
+                             if coarse < top else []) if t not in near]
         prefetch = self._prefetch(region)
         missing = []
         key = self.display_key
-        for t in self.placeholder + self.wanted + prefetch + ahead:
+        for t in overview + self.wanted + prefetch + near + ahead:
             pic = self.cache.get((key, t))
             if pic is not None:
                 if t in self.wanted or (t in self.placeholder and not self.complete()):
@@ -213,23 +220,14 @@ class TiledLayer(QObject):
         """Cells of the current level one tile beyond the view in the direction of the last
         pan (rendered after the visible ones, so a steady pan finds its next strip ready)."""
         x, y, w, h = region
-        cx, cy = x + w / 2, y + h / 2
-        last, self._last_centre = self._last_centre, (cx, cy, self.level)
-        if last is not None and last[2] == self.level:
-            dx, dy = cx - last[0], cy - last[1]
-            if abs(dx) > 0.5 or abs(dy) > 0.5:
-                self._direction = (int(np.sign(dx)) if abs(dx) >= abs(dy) / 2 else 0,
-                                   int(np.sign(dy)) if abs(dy) >= abs(dx) / 2 else 0)
-        else:
+        centre = (x + w / 2, y + h / 2, self.level)
+        last, self._last_centre = self._last_centre, centre
+        if last is None or last[2] != self.level:
             self._direction = (0, 0)
-        if self._direction == (0, 0):
-            return []
-        step = self.tile / (0.5 ** self.level)  # one tile of this level in canvas px
-        ddx, ddy = self._direction
-        shifted = (x + ddx * step, y + ddy * step, w, h)
-        wanted = set(self.wanted)
-        return [t for t in visible_tiles(self.doc.width, self.doc.height, shifted, self.level,
-                                         self.tile) if t not in wanted]
+        else:
+            self._direction = pan_direction(last[:2], centre[:2]) or self._direction
+        return prefetch_tiles(self.doc.width, self.doc.height, region, self.level,
+                              self._direction, self.tile)
 
     def _on_settle(self) -> None:
         if self.enabled and not self.suspended and self.complete():
@@ -295,7 +293,9 @@ class TiledLayer(QObject):
             item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             # a repaint blits the tile as last drawn at this zoom instead of scaling it again
             # (an 8x placeholder was smooth-scaled to ~2000 px on every tile arrival)
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            # (level 0 is drawn 1:1 at 100 %: a plain blit, nothing to cache)
+            if t.level > 0:
+                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.canvas.vb.addItem(item, ignoreBounds=True)
             self.items[t] = item
         item.setData(0, key)
@@ -380,7 +380,11 @@ class TiledLayer(QObject):
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._stop:
+                # While the auto stretch is being measured (by the render controller, on the
+                # whole image), one thread fills the engine cache and the other core is left
+                # to the measuring render, which everything waits for.
+                while not self._stop and (not self._queue or (
+                        self.stretch is None and threading.current_thread() is not self._threads[0])):
                     self._cond.wait()
                 if self._stop:
                     return
@@ -395,6 +399,14 @@ class TiledLayer(QObject):
                 self._running[threading.current_thread().name] = (state, t)
                 content = self._content
                 renderer = self._renderers.get((content, t.level))
+                if renderer is None:
+                    # made under the lock: both threads share one engine snapshot, so the
+                    # second waits for the first one's measures instead of repeating them
+                    try:
+                        renderer = LevelRenderer(doc, t.level, tile=self.tile, cancel=token)
+                        self._renderers[(content, t.level)] = renderer
+                    except Exception:  # noqa: BLE001 - raised again below, in the try
+                        renderer = None
             msg = None
             try:
                 errors = RenderErrors()
