@@ -37,12 +37,21 @@ class MetadataPanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.source_box)
         layout.addWidget(self.tree, 1)
+        self._shown_key: Any = None
         self.source_box.currentIndexChanged.connect(lambda _i: self._show())
         model.document_replaced.connect(lambda _d: self.refresh())
         model.layers_changed.connect(self.refresh)
 
     def refresh(self) -> None:
         doc = self.model.doc
+        # every layer edit (a slider drag, undo) emits layers_changed: refill only when the
+        # sources changed, a header of hundreds of cards is not rebuilt on the UI thread each time
+        sources = getattr(doc, "sources", None) or {}
+        key = (id(doc), tuple((sid, id(src.meta), len(getattr(src.meta, "header", None) or ()))
+                              for sid, src in sources.items()))
+        if key == self._shown_key and self.tree.topLevelItemCount():
+            return
+        self._shown_key = key
         current = self.source_box.currentData()
         self.source_box.blockSignals(True)
         self.source_box.clear()
