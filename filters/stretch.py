@@ -330,8 +330,9 @@ def _asinh_factor(stretch: float) -> Callable[[np.ndarray, np.ndarray], None]:
         dst *= norm
         with np.errstate(invalid="ignore", divide="ignore"):
             dst /= src
-        small = ~(src > 1e-9) & np.isfinite(src)
-        dst[small] = beta * norm  # limit of asinh(b y) / y as y -> 0
+        if not src.min() > 1e-9:  # (NaN: look) else no pixel is near 0: skip the mask
+            small = ~(src > 1e-9) & np.isfinite(src)
+            dst[small] = beta * norm  # limit of asinh(b y) / y as y -> 0
 
     return factor
 
