@@ -236,4 +236,11 @@ def build_header(source: Mapping[str, Any] | fits.Header | None = None,
 
 
 def utc_now_iso() -> str:
+    # SOURCE_DATE_EPOCH (the reproducible-builds convention), when set, is the date written:
+    # renders of the same project made apart (serial vs worker processes) compare byte for byte.
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")

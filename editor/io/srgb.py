@@ -27,6 +27,13 @@ def srgb_to_linear(encoded: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def srgb_icc_profile() -> bytes:
     """An sRGB ICC profile (from LittleCMS through Pillow) to embed in PNG and JPEG files."""
+    import struct
+
     from PIL import ImageCms
 
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # LittleCMS stamps the creation time (header bytes 24-35) into this constant profile:
+    # a fixed date keeps exports of the same pixels identical byte for byte (serial vs
+    # worker processes, today vs tomorrow).
+    icc[24:36] = struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
+    return bytes(icc)

@@ -46,15 +46,26 @@ _DEFAULT_CACHE = PanelCache()
 
 
 def reduce_blocks(img: np.ndarray, k: int) -> np.ndarray:
-    """Mean of k x k blocks, NaN ignored (a block with no data stays NaN)."""
+    """Mean of k x k blocks, NaN ignored (a block with no data stays NaN). Done in strips of
+    block rows (~32 MB read each), so a memory-mapped panel is never copied whole."""
     if k <= 1:
         return img
     h, w = img.shape[:2]
-    hh, ww = -(-h // k) * k, -(-w // k) * k
-    pad = [(0, hh - h), (0, ww - w)] + ([(0, 0)] if img.ndim == 3 else [])
+    oh, ow = -(-h // k), -(-w // k)
+    out = np.empty((oh, ow) + img.shape[2:], np.float32)
+    row_bytes = w * k * 4 * (1 if img.ndim == 2 else img.shape[2])
+    per = max(1, (32 * 1024**2) // max(1, row_bytes))
+    for r0 in range(0, oh, per):
+        r1 = min(oh, r0 + per)
+        out[r0:r1] = _reduce_strip(img[r0 * k:min(h, r1 * k)], k, r1 - r0, ow)
+    return out
+
+
+def _reduce_strip(img: np.ndarray, k: int, oh: int, ow: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    pad = [(0, oh * k - h), (0, ow * k - w)] + ([(0, 0)] if img.ndim == 3 else [])
     p = np.pad(np.asarray(img, dtype=np.float32), pad, constant_values=np.nan)
-    shape = (hh // k, k, ww // k, k) + img.shape[2:]
-    blocks = p.reshape(shape)
+    blocks = p.reshape((oh, k, ow, k) + img.shape[2:])
     valid = np.isfinite(blocks)
     total = np.where(valid, blocks, 0).sum(axis=(1, 3), dtype=np.float64)
     count = valid.sum(axis=(1, 3))

@@ -54,12 +54,44 @@ def estimate(doc: Any, scale: float, tile: int, threads: int) -> dict[str, int]:
         whole = 0
         per_thread = STEP_COPIES * ny * nx * px
     ms = measuring_scale(doc.height and (doc.height, doc.width))
-    measure = STEP_COPIES * int(doc.height * ms * doc.width * ms) * px
-    proxies = sum(s.pixels.nbytes for s in doc.sources.values()) // 3 \
-        if (scale < 1 or ms < 1) else 0
+    measured = _may_measure(job.tree)
+    measure = STEP_COPIES * int(doc.height * ms * doc.width * ms) * px if measured else 0
+    # Reduced copies: built in memory for sources read into memory; a mapped source has its
+    # proxy levels in mapped files already (a mosaic at scale < 1 still averages its panels
+    # in memory, ~scale^2 of them).
+    held = sum(s.pixels.nbytes for s in doc.sources.values() if not is_mapped(s.pixels))
+    mapped = sum(s.pixels.nbytes for s in doc.sources.values() if is_mapped(s.pixels))
+    proxies = (held // 3 if (scale < 1 or (measured and ms < 1)) else 0) \
+        + (int(mapped * scale * scale) if scale < 1 else 0)
     return {"resident": resident_bytes(), "tiles": threads * per_thread,
             "ahead": 2 * threads * tile * tile * px, "band": 2 * tile * fx * px,
             "whole": whole, "measure": measure, "proxies": proxies}
+
+
+def is_mapped(a: Any) -> bool:
+    """Whether ``a`` is a view of a memory map (its pages are the file's, not ours)."""
+    import mmap
+
+    while a is not None:
+        if isinstance(a, mmap.mmap):
+            return True
+        a = getattr(a, "base", None)
+    return False
+
+
+def _may_measure(nodes: list[dict]) -> bool:
+    """Whether a layer might measure its input on a reduced whole-canvas render: any
+    adjustment or generated mask (statistics-driven or coarse large-radius filters);
+    picture layers (images, mosaics) alone never do."""
+    for n in nodes:
+        if not n.get("visible", True):
+            continue
+        m = n.get("mask")
+        if n.get("type") == "adjustment" or (m and m.get("enabled") and m.get("type") == "generated"):
+            return True
+        if _may_measure(n.get("children") or []):
+            return True
+    return False
 
 
 def fit_tiles(doc: Any, scale: float, tile: int, threads: int, out: Path | None = None

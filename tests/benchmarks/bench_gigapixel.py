@@ -70,6 +70,24 @@ def free_gib(path: Path) -> float:
     return shutil.disk_usage(path).free / GIB
 
 
+#: Largest RssAnon / RssFile (GiB) seen by polling the last child (what its peak is made of:
+#: process memory, or pages of the memory-mapped panels).
+RSS_SPLIT = {"anon": 0.0, "file": 0.0}
+
+
+def _poll(pid: int, stop: threading.Event) -> None:
+    RSS_SPLIT.update(anon=0.0, file=0.0)
+    while not stop.wait(0.25):
+        try:
+            text = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        for line in text.splitlines():
+            for key, name in (("RssAnon:", "anon"), ("RssFile:", "file")):
+                if line.startswith(key):
+                    RSS_SPLIT[name] = max(RSS_SPLIT[name], int(line.split()[1]) * 1024 / GIB)
+
+
 def run_cli(args: list[str], env: dict[str, str] | None = None, log: Path | None = None
             ) -> tuple[float, float, int]:
     """(wall seconds, child peak GiB, exit code) of ``nebulayer ARGS`` in a child process."""
@@ -78,9 +96,15 @@ def run_cli(args: list[str], env: dict[str, str] | None = None, log: Path | None
     child_env = dict(os.environ, **(env or {}), GP_HWM_FILE=hwm_file)
     out = open(log, "w") if log else subprocess.DEVNULL
     t = time.perf_counter()
+    stop = threading.Event()
     try:
-        rc = subprocess.call([sys.executable, "-c", RUNNER, *args], env=child_env, cwd=REPO,
-                             stdout=out, stderr=out)
+        proc = subprocess.Popen([sys.executable, "-c", RUNNER, *args], env=child_env,
+                                cwd=REPO, stdout=out, stderr=out)
+        poller = threading.Thread(target=_poll, args=(proc.pid, stop), daemon=True)
+        poller.start()
+        rc = proc.wait()
+        stop.set()
+        poller.join()
     finally:
         if log:
             out.close()
@@ -236,7 +260,9 @@ def bench_mosaic(sizes: list[float], blend: str, workdir: Path, threads: int) ->
         mpx = W * H / 1e6
         rows.append((mpx, wall, peak, ok, load0, load1))
         print(f"   render: exit {rc}, {wall:.1f} s = {wall / mpx * 1000:.1f} ms/MP, child peak "
-              f"{peak:.2f} GiB of the {BUDGET} budget ({peak / 8:.0%}), output ok: {ok}; "
+              f"{peak:.2f} GiB of the {BUDGET} budget ({peak / 8:.0%}; polled: process "
+              f"{RSS_SPLIT['anon']:.2f} GiB + mapped file pages {RSS_SPLIT['file']:.2f} GiB), "
+              f"output ok: {ok}; "
               f"load before {load0}, after {load1}", flush=True)
         if rc != 0:
             print(log.read_text()[-2000:])
