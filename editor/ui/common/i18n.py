@@ -14,7 +14,6 @@ without a catalog fall back to English. A change made in the menu applies at the
 
 from __future__ import annotations
 
-import gettext
 import os
 from pathlib import Path
 
@@ -34,7 +33,6 @@ LANGUAGES = {"en": "English", "fr": "Français", "ja": "日本語"}
 JAPANESE_FONTS = ("IPAPGothic", "IPAGothic", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic UI",
                   "Meiryo", "MS Gothic")
 
-_catalog: gettext.NullTranslations | None = None
 _qt_translators: list[QTranslator] = []
 
 
@@ -85,25 +83,19 @@ def current_language() -> str:
     return "en"
 
 
-def _translations() -> gettext.NullTranslations:
-    """The catalog of the UI's language; the layers below (errors, undo names) use the same
-    one through :mod:`editor.locale`, told the language here and by :func:`install`."""
-    global _catalog
-    if _catalog is None:
-        messages.use(current_language())
-        _catalog = messages.catalog()
-    return _catalog
-
-
 def tr(text: str) -> str:
-    """``text`` in the UI's language (English when there is no translation)."""
-    return _translations().gettext(text) if text else text
+    """``text`` in the UI's language (English when there is no translation).
+
+    The one catalog of :mod:`editor.locale`, which the layers below (errors, undo names) use
+    too; the language lives in ``$NEBULAYER_LANG`` (set here on first use, and by
+    :func:`install`), so a test that changes it for one test changes it back for the next."""
+    if os.environ.get(messages.ENV_VAR) is None:
+        messages.use(current_language())
+    return messages._(text)
 
 
 def reset() -> None:
-    """Forget the loaded catalog (tests switching language in one process)."""
-    global _catalog
-    _catalog = None
+    """Forget the loaded catalogs (a catalog recompiled in this process)."""
     messages.reset()
 
 
