@@ -156,7 +156,7 @@ class SequencePanel(QGroupBox):
     def show_progress(self, p: SequenceProgress) -> None:
         self.frame_bar.setValue(int(round(p.frame_fraction * 100)))
         self.seq_bar.setValue(int(round(p.fraction * 100)))
-        self.progress_label.setText(tr('Frame {frame}/{total}: {0} — {state}').format(p.step.label(), frame=p.frame, total=p.total, state=p.state))
+        self.progress_label.setText(tr('Frame {frame}/{total}: {0} — {state}').format(p.step.label(), frame=p.frame, total=p.total, state=tr(p.state)))
 
     def sequence_done(self, aborted: bool) -> None:
         self.seq_bar.setValue(100 if not aborted else self.seq_bar.value())

@@ -173,6 +173,8 @@ NAMES = (
     # New mosaic dialog choices (editor/ui/sky/mosaic_dialog.py)
     N_("By WCS when every panel has one, else by stars"), N_("By WCS (plate solutions)"), N_("By stars"),
     N_("Feather (distance-weighted)"), N_("Multi-band (different sharpness)"),
+    # Sequence progress states (editor/acquisition/sequence.py, shown by ui/acquisition/sequence_panel.py)
+    N_("exposing"), N_("saving"), N_("done"), N_("filter"), N_("waiting"),
     # LRGB dialog
     N_('(none)'),
     N_('Open file…'),
