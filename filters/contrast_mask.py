@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from scipy import ndimage
 
@@ -91,6 +93,20 @@ def _expand_finished(coarse: np.ndarray, shape: tuple[int, int], frame: tuple | 
     """``expand_coarse`` then the mask's levels and invert, in row bands that stay in cache
     (one write of the mask instead of four passes); the same arithmetic in the same order,
     so the same values."""
+    band = _band_maker(coarse, shape, frame, extent, levels)
+    if band is None:
+        black, midtone, white, invert = levels
+        m = expand_coarse(coarse, shape, frame, extent)
+        return _finish_mask(m, None, black, midtone, white, invert)
+    out = np.empty(shape, np.float32)
+    run_row_bands(lambda sl: band(sl.start, sl.stop, out[sl]), shape[0], shape[1])
+    return out
+
+
+def _band_maker(coarse: np.ndarray, shape: tuple[int, int], frame: tuple | None,
+                extent: tuple | None, levels: tuple) -> Callable | None:
+    """``band(r0, r1, out)``: rows r0..r1 of the enlarged, levelled mask into ``out``; None
+    where :func:`expand_coarse` takes another way (a 1-sample field, the field's own grid)."""
     black, midtone, white, invert = levels
     top, bottom, left, right = frame if frame is not None else (0.0, 1.0, 0.0, 1.0)
     ey, ex = extent if extent is not None else (None, None)
@@ -98,29 +114,53 @@ def _expand_finished(coarse: np.ndarray, shape: tuple[int, int], frame: tuple | 
     if c.ndim != 2 or min(c.shape) < 2 or (
             _same_grid(shape[0], top, bottom, ey, c.shape[0])
             and _same_grid(shape[1], left, right, ex, c.shape[1])):
-        m = expand_coarse(coarse, shape, frame, extent)
-        return _finish_mask(m, None, black, midtone, white, invert)
+        return None
     iy, ty = coarse_positions(shape[0], top, bottom, ey, c.shape[0])
     ix, tx = coarse_positions(shape[1], left, right, ex, c.shape[1])
-    rows = c[iy] * (1 - ty)[:, None] + c[iy + 1] * ty[:, None]
+    rows = c[iy] * (1 - ty)[:, None] + c[iy + 1] * ty[:, None]  # small: (H, coarse width)
     w0, ix1 = 1 - tx, ix + 1
     kernel = levels_kernel(black, midtone, white, clip=True)
-    out = np.empty(shape, np.float32)
 
-    def band(sl: slice) -> None:
-        o = out[sl]
-        np.take(rows[sl], ix, axis=1, out=o)
+    def band(r0: int, r1: int, o: np.ndarray) -> None:
+        np.take(rows[r0:r1], ix, axis=1, out=o)
         o *= w0
         t = scratch("cmask_t", o.size, np.float32).reshape(o.shape)
-        np.take(rows[sl], ix1, axis=1, out=t)
+        np.take(rows[r0:r1], ix1, axis=1, out=t)
         t *= tx
         o += t
         kernel(o, o)
         if invert:
             np.subtract(np.float32(1), o, out=o)
 
-    run_row_bands(band, shape[0], shape[1])
-    return out
+    return band
+
+
+def contrast_mask_rows(shape: tuple[int, int], measured: dict, *, black: float = 0.0,
+                       midtone: float = 1.0, white: float = 0.5, invert: bool = False,
+                       **_recipe: object) -> Callable | None:
+    """The mask of an image of ``shape`` with its coarse field ``measured`` as
+    ``rows(img_rows, r0, r1) -> mask rows`` (a reused buffer), for a render that runs the
+    layers on row chunks (``extra["rows"]``): the same values as :func:`contrast_mask` on
+    the whole image. None when there is no coarse field (the mask needs the whole image)."""
+    coarse = measured.get("coarse")
+    if coarse is None:
+        return None
+    band = _band_maker(coarse, shape, measured.get("frame"), measured.get("canvas"),
+                       (black, midtone, white, invert))
+    if band is None:
+        return None
+
+    def rows(img: np.ndarray, r0: int, r1: int) -> np.ndarray:
+        o = scratch("cmask_rows", (r1 - r0) * shape[1], np.float32).reshape(r1 - r0, shape[1])
+        band(r0, r1, o)
+        nan_pixels = _nan_pixels(img)
+        if nan_pixels is not None:
+            o[nan_pixels] = 0.0
+        if has_nan(o):
+            np.nan_to_num(o, copy=False, nan=0.0)
+        return o
+
+    return rows
 
 
 def contrast_mask(
@@ -290,7 +330,8 @@ register(
         params=_mask_params(100.0, 0.5),
         category="mask",
         doc="The club recipe: high pass, Difference, mono, blur, levels (as in Photoshop).",
-        extra={"measure": contrast_mask_measure, "coarse": _coarse},
+        extra={"measure": contrast_mask_measure, "coarse": _coarse,
+               "rows": contrast_mask_rows},
     )
 )
 

@@ -40,7 +40,9 @@ from editor.render import buffers
 from editor.render.blend import blend_pixels
 from editor.render.comp import Comp
 from editor.render.keys import make_key
-from editor.render.measure import wants_measure
+from editor.render.maskops import feather_halo, finish_mask
+from editor.render.measure import (coarse_field, measured_values, spec_measuring_scale,
+                                   wants_measure)
 from editor.render.resample import Window
 from editor.render.steps import StepFailed, resolved_params
 from filters._common import WORKERS, per_pixel, run_parallel, scratch
@@ -59,7 +61,23 @@ Kernel = Callable[[np.ndarray, np.ndarray], None]
 class PointStep:
     node: dict
     op: Kernel
-    below_mask: bool  # its mask is generated from the composite below it: cut the run here
+    below_mask: bool  # its mask is generated from the composite below it
+    rows_mask: bool = False  # ...and can be made chunk by chunk (no cut of the run needed)
+
+
+class ChunkAlpha:
+    """A layer's opacity x mask made row chunk by row chunk from the composite below it:
+    a generated mask whose large-radius part is one coarse field of the whole canvas
+    (``extra["rows"]`` of its spec) and no feather, so every pixel of the mask depends on
+    that pixel only; then the mask's levels/invert/density (:func:`finish_mask`, point-wise
+    without feather) and the opacity, as :meth:`RenderJob.alpha` does on the whole."""
+
+    def __init__(self, rows: Callable, props: dict, scale: float, opacity: float) -> None:
+        self.rows, self.props, self.scale, self.opacity = rows, props, scale, opacity
+
+    def __call__(self, below: np.ndarray, r0: int, r1: int) -> np.ndarray:
+        m = finish_mask(self.rows(below, r0, r1), self.props, self.scale)
+        return m if self.opacity == 1.0 else m * np.float32(self.opacity)
 
 
 def step_of(job: "RenderJob", node: dict, shape: tuple[int, ...]) -> PointStep | None:
@@ -84,7 +102,41 @@ def step_of(job: "RenderJob", node: dict, shape: tuple[int, ...]) -> PointStep |
     m = node.get("mask")
     below = bool(m is not None and m["enabled"] and m["type"] == "generated"
                  and m["input"] == "below")
-    return PointStep(node, op, below)
+    return PointStep(node, op, below, below and _rows_spec(job, m) is not None)
+
+
+def _rows_spec(job: "RenderJob", m: dict) -> Any:
+    """The mask's spec when it can be made chunk by chunk (see :class:`ChunkAlpha`)."""
+    spec = job.registry.get(m["kind"])
+    if spec is None or spec.source != "builtin" or not callable(spec.extra.get("rows")):
+        return None
+    if feather_halo(float(m["feather"]), job.scale) != 0:
+        return None
+    try:
+        resolved = resolved_params(spec, m["params"])
+    except StepFailed:
+        return None
+    return spec if coarse_field(spec, resolved, job.canvas) else None
+
+
+def _chunk_alpha(job: "RenderJob", node: dict, below: Comp) -> ChunkAlpha | None:
+    """``node``'s alpha as a :class:`ChunkAlpha` on ``below`` (whose pixels are not made),
+    or None: its measure would read ``below``'s pixels (measured at this very scale on the
+    whole canvas) or the mask has no coarse field here."""
+    m = node["mask"]
+    spec = _rows_spec(job, m)
+    if spec is None:
+        return None
+    resolved = resolved_params(spec, m["params"])
+    if spec_measuring_scale(spec, resolved, job.canvas) == job.scale and below.win == job.full:
+        return None
+    measured = measured_values(job, spec, resolved, below)
+    params = spec.scaled(resolved, job.scale)
+    rows = spec.extra["rows"](below.win.shape, measured, **params)
+    if rows is None:
+        return None
+    job.stats.add("mask_renders")
+    return ChunkAlpha(rows, m, job.scale, float(node["opacity"]))
 
 
 def run_length(job: "RenderJob", nodes: list[dict], k: int, comp: Comp, win: Window) -> int:
@@ -109,12 +161,25 @@ def run(job: "RenderJob", nodes: list[dict], k: int, end: int, comp: Comp, base:
     src = comp.data
     steps = [step_of(job, nodes[i], src.shape) for i in range(k, end)]
     segments: list[list[tuple[int, PointStep]]] = []
+    keep = job.cache.max_bytes > 0
+    # Masks made from the composite below, chunk by chunk, when nothing is cached (when the
+    # cache keeps results, the composite below the masked layer is kept instead: its edits
+    # start there). A failure is kept to be reported on its layer.
+    chunked: dict[int, ChunkAlpha | StepFailed] = {}
     for i, st in zip(range(k, end), steps):
         assert st is not None
-        if not segments or st.below_mask:
+        if st.rows_mask and not keep:
+            try:
+                ca = _chunk_alpha(job, st.node, Comp("", None, win, (base, tuple(nodes[:i]))))
+            except StepFailed as exc:
+                ca = exc
+            if ca is not None:
+                chunked[i] = ca
+    for i, st in zip(range(k, end), steps):
+        assert st is not None
+        if not segments or (st.below_mask and i not in chunked):  # cut: make the below
             segments.append([])
         segments[-1].append((i, st))
-    keep = job.cache.max_bytes > 0
     dst: np.ndarray | None = None
     state = comp.state
     for s, seg in enumerate(segments):
@@ -125,7 +190,11 @@ def run(job: "RenderJob", nodes: list[dict], k: int, end: int, comp: Comp, base:
             job._report()
             job.stats.add("layer_renders", lid)
             try:
-                alpha = job.alpha(st.node, below, win, None)
+                alpha = chunked.get(i)
+                if isinstance(alpha, StepFailed):
+                    raise alpha
+                if alpha is None:
+                    alpha = job.alpha(st.node, below, win, None)
             except StepFailed as exc:  # its mask failed: pass-through, as step() does
                 job._set_error(lid, str(exc))
                 job._advance(1)
@@ -179,6 +248,10 @@ def _chunk(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray,
     x = scratch("fused_x", size, np.float32).reshape(shape)
     np.copyto(x, src[r0:r1])
     for op, mode, alpha in ops:
+        if isinstance(alpha, ChunkAlpha):  # from x: the composite below this layer
+            alpha, r0a = alpha(x, r0, r1), 0
+        else:
+            r0a = r0
         scalar = np.ndim(alpha) == 0
         if scalar and float(alpha) <= 0.0:
             continue  # blend() returns the composite below unchanged
@@ -201,7 +274,7 @@ def _chunk(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray,
             x *= np.float32(a)
             x += b
         else:
-            ab = alpha[r0:r1]
+            ab = alpha[r0a:r0a + (r1 - r0)]
             if x.ndim == 3:  # a (rows, W, C) copy: as a[:, :, None], with long loops
                 ab = per_pixel(ab, shape, "fused_a")
             np.subtract(x, b, out=x)

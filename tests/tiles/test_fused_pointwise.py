@@ -75,6 +75,9 @@ def test_fused_runs_equal_the_layer_by_layer_render_bit_for_bit(plate, builtin_r
 
     fused_px = _renders(build(), scale)
     assert calls and max(calls) >= 2, "no run of point-wise layers was fused"
+    # with nothing cached (the tiles here) the contrast mask is made chunk by chunk from
+    # the composite below it: one run of 5 layers, not cut in two
+    assert max(calls) >= 5
     fuse_off()
     calls.clear()
     plain = _renders(build(), scale)
@@ -144,3 +147,25 @@ def test_a_tiled_render_with_nothing_cached_writes_tiles_straight_into_its_outpu
     assert np.array_equal(got, whole)
     # the first tiles start before the output exists (its channels come from the first)
     assert copies.count(False) >= len(copies) - 4 and len(copies) > 20
+
+
+def test_the_contrast_mask_made_chunk_by_chunk_equals_the_whole_mask(plate):
+    from filters.contrast_mask import (contrast_mask, contrast_mask_measure,
+                                       contrast_mask_rows)
+
+    img = plate.copy()
+    img[300:340, 10:500] = np.nan  # missing pixels: not selected (0)
+    img[500:510, 200:260, 1] = np.nan
+    small = img[::8, ::8]
+    recipe = {"radius": 40.0, "blur": 8.0}
+    measured = dict(contrast_mask_measure(small, **recipe, measuring_scale=1 / 8),
+                    frame=(0.1, 0.9, 0.0, 1.0), canvas=(img.shape[0], img.shape[1]))
+    part = img[89:802]  # the rows ``frame`` says
+    levels = {"black": 0.05, "midtone": 0.7, "white": 0.6, "invert": True}
+    whole = contrast_mask(part, **recipe, **levels, measured=measured)
+    rows = contrast_mask_rows(part.shape[:2], measured, **recipe, **levels)
+    assert rows is not None
+    chunked = np.concatenate([rows(part[r:r + 37], r, min(r + 37, part.shape[0])).copy()
+                              for r in range(0, part.shape[0], 37)])
+    assert np.array_equal(chunked, whole)
+    assert (whole[300 - 89:340 - 89, 10:500] == 0).all() and whole.max() > 0.5
