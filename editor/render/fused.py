@@ -1,8 +1,7 @@
 """Point-wise layers fused per tile: a run of them reads the composite once and writes it once.
 
 Rendering layer by layer made every adjustment, every blend and every mask a pass over the
-whole tile into a fresh array (page faults included): a 5-layer stack cost ~40 memory passes
-where the arithmetic needs ~5. Here the engine hands a run of consecutive *point-wise* layers
+whole tile into a fresh array (page faults included). Here the engine hands a run of consecutive *point-wise* layers
 to :func:`run`, which walks the tile in cache-sized row chunks (:data:`CHUNK_BYTES`): each chunk
 is copied into a per-thread buffer, every layer of the run is applied to it in place (its
 filter's chunk kernel, then the blend with opacity x mask), and the chunk is written once to
@@ -18,11 +17,19 @@ A layer is point-wise when (:func:`step_of`):
   generated mask on a source, or a generated mask on the composite below whose large-radius
   part comes from the one coarse field of the whole canvas (the contrast mask of r = 1000).
 
-A mask generated from the composite below depends on the layers under it in the run: the run
-is cut there into segments; the mask is computed on the composite finished so far, then the
-next segment continues in place. When the document's cache keeps results, the composite at
-such a cut (what the masked layer's edits start from) and the run's result are stored under
-their usual keys, as the step-by-step render does; the results in between are not.
+A mask generated from the composite below depends on the layers under it in the run. When
+nothing is cached (full renders, exports) and the mask can be made chunk by chunk (a contrast
+mask from its coarse field, no feather: :class:`ChunkAlpha`), it is made from each chunk as the
+run reaches that layer. Otherwise the run is cut there into segments: the mask is computed on
+the composite finished so far, then the next segment continues. When the document's cache
+keeps results, the composite at such a cut (what the masked layer's edits start from) and the
+run's result are stored under their usual keys, as the step-by-step render does; the results
+in between are not.
+
+What this saves on this project's 2-core test machine is less the memory traffic (a 1024 px
+tile is 12 MiB, within the last-level cache) than the page faults of fresh arrays and the
+Python and allocation overhead of whole-tile temporaries; each numpy call inside a chunk is
+still its own pass over that chunk (about 1 ms per megapixel of RGB each).
 
 Blend modes are all per pixel (:func:`editor.render.blend.blend_pixels` on a chunk), and the
 opacity/mask mix is :func:`editor.render.blend.blend`'s formula in the same order.
