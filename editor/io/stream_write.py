@@ -9,8 +9,10 @@ each is written and dropped, so memory holds one band whatever the canvas size.
   (tifffile, GDAL, libtiff >= 4.0.10 built with zstd; not Photoshop).
 - FITS: the header is written first, then each band's rows go straight to their place in the
   file (``os.pwrite``): planes are 3 x H x W and rows bottom-up (as :mod:`editor.io.fits_write`
-  writes them), so a band's rows land in three separate stretches. No CHECKSUM/DATASUM cards
-  (they need the whole data before the header); everything else as the in-memory writer.
+  writes them), so a band's rows land in three separate stretches. DATASUM and CHECKSUM (the
+  FITS checksum convention: 32-bit one's-complement sums) are summed block by block as the
+  rows are written (the sum does not depend on the order), and the header, whose length the
+  cards' final values do not change, is written again at the end with them.
 """
 
 from __future__ import annotations
@@ -101,12 +103,15 @@ def write_fits_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iter
         out.extend(hdr, end=True)
         out["ROWORDER"] = ("BOTTOM-UP", "order of the rows in the file")
         out["DATE"] = (utc_now_iso(), "UTC date this file was written")
+        out["CHECKSUM"] = ("0" * 16, "HDU checksum (FITS checksum convention)")
+        out["DATASUM"] = ("0", "data unit checksum")
         text = out.tostring().encode("ascii")
     stored = {np.dtype(np.float32): ">f4", np.dtype(np.uint8): "u1",
               np.dtype(np.uint16): ">i2"}[dtype]
     item = np.dtype(stored).itemsize
     data_bytes = h * w * planes * item
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    datasum = 0
     try:
         os.pwrite(fd, text, 0)
         base = len(text)
@@ -122,9 +127,52 @@ def write_fits_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iter
                     block = np.ascontiguousarray(plane, dtype=stored)
                 first = h - (y0 + rows)  # file row of the band's bottom row
                 offset = base + ((c * h) + first) * w * item
-                os.pwrite(fd, block.tobytes(), offset)
+                raw = block.tobytes()
+                os.pwrite(fd, raw, offset)
+                datasum = ones_add(datasum, block_sum(raw, offset - base))
         end = base + data_bytes
         pad = (-end) % 2880
         os.pwrite(fd, b"\0" * pad, end)  # also sets the size if no band was written
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", VerifyWarning)
+            out["DATASUM"] = str(datasum)
+            out["CHECKSUM"] = header_checksum(out, datasum)
+            final = out.tostring().encode("ascii")
+        if len(final) != len(text):  # pragma: no cover - fixed-width cards
+            raise ValueError("the FITS header changed length when its checksums were set")
+        os.pwrite(fd, final, 0)
     finally:
         os.close(fd)
+
+
+def ones_add(a: int, b: int) -> int:
+    """32-bit one's-complement sum of two partial sums (end-around carry)."""
+    s = a + b
+    while s >> 32:
+        s = (s & 0xFFFFFFFF) + (s >> 32)
+    return s
+
+
+def block_sum(raw: bytes, position: int) -> int:
+    """The one's-complement sum of ``raw`` as big-endian 32-bit words of the data unit, the
+    block starting ``position`` bytes into it: zero bytes align it to the words (zeros add
+    nothing)."""
+    lead, tail = position % 4, (-(position + len(raw))) % 4
+    if lead or tail:
+        raw = b"\0" * lead + raw + b"\0" * tail
+    total = int(np.frombuffer(raw, ">u4").sum(dtype=np.uint64))
+    return ones_add(total & 0xFFFFFFFF, total >> 32)
+
+
+def header_checksum(header: Any, datasum: int) -> str:
+    """The CHECKSUM value of an HDU with this header (CHECKSUM set to zeros while summing) and
+    data unit sum: the complement of the whole sum, ASCII-encoded. The encoding is astropy's
+    (``_char_encode``, what it writes with ``checksum=True``), so both agree by construction."""
+    from astropy.io import fits
+
+    saved = header["CHECKSUM"]
+    header["CHECKSUM"] = "0" * 16
+    text = header.tostring().encode("ascii")
+    header["CHECKSUM"] = saved
+    total = ones_add(datasum, block_sum(text, 0))
+    return fits.PrimaryHDU()._char_encode(~np.uint32(total))
