@@ -19,8 +19,9 @@ before the first byte is written; a stretched image, or a float image within 0..
 turns out to be another one (values above the white point, infinities, nothing finite) the
 file is dropped and :func:`convert_streamed` returns None: the caller takes the general path.
 
-Covered: uncompressed float FITS (BITPIX -32/-64, no BSCALE/BZERO), mono or 3 x H x W RGB,
-no ``--plane``/``--debayer``; output .tif/.tiff. Anything else returns None at once.
+Covered: uncompressed FITS of floats (BITPIX -32/-64), 8-bit, 16-bit signed or unsigned
+(BZERO 32768) samples without BLANK, mono or 3 x H x W RGB, no ``--plane``/``--debayer``;
+output .tif/.tiff. Anything else returns None at once.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from editor.io.image import ImageMeta
+from editor.io.pixels import integer_scale
 from editor.io.stf import MTF, even_sample_indices, stf_params
 
 #: Rows per written band (a multiple of 16 for TIFF tiles).
@@ -56,6 +58,7 @@ class _Source:
         self.dtype, self.bottom_up = dtype, bottom_up
         self.fd = os.open(path, os.O_RDONLY)
         self.offset = offset
+        self.zero, self.scale = np.float32(0), np.float32(1)  # see to_unit
         self._buf = np.empty(0, dtype)
 
     def read(self, c: int, y0: int, y1: int, raw: np.ndarray) -> np.ndarray:
@@ -88,8 +91,18 @@ class _Source:
             if self.bottom_up:  # the block holds the rows bottom first
                 r = (y1 - y0 - 1) - r
             self.read(c, y0, y1, raw)
-            parts.append(raw[r * w + col].astype(np.float32))
+            part = raw[r * w + col].astype(np.float32)
+            self.to_unit(part)
+            parts.append(part)
         return np.concatenate(parts)
+
+    def to_unit(self, x: np.ndarray) -> None:
+        """Stored values (already float32) to Nebulayer's, in place, as
+        :func:`editor.io.pixels.to_float32` computes them: BZERO added, integers scaled."""
+        if self.zero:
+            x += self.zero
+        if self.scale != 1:
+            x *= self.scale
 
     def close(self) -> None:
         os.close(self.fd)
@@ -115,10 +128,10 @@ def _open_source(path: Path, choice: dict[str, Any]) -> tuple[_Source, ImageMeta
         _check_complete(path, hdu)
         shape, layout = image_layout(path, hdu_shape(hdu), None)
         header = hdu.header
-        bitpix = int(header.get("BITPIX", 0))
-        if bitpix not in (-32, -64) or layout not in ("mono", "planes") or \
-                float(header.get("BZERO", 0) or 0) != 0 or float(header.get("BSCALE", 1) or 1) != 1:
+        kind = _stored_kind(header)
+        if kind is None or layout not in ("mono", "planes"):
             return None
+        dtype, zero, shown = kind
         info = hdu.fileinfo()
         if info is None:
             return None
@@ -128,13 +141,15 @@ def _open_source(path: Path, choice: dict[str, Any]) -> tuple[_Source, ImageMeta
         if others and choice.get("hdu") is None:
             notes.append(f"file holds {len(others) + 1} images; opened HDU {hdu_label(index, hdu)}"
                          f"; others: {', '.join(others)} (choose with --hdu N)")
-        dtype = np.dtype(">f4" if bitpix == -32 else ">f8")
-        label = _dtype_label(hdu, np.empty(0, dtype))
+        label = _dtype_label(hdu, np.empty(0, shown))
         name, offset = hdu.name, int(info["datLoc"])
     bottom_up = row_order(values) != "TOP-DOWN"
     planes = 3 if layout == "planes" else 1
     h, w = shape[-2:]
     pattern = top_first_pattern(values, h) if layout == "mono" else None
+    scale = integer_scale(shown)
+    if scale != 1.0:
+        notes.append(f"{shown} samples scaled to 0..1 (divided by {scale:.0f})")
     if bottom_up:
         notes.append("rows stored bottom-up in the file, shown top row first")
     if index:
@@ -144,7 +159,29 @@ def _open_source(path: Path, choice: dict[str, Any]) -> tuple[_Source, ImageMeta
         bayer_pattern=pattern,
         extra={"fits_comments": comments, "hdu": index, "debayered": False, "plane": None,
                "row_order": "BOTTOM-UP" if bottom_up else "TOP-DOWN"})
-    return _Source(path, offset, (planes, h, w), dtype, bottom_up), meta
+    source = _Source(path, offset, (planes, h, w), dtype, bottom_up)
+    source.zero, source.scale = np.float32(zero), np.float32(1.0 / scale)
+    return source, meta
+
+
+def _stored_kind(header: Any) -> tuple[np.dtype, float, np.dtype] | None:
+    """(dtype in the file, BZERO, the dtype astropy hands the general path) for the kinds of
+    data this path reads exactly as it does: floats without scaling, 8-bit, 16-bit signed,
+    16-bit unsigned (BZERO 32768); None for others (BLANK, other scalings, 32/64-bit ints)."""
+    bitpix = int(header.get("BITPIX", 0))
+    zero = float(header.get("BZERO", 0) or 0)
+    if float(header.get("BSCALE", 1) or 1) != 1 or "BLANK" in header:
+        return None
+    if bitpix in (-32, -64) and zero == 0:
+        dtype = np.dtype(">f4" if bitpix == -32 else ">f8")
+        return dtype, 0.0, dtype
+    if bitpix == 8 and zero == 0:
+        return np.dtype("u1"), 0.0, np.dtype("uint8")
+    if bitpix == 16 and zero == 0:
+        return np.dtype(">i2"), 0.0, np.dtype(">i2")
+    if bitpix == 16 and zero == 32768:
+        return np.dtype(">i2"), 32768.0, np.dtype("uint16")
+    return None
 
 
 def convert_streamed(src: str | Path, out: str | Path, *, bits: int | None, stretch: str,
@@ -263,7 +300,8 @@ def _bands(source: _Source, dtype: np.dtype, mtfs: list[MTF] | None,
     def chunk(band: np.ndarray, c: int, y0: int, r0: int, r1: int) -> tuple[int, float, float]:
         raw, buf, den = local.get()
         x = buf[:(r1 - r0) * w].reshape(r1 - r0, w)
-        np.copyto(x, source.read(c, y0 + r0, y0 + r1, raw), casting="same_kind")
+        np.copyto(x, source.read(c, y0 + r0, y0 + r1, raw), casting="unsafe")
+        source.to_unit(x)
         lo, hi = float(np.fmin.reduce(x, axis=None)), float(np.fmax.reduce(x, axis=None))
         if mtfs is not None:
             mtfs[c].apply(x, den[:x.size].reshape(x.shape))
