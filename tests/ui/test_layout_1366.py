@@ -40,7 +40,7 @@ def _bright_rows(qtbot, text: str) -> int:
     img = tabs.tabBar().grab(rect).toImage()
     rows = 0
     for y in range(img.height()):
-        if any(img.pixelColor(x, y).lightness() > 150 for x in range(4, img.width() - 4)):
+        if any(img.pixelColor(x, y).lightness() > 110 for x in range(4, img.width() - 4)):
             rows += 1
     return rows
 
@@ -49,7 +49,8 @@ def test_unselected_tab_shows_the_accent_of_capital_e(qtbot, french):
     from editor.ui.shell.app import make_application
 
     make_application()  # the editor's theme
-    assert _bright_rows(qtbot, "Éditeur") > _bright_rows(qtbot, "Editeur")
+    # one letter, so no ascender ("d") hides whether the accent made it (any UI font)
+    assert _bright_rows(qtbot, "É") > _bright_rows(qtbot, "E")
 
 
 def test_french_info_panel_keys_fit_their_column(qtbot, french):
