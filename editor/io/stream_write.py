@@ -60,8 +60,12 @@ def write_tiff_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iter
     if band_rows % 16:
         raise ValueError(f"TIFF tiles need a height that is a multiple of 16, not {band_rows}")
     tile_w = max(16, min(band_rows, 1024))
+    # Classic TIFF offsets are 32-bit: past ~4 GiB of pixels (a 40000 x 25000 RGB float
+    # is 12 GB) only BigTIFF can hold the file (read by libtiff >= 4, GDAL, tifffile).
+    raw = int(np.prod(shape)) * np.dtype(dtype).itemsize
     tifffile.imwrite(
         path, _tiles_of(bands, shape[1], tile_w, convert), shape=shape, dtype=dtype,
+        bigtiff=raw > 2**32 - 2**26,
         tile=(band_rows, tile_w), photometric="rgb" if len(shape) == 3 else "minisblack",
         planarconfig="contig", compression=tiff_compression(compression), metadata=None,
         description=description, software="Nebulayer", iccprofile=iccprofile,
