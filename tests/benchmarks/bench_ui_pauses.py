@@ -282,14 +282,18 @@ def main() -> int:
     print(f"document {w}x{h} ({w * h / 1e6:.1f} MP, {'RGB' if args.rgb else 'mono'}), "
           f"heartbeat {BEAT_MS} ms; memory pass (np.copy) {mem_pass:.0f} ms; "
           f"{os.cpu_count()} cores; load average at the end {load_average()}")
+    print("max ms: longest pause; run ms: the most CPU the UI thread itself spent in one pause "
+          f"(its own work, whatever the load); steps: pauses with > {EXPLAIN_MS} ms of it")
     print(f"{'phase':<15}{'load 1/5/15':>16}{'wall s':>8}{'beats':>7}{'max ms':>8}"
-          f"{'p99 ms':>8}{'>100 ms':>8}")
+          f"{'p99 ms':>8}{'>100 ms':>8}{'run ms':>8}{'steps':>7}")
     worst = 0.0
     for name, gaps, wall, load in results:
         g = np.asarray([x[1] for x in gaps] or [0.0])
+        run = np.asarray([x[2] for x in gaps] or [0.0])
         worst = max(worst, float(g.max()))
         print(f"{name:<15}{load:>16}{wall:>8.1f}{len(gaps):>7}{g.max():>8.0f}"
-              f"{np.percentile(g, 99):>8.0f}{int((g > 100).sum()):>8}")
+              f"{np.percentile(g, 99):>8.0f}{int((g > 100).sum()):>8}{run.max():>8.0f}"
+              f"{int((run > EXPLAIN_MS).sum()):>7}")
     print(f"\n3 worst pauses per phase (> {EXPLAIN_MS} ms): ms = on the UI thread's core + "
           "waiting for a core + blocked (GIL/lock); UI thread at | busiest worker")
     for name, gaps, _wall, _load in results:
