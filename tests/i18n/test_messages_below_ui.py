@@ -97,7 +97,7 @@ def test_undo_names_and_new_layer_names_follow_the_language(speak) -> None:
 
     for lang, levels, undo_add, group, background in (
             ("fr", "Niveaux", "Ajouter Niveaux", "Groupe", "Arrière-plan"),
-            ("ja", "レベル補正", "レベル補正 を追加", "グループ", "背景")):
+            ("ja", "レベル補正", "レベル補正を追加", "グループ", "背景")):
         speak(lang)
         doc = Document.from_image(np.full((8, 8), 0.5, np.float32))
         assert doc.layers[0].name == background  # Photoshop's first layer, not the sky background
@@ -105,9 +105,9 @@ def test_undo_names_and_new_layer_names_follow_the_language(speak) -> None:
         assert doc.layer(lid).name == levels
         assert doc.history.undo_text == undo_add
         doc.set_params(lid, white=0.8)
-        assert doc.history.undo_text == {"fr": "Modifier Niveaux", "ja": "レベル補正 を編集"}[lang]
+        assert doc.history.undo_text == {"fr": "Modifier Niveaux", "ja": "レベル補正を編集"}[lang]
         doc.add_group(layer_ids=[lid])
-        assert doc.history.texts()[-1] == {"fr": "Grouper Groupe", "ja": "グループ をグループ化"}[lang]
+        assert doc.history.texts()[-1] == {"fr": "Grouper Groupe", "ja": "グループをグループ化"}[lang]
         doc.crop(1, 1, 4, 4)
         assert doc.history.undo_text == {"fr": "Recadrer", "ja": "切り抜き"}[lang]
         doc.rotate(90)
