@@ -109,6 +109,15 @@ class History:
         return self._undone[-1].text if self._undone else ""
 
     @property
+    def next_undo(self) -> "Command | None":
+        """The command an undo would revert (the UI runs pixel-heavy ones off its thread)."""
+        return self._done[-1] if self._done else None
+
+    @property
+    def next_redo(self) -> "Command | None":
+        return self._undone[-1] if self._undone else None
+
+    @property
     def state_token(self) -> int:
         """Identifies the current state; equal tokens mean the same edits."""
         return self._done[-1].token if self._done else 0

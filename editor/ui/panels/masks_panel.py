@@ -323,6 +323,11 @@ class MasksPanel(QWidget):
         self._mask_jobs.append((title, work))
         self._next_mask_job()
 
+    def queue_pixel_job(self, title: str, work: Any) -> None:
+        """Run ``work()`` off the UI thread after the strokes already queued (the window's
+        undo/redo of a stroke goes here, so it undoes that stroke, in order)."""
+        self._queue_mask_job(title, work)
+
     def _next_mask_job(self) -> None:
         from editor.ui.common.error_dialogs import show_error
         from editor.ui.common.job_runner import run_job
