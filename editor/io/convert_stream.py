@@ -77,10 +77,10 @@ class _Source:
         rows = raw[:n].reshape(f1 - f0, self.w)
         return rows[::-1] if self.bottom_up else rows
 
-    def sample(self, c: int) -> np.ndarray:
-        """The even subsample of plane ``c`` in displayed (top-first) order, as float32."""
+    def sample(self, c: int, k: np.ndarray) -> np.ndarray:
+        """The values at flat displayed (top-first) indices ``k`` (sorted) of plane ``c``, as
+        float32."""
         w = self.w
-        k = even_sample_indices(self.h, w)
         rows = max(1, (4 << 20) // (w * self.dtype.itemsize))  # 4 MiB reads
         raw = np.empty(rows * w, self.dtype)
         parts = []
@@ -216,7 +216,9 @@ def _convert(source: _Source, meta: ImageMeta, out: Path, bits: int | None, stre
     mtfs: list[MTF] | None = None
     if stretch == "auto":
         with ThreadPoolExecutor(WORKERS) as pool:  # reads and gathers release the GIL
-            samples = list(pool.map(source.sample, range(source.planes)))
+            k = even_sample_indices(source.h, source.w)
+            samples = list(pool.map(lambda c: source.sample(c, k), range(source.planes)))
+            del k
         c0, m, c1 = stf_params(samples)
         cap = bool(np.any(m > 0.5))
         mtfs = [MTF(a, b, c, cap) for a, b, c in zip(c0, m, c1)]

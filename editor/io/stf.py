@@ -16,6 +16,7 @@ on the reference machine, half of what Siril needs for a whole load-stretch-save
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -60,10 +61,11 @@ def stf_params(samples: Sequence[np.ndarray], *, linked: bool = True,
     float32, in that order). A sample of at most 2 x STATS_SAMPLES values is not subsampled
     again, so the statistics see exactly the pixels they see on the whole image."""
     ss = stretch_stats()
-    if len(samples) > 1:  # the medians release the GIL: one channel per thread
+    threads = min(len(samples), os.cpu_count() or 1)
+    if threads > 1:  # the medians release the GIL; each thread holds ~5 copies of a sample
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(len(samples)) as pool:
+        with ThreadPoolExecutor(threads) as pool:
             stats = list(pool.map(lambda s: ss.plane_stats(np.ascontiguousarray(s, np.float32)),
                                   samples))
     else:

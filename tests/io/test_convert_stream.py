@@ -169,3 +169,33 @@ def test_integer_camera_and_survey_files_stream_identically(shared_data, tmp_pat
                                           "--stretch", stretch]) == 0
             np.testing.assert_array_equal(tifffile.imread(streamed), tifffile.imread(general))
             assert _description(streamed) == _description(general)
+
+
+PEAK = """
+import sys
+def vm(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+import numpy, tifffile, astropy.io.fits, editor.io.convert_stream, editor.io.fits_read
+from editor.cli import main
+base = vm("VmHWM:")
+assert main(["convert", sys.argv[1], sys.argv[2], "--stretch", "auto", "--bits", "16"]) == 0
+print(base, vm("VmHWM:"))
+"""
+
+
+def test_streamed_convert_holds_less_than_the_image(tmp_path):
+    """Peak resident memory of a separate process (its own VmHWM, after the imports): the
+    streamed convert of a 144 MB float FITS stays below the file's size (bands, plus the
+    statistics' fixed-size sample), where the general path holds three copies or more."""
+    data = np.full((6000, 6000), 0.1, np.float32)
+    data += np.random.default_rng(5).standard_normal(data.shape, dtype=np.float32) * np.float32(0.01)
+    src = tmp_path / "big.fits"
+    fits.PrimaryHDU(data).writeto(src)
+    del data
+    out = subprocess.run([sys.executable, "-c", PEAK, str(src), str(tmp_path / "o.tif")],
+                         capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    base, peak = map(int, out.stdout.split())
+    assert peak - base < src.stat().st_size, (base, peak)
