@@ -216,7 +216,7 @@ class TiledRender:
                 if band is not None:
                     yield band_win, band
                 band_win = Window(t.y0, t.y1, win.x0, win.x1)
-                band = np.empty(band_win.shape + px.shape[2:], np.float32)
+                band = buffers.fresh(band_win.shape + px.shape[2:])
             assert band is not None
             band[:, t.x0 - win.x0:t.x1 - win.x0] = _as_band_channels(px, band)
         if band is not None:

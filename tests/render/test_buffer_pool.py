@@ -58,3 +58,16 @@ def test_a_slider_drag_renders_into_reused_memory_with_the_same_pixels():
     doc.set_params(lid, midtone=1.0)
     assert np.array_equal(doc.render(), seen[2])
     assert POOL.reused > before
+
+
+def test_populate_keeps_contents_and_shape_and_fresh_arrays_are_usable():
+    from editor.render.buffers import fresh, populate
+
+    a = np.arange(3 * 1024 * 1024, dtype=np.float32).reshape(1024, 1024, 3)
+    before = a.copy()
+    assert populate(a) is a and np.array_equal(a, before)  # a hint: nothing written
+    view = a[1:, 5:]
+    assert np.array_equal(populate(view), before[1:, 5:])  # unaligned start: fine too
+    b = fresh((700, 900, 3))
+    b[...] = 2.0
+    assert b.shape == (700, 900, 3) and b.dtype == np.float32 and float(b.sum()) == 2.0 * b.size
