@@ -157,10 +157,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     if args.stretch == "auto":
         from dataclasses import replace
 
-        import filters
+        from editor.io.stf import auto_stretch_array
         from editor.io.wcs import drop_bunit
 
-        data = filters.auto_stretch(data)
+        data = auto_stretch_array(data)  # filters.auto_stretch's bits, without its imports
         history = [*meta.extra.get("history", []), "auto stretch (STF) by convert --stretch auto"]
         meta = replace(meta, header=drop_bunit(meta.header, "values stretched by --stretch auto"),
                        extra={**meta.extra, "history": history})

@@ -128,3 +128,29 @@ class MTF:
         x = np.array([value], np.float32)
         self.apply(x, np.empty_like(x))
         return float(x[0])
+
+
+def auto_stretch_array(img: np.ndarray) -> np.ndarray:
+    """``filters.auto_stretch(img)`` (linked, default clip and target), the same bits, without
+    importing the filters: for ``convert`` of files the streamed path does not cover."""
+    img = np.asarray(img, np.float32)
+    h, w = img.shape[:2]
+    planes = [img] if img.ndim == 2 else [img[..., c] for c in range(img.shape[2])]
+    k = even_sample_indices(h, w)
+    flat = np.ascontiguousarray(img).reshape(h * w, -1)  # no copy: ``img`` is C-ordered
+    samples = [flat[k, c] for c in range(flat.shape[1])]  # the pixels finite_sample takes
+    c0, m, c1 = stf_params(samples)
+    cap = bool(np.any(m > 0.5))
+    mtfs = [MTF(a, b, c, cap) for a, b, c in zip(c0, m, c1)]
+    out = np.empty(img.shape, np.float32)
+    rows = max(1, (1 << 18) // (w * (1 if img.ndim == 2 else img.shape[2])))
+    scratch = np.empty((rows, w), np.float32)
+    plane = np.empty((rows, w), np.float32)
+    for y in range(0, h, rows):  # cache-sized slices, one channel at a time
+        n = min(rows, h - y)
+        for c, f in enumerate(mtfs):
+            x = plane[:n]
+            np.copyto(x, planes[c][y:y + n])
+            f.apply(x, scratch[:n])
+            (out[y:y + n] if img.ndim == 2 else out[y:y + n, :, c])[...] = x
+    return out

@@ -199,3 +199,18 @@ def test_streamed_convert_holds_less_than_the_image(tmp_path):
     assert out.returncode == 0, out.stderr
     base, peak = map(int, out.stdout.split())
     assert peak - base < src.stat().st_size, (base, peak)
+
+
+def test_the_general_paths_stretch_has_the_filters_bits(shared_data):
+    from editor import open_image
+    from editor.io.stf import auto_stretch_array
+
+    for name in ("raw/canon_eos_6d_linear.dng", "raw/kodak_dc50_bayer.kdc",
+                 "fits/m51_kpno_b_int16.fits", "fits/hst_acs_j8bt06nyq_flt_mef.fits"):
+        data = open_image(shared_data / name).data
+        np.testing.assert_array_equal(auto_stretch_array(data), filters.auto_stretch(data),
+                                      err_msg=name)
+    rgb = open_image(shared_data / "raw" / "canon_eos_6d_linear.dng").data.copy()
+    rgb[:50, :80, 1] = np.nan
+    rgb[60, 60] = np.inf
+    np.testing.assert_array_equal(auto_stretch_array(rgb), filters.auto_stretch(rgb))
