@@ -41,7 +41,7 @@ def declared_problem_in(fh: BinaryIO, max_hdus: int = MAX_HDUS) -> str | None:
 
 
 def _walk(fh: BinaryIO, max_hdus: int) -> str | None:
-    for _ in range(max_hdus):
+    for _hdu in range(max_hdus):  # not `_`: that is the translation function here
         cards: dict[bytes, bytes] = {}
         for _block in range(MAX_HEADER_BLOCKS):
             block = fh.read(BLOCK)
