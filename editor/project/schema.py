@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from editor.locale import _
 from editor.project.limits import check_document_bounds
 from editor.project.schema_error import SchemaError  # noqa: F401  (re-exported: callers import it from here)
 
@@ -51,15 +52,15 @@ def check_shape(shape: Any, where: str, pixel_budget: int) -> tuple[int, ...]:
     """A validated (H, W) or (H, W, 3) within ``pixel_budget`` bytes of float32."""
     _require(isinstance(shape, list) and len(shape) in (2, 3)
              and all(isinstance(v, int) and not isinstance(v, bool) for v in shape),
-             f"{where}: shape must be [H, W] or [H, W, 3]")
-    _require(all(0 < v <= MAX_SIDE for v in shape[:2]), f"{where}: image size {shape} is absurd")
-    _require(len(shape) == 2 or shape[2] == 3, f"{where}: only 1 or 3 channels are allowed")
+             _("{where}: shape must be [H, W] or [H, W, 3]").format(where=where))
+    _require(all(0 < v <= MAX_SIDE for v in shape[:2]), _("{where}: image size {shape} is absurd").format(where=where, shape=shape))
+    _require(len(shape) == 2 or shape[2] == 3, _("{where}: only 1 or 3 channels are allowed").format(where=where))
     nbytes = 4
     for v in shape:
         nbytes *= v
     _require(nbytes <= pixel_budget,
-             f"{where}: a {shape[1]}x{shape[0]} image needs {nbytes / 1024**3:.1f} GiB, more than "
-             f"the {pixel_budget / 1024**3:.1f} GiB memory budget")
+             _("{where}: a {shape}x{shape2} image needs {nbytes:.1f} GiB, more than "
+             "the {pixel_budget:.1f} GiB memory budget").format(where=where, shape=shape[1], shape2=shape[0], nbytes=nbytes / 1024 ** 3, pixel_budget=pixel_budget / 1024 ** 3))
     return tuple(shape)
 
 
@@ -68,9 +69,9 @@ def check_document(data: Any, pixel_budget: int, *, tiled: bool = False) -> None
     document is only rendered by tiles (headless render), so neither the canvas nor the
     sources together need to fit the budget: the tile planner refuses what cannot fit, and
     the loader counts the sources it really reads into memory (big ones are mapped)."""
-    _require(isinstance(data, dict), "document.json is not an object")
+    _require(isinstance(data, dict), _("document.json is not an object"))
     canvas = data.get("canvas")
-    _require(isinstance(canvas, dict), "canvas is missing")
+    _require(isinstance(canvas, dict), _("canvas is missing"))
     # A full-size render holds RGB float32 copies of the canvas: one must fit the budget.
     check_shape([canvas.get("height"), canvas.get("width"), 3], "canvas",
                 2**62 if tiled else pixel_budget)
@@ -78,34 +79,34 @@ def check_document(data: Any, pixel_budget: int, *, tiled: bool = False) -> None
     if geometry is not None:  # the layer frame a crop/rotation keeps is rendered too
         _require(isinstance(geometry, dict) and isinstance(geometry.get("base"), list)
                  and len(geometry["base"]) == 2 and isinstance(geometry.get("ops", []), list)
-                 and len(geometry.get("ops", [])) <= 1000, "bad geometry record")
+                 and len(geometry.get("ops", [])) <= 1000, _("bad geometry record"))
         check_shape([*geometry["base"], 3], "geometry base", pixel_budget)
     sources = data.get("sources")
-    _require(isinstance(sources, list), "sources must be a list")
+    _require(isinstance(sources, list), _("sources must be a list"))
     total = 0
     ids = set()
     for i, s in enumerate(sources):
         where = f"source {i}"
-        _require(isinstance(s, dict) and isinstance(s.get("id"), str), f"{where}: bad record")
-        _require(s["id"] not in ids, f"{where}: duplicate id {s['id']}")
+        _require(isinstance(s, dict) and isinstance(s.get("id"), str), _("{where}: bad record").format(where=where))
+        _require(s["id"] not in ids, _("{where}: duplicate id {id}").format(where=where, id=s['id']))
         ids.add(s["id"])
         shape = check_shape(s.get("shape"), f"{where} ({s['id']})", pixel_budget)
         n = 4
         for v in shape:
             n *= v
         total += n
-        _require(s.get("storage") in ("embedded", "reference"), f"{where}: unknown storage")
+        _require(s.get("storage") in ("embedded", "reference"), _("{where}: unknown storage").format(where=where))
         if s["storage"] == "embedded":
-            _require(isinstance(s.get("file"), str), f"{where}: embedded pixels need a file name")
+            _require(isinstance(s.get("file"), str), _("{where}: embedded pixels need a file name").format(where=where))
         else:
-            _require(isinstance(s.get("path"), str), f"{where}: a reference needs a path")
+            _require(isinstance(s.get("path"), str), _("{where}: a reference needs a path").format(where=where))
     _require(tiled or total <= pixel_budget,
-             f"the sources need {total / 1024**3:.1f} GiB, more than the "
-             f"{pixel_budget / 1024**3:.1f} GiB memory budget")
-    _require(isinstance(data.get("layers"), list), "layers must be a list")
-    _require(isinstance(data.get("snapshots", []), list), "snapshots must be a list")
+             _("the sources need {total:.1f} GiB, more than the "
+             "{pixel_budget:.1f} GiB memory budget").format(total=total / 1024 ** 3, pixel_budget=pixel_budget / 1024 ** 3))
+    _require(isinstance(data.get("layers"), list), _("layers must be a list"))
+    _require(isinstance(data.get("snapshots", []), list), _("snapshots must be a list"))
     for snap in data.get("snapshots", []):
         _require(isinstance(snap, dict) and isinstance(snap.get("layers"), list)
-                 and isinstance(snap.get("id"), str), "bad snapshot record")
-    _require(isinstance(data.get("metadata", {}), dict), "metadata must be an object")
+                 and isinstance(snap.get("id"), str), _("bad snapshot record"))
+    _require(isinstance(data.get("metadata", {}), dict), _("metadata must be an object"))
     check_document_bounds(data)
