@@ -277,9 +277,10 @@ def _write(source: _Source, tmp: Path, bits: int | None, mtfs: list[MTF] | None,
     bands = _bands(source, dtype, mtfs, ranges)
     codec = tiff_compression(compression)
     if codec is None:  # strips, as other programs write them
+        raw = h * w * planes * dtype.itemsize  # past ~4 GiB only BigTIFF holds the offsets
         tifffile.imwrite(
             tmp, (px.tobytes() for _, px in bands), shape=shape, dtype=dtype,
-            rowsperstrip=BAND_ROWS, photometric="rgb" if planes > 1 else "minisblack",
+            bigtiff=raw > 2**32 - 2**26, rowsperstrip=BAND_ROWS, photometric="rgb" if planes > 1 else "minisblack",
             planarconfig="contig", compression=None, metadata=None, description=description,
             software="Nebulayer", iccprofile=_icc_for(meta, like), extratags=_camera_tags(meta))
     else:
