@@ -214,3 +214,19 @@ def test_the_general_paths_stretch_has_the_filters_bits(shared_data):
     rgb[:50, :80, 1] = np.nan
     rgb[60, 60] = np.inf
     np.testing.assert_array_equal(auto_stretch_array(rgb), filters.auto_stretch(rgb))
+
+
+@pytest.mark.parametrize("hdu", [None, "2", "ERR"])
+def test_an_image_in_an_extension_streams_with_the_same_notes(shared_data, tmp_path, monkeypatch,
+                                                              capsys, hdu):
+    src = shared_data / "fits" / "hst_acs_j8bt06nyq_flt_mef.fits"
+    choice = [] if hdu is None else ["--hdu", hdu]
+    argv = ["convert", str(src), "", "--bits", "16", "--stretch", "auto", *choice]
+    streamed, general = tmp_path / "s.tif", tmp_path / "g.tif"
+    assert main(argv[:2] + [str(streamed)] + argv[3:]) == 0
+    said = capsys.readouterr().err
+    assert _general(monkeypatch, argv[:2] + [str(general)] + argv[3:]) == 0
+    assert capsys.readouterr().err == said  # "file holds 3 images..." when no --hdu
+    assert ("file holds" in said) == (hdu is None)
+    np.testing.assert_array_equal(tifffile.imread(streamed), tifffile.imread(general))
+    assert _description(streamed) == _description(general)
