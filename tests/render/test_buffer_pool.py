@@ -5,6 +5,7 @@ the same pixels as before and do reuse memory across a slider drag."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from editor.render.buffers import MIN_BYTES, BufferPool
 
@@ -71,3 +72,37 @@ def test_populate_keeps_contents_and_shape_and_fresh_arrays_are_usable():
     b = fresh((700, 900, 3))
     b[...] = 2.0
     assert b.shape == (700, 900, 3) and b.dtype == np.float32 and float(b.sum()) == 2.0 * b.size
+
+
+def _faults_writing_after_populate(nbytes: int, offset: int) -> tuple[int, int]:
+    """(page faults, pages) writing a fresh mmap-backed array after populate()."""
+    import mmap
+    import resource
+
+    from editor.render import buffers
+
+    region = mmap.mmap(-1, nbytes + offset)  # fresh anonymous pages, none faulted in yet
+    arr = np.frombuffer(region, np.uint8)[offset:]  # offset: not page aligned
+    buffers.populate(arr)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    arr.fill(1)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    del arr
+    return faults, nbytes // 4096
+
+
+def test_populate_in_steps_faults_in_every_page_of_a_large_unaligned_array():
+    """populate() works in POPULATE_STEP pieces (so the UI thread's allocations are not
+    held up behind one long call, issue 17); all pages are still faulted in: writing the
+    array afterwards takes (almost) no page faults."""
+    import sys
+
+    from editor.render import buffers
+
+    if buffers._MADVISE is None or not sys.platform.startswith("linux"):
+        pytest.skip("MADV_POPULATE_WRITE is Linux's")
+    faults, pages = _faults_writing_after_populate(buffers.POPULATE_STEP // 2, 0)
+    if faults > pages // 2:  # one call, within one step
+        pytest.skip(f"this kernel ignores MADV_POPULATE_WRITE ({faults} faults, {pages} pages)")
+    faults, pages = _faults_writing_after_populate(int(3.5 * buffers.POPULATE_STEP), 12)
+    assert faults < pages // 50, (faults, pages)
