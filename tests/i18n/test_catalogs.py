@@ -84,3 +84,29 @@ def test_the_template_lists_every_marked_message(marked: dict) -> None:
     absent = [f"{where}: {msgid!r}" for (msgid, context), where in sorted(marked.items(), key=str)
               if template.get(msgid, context=context) is None]
     assert not absent, "regenerate editor/locale/nebulayer.pot (README 'Languages'):\n" + "\n".join(absent)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ja"])
+def test_built_in_operations_names_and_parameter_labels_are_translated(lang: str) -> None:
+    """Names, descriptions, parameter labels, help and choices of the built-in filters and masks
+    come from their specs (filters/ may not import the editor): the UI translates them where
+    shown and a new layer is named with the translated name, so each needs an entry."""
+    from editor.plugins.registry import get_registry
+
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "nebulayer.po").open("rb") as f:
+        catalog = read_po(f)
+    texts: dict[str, str] = {}
+    for spec in get_registry().specs():
+        if spec.source != "builtin":
+            continue
+        texts.setdefault(spec.name, spec.id)
+        if spec.doc:
+            texts.setdefault(spec.doc, spec.id)
+        for p in spec.params:
+            for text in (p.label or p.name, p.doc, *p.choices):
+                if text and any(ch.isalpha() for ch in text):
+                    texts.setdefault(text, f"{spec.id}.{p.name}")
+    missing = [f"{where}: {text!r}" for text, where in sorted(texts.items())
+               if not (catalog.get(text) and catalog.get(text).string)]
+    assert len(texts) > 50
+    assert not missing, f"{len(missing)} built-in operation texts without a {lang} translation:\n" + "\n".join(missing)

@@ -20,7 +20,7 @@ SAME_EVERYWHERE = {"Nebulayer", "FITS", "RGB", "LRGB", "PNG", "GIF", "APNG", "TI
 #: Words French writes as English does (checked one by one).
 SAME_IN = {"fr": {"Auto", "Format", "Image", "Image…", "Port", "Notes", "Acquisition", "Saturation",
                   "Correction", "Type", "Menu", "ISO", "Gain", "Offset", "Original", "Sigma clipping", "dark", "flat",
-                  "luminance"},
+                  "luminance", "Gamma"},
            "ja": set()}
 
 

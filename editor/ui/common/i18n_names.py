@@ -13,6 +13,8 @@ NAMES = (
     N_('Black point'),
     N_('Midtones (gamma)'),
     N_('Photoshop gamma: above 1 brightens.'),
+    N_('Gamma'),
+    N_("Photoshop's midtones gamma: above 1 brightens."),
     N_('White point'),
     N_('Output black'),
     N_('Output white'),
