@@ -240,6 +240,10 @@ def _convert(source: _Source, meta: ImageMeta, out: Path, bits: int | None, stre
                 raise Fallback
     except Fallback:
         return None
+    except (OSError, ValueError) as exc:  # a full disk, a folder in the way: as export_image
+        from editor.errors import ImageWriteError
+
+        raise ImageWriteError(out, f"cannot write: {exc}") from exc
     return []
 
 

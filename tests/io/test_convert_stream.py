@@ -230,3 +230,13 @@ def test_an_image_in_an_extension_streams_with_the_same_notes(shared_data, tmp_p
     assert ("file holds" in said) == (hdu is None)
     np.testing.assert_array_equal(tifffile.imread(streamed), tifffile.imread(general))
     assert _description(streamed) == _description(general)
+
+
+def test_a_folder_in_the_way_of_the_output_is_one_line(shared_data, tmp_path, capsys):
+    (tmp_path / "out.tif").mkdir()
+    src = shared_data / "fits" / "m51_kpno_b_int16.fits"
+    assert main(["convert", str(src), str(tmp_path / "out.tif"), "--stretch", "auto",
+                 "--bits", "16"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "out.tif" in err[0] and "cannot write" in err[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["out.tif"]  # no temporary file left
