@@ -74,6 +74,20 @@ def load_average() -> str:
     return "/".join(f"{v:.2f}" for v in os.getloadavg())
 
 
+def pressure() -> str:
+    """Linux pressure stall information (share of time tasks waited for a core, for memory,
+    for I/O over the last 60 s): what a "queue" or "blocked" figure owes to the machine."""
+    out = []
+    for kind in ("cpu", "memory", "io"):
+        try:
+            with open(f"/proc/pressure/{kind}") as f:
+                some = f.readline().split()
+            out.append(f"{kind} {some[2].split('=')[1]} %")
+        except (OSError, IndexError):
+            pass
+    return ", ".join(out) or "n/a"
+
+
 class Heartbeat:
     """Beats on the UI thread; each gap is kept with the UI thread's CPU and run-queue time."""
 
@@ -281,7 +295,8 @@ def main() -> int:
           f"GIL switch interval {sys.getswitchinterval() * 1000:.1f} ms")
     print(f"document {w}x{h} ({w * h / 1e6:.1f} MP, {'RGB' if args.rgb else 'mono'}), "
           f"heartbeat {BEAT_MS} ms; memory pass (np.copy) {mem_pass:.0f} ms; "
-          f"{os.cpu_count()} cores; load average at the end {load_average()}")
+          f"{os.cpu_count()} cores; load average at the end {load_average()}; "
+          f"stalled (some, avg60): {pressure()}")
     print("max ms: longest pause; run ms: the most CPU the UI thread itself spent in one pause "
           f"(its own work, whatever the load); steps: pauses with > {EXPLAIN_MS} ms of it")
     print(f"{'phase':<15}{'load 1/5/15':>16}{'wall s':>8}{'beats':>7}{'max ms':>8}"
