@@ -1,16 +1,17 @@
 """``nebulayer convert`` of a FITS image to TIFF in one streamed pass, for big files.
 
-The general path (``open_image`` + ``filters.auto_stretch`` + ``export_image``) holds the
-decoded float image, the stretched copy, the 0..1 copy and the integers at once, and imports
-every filter. Here the file is memory-mapped and read once:
+The general path (``open_image`` + auto stretch + ``export_image``) holds the decoded float
+image, the stretched copy and the integers at once. Here the file is read once, band by band
+(``preadv`` into reused buffers: a memory map faulted every page in on first touch, which cost
+more than the copy):
 
 1. the stretch statistics are measured on the even subsample ``filters.stretch_stats`` takes
-   (gathered straight from the mapped file, in the displayed row order), so the parameters are
+   (gathered straight from the file, in the displayed row order), so the parameters are
    those of the whole image (:mod:`editor.io.stf`);
 2. bands of rows are converted (byte order, bottom-up rows, channel planes to interleaved),
    stretched and quantised in place in cache-sized chunks on two threads, and written as
-   strips (uncompressed) or tiles (compressed, :mod:`editor.io.stream_write`); the mapped
-   pages of a band are handed back after it, so memory stays at a few bands.
+   strips (uncompressed) or tiles (compressed, :mod:`editor.io.stream_write`); each band is
+   read into reused per-thread buffers, so memory stays at a few bands.
 
 Same file as the general path: same header and HISTORY (a test compares them), bit-identical
 pixels. The value-range rule of :mod:`editor.io.export_range` needs the range of the result
@@ -109,8 +110,8 @@ class _Source:
 
 
 def _open_source(path: Path, choice: dict[str, Any]) -> tuple[_Source, ImageMeta] | None:
-    """The mapped image and the metadata ``read_fits`` would give, or None when the file is
-    not one this path covers."""
+    """The image (read band by band later) and the metadata ``read_fits`` would give, or
+    None when the file is not one this path covers."""
     from astropy.io import fits
 
     from editor.io.bayer_fits import row_order, top_first_pattern
