@@ -395,7 +395,13 @@ def blur_or_highpass(img: np.ndarray, sigma: float, highpass: bool = False) -> n
     # Normalised convolution: missing pixels neither contribute nor darken their neighbours.
     valid = np.isfinite(img)
     num = _blur(np.where(valid, img, np.float32(0)), sigma)
-    den = _blur(valid.astype(np.float32), sigma)
+    if img.ndim == 3 and all(np.array_equal(valid[..., 0], valid[..., c])
+                             for c in range(1, img.shape[2])):
+        # The usual case (empty mosaic borders, registration edges): every channel misses
+        # the same pixels, so one channel's weights serve all of them.
+        den = _blur(valid[..., 0].astype(np.float32), sigma)[..., None]
+    else:
+        den = _blur(valid.astype(np.float32), sigma)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.divide(num, den, out=num)
     out[(den < 1e-6) | ~valid] = np.nan
