@@ -156,3 +156,16 @@ def test_prefetch_is_the_strip_a_further_pan_exposes_in_its_direction():
     assert prefetch_tiles(W, H, region, 0, (0, 0), 256) == []
     # at the canvas edge there is nothing more to fetch
     assert prefetch_tiles(W, H, (W - 1920, 0, 1920, 1080), 0, (1, 0), 256) == []
+
+
+def test_with_the_auto_stretch_the_tiles_show_the_measured_stretch(qtbot, big_tab):
+    tab, doc = big_tab
+    tab.stretch_box.setCurrentIndex(tab.stretch_box.findData("auto"))
+    tab.canvas.zoom_to(1.0, QPointF(500, 400))
+    _wait_tiles(qtbot, tab)
+    stf = tab.renderer.stf
+    assert stf is not None and tab.tiles.stretch is stf
+    tab.canvas.image_item.hide()
+    want = fast_display_image(doc.render(region=(0, 0, 1100, 800)), stretch=stf)
+    for x, y in ((300, 200), (700, 500), (1000, 700)):
+        assert _screen_pixels(tab, x, y) == tuple(int(v) for v in want[y, x]), (x, y)

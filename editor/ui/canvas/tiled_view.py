@@ -129,11 +129,11 @@ class TiledLayer(QObject):
         """The stretch/clip warning the tiles are drawn with (the render controller's)."""
         if _same(stretch, self.stretch) and clip_warning == self.clip_warning:
             return
-        first = self.stretch is None
         self.stretch, self.clip_warning = stretch, clip_warning
-        # Tiles rendered before the stretch was known are in the engine cache: let the running
-        # ones finish, they come back from there in a few ms.
-        self._new_state(content=False, cancel=not first)
+        # (the tile threads wait while the stretch is unknown, so nothing runs yet the first
+        # time; later, running tiles of the old stretch are cancelled: the linear pixels stay
+        # in the engine cache and come back in a few ms)
+        self._new_state(content=False)
         self.update_view()
 
     def suspend(self, suspended: bool) -> None:
@@ -381,10 +381,10 @@ class TiledLayer(QObject):
         while True:
             with self._cond:
                 # While the auto stretch is being measured (by the render controller, on the
-                # whole image), one thread fills the engine cache and the other core is left
-                # to the measuring render, which everything waits for.
-                while not self._stop and (not self._queue or (
-                        self.stretch is None and threading.current_thread() is not self._threads[0])):
+                # whole image) the tiles wait: everything on screen waits for that render, and
+                # it runs fastest alone (it also leaves the layers' measures in the engine
+                # cache for the tiles).
+                while not self._stop and (not self._queue or self.stretch is None):
                     self._cond.wait()
                 if self._stop:
                     return
@@ -416,12 +416,9 @@ class TiledLayer(QObject):
                         if content == self._content:
                             self._renderers[(content, t.level)] = renderer
                 renderer.tiled.errors = errors
-                if stretch is None:  # the auto stretch is being measured: fill the engine cache
-                    renderer.linear(t)
-                else:
-                    picture = renderer.picture(t, stretch, clip)
-                    self.cache.put((key, t), picture, picture.nbytes)
-                    msg = (state, t, picture, errors, key)
+                picture = renderer.picture(t, stretch, clip)
+                self.cache.put((key, t), picture, picture.nbytes)
+                msg = (state, t, picture, errors, key)
             except Cancelled:
                 with self._cond:
                     if state == self._state and t in self._wanted:
