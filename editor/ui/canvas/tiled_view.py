@@ -2,10 +2,12 @@
 level matching the zoom (editor/render/pyramid.py), so a canvas of any size displays (no
 pyqtgraph 2^29-element image), pans at screen rate and refines tile by tile.
 
-Order of work: coarse placeholder cells under the view, then the visible cells of the current
-level, nearest the view's centre first, then the cells a further pan in the same direction
-will expose (prefetch), then coarse cells around the view; two worker threads render them,
-and cells already in the display cache show at once. The pan itself never waits for a render:
+Order of work: the overview (the whole canvas in a tile or two of the coarsest level, a few
+ms), then the visible cells of the current level, nearest the view's centre first, then the
+cells a further pan in the same direction will expose (prefetch), then the view and its
+surroundings 8x coarser (the next pan's sharper placeholder); two worker threads render them
+(once the screen stretch is known), and cells already in the display cache show at once.
+Tiles arriving within BATCH_MS go on screen in one repaint. The pan itself never waits for a render:
 what is on screen meanwhile stays as the placeholder (tiles of coarser levels, kept until the
 finer ones cover them, and the render controller's low-resolution picture under them). A pan
 or zoom replaces the queue with the new view's cells and cancels a running tile that left the
