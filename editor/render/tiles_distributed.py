@@ -89,14 +89,22 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         with Client(scheduler) as client:
             yield client
         return
+    with _one_blas_thread_env(), \
+            LocalCluster(n_workers=max(1, int(workers or 1)), threads_per_worker=1,
+                         processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
+@contextmanager
+def _one_blas_thread_env() -> Iterator[None]:
+    """BLAS/OpenMP limited to one thread in the environment that worker processes started
+    meanwhile inherit (the workers share the cores); the parent's settings come back after."""
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # inherited by the worker processes
+    os.environ.update(env)
     try:
-        with LocalCluster(n_workers=max(1, int(workers or 1)), threads_per_worker=1,
-                          processes=True, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
-            yield client
+        yield
     finally:
         for k, v in old.items():
             if v is None:
@@ -148,18 +156,9 @@ def local_pool(workers: int) -> Iterator[Any]:
 
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
-    env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # inherited by the fork server (started on first use)
-    try:
-        with ProcessPoolExecutor(max(1, int(workers)), mp_context=ctx) as pool:
-            yield pool
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    # The fork server starts on first use, inside this block: it inherits the settings.
+    with _one_blas_thread_env(), ProcessPoolExecutor(max(1, int(workers)), mp_context=ctx) as pool:
+        yield pool
 
 
 class DistributedBands:
