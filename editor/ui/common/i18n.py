@@ -42,26 +42,10 @@ def _settings() -> QSettings:
     return QSettings(str(settings_file()), QSettings.Format.IniFormat)
 
 
-def _normalise(code: str | None) -> str | None:
-    """``fr_FR.UTF-8`` -> ``fr``; None for C/POSIX/empty."""
-    if not code:
-        return None
-    code = code.split(":")[0].split(".")[0].split("@")[0].replace("-", "_")
-    if code in ("C", "POSIX", ""):
-        return None
-    return code.split("_")[0].lower()
-
-
 def system_language() -> str:
-    """The language the system asks for, as the C library reads it (first of LC_ALL,
-    LC_MESSAGES, LANG), else Qt's idea of the system locale."""
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        lang = _normalise(os.environ.get(var))
-        if lang:
-            return lang
-        if os.environ.get(var):  # "C" set explicitly: English
-            return "en"
-    return _normalise(QLocale.system().name()) or "en"
+    """The language the system asks for, as the C library reads it (the non-Qt layer's rule:
+    LC_ALL, LC_MESSAGES, LANG, with GNU's LANGUAGE list), else Qt's idea of the system locale."""
+    return messages.system_language() or messages.normalise(QLocale.system().name()) or "en"
 
 
 def saved_language() -> str:
@@ -77,7 +61,7 @@ def save_language(code: str) -> None:
 
 def current_language() -> str:
     """The language the UI speaks in this run: a key of :data:`LANGUAGES`."""
-    for choice in (_normalise(os.environ.get(ENV_VAR)), saved_language(), system_language()):
+    for choice in (messages.normalise(os.environ.get(ENV_VAR)), saved_language(), system_language()):
         if choice:
             return choice if choice in LANGUAGES else "en"
     return "en"
@@ -124,7 +108,7 @@ def _locale_for(lang: str) -> QLocale:
     """The system locale when it speaks ``lang`` (keeps fr_CA vs fr_FR), else the language's
     main locale."""
     system = QLocale.system()
-    if _normalise(system.name()) == lang:
+    if messages.normalise(system.name()) == lang:
         return system
     return QLocale(lang)
 
