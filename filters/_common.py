@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from filters.registry import ProgressCallback
+from filters.messages import M_
 
 #: Rec. 709 / sRGB primaries luminance weights, applied to *linear* RGB (CIE Y).
 LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
@@ -42,7 +43,7 @@ def as_image(img: np.ndarray, name: str = "img") -> np.ndarray:
     """``img`` as a float32 (H, W) or (H, W, C) array (no copy when it already is one)."""
     a = np.asarray(img)
     if a.ndim not in (2, 3) or a.size == 0:
-        raise ValueError(f"{name}: expected an (H, W) or (H, W, C) image, got shape {a.shape}")
+        raise ValueError(f"{name}: " + M_("expected an (H, W) or (H, W, C) image, got shape {shape}", shape=a.shape))
     if a.dtype != np.float32:
         a = a.astype(np.float32)
     return a
@@ -170,14 +171,14 @@ def apply_to_channel(
     A mono image has one channel, which every choice adjusts.
     """
     if channel not in CHANNEL_CHOICES:
-        raise ValueError(f"channel: {channel!r} is not one of {', '.join(CHANNEL_CHOICES)}")
+        raise ValueError("channel: " + M_("{value!r} is not one of {choices}", value=channel, choices=", ".join(CHANNEL_CHOICES)))
     img = as_image(img)
     if img.ndim == 2 or img.shape[2] == 1 or channel == "all":
         return func(img)
     if channel in CHANNEL_INDEX:
         c = CHANNEL_INDEX[channel]
         if c >= img.shape[2]:
-            raise ValueError(f"channel: the image has no {channel} channel (shape {img.shape})")
+            raise ValueError("channel: " + M_("the image has no {channel} channel (shape {shape})", channel=channel, shape=img.shape))
         out = img.copy()
         out[..., c] = func(np.ascontiguousarray(img[..., c]))
         return out

@@ -9,6 +9,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from filters._common import CHANNEL_CHOICES, apply_to_channel, map_elementwise, report, scratch
+from filters.messages import M_
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: Steps of the curve's table over 0..1 (2**20): a pixel takes the entry nearest to it, so
@@ -24,7 +25,7 @@ def curve_function(points: Sequence[Sequence[float]]) -> PchipInterpolator:
     pts = sorted({float(x): float(y) for x, y in points}.items())
     if len(pts) < 2:
         raise ValueError(
-            f"points: a curve needs at least 2 points with different x, got {points!r}"
+            "points: " + M_("a curve needs at least 2 points with different x, got {points!r}", points=points)
         )
     xs, ys = np.array(pts).T
     return PchipInterpolator(xs, ys, extrapolate=False)

@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from filters._common import CHANNEL_CHOICES, apply_to_channel, as_image, map_elementwise, report
+from filters.messages import M_
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: Largest relative difference of the midtone gamma from an exact power (measured: 6e-6 for
@@ -27,9 +28,9 @@ def levels_kernel(
     the render engine runs it in place on cache-sized chunks, fused with the layers around it).
     ValueError for parameters levels refuses."""
     if not white > black:
-        raise ValueError(f"white ({white}) must be above black ({black})")
+        raise ValueError(M_("white ({white}) must be above black ({black})", white=white, black=black))
     if not midtone > 0:
-        raise ValueError(f"midtone must be > 0, got {midtone}")
+        raise ValueError(M_("midtone must be > 0, got {midtone}", midtone=midtone))
     scale = np.float32(1.0 / (white - black))
     b = np.float32(black)
     inv_gamma = np.float32(1.0 / midtone)
@@ -167,7 +168,7 @@ def brightness_contrast(
     array([[0.5]], dtype=float32)
     """
     if not -1 <= brightness <= 1 or not -1 <= contrast < 1:
-        raise ValueError("brightness must be in -1..1 and contrast in -1..1 (1 excluded)")
+        raise ValueError(M_("brightness must be in -1..1 and contrast in -1..1 (1 excluded)"))
     img = as_image(img)
     report(progress, 0.0)
     slant = np.float32(math.tan((contrast + 1.0) * math.pi / 4.0))

@@ -11,6 +11,7 @@ from filters._common import (
     scratch,
 )
 from filters import stretch_stats
+from filters.messages import M_
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: MAD of a normal distribution times this is its standard deviation.
@@ -39,7 +40,7 @@ def midtones_transfer(x: np.ndarray | float, m: float) -> np.ndarray:
     0.5
     """
     if not 0 < m < 1:
-        raise ValueError(f"midtones balance must be between 0 and 1 (exclusive), got {m}")
+        raise ValueError(M_("midtones balance must be between 0 and 1 (exclusive), got {m}", m=m))
     scalar = np.ndim(x) == 0
     a = np.atleast_1d(np.asarray(x, np.float32))
     mm = np.float32(m)
@@ -343,7 +344,8 @@ def asinh_kernel(stretch: float, black_point: float, n_channels: int
     (H, W, C) image), ``dst`` may be ``src``: the render engine runs it in place on
     cache-sized row chunks. None when the image has other than 1 or 3 channels."""
     if not stretch >= 0 or not black_point < 1:
-        raise ValueError(f"stretch must be >= 0 and black_point < 1, got {stretch}, {black_point}")
+        raise ValueError(M_("stretch must be >= 0 and black_point < 1, got {stretch}, {black_point}",
+                            stretch=stretch, black_point=black_point))
     if n_channels not in (1, 3):
         return None
     bp = np.float32(black_point)
