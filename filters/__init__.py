@@ -55,7 +55,7 @@ def plugin_manifest() -> dict[str, Any]:
     """The built-in filters, declared exactly as a third-party plugin declares its own."""
     return {
         "id": "nebulayer.builtin",
-        "name": "Nebulayer built-in filters",
+        "name": "Nebulayer built-in filters",  # untranslated: a plugin name, as its author wrote it
         "version": __version__,
         "filters": builtin_specs(),
     }

@@ -10,6 +10,7 @@ from scipy import ndimage
 from scipy.signal.windows import tukey
 
 from filters._common import as_image, luminance, per_channel
+from filters.messages import M_
 from filters.gaussian import gaussian_blur
 
 #: Scale (px) of the sky background removed before matching.
@@ -21,8 +22,8 @@ MAX_SIZE = 2048
 def _check_same_size(reference: np.ndarray, moving: np.ndarray) -> None:
     if reference.shape[:2] != moving.shape[:2]:
         raise ValueError(
-            f"cannot align images of different sizes: reference {reference.shape[:2]} vs "
-            f"moving {moving.shape[:2]}; crop or resample one of them first"
+            M_("cannot align images of different sizes: reference {reference} vs moving {moving}; "
+               "crop or resample one of them first", reference=reference.shape[:2], moving=moving.shape[:2])
         )
 
 
@@ -178,7 +179,7 @@ def register_similarity(reference: np.ndarray, moving: np.ndarray) -> dict[str, 
     try:
         t, _ = astroalign.find_transform(ref, mov)
     except (astroalign.MaxIterError, ValueError) as exc:
-        raise ValueError(f"could not match stars between the two images: {exc}") from None
+        raise ValueError(M_("could not match stars between the two images: {error}", error=exc)) from None
     return {
         "matrix": np.asarray(t.params, dtype=float),
         "rotation_deg": float(np.degrees(t.rotation)),

@@ -6,6 +6,7 @@ import numpy as np
 from scipy.interpolate import RBFInterpolator
 
 from filters._common import as_image, has_nan, report
+from filters.messages import M_
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: The model is fitted and evaluated on a proxy about this many pixels on its long side.
@@ -221,10 +222,10 @@ def extract_background_measure(
 
 def _check_options(method: str, mode: str, grid: int) -> None:
     if method not in ("poly", "rbf") or mode not in ("subtract", "divide"):
-        raise ValueError(f"method must be poly or rbf and mode subtract or divide, got "
-                         f"{method!r}, {mode!r}")
+        raise ValueError(M_("method must be poly or rbf and mode subtract or divide, got {method!r}, {mode!r}",
+                            method=method, mode=mode))
     if not 2 <= int(grid) <= 64:
-        raise ValueError(f"grid: 2..64 cells, got {grid}")
+        raise ValueError("grid: " + M_("2..64 cells, got {grid}", grid=grid))
 
 
 def _model_grid(cube: np.ndarray, grid: int, sigma: float, degree: int, method: str,
@@ -236,7 +237,7 @@ def _model_grid(cube: np.ndarray, grid: int, sigma: float, degree: int, method: 
     pts, vals = _samples(proxy, grid)
     n_terms = (degree + 1) * (degree + 2) // 2
     if len(pts) < max(4, n_terms + 1):
-        raise ValueError(f"extract_background: only {len(pts)} usable background samples")
+        raise ValueError(M_("only {count} usable background samples: too few to model the gradient", count=len(pts)))
     report(progress, 0.3)
     keep = np.ones(len(pts), bool)
     # Reject samples on nebulae (high residuals) against a polynomial: a spline would bend to

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from filters._common import as_image
+from filters.messages import M_
 
 NORMALIZE_MODES = ("auto", "on", "off")
 #: "auto" normalises when the channels' scales (or backgrounds) differ by more than this.
@@ -40,7 +41,7 @@ def channel_stats(frame: np.ndarray) -> tuple[float, float]:
     grid of at most :data:`SAMPLE_PIXELS` pixels. Sigma 0 (a flat frame) is returned as is."""
     x = as_image(frame, "frame")
     if x.ndim != 2:
-        raise ValueError(f"channel_stats: expected a mono (H, W) frame, got shape {x.shape}")
+        raise ValueError("channel_stats: " + M_("expected a mono (H, W) frame, got shape {shape}", shape=x.shape))
     step = max(1, int(np.ceil(np.sqrt(x.size / SAMPLE_PIXELS))))
     sample = x[::step, ::step]
     sample = sample[np.isfinite(sample)]
@@ -65,7 +66,7 @@ def normalization(stats: list[tuple[float, float]], mode: str = "auto"
                   ) -> list[tuple[float, float]] | None:
     """Per-channel (gain, offset) with ``x' = gain * x + offset``, or None for no change."""
     if mode not in NORMALIZE_MODES:
-        raise ValueError(f"normalize: {mode!r} is not one of {', '.join(NORMALIZE_MODES)}")
+        raise ValueError("normalize: " + M_("{value!r} is not one of {choices}", value=mode, choices=", ".join(NORMALIZE_MODES)))
     if mode == "off" or (mode == "auto" and not needs_normalization(stats)):
         return None
     target_m = float(np.median([m for m, _ in stats]))

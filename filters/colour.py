@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 
 from filters._common import as_image, luminance, report, with_channel_constants
+from filters.messages import M_
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 # Linear sRGB (Rec. 709 primaries, D65) <-> CIE XYZ.
@@ -23,7 +24,7 @@ _EPS = (6.0 / 29.0) ** 3
 def _need_rgb(img: np.ndarray, what: str) -> np.ndarray:
     img = as_image(img)
     if img.ndim != 3 or img.shape[2] != 3:
-        raise ValueError(f"{what} needs an RGB (H, W, 3) image, got shape {img.shape}")
+        raise ValueError(M_("{what} needs an RGB (H, W, 3) image, got shape {shape}", what=what, shape=img.shape))
     return img
 
 
@@ -103,7 +104,7 @@ def _background_sample(img: np.ndarray, region: Sequence[int] | None) -> np.ndar
         y0, x0, y1, x1 = (int(v) for v in region)
         box = img[max(0, y0) : y1, max(0, x0) : x1]
         if box.size == 0:
-            raise ValueError(f"region {tuple(region)} is empty for an image of shape {img.shape}")
+            raise ValueError(M_("region {region} is empty for an image of shape {shape}", region=tuple(region), shape=img.shape))
         return box.reshape(-1, 3)
     h, w = img.shape[:2]
     step = max(1, int(np.sqrt(h * w / 1e6)))  # ~1 Mpx is plenty for medians
@@ -143,7 +144,7 @@ def neutralize_background(
     sample = _background_sample(img, region)
     b = np.nanmedian(sample, axis=0)
     if not np.isfinite(b).all():
-        raise ValueError("neutralize_background: the background sample has no valid pixels")
+        raise ValueError(M_("the background sample has no valid pixels"))
     out = with_channel_constants(np.subtract, img, b - b.mean())
     report(progress, 1.0)
     return out
@@ -174,7 +175,7 @@ def _neutralize_measure(img: np.ndarray) -> dict:
         return {"offsets": None}
     b = np.nanmedian(_background_sample(img, None), axis=0)
     if not np.isfinite(b).all():
-        raise ValueError("neutralize_background: the background sample has no valid pixels")
+        raise ValueError(M_("the background sample has no valid pixels"))
     return {"offsets": tuple(float(v) for v in b - b.mean())}
 
 

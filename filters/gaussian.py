@@ -16,6 +16,7 @@ import numpy as np
 from scipy import ndimage
 
 from filters._common import CHUNK, WORKERS, as_image, has_nan, report, run_parallel
+from filters.messages import M_
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 #: Sigma of the small-grid blur, in small pixels, at least this: sets the accuracy.
@@ -456,7 +457,7 @@ def gaussian_blur(
     img = as_image(img)
     sigma = float(sigma)
     if not sigma >= 0:
-        raise ValueError(f"sigma: must be >= 0, got {sigma}")
+        raise ValueError("sigma: " + M_("must be >= 0, got {value}", value=sigma))
     report(progress, 0.0)
     if sigma == 0:
         return img.copy()

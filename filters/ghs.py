@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from filters._common import CHANNEL_CHOICES, apply_to_channel, map_elementwise, report
+from filters.messages import M_
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
 
@@ -35,7 +36,7 @@ def ghs_curve(
 ) -> np.ndarray:
     """The GHS transfer applied element-wise (any shape); see :func:`ghs`."""
     if not LP <= SP <= HP:
-        raise ValueError(f"GHS needs LP <= SP <= HP, got LP={LP}, SP={SP}, HP={HP}")
+        raise ValueError(M_("GHS needs LP <= SP <= HP, got LP={LP}, SP={SP}, HP={HP}", LP=LP, SP=SP, HP=HP))
     d = math.expm1(float(D))  # the slider is ln(D + 1), as in Siril and PixInsight
     a = np.asarray(x, np.float32)
     if d == 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from filters._common import as_image, report
+from filters.messages import M_
 from filters.gaussian import blur_or_highpass, expand_coarse, uses_coarse_field
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
@@ -56,7 +57,7 @@ def highpass(
     img = as_image(img)
     radius = float(radius)
     if not radius >= 0:
-        raise ValueError(f"radius: must be >= 0, got {radius}")
+        raise ValueError("radius: " + M_("must be >= 0, got {value}", value=radius))
     report(progress, 0.0)
     coarse = None if measured is None else measured.get("coarse")
     if coarse is not None and radius > 0:

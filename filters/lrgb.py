@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from filters._common import as_image, luminance, report
+from filters.messages import M_
 from filters.align import align_to
 from filters.channel_norm import normalize_channels
 from filters.colour import lab_to_rgb, rgb_to_lab
@@ -32,11 +33,10 @@ def rgb_combine(
     frames = [as_image(x, name) for x, name in ((r, "r"), (g, "g"), (b, "b"))]
     for x, name in zip(frames, "rgb"):
         if x.ndim != 2:
-            raise ValueError(f"rgb_combine: {name} must be a mono (H, W) frame, got {x.shape}")
+            raise ValueError(M_("{name} must be a mono (H, W) frame, got shape {shape}", name=name, shape=x.shape))
     if len({x.shape for x in frames}) != 1:
         raise ValueError(
-            "rgb_combine: frames differ in size: "
-            + ", ".join(f"{n} {x.shape}" for n, x in zip("rgb", frames))
+            M_("the frames differ in size: {sizes}", sizes=", ".join(f"{n} {x.shape}" for n, x in zip("rgb", frames)))
         )
     if align:
         frames = [align_to(frames[1], frames[0]), frames[1], align_to(frames[1], frames[2])]
@@ -95,15 +95,15 @@ def lrgb_combine(
     lum = as_image(L, "L")
     col = as_image(rgb, "rgb")
     if lum.ndim != 2:
-        raise ValueError(f"lrgb_combine: L must be a mono (H, W) frame, got shape {lum.shape}")
+        raise ValueError(M_("{name} must be a mono (H, W) frame, got shape {shape}", name="L", shape=lum.shape))
     if col.ndim != 3 or col.shape[2] != 3:
-        raise ValueError(f"lrgb_combine: rgb must be (H, W, 3), got shape {col.shape}")
+        raise ValueError(M_("{what} needs an RGB (H, W, 3) image, got shape {shape}", what="rgb", shape=col.shape))
     if lum.shape != col.shape[:2]:
         raise ValueError(
-            f"lrgb_combine: L {lum.shape} and rgb {col.shape[:2]} differ in size"
+            M_("the frames differ in size: {sizes}", sizes=f"L {lum.shape}, rgb {col.shape[:2]}")
         )
     if method not in ("ratio", "lab"):
-        raise ValueError(f"method: {method!r} is not one of ratio, lab")
+        raise ValueError("method: " + M_("{value!r} is not one of {choices}", value=method, choices="ratio, lab"))
     report(progress, 0.0)
     if align:
         col = align_to(lum, col)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from filters._common import as_image, luminance, map_elementwise, report
+from filters.messages import M_
 from filters.gaussian import gaussian_blur
 from filters.registry import FilterSpec, Param, ProgressCallback, register
 
@@ -32,7 +33,7 @@ def luminance_range_mask(
     with ``ramp`` the smoothstep clipped to 0..1 (a hard step when ``feather = 0``).
     """
     if not high >= low:
-        raise ValueError(f"high ({high}) must be >= low ({low})")
+        raise ValueError(M_("high ({high}) must be >= low ({low})", high=high, low=low))
     y = luminance(as_image(img))
     report(progress, 0.0)
     f = np.float32(feather)
@@ -93,7 +94,7 @@ def star_mask(
     try:
         objects = sep.extract(data, float(threshold), err=bkg.globalrms, minarea=3)
     except Exception as exc:  # sep raises plain Exception when its buffers overflow
-        raise ValueError(f"star detection failed: {exc}") from None
+        raise ValueError(M_("star detection failed: {error}", error=exc)) from None
     report(progress, 0.6)
     mask = np.zeros((h, w), np.float32)
     if len(objects):

@@ -34,6 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal
 
+from filters.messages import M_
+
 ParamKind = Literal["float", "int", "bool", "choice", "points", "str"]
 Category = Literal["adjustment", "mask"]
 
@@ -79,7 +81,8 @@ class Param:
             elif self.kind == "choice":
                 v = str(value)
                 if v not in self.choices:
-                    raise ValueError(f"{self.name}: {v!r} is not one of {', '.join(self.choices)}")
+                    raise ValueError(f"{self.name}: " + M_("{value!r} is not one of {choices}", value=v,
+                                                             choices=", ".join(self.choices)))
                 return v
             elif self.kind == "points":
                 v = [(float(x), float(y)) for x, y in value]
@@ -88,14 +91,14 @@ class Param:
         except (TypeError, ValueError) as exc:
             if isinstance(exc, ValueError) and str(exc).startswith(self.name):
                 raise
-            raise ValueError(f"{self.name}: cannot use {value!r} as {self.kind}") from None
+            raise ValueError(f"{self.name}: " + M_("cannot use {value!r} as {kind}", value=value, kind=self.kind)) from None
         if self.kind in ("float", "int"):
             if v != v:  # NaN
-                raise ValueError(f"{self.name}: NaN is not a valid value")
+                raise ValueError(f"{self.name}: " + M_("NaN is not a valid value"))
             if self.min is not None and v < self.min:
-                raise ValueError(f"{self.name}: {v} is below the minimum {self.min}")
+                raise ValueError(f"{self.name}: " + M_("{value} is below the minimum {min}", value=v, min=self.min))
             if self.max is not None and v > self.max:
-                raise ValueError(f"{self.name}: {v} is above the maximum {self.max}")
+                raise ValueError(f"{self.name}: " + M_("{value} is above the maximum {max}", value=v, max=self.max))
         return v
 
 
@@ -126,7 +129,7 @@ class FilterSpec:
         for p in self.params:
             if p.name == name:
                 return p
-        raise KeyError(f"{self.id} has no parameter {name!r}")
+        raise KeyError(f"{self.id} has no parameter {name!r}")  # untranslated: a programming error
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -135,7 +138,7 @@ class FilterSpec:
         """Defaults overlaid with ``params``, validated; unknown names are an error."""
         unknown = set(params) - {p.name for p in self.params}
         if unknown:
-            raise ValueError(f"{self.id}: unknown parameter(s) {', '.join(sorted(unknown))}")
+            raise ValueError(f"{self.id}: " + M_("unknown parameter(s) {names}", names=", ".join(sorted(unknown))))
         out = self.defaults()
         for name, value in params.items():
             out[name] = self.param(name).validate(value)
@@ -158,7 +161,7 @@ _BUILTIN: dict[str, FilterSpec] = {}
 def register(spec: FilterSpec) -> FilterSpec:
     """Add a built-in operation. Plugins go through the editor's plugin registry instead."""
     if spec.id in _BUILTIN:
-        raise ValueError(f"filter id {spec.id!r} registered twice")
+        raise ValueError(f"filter id {spec.id!r} registered twice")  # untranslated: a programming error
     _BUILTIN[spec.id] = spec
     return spec
 

@@ -9,6 +9,7 @@ import numpy as np
 from filters._common import (
     CHUNK, WORKERS, as_image, channels, has_nan, luminance, run_parallel,
 )
+from filters.messages import M_
 from filters.stretch import median_mad
 
 
@@ -93,7 +94,7 @@ def histogram(
         k = int(np.ceil(np.sqrt(n_px / max_pixels)))
         img = img[::k, ::k]
     if bins < 1:
-        raise ValueError(f"bins: must be >= 1, got {bins}")
+        raise ValueError("bins: " + M_("must be >= 1, got {value}", value=bins))
     if range is None:
         finite = img[np.isfinite(img)] if has_nan(img) else img
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -101,7 +102,7 @@ def histogram(
     else:
         lo, hi = float(range[0]), float(range[1])
     if not hi > lo:
-        raise ValueError(f"range: high must be above low, got {(lo, hi)}")
+        raise ValueError("range: " + M_("high must be above low, got {range}", range=(lo, hi)))
     edges = np.linspace(lo, hi, bins + 1)
     cube = img[..., None] if img.ndim == 2 else img
     cube = np.concatenate([cube, luminance(img)[..., None]], axis=2) if img.ndim == 3 else \

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import ndimage
 
 from filters._common import as_image, per_channel
+from filters.messages import M_
 
 _B3 = np.array([1, 4, 6, 4, 1], np.float32) / 16
 
@@ -49,7 +50,7 @@ def starlet_layers(img: np.ndarray, n: int = 4) -> list[np.ndarray]:
     """
     img = as_image(img)
     if not 1 <= int(n) <= 12:
-        raise ValueError(f"n: number of layers must be 1..12, got {n}")
+        raise ValueError("n: " + M_("the number of layers must be 1..12, got {n}", n=n))
     bad = ~np.isfinite(img)
     has_bad = bool(bad.any())
     c = np.where(bad, np.float32(np.nanmedian(img) if not bad.all() else 0), img) if has_bad \
@@ -71,11 +72,11 @@ def starlet_reconstruct(
 ) -> np.ndarray:
     """Add starlet layers back together, each detail layer times its gain (residual x 1)."""
     if not layers:
-        raise ValueError("starlet_reconstruct: no layers")
+        raise ValueError("starlet_reconstruct: " + M_("no layers"))
     details, residual = list(layers[:-1]), layers[-1]
     g = list(gains) if gains is not None else [1.0] * len(details)
     if len(g) != len(details):
-        raise ValueError(f"gains: expected {len(details)} values, got {len(g)}")
+        raise ValueError("gains: " + M_("expected {expected} values, got {count}", expected=len(details), count=len(g)))
     out = np.array(residual, np.float32, copy=True)
     for layer, gain in zip(details, g):
         out += np.float32(gain) * layer
