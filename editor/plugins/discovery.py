@@ -79,10 +79,10 @@ def entry_point_candidates(eps: Iterable[EntryPoint] | None = None) -> list[Cand
     out = []
     for ep in eps:
         dist = getattr(ep, "dist", None)
-        where = f"{dist.name} {dist.version}" if dist is not None else "unknown distribution"
+        where = f"{dist.name} {dist.version}" if dist is not None else _("unknown distribution")
         out.append(Candidate(
             key=ep.name,
-            origin=f"entry point {ep.name} = {ep.value} ({where})",
+            origin=_("entry point {name} = {value} ({where})").format(name=ep.name, value=ep.value, where=where),
             load=_entry_point_loader(ep),
             builtin=ep.value.replace(" ", "") == BUILTIN_ENTRY_POINT,
         ))
@@ -207,7 +207,7 @@ def import_folder(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         name, path / "__init__.py", submodule_search_locations=[str(path)])
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
+        raise ImportError(_("cannot import {path}").format(path=path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # before exec, so relative imports inside the package work
     try:

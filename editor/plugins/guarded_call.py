@@ -30,7 +30,11 @@ from editor.jobs.progress import Cancelled, Progress
 from editor.locale import _
 from editor.plugins.discovery import PLUGIN_FAILURES, describe_failure
 from editor.plugins.errors import PluginBadResult, PluginCrashed, PluginError, PluginTimeout
+from filters.messages import set_translator
 from filters.registry import FilterSpec
+
+# The filters' parameter checks (filters.messages.M_) speak the editor's language.
+set_translator(_)
 
 
 class _Overtime(Exception):

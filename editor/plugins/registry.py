@@ -99,7 +99,7 @@ class Registry:
             raw = cand.load()
         except PLUGIN_FAILURES as exc:  # third-party code: anything can come out of it
             log.warning("plugin %s (%s) failed to load", cand.key, cand.origin, exc_info=exc)
-            return self._record_failure(cand.key, cand.origin, f"failed to load: {describe_failure(exc)}")
+            return self._record_failure(cand.key, cand.origin, _("failed to load: {error}").format(error=describe_failure(exc)))
         return self.add_manifest(raw, cand.origin, builtin=cand.builtin, key=cand.key)
 
     def add_manifest(self, manifest: Any, origin: str, *, builtin: bool = False,
@@ -111,9 +111,9 @@ class Registry:
         try:
             m = validate_manifest(manifest, keep_source=builtin)
         except ManifestError as exc:
-            return self._record_failure(fallback, origin, f"invalid manifest: {exc}")
+            return self._record_failure(fallback, origin, _("invalid manifest: {error}").format(error=exc))
         except PLUGIN_FAILURES as exc:  # odd objects in the manifest (unhashable ids, ...)
-            return self._record_failure(fallback, origin, f"invalid manifest: {describe_failure(exc)}")
+            return self._record_failure(fallback, origin, _("invalid manifest: {error}").format(error=describe_failure(exc)))
         with self._lock:
             clash = self._clashes(m)
             if clash:
@@ -140,17 +140,19 @@ class Registry:
     def _clashes(self, m: Any) -> str | None:
         for other in self.plugins:
             if other.loaded and other.id == m.id:
-                return f"plugin id {m.id!r} is already provided by {other.origin}; not loaded"
+                return _("plugin id {id!r} is already provided by {origin}; not loaded").format(id=m.id, origin=other.origin)
         for spec in m.filters:
             if spec.id in self._filters:
                 owner = self._filter_owner[spec.id]
-                return f"filter id {spec.id!r} is already provided by plugin {owner.id!r}; not loaded"
+                return _("filter id {id!r} is already provided by plugin {owner!r}; not loaded").format(id=spec.id, owner=owner.id)
         for kind, specs, table in (("reader", m.readers, self.readers), ("writer", m.writers, self.writers)):
             for s in specs:
                 taken = [e for e in s.extensions if e in table]
                 if taken:
-                    return (f"{kind} for {taken[0]} is already provided by plugin "
-                            f"{table[taken[0]][0].id!r}; not loaded")
+                    said = (_("a reader for {extension} is already provided by plugin {owner!r}; not loaded")
+                            if kind == "reader" else
+                            _("a writer for {extension} is already provided by plugin {owner!r}; not loaded"))
+                    return said.format(extension=taken[0], owner=table[taken[0]][0].id)
         return None
 
     def _record_failure(self, pid: str, origin: str, error: str) -> PluginInfo:
@@ -209,24 +211,25 @@ class Registry:
     def describe(self) -> str:
         """A plain-text listing: one block per plugin, errors included."""
         if not self.plugins:
-            return "No plugins found (not even the built-in filters: is Nebulayer installed?)"
+            return _("No plugins found (not even the built-in filters: is Nebulayer installed?)")
         lines = []
         for p in self.plugins:
-            status = "" if p.loaded else "  [NOT LOADED]"
+            status = "" if p.loaded else "  " + _("[NOT LOADED]")
             lines.append(f"{p.id} {p.version} - {p.name}{status}")
-            lines.append(f"    from: {p.origin}")
+            lines.append("    " + _("from: {origin}").format(origin=p.origin))
             if p.filters:
-                lines.append(f"    filters: {', '.join(p.filters)}")
+                lines.append("    " + _("filters: {ids}").format(ids=", ".join(p.filters)))
             if p.readers:
-                lines.append(f"    reads: {' '.join(p.readers)}")
+                lines.append("    " + _("reads: {extensions}").format(extensions=" ".join(p.readers)))
             if p.writers:
-                lines.append(f"    writes: {' '.join(p.writers)}")
+                lines.append("    " + _("writes: {extensions}").format(extensions=" ".join(p.writers)))
             if p.error:
-                lines.append(f"    error: {p.error}")
-            lines.extend(f"    warning: {w}" for w in p.warnings)
+                lines.append("    " + _("error: {error}").format(error=p.error))
+            lines.extend("    " + _("warning: {warning}").format(warning=w) for w in p.warnings)
         ok = sum(p.loaded for p in self.plugins)
-        searched = ", ".join(map(str, self.folders)) or "none"
-        lines.append(f"{ok} loaded, {len(self.plugins) - ok} failed; plugin folders: {searched}")
+        searched = ", ".join(map(str, self.folders)) or _("none")
+        lines.append(_("{loaded} loaded, {failed} failed; plugin folders: {folders}").format(
+            loaded=ok, failed=len(self.plugins) - ok, folders=searched))
         return "\n".join(lines)
 
     def install_io(self, formats: Any = None) -> None:
