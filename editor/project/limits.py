@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from editor.locale import _
+from editor.locale import N_, _
 from editor.project.schema_error import SchemaError
 
 MAX_JSON_DEPTH = 64  # nesting of objects/lists anywhere in document.json
@@ -38,9 +38,11 @@ class _Walk:
         self.nodes = 0
 
 
-def _require(cond: bool, message: str) -> None:
+def _require(cond: bool, message: str, **fields: Any) -> None:
+    """SchemaError(message) unless ``cond``. With ``fields``, ``message`` is an ``N_()`` template
+    translated and filled only on failure: the per-value checks run for every JSON value."""
     if not cond:
-        raise SchemaError(message)
+        raise SchemaError(_(message).format(**fields) if fields else message)
 
 
 def check_json_bounds(value: Any, where: str, *, max_string: int, max_list: int,
@@ -51,31 +53,37 @@ def check_json_bounds(value: Any, where: str, *, max_string: int, max_list: int,
     """
     walk = walk or _Walk()
     walk.nodes += 1
-    _require(walk.nodes <= MAX_NODES, f"document.json holds more than {MAX_NODES} values")
-    _require(depth <= MAX_JSON_DEPTH, f"{where}: nested more than {MAX_JSON_DEPTH} levels deep")
+    _require(walk.nodes <= MAX_NODES, N_("document.json holds more than {count} values"), count=MAX_NODES)
+    _require(depth <= MAX_JSON_DEPTH, N_("{where}: nested more than {depth} levels deep"), where=where,
+             depth=MAX_JSON_DEPTH)
     if isinstance(value, str):
         _require(len(value) <= max_string,
-                 f"{where}: a text of {len(value)} characters (at most {max_string} allowed)")
+                 N_("{where}: a text of {count} characters (at most {most} allowed)"), where=where,
+                 count=len(value), most=max_string)
     elif isinstance(value, bool) or value is None:
         return
     elif isinstance(value, float):
-        _require(math.isfinite(value), f"{where}: number {value} is not finite")
+        _require(math.isfinite(value), N_("{where}: number {value} is not finite"), where=where, value=value)
         if numbers:
-            _require(abs(value) <= MAX_MAGNITUDE, f"{where}: number {value:g} is absurd")
+            _require(abs(value) <= MAX_MAGNITUDE, N_("{where}: number {value} is absurd"), where=where,
+                     value=f"{value:g}")
     elif isinstance(value, int):
         if numbers:
-            _require(abs(value) <= MAX_MAGNITUDE, f"{where}: number {value} is absurd")
+            _require(abs(value) <= MAX_MAGNITUDE, N_("{where}: number {value} is absurd"), where=where, value=value)
     elif isinstance(value, list):
         _require(len(value) <= max_list,
-                 f"{where}: a list of {len(value)} entries (at most {max_list} allowed)")
+                 N_("{where}: a list of {count} entries (at most {most} allowed)"), where=where,
+                 count=len(value), most=max_list)
         for item in value:
             check_json_bounds(item, where, max_string=max_string, max_list=max_list,
                               depth=depth + 1, walk=walk, numbers=numbers)
     elif isinstance(value, dict):
         _require(len(value) <= max_list,
-                 f"{where}: an object of {len(value)} entries (at most {max_list} allowed)")
+                 N_("{where}: an object of {count} entries (at most {most} allowed)"), where=where,
+                 count=len(value), most=max_list)
         for key, item in value.items():
-            _require(len(key) <= max_string, f"{where}: a key of {len(key)} characters")
+            _require(len(key) <= max_string, N_("{where}: a key of {count} characters"), where=where,
+                     count=len(key))
             check_json_bounds(item, where, max_string=max_string, max_list=max_list,
                               depth=depth + 1, walk=walk, numbers=numbers)
 
