@@ -68,6 +68,31 @@ def estimate(doc: Any, scale: float, tile: int, threads: int) -> dict[str, int]:
             "whole": whole, "measure": measure, "proxies": proxies}
 
 
+def whole_render_fits(doc: Any, scale: float = 1.0) -> bool:
+    """Whether a render of the whole canvas of ``doc`` at ``scale`` in one piece (what
+    ``doc.render()`` does) fits the memory budget, by the engine's own count
+    (:data:`editor.render.engine.RENDER_COPIES` RGB float32 copies). When it does not, the
+    editor shows the document by tiles and exports it streamed, as the headless render does."""
+    from editor.io.budget import memory_budget
+    from editor.render.engine import RENDER_COPIES
+
+    h, w = round(doc.height * scale), round(doc.width * scale)
+    return RENDER_COPIES * h * w * 3 * 4 <= memory_budget()
+
+
+def require_in_memory(nbytes: int, what: str) -> None:
+    """DocumentError in one line when ``what`` needs ``nbytes`` in memory at once, more than
+    the memory budget (a whole-canvas raster of a document shown by tiles)."""
+    from editor.io.budget import format_bytes, memory_budget
+
+    limit = memory_budget()
+    if nbytes > limit:
+        raise DocumentError(_("{what} needs {need} in memory at once, more than the memory "
+                              "budget of {budget}: the document is too big for it (set "
+                              "NEBULAYER_MEMORY_BUDGET higher to allow it)").format(
+            what=what, need=format_bytes(nbytes), budget=format_bytes(limit)))
+
+
 def is_mapped(a: Any) -> bool:
     """Whether ``a`` is a view of a memory map (its pages are the file's, not ours)."""
     import mmap

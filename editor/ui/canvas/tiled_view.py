@@ -34,6 +34,7 @@ from PyQt6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from editor.core.render_errors import RenderErrors
 from editor.jobs.progress import CancelToken, Cancelled
+from editor.render.budget_plan import whole_render_fits
 from editor.render.pyramid import (TILE, DisplayTileCache, LevelRenderer, TileId, coarsest_level,
                                    document_key, level_for_zoom, pan_direction, prefetch_tiles,
                                    stretch_key, tile_rect, visible_tiles)
@@ -120,7 +121,9 @@ class TiledLayer(QObject):
     # inputs
     def set_document(self, doc: Any, stretch: Any = None, clip_warning: bool = False) -> None:
         self.doc = doc
-        self.enabled = doc is not None and doc.width * doc.height >= TILED_MIN_PIXELS
+        # also any canvas a one-piece render could not hold within the memory budget
+        self.enabled = doc is not None and (doc.width * doc.height >= TILED_MIN_PIXELS
+                                            or not whole_render_fits(doc))
         self.stretch, self.clip_warning = stretch, clip_warning
         self._last_centre, self._direction = None, (0, 0)
         self._new_state()

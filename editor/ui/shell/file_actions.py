@@ -49,7 +49,10 @@ def load_document(path: str, progress: Callable[[float], None] | None = None,
 
     if path.lower().endswith(PROJECT_EXT):
         try:
-            return Document.load(path, allow_outside=allow_outside)
+            # tiled: as the headless render opens it, a canvas larger than the memory budget
+            # opens too (the canvas shows it by tiles, big sources stay mapped from disk, and
+            # whatever would need the whole canvas in memory is refused in one line).
+            return Document.load(path, allow_outside=allow_outside, tiled=True)
         except OutsideReferencesError as exc:
             return exc
     if options:
@@ -96,7 +99,8 @@ class FileActions:
         from editor.project.recovery import load_recovered
 
         self.last_job = run_job(self.parent, tr("Restoring the autosaved document…"),
-                                lambda progress: load_recovered(path), self.set_document,
+                                lambda progress: load_recovered(path, tiled=True),
+                                self.set_document,
                                 self._error)
         return self.last_job
 
