@@ -93,7 +93,9 @@ def radec_of(wcs: WCS, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 def pixel_of(wcs: WCS, ra: Any, dec: Any) -> tuple[np.ndarray, np.ndarray]:
     """Array pixel (x, y) of ICRS RA, Dec (deg)."""
     if _equatorial(wcs):
-        return wcs.all_world2pix(ra, dec, 0)
+        # quiet: with a SIP part (any rotated or cropped plate) a point outside the projection,
+        # such as the pole of a TAN field, raised instead of coming back NaN
+        return wcs.all_world2pix(ra, dec, 0, quiet=True)
     from astropy.coordinates import SkyCoord
 
     x, y = wcs.world_to_pixel(SkyCoord(np.asarray(ra, dtype=float), np.asarray(dec, dtype=float),

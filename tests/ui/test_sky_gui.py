@@ -188,3 +188,26 @@ def test_cancelling_a_plate_solve_stores_nothing(qtbot, window, unsolved_j):
     assert "plate_solutions" not in doc.meta
     if steps_before is not None:
         assert len(doc.history.undo_texts()) == steps_before
+
+
+def test_sky_overlay_follows_a_rotation_of_the_horsehead_plate(qtbot, window, shared_data):
+    """After Image > Rotate the canvas WCS carries a SIP part; the celestial pole (outside a
+    TAN field) made astropy's inverse raise, the overlay thread died and the grid of the
+    unrotated picture stayed on the rotated one."""
+    from editor.astrometry.overlay import radec_of
+
+    doc = open_file(qtbot, window, shared_data / "fits" / "horsehead_dss_ukschmidt.fits")
+    sky = window.sky
+    with qtbot.waitSignal(sky.overlay.ready, timeout=20000):
+        sky.act_overlay.setChecked(True)
+    with qtbot.waitSignal(sky.overlay.ready, timeout=20000) as blocker:
+        window.model.run(doc.rotate, 90)  # what Image > Rotate 90° Clockwise runs
+        wait_render(qtbot, window)
+    after = blocker.args[0]
+    assert after is not None and after.grid
+    wcs = sky.overlay.wcs
+    for g in after.grid:  # each drawn line lies on its RA or Dec in the rotated frame
+        for seg in g.segments:
+            ra, dec = radec_of(wcs, seg[:, 0], seg[:, 1])
+            got = ra if g.axis == "ra" else dec
+            assert np.allclose(got, g.value, atol=1e-4), g.label
