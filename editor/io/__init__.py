@@ -62,4 +62,4 @@ def __getattr__(name: str) -> Any:
         from editor.io import image
 
         return getattr(image, name)
-    raise AttributeError(f"module 'editor.io' has no attribute {name!r}")
+    raise AttributeError(f"module 'editor.io' has no attribute {name!r}")  # untranslated: Python's own words

@@ -13,7 +13,7 @@ from editor.io.atomic import atomic_path
 from editor.io.formats import ReadOptions, reader_for, readable_extensions, writable_extensions, writer_for
 from editor.io.image import Image, ImageMeta
 from editor.jobs.progress import Progress
-from editor.locale import _
+from editor.locale import D_, _
 
 RAW_MODES = ("rgb", "cfa", "half", "thumbnail")
 
@@ -76,9 +76,9 @@ def open_image(path: str | Path, *, raw_mode: str = "rgb", debayer: bool | str =
         With a one-line message naming the file and the problem.
     """
     if raw_mode not in RAW_MODES:
-        raise ValueError(f"raw_mode must be one of {RAW_MODES}, not {raw_mode!r}")
+        raise ValueError(f"raw_mode must be one of {RAW_MODES}, not {raw_mode!r}")  # untranslated: a programming error
     if debayer not in (True, False, "auto"):
-        raise ValueError(f"debayer must be True, False or 'auto', not {debayer!r}")
+        raise ValueError(f"debayer must be True, False or 'auto', not {debayer!r}")  # untranslated: a programming error
     path = Path(path)
     check_readable(path)
     found = reader_for(path)
@@ -124,8 +124,8 @@ def _debayered(path: Path, image: Image, debayer: bool | str, method: str) -> Im
         return image
     data = demosaic(image.data, pattern, method)
     data.flags.writeable = False
-    image.meta.notes = image.meta.notes + [f"debayered ({method_label(method)}, {pattern} as "
-                                           "seen top row first)"]
+    image.meta.notes = image.meta.notes + [D_("debayered ({method}, {pattern} as seen top row first)",
+                                              method=method_label(method), pattern=pattern)]
     image.meta.bayer_pattern = None
     image.meta.extra["debayered"] = True
     return Image(data, image.meta)

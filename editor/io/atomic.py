@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from editor.io.processes import own_token, process_running
+from editor.locale import _
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def create_temp_for(target: str | Path) -> tuple[Path, int]:
             return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         except FileExistsError:
             continue
-    raise FileExistsError(f"no free temporary name beside {target}")
+    raise FileExistsError(_("no free temporary name beside {target}").format(target=target))
 
 
 def is_temp_name(name: str) -> bool:

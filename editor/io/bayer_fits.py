@@ -38,6 +38,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from editor.io.debayer import flip_rows_pattern, normalise_pattern, shift_pattern
+from editor.locale import _
 
 
 def _int_card(values: Mapping[str, Any], key: str) -> int:
@@ -74,5 +75,5 @@ def bayer_cards(top_pattern: str) -> dict[str, Any]:
     valid with either ROWORDER (which the writer always adds)."""
     pattern = normalise_pattern(top_pattern)
     if pattern is None:
-        raise ValueError(f"unsupported Bayer pattern {top_pattern!r}")
+        raise ValueError(_("unsupported Bayer pattern {top_pattern!r}").format(top_pattern=top_pattern))
     return {"BAYERPAT": pattern, "XBAYROFF": 0, "YBAYROFF": 0}

@@ -28,7 +28,7 @@ def parse_size(text: str) -> int:
         text = text[:-1]
     value = float(text)
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"memory budget must be a positive size, got {text!r}")
+        raise ValueError(_("memory budget must be a positive size, got {text!r}").format(text=text))
     return int(value * factor)
 
 
@@ -71,3 +71,19 @@ def check_budget(path: str | Path, shape: tuple[int, ...], bytes_per_value: floa
         raise ImageTooLargeError(
             path, _("decoding {dims} pixels needs {format_bytes}, more than the "
             "memory budget of {format_bytes2} (set {ENV_VAR} to raise it)").format(dims=dims, format_bytes=format_bytes(needed), format_bytes2=format_bytes(limit), ENV_VAR=ENV_VAR))
+
+
+def require_in_memory(nbytes: int, what: str) -> None:
+    """:class:`~editor.errors.DocumentError` in one line when ``what`` needs ``nbytes`` in
+    memory at once, more than the memory budget: a whole-canvas raster (a mask to paint, a
+    merged layer, a PNG export) of a document shown by tiles is refused, never a MemoryError
+    or a swap storm."""
+    from editor.errors import DocumentError
+
+    limit = memory_budget()
+    if nbytes > limit:
+        raise DocumentError(_("{what} needs {need} in memory at once, more than the memory "
+                              "budget of {budget}: the document is too big for it (set "
+                              "{ENV_VAR} higher to allow it)").format(
+            what=what, need=format_bytes(nbytes), budget=format_bytes(limit), ENV_VAR=ENV_VAR))
+

@@ -6,19 +6,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from editor.locale import _
+
 
 def add_file_choice_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hdu", default=None, metavar="N",
-                        help="FITS: open HDU N (index, 0 = primary, or EXTNAME such as SCI) "
-                        "instead of the first one holding an image")
+                        help=_("FITS: open HDU N (index, 0 = primary, or EXTNAME such as SCI) "
+                               "instead of the first one holding an image"))
     parser.add_argument("--plane", type=int, default=None, metavar="N",
-                        help="FITS data cube: open plane N (0-based) as a mono image; needed "
-                        "for a cube that is not RGB")
+                        help=_("FITS data cube: open plane N (0-based) as a mono image; needed "
+                               "for a cube that is not RGB"))
     parser.add_argument("--debayer", nargs="?", const="malvar", default=None,
                         choices=("malvar", "bilinear"),
-                        help="demosaic a Bayer (one-shot colour) FITS to colour, by "
-                        "Malvar-He-Cutler (default) or bilinear interpolation; files that are "
-                        "not mosaics open as they are")
+                        help=_("demosaic a Bayer (one-shot colour) FITS to colour, by "
+                               "Malvar-He-Cutler (default) or bilinear interpolation; files that are "
+                               "not mosaics open as they are"))
 
 
 def choice_kwargs(args: argparse.Namespace) -> dict[str, Any]:

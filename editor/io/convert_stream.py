@@ -38,6 +38,7 @@ import numpy as np
 from editor.io.image import ImageMeta
 from editor.io.pixels import integer_scale
 from editor.io.stf import MTF, even_sample_indices, stf_params
+from editor.locale import D_, _
 
 #: Rows per written band (a multiple of 16 for TIFF tiles).
 BAND_ROWS = 256
@@ -73,7 +74,7 @@ class _Source:
         while done < view.nbytes:
             got = os.preadv(self.fd, [view[done:]], pos + done)
             if got <= 0:
-                raise EOFError("the FITS file ended before its image data")
+                raise EOFError(_("the FITS file ended before its image data"))
             done += got
         rows = raw[:n].reshape(f1 - f0, self.w)
         return rows[::-1] if self.bottom_up else rows
@@ -138,10 +139,10 @@ def _open_source(path: Path, choice: dict[str, Any]) -> tuple[_Source, ImageMeta
             return None
         values, comments = merged_header(hdul, index, problems)
         others = [hdu_label(i, h) for i, h in enumerate(hdul) if is_image_hdu(h) and i != index]
-        notes = [p if p.startswith("header") else f"header: {p}" for p in problems]
+        notes = [p if p.startswith("header") else D_("header: {problem}", problem=p) for p in problems]
         if others and choice.get("hdu") is None:
-            notes.append(f"file holds {len(others) + 1} images; opened HDU {hdu_label(index, hdu)}"
-                         f"; others: {', '.join(others)} (choose with --hdu N)")
+            notes.append(D_("file holds {count} images; opened HDU {opened}; others: {others} (choose with --hdu N)",
+                            count=len(others) + 1, opened=hdu_label(index, hdu), others=", ".join(others)))
         label = _dtype_label(hdu, np.empty(0, shown))
         name, offset = hdu.name, int(info["datLoc"])
     bottom_up = row_order(values) != "TOP-DOWN"
@@ -150,11 +151,11 @@ def _open_source(path: Path, choice: dict[str, Any]) -> tuple[_Source, ImageMeta
     pattern = top_first_pattern(values, h) if layout == "mono" else None
     scale = integer_scale(shown)
     if scale != 1.0:
-        notes.append(f"{shown} samples scaled to 0..1 (divided by {scale:.0f})")
+        notes.append(D_("{dtype} samples scaled to 0..1 (divided by {divisor:.0f})", dtype=shown, divisor=scale))
     if bottom_up:
-        notes.append("rows stored bottom-up in the file, shown top row first")
+        notes.append(D_("rows stored bottom-up in the file, shown top row first"))
     if index:
-        notes.append(f"image read from HDU {index} ({name or 'unnamed'})")
+        notes.append(D_("image read from HDU {index} ({name})", index=index, name=name or D_("unnamed")))
     meta = ImageMeta(
         path=str(path), format="FITS", original_dtype=label, header=values, notes=notes,
         bayer_pattern=pattern,
@@ -225,6 +226,7 @@ def _convert(source: _Source, meta: ImageMeta, out: Path, bits: int | None, stre
         mtfs = [MTF(a, b, c, cap) for a, b, c in zip(c0, m, c1)]
         from editor.io.wcs import drop_bunit
 
+        # untranslated: HISTORY lines are English (FITS convention)
         history = [*meta.extra.get("history", []), "auto stretch (STF) by convert --stretch auto"]
         meta = replace(meta, header=drop_bunit(meta.header, "values stretched by --stretch auto"),
                        extra={**meta.extra, "history": history})
@@ -244,7 +246,7 @@ def _convert(source: _Source, meta: ImageMeta, out: Path, bits: int | None, stre
     except (OSError, ValueError) as exc:  # a full disk, a folder in the way: as export_image
         from editor.errors import ImageWriteError
 
-        raise ImageWriteError(out, f"cannot write: {exc}") from exc
+        raise ImageWriteError(out, _("cannot write: {error}").format(error=exc)) from exc
     return []
 
 

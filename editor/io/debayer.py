@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from editor.locale import _
+
 METHODS = ("malvar", "bilinear")
 _STRIP_ROWS = 512  # rows per Malvar strip (even, so every strip starts on the same pattern)
 _MARGIN = 4  # rows of context each side: the 5x5 kernels reach 2 rows, kept even
@@ -68,7 +70,7 @@ def debayer_bilinear(cfa: np.ndarray, pattern: str) -> np.ndarray:
     """
     pattern = normalise_pattern(pattern) or pattern
     if pattern not in PATTERNS:
-        raise ValueError(f"unsupported Bayer pattern {pattern!r}")
+        raise ValueError(_("unsupported Bayer pattern {pattern!r}").format(pattern=pattern))
     from scipy import ndimage  # here: reading a FITS header must not pay scipy's import
 
     cfa = np.asarray(cfa, dtype=np.float32)
@@ -102,7 +104,7 @@ def debayer_malvar(cfa: np.ndarray, pattern: str) -> np.ndarray:
     """
     pattern = normalise_pattern(pattern) or pattern
     if pattern not in PATTERNS:
-        raise ValueError(f"unsupported Bayer pattern {pattern!r}")
+        raise ValueError(_("unsupported Bayer pattern {pattern!r}").format(pattern=pattern))
     malvar = _malvar()
     cfa = np.asarray(cfa, dtype=np.float32)
     missing = ~np.isfinite(cfa)
@@ -131,7 +133,7 @@ def debayer_malvar(cfa: np.ndarray, pattern: str) -> np.ndarray:
 def usable_method(method: str = "malvar") -> str:
     """``method`` if it can run here; "bilinear" when colour-demosaicing is not installed."""
     if method not in METHODS:
-        raise ValueError(f"debayer method must be one of {METHODS}, not {method!r}")
+        raise ValueError(f"debayer method must be one of {METHODS}, not {method!r}")  # untranslated: a programming error
     if method == "malvar":
         try:
             _malvar()

@@ -11,6 +11,7 @@ from editor.errors import ChoiceNeededError, UnsupportedFormatError
 from editor.io.api import check_readable, open_image
 from editor.io.budget import format_bytes
 from editor.io.image import Image
+from editor.locale import _, localise
 
 FITS_KEYS = ("BZERO", "BSCALE", "OBJECT", "DATE-OBS", "EXPTIME", "EXPOSURE", "INSTRUME", "TELESCOP", "FILTER",
              "IMAGETYP", "BAYERPAT", "XBAYROFF", "YBAYROFF", "ROWORDER", "GAIN", "OFFSET",
@@ -28,8 +29,9 @@ def describe_file(path: str | Path, *, hdu: int | str | None = None, plane: int 
     """
     path = Path(path)
     check_readable(path)
-    lines = [f"file: {path}", f"file size: {format_bytes(path.stat().st_size)} "
-             f"({path.stat().st_size} bytes)"]
+    size = path.stat().st_size
+    lines = [_("file: {path}").format(path=path),
+             _("file size: {size} ({bytes} bytes)").format(size=format_bytes(size), bytes=size)]
     hdus = _fits_hdus(path)
     big = _big_fits_image(path, hdu) if hdus else None
     if big is not None:  # headers only: never read (or refuse) gigabytes to describe them
@@ -39,8 +41,9 @@ def describe_file(path: str | Path, *, hdu: int | str | None = None, plane: int 
     except (UnsupportedFormatError, ChoiceNeededError) as exc:
         if not hdus:
             raise
-        what = "needs a choice" if isinstance(exc, ChoiceNeededError) else "no"
-        lines += ["format: FITS", f"opens as image: {what} ({exc.problem})"]
+        what = _("needs a choice") if isinstance(exc, ChoiceNeededError) else _("no")
+        lines += [_("format: {format}").format(format="FITS"),
+                  _("opens as image: {answer} ({problem})").format(answer=what, problem=exc.problem)]
         lines += [f"HDU {line}" for line in hdus]
         lines += _fits_fields(_primary_header(path))
         return "\n".join(lines)
@@ -62,25 +65,28 @@ def _open_for_info(path: Path, **choice: object) -> Image:
 
 def _image_lines(image: Image) -> list[str]:
     meta = image.meta
-    kind = {1: "mono", 3: "RGB"}.get(image.channels, f"{image.channels} channels")
+    kind = {1: _("mono"), 3: "RGB"}.get(image.channels, _("{count} channels").format(count=image.channels))
     if meta.bayer_pattern:
-        kind = f"mono CFA mosaic, Bayer {meta.bayer_pattern} (top row first)"
-    lines = [f"format: {meta.format}", f"dimensions: {image.width} x {image.height} (W x H)",
-             f"channels: {image.channels} ({kind})", f"dtype in file: {meta.original_dtype}"]
+        kind = _("mono CFA mosaic, Bayer {pattern} (top row first)").format(pattern=meta.bayer_pattern)
+    lines = [_("format: {format}").format(format=meta.format),
+             _("dimensions: {width} x {height} (W x H)").format(width=image.width, height=image.height),
+             _("channels: {count} ({kind})").format(count=image.channels, kind=kind),
+             _("dtype in file: {dtype}").format(dtype=meta.original_dtype)]
     if meta.data_range is not None:
-        lines.append(f"data range: {_num(meta.data_range[0])} .. {_num(meta.data_range[1])}")
+        lines.append(_("data range: {low} .. {high}").format(low=_num(meta.data_range[0]),
+                                                            high=_num(meta.data_range[1])))
     else:
-        lines.append("data range: no finite values")
+        lines.append(_("data range: no finite values"))
     if meta.icc_profile:
-        lines.append(f"ICC profile: {len(meta.icc_profile)} bytes")
+        lines.append(_("ICC profile: {count} bytes").format(count=len(meta.icc_profile)))
     lines += _fits_fields(meta.header)
     lines += [f"{key}: {_num(meta.exif[key])}" for key in EXIF_KEYS if key in meta.exif]
     extra = meta.extra
     if "black_level_per_channel" in extra:
-        lines.append(f"black level: {extra['black_level_per_channel']}")
-        lines.append(f"white level: {extra['white_level']}")
-        lines.append(f"raw type: {extra['raw_type']}")
-    lines += [f"note: {note}" for note in meta.notes]
+        lines.append(_("black level: {value}").format(value=extra["black_level_per_channel"]))
+        lines.append(_("white level: {value}").format(value=extra["white_level"]))
+        lines.append(_("raw type: {value}").format(value=extra["raw_type"]))
+    lines += [_("note: {note}").format(note=localise(note)) for note in meta.notes]
     return lines
 
 
@@ -151,9 +157,12 @@ def _big_fits_image(path: Path, hdu: int | str | None) -> list[str] | None:
              -64: "float64"}.get(bitpix, f"BITPIX {bitpix}")
     if bitpix in (16, 32, 64) and header.get("BZERO") == 2 ** (bitpix - 1):
         dtype = f"u{dtype}"
-    return ["format: FITS", f"dimensions: {dims} (W x H{' x planes' if len(shape) > 2 else ''})",
-            f"dtype in file: {dtype}", f"pixel data: {format_bytes(nbytes)}",
-            "data range: not read (info reads only the headers of files this big)",
+    return [_("format: {format}").format(format="FITS"),
+            (_("dimensions: {dims} (W x H x planes)") if len(shape) > 2 else
+             _("dimensions: {dims} (W x H)")).format(dims=dims),
+            _("dtype in file: {dtype}").format(dtype=dtype),
+            _("pixel data: {size}").format(size=format_bytes(nbytes)),
+            _("data range: not read (info reads only the headers of files this big)"),
             *_fits_fields(header)]
 
 

@@ -29,7 +29,7 @@ from editor.io.image import Image, ImageMeta
 from editor.io.pixels import freeze
 from editor.io.srgb import srgb_icc_profile
 from editor.io.tiff import quantise
-from editor.locale import _
+from editor.locale import _, D_
 
 
 def read_display(path: Path, options: ReadOptions) -> Image:
@@ -75,7 +75,7 @@ def _pixels(pil) -> tuple[np.ndarray, list[str]]:
     if mode == "I":  # 16-bit PNG greyscale often decodes as 32-bit int
         return np.clip(np.asarray(pil), 0, 65535).astype(np.uint16), notes
     if mode in ("RGBA", "LA", "PA"):
-        notes.append("alpha channel dropped")
+        notes.append(D_("alpha channel dropped"))
     if mode in ("L", "LA"):
         return np.asarray(pil.convert("L")), notes
     return np.asarray(pil.convert("RGB")), notes
@@ -90,7 +90,7 @@ def _png16(path: Path) -> tuple[np.ndarray, list[str]]:
     except imagecodecs.PngError as exc:  # a damaged file ("IDAT: CRC error"): the caller's one line
         raise ValueError(str(exc)) from exc
     if pixels.ndim == 3 and pixels.shape[2] == 4:
-        return pixels[..., :3], ["alpha channel dropped"]
+        return pixels[..., :3], [D_("alpha channel dropped")]
     return pixels, []
 
 
@@ -105,7 +105,7 @@ def write_png(path: Path, data: np.ndarray, *, bits: int | None = None,
               meta: ImageMeta | None = None) -> None:
     bits = bits or 8
     if bits not in (8, 16):
-        raise ValueError(f"PNG export supports 8 or 16 bits, not {bits}")
+        raise ValueError(_("PNG export supports 8 or 16 bits, not {bits}").format(bits=bits))
     pixels = _encoded(data, bits)
     if bits == 8:
         from PIL import Image as PILImage
@@ -131,7 +131,7 @@ def _with_iccp(png: bytes, profile: bytes) -> bytes:
 def write_jpeg(path: Path, data: np.ndarray, *, bits: int | None = None,
                meta: ImageMeta | None = None) -> None:
     if bits not in (None, 8):
-        raise ValueError(f"JPEG export is 8-bit only, not {bits}")
+        raise ValueError(_("JPEG export is 8-bit only, not {bits}").format(bits=bits))
     from PIL import Image as PILImage
 
     from editor.io.exif import exif_block

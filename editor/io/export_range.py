@@ -31,6 +31,7 @@ from typing import Any, Callable
 import numpy as np
 
 from editor.errors import ImageWriteError
+from editor.locale import D_, N_, _
 
 #: Situation 2: at most this fraction of finite pixels outside 0..1 is clipped (and said).
 CLIP_TOLERANCE = 0.01
@@ -61,12 +62,12 @@ def _sample(data: np.ndarray) -> np.ndarray:
     return s[np.isfinite(s)]
 
 
-def plan_integer_export(data: np.ndarray, bits: int, where: str = "the image") -> RangePlan:
+def plan_integer_export(data: np.ndarray, bits: int, where: str = N_("the image")) -> RangePlan:
     """The rule (see the module notes) for writing ``data`` as ``bits``-bit integers;
     ValueError (one line saying what to do) in situation 4."""
     finite = np.isfinite(data)
     if not finite.any():
-        raise ValueError(f"{where} has no finite pixel value (all missing): nothing to write")
+        raise ValueError(_("{where} has no finite pixel value (all missing): nothing to write").format(where=_(where)))
     lo = float(np.min(data, where=finite, initial=np.inf))
     hi = float(np.max(data, where=finite, initial=-np.inf))
 
@@ -79,43 +80,48 @@ def plan_integer_export(data: np.ndarray, bits: int, where: str = "the image") -
 
 def plan_from_range(lo: float, hi: float, sample: np.ndarray, bits: int,
                     count_outside: Callable[[float], tuple[int, int]],
-                    where: str = "the image") -> RangePlan:
+                    where: str = N_("the image")) -> RangePlan:
     """The rule from the exact finite range ``lo..hi`` and an even ``sample`` of the finite
     pixels; ``count_outside(half_step)`` gives (pixels outside 0..1, finite pixels) exactly and
     is only called when a few pixels are to be clipped (streamed exports count them on disk)."""
     full = (1 << bits) - 1
     half_step = 0.5 / full  # closer to 0..1 than this rounds to the same integer anyway
     if lo >= -half_step and hi <= 1.0 + half_step and hi >= NORMALISED_MIN_TOP:
-        return RangePlan("as is")
+        return RangePlan("as is")  # untranslated: a rule name, not shown
     outside = float(np.mean((sample < -half_step) | (sample > 1.0 + half_step)))
     inside_top = float(np.max(np.clip(sample, 0.0, 1.0)))
     if outside <= CLIP_TOLERANCE and inside_top >= NORMALISED_MIN_TOP:
         count, finite = count_outside(half_step)
         fraction = count / finite
-        note = (f"{count} pixel{'s' if count != 1 else ''} ({fraction:.2%}) were outside 0..1 "
-                f"(values {lo:.4g}..{hi:.4g}) and were clipped to 0..{full} in the {bits}-bit "
-                f"export")
+        fields = dict(count=count, fraction=f"{fraction:.2%}", lo=f"{lo:.4g}", hi=f"{hi:.4g}", full=full,
+                      bits=bits)
+        note = (D_("1 pixel ({fraction}) was outside 0..1 (values {lo}..{hi}) and was clipped to "
+                   "0..{full} in the {bits}-bit export", **fields) if count == 1 else
+                D_("{count} pixels ({fraction}) were outside 0..1 (values {lo}..{hi}) and were "
+                   "clipped to 0..{full} in the {bits}-bit export", **fields))
         return RangePlan("clipped", 0.0, 1.0, fraction, [note])
     if not hi > lo:
-        note = f"every pixel is {lo:.6g}: written as 0 in the {bits}-bit export"
+        note = D_("every pixel is {value}: written as 0 in the {bits}-bit export", value=f"{lo:.6g}", bits=bits)
         return RangePlan("rescaled", lo, lo + 1.0, 0.0, [note])
     p_lo, p_hi = np.percentile(sample.astype(np.float64), [0.1, 99.9])
     levels = (p_hi - p_lo) / (hi - lo) * full
     if levels < MIN_LEVELS:
         raise ValueError(
-            f"{where} spans {lo:.4g}..{hi:.4g} but 99.8 % of its pixels lie within "
-            f"{p_lo:.4g}..{p_hi:.4g}: a {bits}-bit export would flatten them; add a stretch "
-            f"layer (or use --stretch auto), or export 32-bit float to keep every value")
-    note = (f"values span {lo:.6g}..{hi:.6g}, not 0..1: rescaled linearly for the {bits}-bit "
-            f"export, stored = (value - low) / (high - low) * {full} with low = {lo:.6g}, "
-            f"high = {hi:.6g}")
+            _("{where} spans {lo}..{hi} but 99.8 % of its pixels lie within {p_lo}..{p_hi}: a "
+              "{bits}-bit export would flatten them; add a stretch layer (or use --stretch auto), "
+              "or export 32-bit float to keep every value").format(
+                where=_(where), lo=f"{lo:.4g}", hi=f"{hi:.4g}", p_lo=f"{p_lo:.4g}", p_hi=f"{p_hi:.4g}",
+                bits=bits))
+    note = D_("values span {lo}..{hi}, not 0..1: rescaled linearly for the {bits}-bit export, stored = "
+              "(value - low) / (high - low) * {full} with low = {lo}, high = {hi}",
+              lo=f"{lo:.6g}", hi=f"{hi:.6g}", bits=bits, full=full)
     return RangePlan("rescaled", lo, hi, 0.0, [note])
 
 
 def to_unit_range(data: np.ndarray, plan: RangePlan) -> np.ndarray:
     """``data`` mapped by ``plan`` to 0..1 float32 (the integer writers then scale and round);
     the original array is never modified."""
-    if plan.rule in ("as is", "clipped"):
+    if plan.rule in ("as is", "clipped"):  # untranslated: rule names
         return data
     scale = 1.0 / (plan.high - plan.low)
     out = (np.asarray(data, np.float64) - plan.low) * scale
@@ -139,7 +145,7 @@ def prepare(data: np.ndarray, format_name: str, bits: int | None,
     if depth is None or data.dtype.kind not in "fc":
         return data, None
     try:
-        plan = plan_integer_export(data, depth, "the image")
+        plan = plan_integer_export(data, depth)
     except ValueError as exc:
         raise ImageWriteError(path, str(exc)) from exc
     return to_unit_range(data, plan), plan
@@ -161,5 +167,6 @@ def meta_for_plan(meta: Any, plan: RangePlan | None) -> Any:
     if plan.rule == "rescaled" and "BUNIT" in meta.header:
         from editor.io.wcs import drop_bunit
 
+        # untranslated: a HISTORY line (FITS headers are English)
         meta = replace(meta, header=drop_bunit(meta.header, "values rescaled for an integer export"))
     return meta

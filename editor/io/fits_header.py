@@ -27,6 +27,7 @@ from typing import Any, Iterable, Mapping
 
 from astropy.io import fits
 from astropy.io.fits.verify import VerifyError, VerifyWarning
+from editor.locale import D_
 
 COMMENTARY = ("HISTORY", "COMMENT")
 
@@ -142,14 +143,12 @@ def _slow_card(card: fits.Card, image: str,
                 fixed.verify("fix")
                 value, comment = fixed.value, fixed.comment
                 if problems is not None:
-                    problems.append(f"header card {key} was not valid FITS; read as {value!r} "
-                                    "after astropy's fix-up")
+                    problems.append(D_("header card {key} was not valid FITS; read as {value!r} after astropy's fix-up", key=key, value=value))
             except (VerifyError, ValueError, IndexError, KeyError):
                 text = image[10:80] if image[8:10] == "= " else image[8:80]
                 value, comment = text.split(" /")[0].strip().strip("'").strip(), ""
                 if problems is not None:
-                    problems.append(f"header card {key} could not be parsed; kept as text "
-                                    f"{value!r}")
+                    problems.append(D_("header card {key} could not be parsed; kept as text {value!r}", key=key, value=value))
     if isinstance(value, fits.card.Undefined):
         value = None
     return key, value, comment

@@ -41,7 +41,7 @@ from editor.io.fits_header import header_to_dict, is_structural
 from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import clean_floats, finite_range, freeze, integer_scale, to_float32
-from editor.locale import _
+from editor.locale import _, D_
 
 # What astropy raises on damaged files: OSError (not FITS, empty), TypeError/ValueError (data
 # shorter than the header says), KeyError/IndexError (missing keywords, bad HDU index),
@@ -76,7 +76,7 @@ def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
     except ImageReadError:
         raise
     except OSError as exc:
-        if "END card" not in str(exc):
+        if "END card" not in str(exc):  # untranslated: astropy's message, matched
             raise _unreadable(path, exc) from exc
     except FITS_ERRORS as exc:
         raise _unreadable(path, exc) from exc
@@ -85,7 +85,7 @@ def open_hdul(path: Path, problems: list[str] | None = None) -> fits.HDUList:
     except FITS_ERRORS as exc:
         raise ImageReadError(path, _("not a readable FITS file ({short})").format(short=_short(exc))) from exc
     if problems is not None:
-        problems.append("header has no END card (read anyway)")
+        problems.append(D_("header has no END card (read anyway)"))
     return _checked(path, hdul)
 
 
@@ -120,7 +120,7 @@ def _open(path: Path, problems: list[str] | None, ignore_missing_end: bool) -> f
     if problems is not None:
         for warning in caught:
             if len(problems) >= 20:  # a damaged header warns once per card: 28874 took 12 s
-                problems.append(f"... and {len(caught)} header warnings in all")
+                problems.append(D_("... and {count} header warnings in all", count=len(caught)))
                 break
             text = " ".join(str(warning.message).split())[:160]
             if text and text not in problems:
@@ -152,7 +152,7 @@ def hdu_label(index: int, hdu: Any) -> str:
     size = f"{shape[-1]} x {shape[-2]}" if len(shape) >= 2 else "x".join(map(str, shape))
     planes = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
     if planes > 1:
-        size = f"{planes} planes of {size}"
+        size = D_("{planes} planes of {size}", planes=planes, size=size)
     return f"{index}{name} {size}"
 
 
@@ -277,13 +277,13 @@ def read_fits(path: Path, options: ReadOptions) -> Image:
         except FITS_ERRORS as exc:  # pragma: no cover - header_to_dict keeps bad cards as text
             raise ImageReadError(path, _("header cannot be parsed ({short})").format(short=_short(exc))) from exc
         others = [hdu_label(i, h) for i, h in enumerate(hdul) if is_image_hdu(h) and i != index]
-        notes = [p if p.startswith("header") else f"header: {p}" for p in problems]
+        notes = [p if p.startswith("header") else D_("header: {problem}", problem=p) for p in problems]
         if others and options.hdu is None:
-            notes.append(f"file holds {len(others) + 1} images; opened HDU {hdu_label(index, hdu)}"
-                         f"; others: {', '.join(others)} (choose with --hdu N)")
+            notes.append(D_("file holds {count} images; opened HDU {opened}; others: {others} (choose with --hdu N)",
+                            count=len(others) + 1, opened=hdu_label(index, hdu), others=", ".join(others)))
         if layout in ("plane", "channel"):
             total = 3 if layout == "channel" else int(np.prod(shape[:-2]))
-            notes.append(f"plane {options.plane} of {total}")
+            notes.append(D_("plane {plane} of {total}", plane=options.plane, total=total))
         layout = "mono" if layout in ("plane", "channel") else layout
         return _build_image(path, samples, layout, values, comments, index, hdu, options, notes)
 
@@ -295,8 +295,8 @@ def _build_image(path: Path, samples: np.ndarray, layout: str, values: dict[str,
     blank = values.get("BLANK") if samples.dtype.kind in "iu" else None
     data_range = finite_range(samples) if samples.dtype.kind in "iu" else None
     if samples.dtype.kind in "iu" and integer_scale(samples.dtype) != 1.0:
-        notes.append(f"{samples.dtype} samples scaled to 0..1 (divided by "
-                     f"{integer_scale(samples.dtype):.0f})")
+        notes.append(D_("{dtype} samples scaled to 0..1 (divided by {divisor:.0f})", dtype=samples.dtype,
+                        divisor=integer_scale(samples.dtype)))
 
     if layout == "planes":
         data = np.empty(samples.shape[1:] + (3,), dtype=np.float32)
@@ -308,11 +308,11 @@ def _build_image(path: Path, samples: np.ndarray, layout: str, values: dict[str,
         missing = _top_first(samples == blank, layout, bottom_up)
         if missing.any():
             data[missing] = np.nan
-            notes.append(f"pixels equal to BLANK ({blank}) marked as missing (NaN)")
+            notes.append(D_("pixels equal to BLANK ({blank}) marked as missing (NaN)", blank=blank))
     if samples.dtype.kind == "f":  # integers cannot hold Inf, and their range is known
         data_range, infinities = clean_floats(data)
         if infinities:
-            notes.append("infinite values turned into NaN (missing data)")
+            notes.append(D_("infinite values turned into NaN (missing data)"))
     if options.progress:
         options.progress(0.8)
 
@@ -324,12 +324,12 @@ def _build_image(path: Path, samples: np.ndarray, layout: str, values: dict[str,
     if pattern and options.debayer:
         data = debayer(data, pattern, options.debayer_method)
         debayered = True
-        notes.append(f"debayered ({method_label(options.debayer_method)}, {pattern} as seen "
-                     "top row first)")
+        notes.append(D_("debayered ({method}, {pattern} as seen top row first)",
+                        method=method_label(options.debayer_method), pattern=pattern))
     if bottom_up:
-        notes.append("rows stored bottom-up in the file, shown top row first")
+        notes.append(D_("rows stored bottom-up in the file, shown top row first"))
     if index:
-        notes.append(f"image read from HDU {index} ({hdu.name or 'unnamed'})")
+        notes.append(D_("image read from HDU {index} ({name})", index=index, name=hdu.name or D_("unnamed")))
     meta = ImageMeta(
         path=str(path), format="FITS", original_dtype=_dtype_label(hdu, samples),
         header=values, data_range=data_range, notes=notes,

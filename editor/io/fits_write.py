@@ -36,7 +36,7 @@ def _to_fits_layout(data: np.ndarray, bottom_up: bool) -> np.ndarray:
         data = np.moveaxis(data, 2, 0)  # 3 x H x W planes, as Siril and PixInsight write
         return np.ascontiguousarray(data[:, ::-1] if bottom_up else data)
     if data.ndim != 2:
-        raise ValueError(f"expected an (H, W) or (H, W, 3) array, got shape {data.shape}")
+        raise ValueError(f"expected an (H, W) or (H, W, 3) array, got shape {data.shape}")  # untranslated: a programming error
     return np.ascontiguousarray(data[::-1] if bottom_up else data)
 
 
@@ -45,7 +45,7 @@ def _stored_dtype(data: np.ndarray) -> np.ndarray:
         return data.astype(np.float32, copy=False)
     if data.dtype.type in _INTEGER_DTYPES:
         return data
-    raise ValueError(f"cannot store {data.dtype} samples in FITS")
+    raise ValueError(f"cannot store {data.dtype} samples in FITS")  # untranslated: a programming error
 
 
 def write_fits_file(path: str | Path, data: np.ndarray,
@@ -55,8 +55,10 @@ def write_fits_file(path: str | Path, data: np.ndarray,
     hdr = build_header(header, comments, history)
     bottom_up = str(hdr.get("ROWORDER", "BOTTOM-UP")).strip().upper() != "TOP-DOWN"
     stored = _stored_dtype(_to_fits_layout(np.asarray(data), bottom_up))
+    # untranslated: header comments and HISTORY stay English, a FITS convention (ASCII cards
+    # that every FITS tool and reader of any language shares); the notes are English data too.
     hdr["ROWORDER"] = ("BOTTOM-UP" if bottom_up else "TOP-DOWN", "order of the rows in the file")
-    hdr["DATE"] = (utc_now_iso(), "UTC date this file was written")
+    hdr["DATE"] = (utc_now_iso(), "UTC date this file was written")  # untranslated: FITS comment
     hdu = fits.PrimaryHDU(data=stored, header=hdr)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", VerifyWarning)
@@ -92,13 +94,15 @@ def export_history(meta: ImageMeta | None, what: str) -> list[str]:
     """HISTORY lines for an export: where the pixels came from, what was done, this write."""
     from editor._version import __version__
 
+    # untranslated: FITS HISTORY is English (a file-format convention: ASCII cards every tool reads);
+    # reader notes (editor.locale.D_ texts) are English strings, translated only where shown.
     lines: list[str] = []
     if meta is not None:
         if meta.path:
-            lines.append(f"Nebulayer: source {Path(meta.path).name} ({meta.format})")
+            lines.append(f"Nebulayer: source {Path(meta.path).name} ({meta.format})")  # untranslated: HISTORY
         lines += [f"Nebulayer: {note}" for note in meta.notes]
         lines += [f"Nebulayer: {step}" for step in meta.extra.get("history", [])]
-    lines.append(f"Nebulayer {__version__}: written {utc_now_iso()} UTC as {what}")
+    lines.append(f"Nebulayer {__version__}: written {utc_now_iso()} UTC as {what}")  # untranslated: HISTORY
     return lines
 
 
@@ -107,15 +111,15 @@ def write_fits_export(path: Path, data: np.ndarray, *, bits: int | None = None,
     """Writer used by ``export_image``: 32-bit float (default), or 16/8-bit integers 0..1 clipped."""
     data = np.asarray(data)
     if bits in (None, 32):
-        stored, what = data.astype(np.float32, copy=False), "32-bit float"
+        stored, what = data.astype(np.float32, copy=False), "32-bit float"  # untranslated: HISTORY
     elif bits in (8, 16):
         dtype = np.uint8 if bits == 8 else np.uint16
         peak = np.iinfo(dtype).max
         clean = np.nan_to_num(data.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
         stored = np.rint(np.clip(clean, 0.0, 1.0) * peak).astype(dtype)
-        what = f"{bits}-bit unsigned integer (0..1 clipped, scaled by {peak})"
+        what = f"{bits}-bit unsigned integer (0..1 clipped, scaled by {peak})"  # untranslated: HISTORY
     else:
-        raise ValueError(f"FITS export supports 8, 16 or 32 bits, not {bits}")
+        raise ValueError(_("FITS export supports 8, 16 or 32 bits, not {bits}").format(bits=bits))
     header = dict(meta.header) if meta is not None else {}
     comments = meta.extra.get("fits_comments") if meta is not None else None
     if meta is not None and not header and meta.exif:

@@ -27,6 +27,8 @@ from typing import Callable
 
 import numpy as np
 
+from editor.locale import _
+
 #: Members larger than this are mapped (``NEBULAYER_MAP_MIN`` bytes overrides it).
 MAP_MIN_BYTES = 64 * 1024**2
 MAP_DIR_ENV = "NEBULAYER_MAP_DIR"
@@ -62,7 +64,7 @@ def _member_data_start(fh, info: zipfile.ZipInfo) -> int:
     fh.seek(info.header_offset)
     local = fh.read(30)
     if len(local) != 30 or local[:4] != b"PK\x03\x04":
-        raise ValueError("bad local header")
+        raise ValueError(_("bad local header"))
     name_len, extra_len = struct.unpack("<HH", local[26:30])
     return info.header_offset + 30 + name_len + extra_len
 
@@ -75,7 +77,7 @@ def _fits_header(fh, start: int) -> tuple[dict[str, str], int]:
     while length < 2880 * 64:
         block = fh.read(2880)
         if len(block) != 2880:
-            raise ValueError("truncated header")
+            raise ValueError(_("truncated header"))
         length += 2880
         for i in range(0, 2880, 80):
             card = block[i:i + 80].decode("ascii", "replace")
@@ -84,7 +86,7 @@ def _fits_header(fh, start: int) -> tuple[dict[str, str], int]:
                 return cards, length
             if card[8:10] == "= ":
                 cards[key] = card[10:].split("/")[0].strip()
-    raise ValueError("no END card")
+    raise ValueError(_("no END card"))
 
 
 def map_fits_member(project: str | Path, info: zipfile.ZipInfo, shape: tuple[int, ...],
@@ -198,7 +200,7 @@ def _convert(fh, start: int, hlen: int, info: zipfile.ZipInfo, dims: tuple[int, 
         rest -= len(raw)
     if crc & 0xFFFFFFFF != info.CRC:
         mm.close()
-        raise ValueError("pixel data does not match its checksum (the file is damaged)")
+        raise ValueError(_("pixel data does not match its checksum (the file is damaged)"))
     out.flags.writeable = False
     for lev in levels.values():
         lev.flags.writeable = False

@@ -44,7 +44,7 @@ from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import finite_range, freeze
 from editor.io.srgb import srgb_to_linear
-from editor.locale import _
+from editor.locale import _, D_
 
 
 def _rawpy():
@@ -122,13 +122,14 @@ def check_plausible(path: Path, file_size: int, raw_height: int, raw_width: int)
             "{raw_height} sensor ({format_bytes} of 16-bit data) but the file has "
             "only {format_bytes2}").format(raw_width=raw_width, raw_height=raw_height, format_bytes=format_bytes(pixels * 2), format_bytes2=format_bytes(file_size)))
     if bits < THIN_BITS_PER_PIXEL:
-        return (f"warning: only {bits:.2f} bits per photosite in the file: the picture may be "
-                "noise from missing data")
+        return D_("warning: only {bits:.2f} bits per photosite in the file: the picture may be noise "
+                  "from missing data", bits=bits)
     return None
 
 
 def _is_libjpeg(line: str) -> bool:
     # libjpeg's warnings while LibRaw decodes a JPEG-compressed raw or preview.
+    # untranslated: libjpeg's own words, matched
     return line.startswith(("Premature end of JPEG", "Corrupt JPEG data", "Invalid JPEG",
                             "Bogus ", "Unsupported JPEG"))
 
@@ -140,8 +141,8 @@ def read_raw(path: Path, options: ReadOptions) -> Image:
     except ImageReadError as exc:
         if not said:  # filled when the block ends
             raise
-        raise type(exc)(path, f"{exc.problem}; LibRaw says: {'; '.join(said)}") from exc
-    image.meta.notes = image.meta.notes + [f"warning: LibRaw says: {m}" for m in said]
+        raise type(exc)(path, _("{problem}; LibRaw says: {said}").format(problem=exc.problem, said="; ".join(said))) from exc
+    image.meta.notes = image.meta.notes + [D_("warning: LibRaw says: {message}", message=m) for m in said]
     return image
 
 
@@ -174,13 +175,14 @@ def _read_raw(path: Path, options: ReadOptions) -> Image:
                 data = _thumbnail(path, raw, exif, notes)
                 if data is None:
                     mode = "half"
-                    notes.append("no embedded preview: decoded at half size instead")
+                    notes.append(D_("no embedded preview: decoded at half size instead"))
             if mode == "cfa":
                 image = _cfa(path, raw, options, notes)
             elif mode in ("rgb", "half"):
                 data, stored_range = _demosaic(path, raw, options, half=(mode == "half"))
-                notes.append("linear demosaic (LibRaw AHD, camera white balance, gamma 1)"
-                             + (", half size" if mode == "half" else ""))
+                notes.append(D_("linear demosaic (LibRaw AHD, camera white balance, gamma 1), half size")
+                             if mode == "half" else
+                             D_("linear demosaic (LibRaw AHD, camera white balance, gamma 1)"))
             if mode == "thumbnail":
                 image = Image(data, ImageMeta(original_dtype="uint8", data_range=finite_range(data)))
             elif mode != "cfa":
@@ -226,11 +228,11 @@ def _cfa(path: Path, raw: Any, options: ReadOptions, notes: list[str]) -> Image:
     pattern = bayer_pattern_of(raw)
     data = np.empty(mosaic.shape, dtype=np.float32)
     np.multiply(mosaic, np.float32(1.0 / 65535.0), out=data, casting="unsafe")
-    notes.append("raw CFA mosaic, black level not subtracted, ADU / 65535")
+    notes.append(D_("raw CFA mosaic, black level not subtracted, ADU / 65535"))
     if pattern is None:
-        notes.append("sensor is not a 2x2 Bayer RGB mosaic (e.g. X-Trans)")
+        notes.append(D_("sensor is not a 2x2 Bayer RGB mosaic (e.g. X-Trans)"))
     if sizes.flip:
-        notes.append("mosaic kept in sensor orientation (camera rotation not applied)")
+        notes.append(D_("mosaic kept in sensor orientation (camera rotation not applied)"))
     return Image(data, ImageMeta(original_dtype=str(mosaic.dtype), bayer_pattern=pattern,
                                  data_range=finite_range(mosaic)))
 
@@ -255,7 +257,7 @@ def _thumbnail(path: Path, raw: Any, exif: dict[str, Any], notes: list[str]) -> 
         pixels = np.asarray(thumb.data)
         if pixels.ndim == 2:
             pixels = np.repeat(pixels[..., None], 3, axis=2)
-    notes.append("embedded camera preview (display-referred, linearised with the sRGB curve)")
+    notes.append(D_("embedded camera preview (display-referred, linearised with the sRGB curve)"))
     scale = 255.0 if pixels.dtype == np.uint8 else 65535.0
     return srgb_to_linear(pixels.astype(np.float32) / np.float32(scale))
 

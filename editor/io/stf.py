@@ -24,6 +24,8 @@ from typing import Sequence
 
 import numpy as np
 
+from editor.locale import _
+
 _STATS: ModuleType | None = None
 
 
@@ -35,7 +37,7 @@ def stretch_stats() -> ModuleType:
     if _STATS is None:
         spec = importlib.util.find_spec("filters")  # finds the package without importing it
         if spec is None or not spec.submodule_search_locations:
-            raise ImportError("the 'filters' package is not installed")
+            raise ImportError(_("the 'filters' package is not installed"))
         path = Path(list(spec.submodule_search_locations)[0]) / "stretch_stats.py"
         mod_spec = importlib.util.spec_from_file_location("_nebulayer_stretch_stats", path)
         assert mod_spec is not None and mod_spec.loader is not None

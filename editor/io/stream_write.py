@@ -24,6 +24,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
+from editor.locale import _
+
 Band = tuple[int, np.ndarray]  # (first row, pixels (rows, W) or (rows, W, C))
 
 #: Names accepted by ``--compression``, mapped to tifffile's.
@@ -34,8 +36,7 @@ def tiff_compression(name: str | None) -> str | None:
     """tifffile's name for ``name`` (None / "none" = uncompressed); ValueError if unknown."""
     key = (name or "none").lower()
     if key not in TIFF_COMPRESSIONS:
-        raise ValueError(f"unknown TIFF compression {name!r} (one of "
-                         f"{', '.join(TIFF_COMPRESSIONS)})")
+        raise ValueError(_("unknown TIFF compression {name!r} (one of {items})").format(name=name, items=', '.join(TIFF_COMPRESSIONS)))
     return TIFF_COMPRESSIONS[key]
 
 
@@ -58,7 +59,7 @@ def write_tiff_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iter
     import tifffile
 
     if band_rows % 16:
-        raise ValueError(f"TIFF tiles need a height that is a multiple of 16, not {band_rows}")
+        raise ValueError(_("TIFF tiles need a height that is a multiple of 16, not {band_rows}").format(band_rows=band_rows))
     tile_w = max(16, min(band_rows, 1024))
     # Classic TIFF offsets are 32-bit: past ~4 GiB of pixels (a 40000 x 25000 RGB float
     # is 12 GB) only BigTIFF can hold the file (read by libtiff >= 4, GDAL, tifffile).
@@ -105,6 +106,7 @@ def write_fits_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iter
             out["BZERO"] = 32768
             out["BSCALE"] = 1
         out.extend(hdr, end=True)
+        # untranslated: FITS header comments are English (a file-format convention)
         out["ROWORDER"] = ("BOTTOM-UP", "order of the rows in the file")
         out["DATE"] = (utc_now_iso(), "UTC date this file was written")
         out["CHECKSUM"] = ("0" * 16, "HDU checksum (FITS checksum convention)")
@@ -143,7 +145,7 @@ def write_fits_bands(path: Path, shape: tuple[int, ...], dtype: Any, bands: Iter
             out["CHECKSUM"] = header_checksum(out, datasum)
             final = out.tostring().encode("ascii")
         if len(final) != len(text):  # pragma: no cover - fixed-width cards
-            raise ValueError("the FITS header changed length when its checksums were set")
+            raise ValueError("the FITS header changed length when its checksums were set")  # untranslated: cannot happen
         os.pwrite(fd, final, 0)
     finally:
         os.close(fd)

@@ -24,7 +24,7 @@ from editor.io.exif import camera_fields
 from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import clean_floats, finite_range, freeze, integer_scale, to_float32
-from editor.locale import tr
+from editor.locale import D_, tr
 
 _BULKY_TAGS = {"StripOffsets", "StripByteCounts", "TileOffsets", "TileByteCounts",
                "InterColorProfile", "JPEGTables", "XMP", "IPTCNAA", "Photoshop", "ColorMap"}
@@ -112,7 +112,7 @@ def _build(path: Path, samples: np.ndarray, axes: str, tags: dict[str, Any],
     if samples.ndim == 3:
         channels = samples.shape[2]
         if channels in (2, 4):
-            notes.append("alpha channel dropped")
+            notes.append(D_("alpha channel dropped"))
             samples = samples[..., :channels - 1]
         if samples.shape[2] == 1:
             samples = samples[..., 0]
@@ -122,17 +122,17 @@ def _build(path: Path, samples: np.ndarray, axes: str, tags: dict[str, Any],
     orientation = int(tags.get("Orientation", 1) or 1)
     if orientation != 1 and orientation in _NUMPY_ORIENT:
         samples = _NUMPY_ORIENT[orientation](samples)
-        notes.append(f"TIFF orientation {orientation} applied")
+        notes.append(D_("TIFF orientation {orientation} applied", orientation=orientation))
     integer = samples.dtype.kind in "ui"
     data_range = finite_range(samples) if integer else None
     if integer and integer_scale(samples.dtype) != 1.0:
-        notes.append(f"{samples.dtype} samples scaled to 0..1 (divided by "
-                     f"{integer_scale(samples.dtype):.0f})")
+        notes.append(D_("{dtype} samples scaled to 0..1 (divided by {divisor:.0f})", dtype=samples.dtype,
+                        divisor=integer_scale(samples.dtype)))
     data = to_float32(samples)
     if not integer:  # integers cannot hold Inf, and their range is known
         data_range, infinities = clean_floats(data)
         if infinities:
-            notes.append("infinite values turned into NaN (missing data)")
+            notes.append(D_("infinite values turned into NaN (missing data)"))
     header, comments = _astrotiff_header(tags.get("ImageDescription"))
     pattern = None
     if header.get("BAYERPAT") and data.ndim == 2:
@@ -197,7 +197,7 @@ def write_tiff(path: Path, data: np.ndarray, *, bits: int | None = None,
     elif bits in (8, 16):
         stored = quantise(data, bits)
     else:
-        raise ValueError(f"TIFF export supports 8, 16 or 32 bits, not {bits}")
+        raise ValueError(tr("TIFF export supports 8, 16 or 32 bits, not {bits}").format(bits=bits))
     description = None
     if meta is not None and (meta.header or meta.extra.get("history")):
         description = _astrotiff_description(meta, stored)  # HISTORY says how values were written
@@ -251,7 +251,7 @@ def _astrotiff_description(meta: ImageMeta, stored: np.ndarray) -> str:
     cards = with_row_order(meta.header, stored.shape[:2], "TOP-DOWN")
     header.extend(build_header(cards, meta.extra.get("fits_comments"),
                                export_history(meta, f"TIFF {stored.dtype}")))
-    header["ROWORDER"] = ("TOP-DOWN", "TIFF rows are stored top row first")
+    header["ROWORDER"] = ("TOP-DOWN", "TIFF rows are stored top row first")  # untranslated: FITS comment
     if meta.bayer_pattern and stored.ndim == 2:
         header.update({"BAYERPAT": meta.bayer_pattern, "XBAYROFF": 0, "YBAYROFF": 0})
     return "\n".join(str(card) for card in header.cards)

@@ -242,7 +242,7 @@ def drop_bunit(header: Mapping[str, Any], why: str) -> dict[str, Any]:
         return dict(header)
     out = {k: v for k, v in header.items() if k != "BUNIT"}
     history = list(out.get("HISTORY", []))
-    history.append(f"Nebulayer: BUNIT '{header['BUNIT']}' removed: {why}")
+    history.append(f"Nebulayer: BUNIT '{header['BUNIT']}' removed: {why}")  # untranslated: HISTORY is English
     out["HISTORY"] = history
     return out
 

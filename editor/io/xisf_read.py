@@ -19,7 +19,7 @@ from editor.io.budget import check_budget
 from editor.io.formats import ReadOptions
 from editor.io.image import Image, ImageMeta
 from editor.io.pixels import clean_floats, finite_range, freeze, integer_scale, to_float32
-from editor.locale import _
+from editor.locale import _, D_
 
 # The xisf package raises plain exceptions on damaged files (XML, struct, zlib, numpy).
 _ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error,
@@ -51,19 +51,19 @@ def read_xisf(path: Path, options: ReadOptions) -> Image:
     elif samples.ndim == 3 and samples.shape[2] not in (1, 3):
         if samples.shape[2] == 4:
             samples = samples[..., :3]
-            notes.append("alpha channel dropped")
+            notes.append(D_("alpha channel dropped"))
         else:
             raise UnsupportedFormatError(path, _("has {shape} channels; only grey and "
                                          "RGB are supported").format(shape=samples.shape[2]))
     integer = samples.dtype.kind in "ui"
     data_range = finite_range(samples) if integer else None
     if integer and integer_scale(samples.dtype) != 1.0:
-        notes.append(f"{samples.dtype} samples scaled to 0..1")
+        notes.append(D_("{dtype} samples scaled to 0..1", dtype=samples.dtype))
     data = to_float32(samples)
     if not integer:  # integers cannot hold Inf, and their range is known
         data_range, infinities = clean_floats(data)
         if infinities:
-            notes.append("infinite values turned into NaN (missing data)")
+            notes.append(D_("infinite values turned into NaN (missing data)"))
     header, comments = _fits_keywords(info.get("FITSKeywords", {}))
     meta = ImageMeta(path=str(path), format="XISF", original_dtype=str(samples.dtype),
                      header=header, data_range=data_range, notes=notes,

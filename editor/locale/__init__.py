@@ -116,3 +116,37 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Marks a constant for the catalogs; it is translated where it is shown, with ``_()``."""
     return message
+
+
+class Text(str):
+    """English text kept as data (a reader's note goes into FITS HISTORY, which is English, and
+    into the project file) that remembers its template and fields, so it can be shown in the
+    user's language with :func:`localise`. Made by :func:`D_`."""
+
+    msgid: str
+    fields: dict
+
+
+def D_(msgid: str, **fields: object) -> Text:
+    """``msgid.format(**fields)`` in English, marked for the catalogs; :func:`localise` shows
+    it translated. For texts that are both stored and shown (reader and export notes)."""
+    text = Text(msgid.format(**fields))
+    text.msgid, text.fields = msgid, fields
+    return text
+
+
+def localise(text: object) -> str:
+    """``text`` in the current language: a :func:`D_` text (or a filter's message) is made
+    again from its translated template, its fields localised too; a plain string is looked up
+    as a whole (a constant note); anything else is ``str()``-ed."""
+    msgid = getattr(text, "msgid", None)
+    fields = getattr(text, "fields", None)
+    if isinstance(msgid, str) and isinstance(fields, dict):
+        shown = {k: localise(v) if isinstance(v, str) else v for k, v in fields.items()}
+        try:
+            return _(msgid).format(**shown)
+        except (KeyError, IndexError, ValueError):  # a broken translation: show the English
+            return str(text)
+    if isinstance(text, BaseException):
+        return localise(text.args[0]) if len(text.args) == 1 and isinstance(text.args[0], str) else str(text)
+    return _(text) if isinstance(text, str) else str(text)
