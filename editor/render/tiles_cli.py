@@ -17,50 +17,51 @@ from pathlib import Path
 from typing import Any
 
 from editor.errors import DocumentError, NebulayerError
-from editor.locale import _
+from editor.locale import _, localise
 
 COMPRESSIONS = ("none", "lzw", "deflate", "zstd")
 
 
 def add_render_arguments(p: argparse.ArgumentParser, bits_help: str) -> None:
-    p.add_argument("project", nargs="+", help="the .nebula project(s) to render")
+    p.add_argument("project", nargs="+", help=_("the .nebula project(s) to render"))
     p.add_argument("-o", "--output", required=True,
-                   help="image file to write (the format follows the extension); with several "
-                   "projects a folder (ending in /) that receives one file per project")
+                   help=_("image file to write (the format follows the extension); with several "
+                          "projects a folder (ending in /) that receives one file per project"))
     p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=bits_help)
     p.add_argument("--scale", type=float, default=1.0,
-                   help="render at this scale (default 1); the WCS follows")
+                   help=_("render at this scale (default 1); the WCS follows"))
     p.add_argument("--allow-outside-refs", action="store_true",
-                   help="let the project read the image files it names outside its own folder")
+                   help=_("let the project read the image files it names outside its own folder"))
     _add_engine_arguments(p)
 
 
 def _add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tile", type=int, default=1024,
-                   help="tile side in pixels (default 1024; TIFF rounds it to a multiple of 16)")
+                   help=_("tile side in pixels (default 1024; TIFF rounds it to a multiple of 16)"))
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                   help="tiles rendered at once in this process (default: the cores)")
+                   help=_("tiles rendered at once in this process (default: the cores)"))
     p.add_argument("--workers", type=int, default=0,
-                   help="render on N local worker processes (dask); 0: in this process")
+                   help=_("render on N local worker processes (dask); 0: in this process"))
     p.add_argument("--scheduler", default=None,
-                   help="address of a running dask.distributed scheduler to render on")
+                   help=_("address of a running dask.distributed scheduler to render on"))
     p.add_argument("--compression", choices=COMPRESSIONS, default="none",
-                   help="TIFF compression (default none: fastest, read everywhere; lzw/deflate: "
-                   "every libtiff reader; zstd: tifffile, GDAL, recent libtiff)")
+                   help=_("TIFF compression (default none: fastest, read everywhere; "
+                          "lzw/deflate: every libtiff reader; zstd: tifffile, GDAL, recent "
+                          "libtiff)"))
     p.add_argument("--format", default="tif",
-                   help="extension of the files written into a folder (default tif)")
+                   help=_("extension of the files written into a folder (default tif)"))
     p.add_argument("--budget", default=None, metavar="SIZE",
-                   help="memory budget of the render, e.g. 8G (default: NEBULAYER_MEMORY_BUDGET, "
-                   "else 8G); tile size and threads are chosen to stay under it, and worker "
-                   "processes get the same budget")
+                   help=_("memory budget of the render, e.g. 8G (default: "
+                          "NEBULAYER_MEMORY_BUDGET, else 8G); tile size and threads are chosen "
+                          "to stay under it, and worker processes get the same budget"))
 
 
 def add_apply_arguments(p: argparse.ArgumentParser, bits_help: str) -> None:
-    p.add_argument("recipe", help="a .nebula project whose layers above its image are the recipe")
-    p.add_argument("images", nargs="+", help="images to apply the recipe to")
-    p.add_argument("-o", "--output", required=True, help="folder receiving one file per image")
+    p.add_argument("recipe", help=_("a .nebula project whose layers above its image are the recipe"))
+    p.add_argument("images", nargs="+", help=_("images to apply the recipe to"))
+    p.add_argument("-o", "--output", required=True, help=_("folder receiving one file per image"))
     p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=bits_help)
-    p.add_argument("--scale", type=float, default=1.0, help="render at this scale (default 1)")
+    p.add_argument("--scale", type=float, default=1.0, help=_("render at this scale (default 1)"))
     p.add_argument("--allow-outside-refs", action="store_true", help=argparse.SUPPRESS)
     _add_engine_arguments(p)
 
@@ -116,7 +117,7 @@ def run_apply(args: argparse.Namespace) -> int:
     notes: list[str] = []
     recipe = recipe_layers(args.recipe, notes)
     for note in notes:
-        print(f"nebulayer: note: {note}", file=sys.stderr)
+        print("nebulayer: " + _("note: {note}").format(note=localise(note)), file=sys.stderr)
     pairs = _targets(args.images, args.output.rstrip("/") + "/", args.format)
     return _run(pairs, args, recipe)
 
@@ -133,7 +134,7 @@ def _run(pairs: list[tuple[str, str]], args: argparse.Namespace, recipe: Any) ->
     for src, out in pairs:
         try:
             doc = _open(src, args, recipe)
-            with TerminalProgress(f"render {Path(src).name}") as progress:
+            with TerminalProgress(_("render {name}").format(name=Path(src).name)) as progress:
                 if remote:
                     from editor.render.tiles_distributed import DistributedBands, dask_client
 
@@ -151,15 +152,16 @@ def _run(pairs: list[tuple[str, str]], args: argparse.Namespace, recipe: Any) ->
             # A batch goes on past a bad file (one line each), as Photoshop's Batch does.
             from editor.errors import OutsideReferencesError
 
-            hint = "; pass --allow-outside-refs to read them" if isinstance(exc, OutsideReferencesError) else ""
+            hint = _("; pass --allow-outside-refs to read them") if isinstance(exc, OutsideReferencesError) else ""
             print(f"nebulayer: {' '.join(str(exc).split())}{hint}", file=sys.stderr)
             failed.append(Path(src).name)
             continue
         _say(notes)
-        print(f"wrote {out} ({tr.full.x1}x{tr.full.y1})", file=sys.stderr)
+        print(_("wrote {path} ({width}x{height})").format(path=out, width=tr.full.x1, height=tr.full.y1),
+              file=sys.stderr)
     if failed:
-        print(f"nebulayer: {len(pairs) - len(failed)} of {len(pairs)} written; failed: "
-              f"{', '.join(failed)}", file=sys.stderr)
+        print("nebulayer: " + _("{written} of {count} written; failed: {failed}").format(
+            written=len(pairs) - len(failed), count=len(pairs), failed=", ".join(failed)), file=sys.stderr)
         return 2
     return 0
 
@@ -184,7 +186,8 @@ def _run_batch_on_dask(pairs: list[tuple[str, str]], args: argparse.Namespace,
         for fut in as_completed(futures):
             out, shape, notes = fut.result()
             _say(notes)
-            print(f"wrote {out} ({shape[1]}x{shape[0]})", file=sys.stderr)
+            print(_("wrote {path} ({width}x{height})").format(path=out, width=shape[1],
+                                                               height=shape[0]), file=sys.stderr)
     return 0
 
 
@@ -220,10 +223,11 @@ def _run_batch_on_pool(pairs: list[tuple[str, str]], args: argparse.Namespace,
                 continue
             out, shape, notes = result
             _say(notes)
-            print(f"wrote {out} ({shape[1]}x{shape[0]})", file=sys.stderr)
+            print(_("wrote {path} ({width}x{height})").format(path=out, width=shape[1],
+                                                               height=shape[0]), file=sys.stderr)
     if failed:
-        print(f"nebulayer: {len(pairs) - len(failed)} of {len(pairs)} written; failed: "
-              f"{', '.join(sorted(failed))}", file=sys.stderr)
+        print("nebulayer: " + _("{written} of {count} written; failed: {failed}").format(
+            written=len(pairs) - len(failed), count=len(pairs), failed=", ".join(sorted(failed))), file=sys.stderr)
         return 2
     return 0
 
@@ -272,4 +276,4 @@ def _export(tr: Any, out: str, args: argparse.Namespace) -> list[str]:
 
 def _say(notes: list[str] | None) -> None:
     for note in notes or ():
-        print(f"nebulayer: {note}", file=sys.stderr)
+        print(f"nebulayer: {localise(note)}", file=sys.stderr)
