@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Sequence
 
 from editor.errors import NebulayerError
+from editor.locale import N_, _, localise
 
-BITS_HELP = ("8 or 16: integers (values within 0..1 as they are, other ranges rescaled and "
-             "said, see README 'Pixel values'); 32: float (default for FITS/TIFF)")
+BITS_HELP = N_("8 or 16: integers (values within 0..1 as they are, other ranges rescaled and "
+                "said, see README 'Pixel values'); 32: float (default for FITS/TIFF)")
 SUBCOMMANDS = ("info", "render", "apply", "convert", "capture", "stack", "review", "solve", "mosaic", "plugins",
                "gui")
 
@@ -27,75 +28,78 @@ def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="nebulayer",
-        description="Layered, non-destructive image editor for astrophotographers. "
-        "Without a sub-command, opens the editor (on the sample project, or on FILE...).",
+        description=_("Layered, non-destructive image editor for astrophotographers. Without a "
+                      "sub-command, opens the editor (on the sample project, or on FILE...)."),
     )
     parser.add_argument("--version", action="version", version=f"nebulayer {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="print library messages and, for internal errors, the traceback "
-                        "(otherwise they go to the log file)")
+                        help=_("print library messages and, for internal errors, the traceback "
+                               "(otherwise they go to the log file)"))
     sub = parser.add_subparsers(dest="command")
 
     from editor.io.cli_options import add_file_choice_arguments
 
-    p = sub.add_parser("gui", help="open the editor window (the default)")
-    p.add_argument("files", nargs="*", help="images or .nebula projects to open")
+    p = sub.add_parser("gui", help=_("open the editor window (the default)"))
+    p.add_argument("files", nargs="*", help=_("images or .nebula projects to open"))
     add_file_choice_arguments(p)
 
-    p = sub.add_parser("info", help="describe an image file: format, size, dtype, key header fields")
-    p.add_argument("file", help="the image file (FITS, TIFF, XISF, RAW, PNG, JPEG...)")
+    p = sub.add_parser("info", help=_("describe an image file: format, size, dtype, key header "
+                                      "fields"))
+    p.add_argument("file", help=_("the image file (FITS, TIFF, XISF, RAW, PNG, JPEG...)"))
     add_file_choice_arguments(p)
 
-    p = sub.add_parser("render", help="render projects to image files, headless (tiled, "
-                       "streamed; --workers/--scheduler for dask)")
+    p = sub.add_parser("render", help=_("render projects to image files, headless (tiled, "
+                                        "streamed; --workers/--scheduler for dask)"))
     from editor.render.tiles_cli import add_apply_arguments, add_render_arguments
 
-    add_render_arguments(p, BITS_HELP)
-    p = sub.add_parser("apply", help="apply a project's layers as a recipe to many images")
-    add_apply_arguments(p, BITS_HELP)
+    add_render_arguments(p, _(BITS_HELP))
+    p = sub.add_parser("apply", help=_("apply a project's layers as a recipe to many images"))
+    add_apply_arguments(p, _(BITS_HELP))
 
-    p = sub.add_parser("convert", help="convert an image file to another format")
-    p.add_argument("input", help="the image file to read")
-    p.add_argument("output", help="image file to write; the format follows the extension")
-    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=BITS_HELP)
+    p = sub.add_parser("convert", help=_("convert an image file to another format"))
+    p.add_argument("input", help=_("the image file to read"))
+    p.add_argument("output", help=_("image file to write; the format follows the extension"))
+    p.add_argument("--bits", type=int, choices=(8, 16, 32), default=None, help=_(BITS_HELP))
     p.add_argument("--stretch", choices=("none", "auto"), default="none",
-                   help="'auto': screen-transfer stretch of linear data before writing")
+                   help=_("'auto': screen-transfer stretch of linear data before writing"))
     p.add_argument("--compression", choices=("none", "lzw", "deflate", "zstd"), default="none",
-                   help="TIFF compression (default none: fastest, read everywhere; lzw/deflate: "
-                   "every libtiff reader; zstd: tifffile, GDAL, recent libtiff, not Photoshop)")
+                   help=_("TIFF compression (default none: fastest, read everywhere; "
+                          "lzw/deflate: every libtiff reader; zstd: tifffile, GDAL, recent "
+                          "libtiff, not Photoshop)"))
     add_file_choice_arguments(p)
 
-    p = sub.add_parser("capture", help="run a capture sequence on an INDI camera")
+    p = sub.add_parser("capture", help=_("run a capture sequence on an INDI camera"))
     if command == "capture":
         from editor.acquisition.cli import add_arguments
 
         add_arguments(p)
 
-    p = sub.add_parser("stack", help="calibrate, register and integrate frames into a master")
+    p = sub.add_parser("stack", help=_("calibrate, register and integrate frames into a master"))
     if command == "stack":
         from editor.stacking.cli import add_arguments as add_stack_arguments
 
         add_stack_arguments(p)
 
-    p = sub.add_parser("review", help="write a review page (before/after, 100%% crops, notes) of projects")
+    p = sub.add_parser("review", help=_("write a review page (before/after, 100%% crops, notes) "
+                                        "of projects"))
     if command == "review":
         from editor.review.cli import add_arguments as add_review_arguments
 
         add_review_arguments(p)
 
-    p = sub.add_parser("solve", help="plate-solve an image: centre, scale, rotation, field")
+    p = sub.add_parser("solve", help=_("plate-solve an image: centre, scale, rotation, field"))
     if command == "solve":
         from editor.astrometry.cli import add_arguments as add_solve_arguments
 
         add_solve_arguments(p)
 
-    p = sub.add_parser("mosaic", help="build a project with a mosaic layer from panels")
+    p = sub.add_parser("mosaic", help=_("build a project with a mosaic layer from panels"))
     if command == "mosaic":
         from editor.mosaic.cli import add_arguments as add_mosaic_arguments
 
         add_mosaic_arguments(p)
 
-    sub.add_parser("plugins", help="list installed plugins and where they come from")
+    sub.add_parser("plugins", help=_("list installed plugins and where they come from"))
     return parser
 
 
@@ -146,12 +150,14 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     done = convert_streamed(args.input, args.output, bits=args.bits, stretch=args.stretch,
                             compression=args.compression, choice=choice_kwargs(args))
     if done is not None:
-        _say([f"{args.input}: {n}" for n in done[0] if n.startswith(("warning", "file holds"))])
+        # untranslated: the notes are English data, matched by their first words
+        _say([f"{args.input}: {localise(n)}" for n in done[0] if n.startswith(("warning", "file holds"))])
         _say(done[1])
         return 0
     image = open_image(args.input, **choice_kwargs(args))
     # What the user must hear: a doubtful raw, an image picked among several.
-    _say([f"{args.input}: {n}" for n in image.meta.notes if n.startswith(("warning", "file holds"))])
+    # untranslated: the notes are English data, matched by their first words
+    _say([f"{args.input}: {localise(n)}" for n in image.meta.notes if n.startswith(("warning", "file holds"))])
     data = image.data
     meta = image.meta
     if args.stretch == "auto":
@@ -161,6 +167,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         from editor.io.wcs import drop_bunit
 
         data = auto_stretch_array(data)  # filters.auto_stretch's bits, without its imports
+        # untranslated: HISTORY lines are English (a FITS convention)
         history = [*meta.extra.get("history", []), "auto stretch (STF) by convert --stretch auto"]
         meta = replace(meta, header=drop_bunit(meta.header, "values stretched by --stretch auto"),
                        extra={**meta.extra, "history": history})
@@ -171,7 +178,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 def _say(notes: Sequence[str] | None) -> None:
     """What an export did to the values (a rescale, clipped pixels): never silently."""
     for note in notes or ():
-        print(f"nebulayer: {note}", file=sys.stderr)
+        print(f"nebulayer: {localise(note)}", file=sys.stderr)
 
 
 def _cmd_capture(args: argparse.Namespace) -> int:
@@ -265,15 +272,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NebulayerError as exc:
         from editor.errors import OutsideReferencesError
 
-        hint = "; pass --allow-outside-refs to read them" if isinstance(exc, OutsideReferencesError) else ""
+        hint = _("; pass --allow-outside-refs to read them") if isinstance(exc, OutsideReferencesError) else ""
         print(f"nebulayer: {_one_line(str(exc))}{hint}", file=sys.stderr)
         return 2
     except MemoryError:
-        print("nebulayer: not enough memory for this job (set NEBULAYER_MEMORY_BUDGET lower to be "
-              "refused up front)", file=sys.stderr)
+        print("nebulayer: " + _("not enough memory for this job (set NEBULAYER_MEMORY_BUDGET lower "
+                                "to be refused up front)"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("nebulayer: interrupted", file=sys.stderr)
+        print("nebulayer: " + _("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the CLI boundary: a bug, reported in one line
         import logging
@@ -283,8 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from editor.cli_logging import log_file
 
-        print(f"nebulayer: internal error ({type(exc).__name__}: {_one_line(str(exc))[:200]}); "
-              f"details in {log_file()}; please report it", file=sys.stderr)
+        print("nebulayer: " + _("internal error ({type}: {error}); details in {log_file}; please "
+                                "report it").format(type=type(exc).__name__, error=_one_line(str(exc))[:200],
+                                                    log_file=log_file()), file=sys.stderr)
         return 1
 
 
