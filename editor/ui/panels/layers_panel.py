@@ -24,6 +24,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.core.layers import BLEND_MODES
 from editor.ui.common.i18n import tr
 from editor.ui.common.doc_model import DocModel
 from editor.ui.panels.thumbnails import THUMB_SIZE, ThumbnailWorker, to_icon
@@ -51,8 +52,13 @@ def menu_group(spec: Any) -> str:
     return _BUILTIN_GROUPS.get(spec.id, "Other")
 
 
-BLENDS = ("normal", "multiply", "screen", "add", "lighten", "darken", "difference",
-          "luminosity", "color")
+BLENDS = BLEND_MODES  # the model's list: a mode the renderer gained is offered at once
+
+
+def blend_label(mode: str) -> str:
+    """What the Blend box and the layer list show: "soft light" for the project's "soft_light"."""
+    return tr(mode.replace("_", " "))
+
 _drag_ids = itertools.count(1)
 
 
@@ -98,7 +104,7 @@ class LayersPanel(QWidget):
         self.opacity_label.setMinimumWidth(40)
         self.blend = QComboBox()
         for mode in BLENDS:
-            self.blend.addItem(tr(mode), mode)
+            self.blend.addItem(blend_label(mode), mode)
         self.offset_y = _offset_spin()
         self.offset_x = _offset_spin()
         self.opacity.sliderPressed.connect(self._begin_drag)
@@ -204,7 +210,7 @@ class LayersPanel(QWidget):
         item.setToolTip(COL_EYE, "Visible (click to hide)" if layer.visible else "Hidden (click to show)")
         text = layer.name
         if layer.opacity < 1.0 or layer.blend != "normal":
-            text += f"  ({layer.blend}, {layer.opacity * 100:.0f} %)"
+            text += f"  ({blend_label(layer.blend)}, {layer.opacity * 100:.0f} %)"
         if getattr(layer, "unavailable", False) or getattr(layer, "error", None):
             text = "⚠ " + text
             item.setToolTip(COL_NAME, getattr(layer, "error", None) or "operation not available")
