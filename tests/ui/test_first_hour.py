@@ -30,3 +30,19 @@ def test_layers_panel_offers_every_blend_mode_the_renderer_has(qtbot, window, sh
     assert doc.layer(lid).blend == "soft_light"
     qtbot.waitUntil(lambda: "soft light" in panel.tree.topLevelItem(0).text(COL_NAME), timeout=3000)
     assert "soft_light" not in panel.tree.topLevelItem(0).text(COL_NAME)
+
+
+def test_mask_panel_names_the_layer_used_as_a_live_mask(qtbot, window, shared_data):
+    """After Layer > Mask From Layer Below the Mask panel showed only Refine and the recipe box
+    of an unrelated recipe: nothing said the mask was another layer's luminance, nor which."""
+    doc = open_file(qtbot, window, shared_data / "fits" / "horsehead_dss_ukschmidt.fits")
+    helper = doc.layers[0]
+    lid = window.model.run(doc.add_adjustment, "levels")
+    window.model.select(lid)
+    window.tools.mask_from_below()
+    masks = window.editor.masks
+    qtbot.waitUntil(lambda: not masks.source_label.isHidden(), timeout=3000)
+    assert helper.name in masks.source_label.text()
+    cid = window.tools.add_contrast_mask_adjustment()
+    window.model.select(cid)
+    qtbot.waitUntil(lambda: masks.source_label.isHidden(), timeout=3000)

@@ -133,9 +133,15 @@ class MasksPanel(QWidget):
         bl.addWidget(self.brush)
         bl.addWidget(self.paint_white)
 
+        # A layer used as the mask has no recipe box: this line says where the mask comes from.
+        self.source_label = QLabel()
+        self.source_label.setWordWrap(True)
+        self.source_label.hide()
+
         self.body = QWidget()
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.source_label)
         body.addLayout(flags)
         body.addWidget(self.recipe_box)
         body.addWidget(finish_box)
@@ -186,12 +192,28 @@ class MasksPanel(QWidget):
             box.setChecked(bool(value))
             box.blockSignals(False)
         self.finish.set_values(mask.props())
+        self._show_source(mask)
         generated = hasattr(mask, "kind")
         self.btn_bake.setEnabled(generated)
         self.brush_box.setEnabled(not generated)
         if generated and self.brush_box.isChecked():
             self.brush_box.setChecked(False)
         self._set_recipe_editor(mask.kind if generated else None, mask.params if generated else None)
+
+    def _show_source(self, mask: Any) -> None:
+        """'Live: the luminance of “helper”' for a layer used as the mask (Layer > Mask From
+        Layer Below); nothing for painted and generated masks, which show their own controls."""
+        source_id = getattr(mask, "layer", None)
+        doc = self.model.doc
+        if not source_id or doc is None:
+            self.source_label.hide()
+            return
+        try:
+            name = doc.layer(source_id).name
+        except Exception:  # noqa: BLE001 - a source deleted meanwhile: the render reports it
+            name = "?"
+        self.source_label.setText(tr("Live mask: the luminance of layer “{name}”").format(name=name))
+        self.source_label.show()
 
     def _set_recipe_editor(self, kind: str | None, params: dict[str, Any] | None) -> None:
         from editor.plugins.registry import get_registry
