@@ -150,3 +150,21 @@ def localise(text: object) -> str:
     if isinstance(text, BaseException):
         return localise(text.args[0]) if len(text.args) == 1 and isinstance(text.args[0], str) else str(text)
     return _(text) if isinstance(text, str) else str(text)
+
+
+def format_number(value: float, decimals: int | None = None) -> str:
+    """``value`` as the current language writes numbers (``1 234,5`` in French): Babel's
+    rules, so pages made below the UI (the review page, the CLI) agree with the UI's QLocale.
+    ``decimals`` fixes the count of decimals; None keeps up to 6 significant ones."""
+    from babel.numbers import format_decimal
+
+    fmt = "#,##0" + ("." + "0" * decimals if decimals else "") if decimals is not None else "#,##0.######"
+    return format_decimal(value, format=fmt, locale=language())
+
+
+def format_date(value: object, style: str = "long") -> str:
+    """A date (``datetime.date``) as the current language writes it ("5 décembre 2026",
+    "2026年12月5日")."""
+    from babel.dates import format_date as babel_date
+
+    return babel_date(value, format=style, locale=language())

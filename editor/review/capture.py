@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from editor.core.layers import AdjustmentLayer, ChannelCombineLayer, GroupLayer, ImageLayer
+from editor.locale import _, format_number
 
 
 @dataclass
@@ -39,35 +40,41 @@ class CaptureDetails:
         return sum(known) if known else None
 
     def rows(self) -> list[tuple[str, str]]:
-        """(label, value) lines for the page; empty fields say "not recorded"."""
-        def join(values: list[str]) -> str:
-            return ", ".join(values) if values else "not recorded"
+        """(label, value) lines for the page, in the current language; empty fields say "not
+        recorded". Header values (object, camera, dates as written) are shown as they are."""
+        missing = _("not recorded")
 
-        exposures = "; ".join(_describe(e) for e in self.exposures) or "not recorded"
+        def join(values: list[str]) -> str:
+            return ", ".join(values) if values else missing
+
+        exposures = "; ".join(_describe(e) for e in self.exposures) or missing
         total = self.total_s
-        return [("Object", self.object or "not recorded"), ("Date", join(self.dates)),
-                ("Camera", join(self.cameras)), ("Telescope", join(self.telescopes)),
-                ("Filters", join(self.filters)), ("Exposures", exposures),
-                ("Total integration", duration(total) if total is not None else "not recorded")]
+        return [(_("Object"), self.object or missing), (_("Date"), join(self.dates)),
+                (_("Camera"), join(self.cameras)), (_("Telescope"), join(self.telescopes)),
+                (_("Filters"), join(self.filters)), (_("Exposures"), exposures),
+                (_("Total integration"), duration(total) if total is not None else missing)]
 
 
 def duration(seconds: float) -> str:
-    """3725 -> "1 h 2 min 5 s"; 90 -> "1 min 30 s"; 2.5 -> "2.5 s"."""
+    """3725 -> "1 h 2 min 5 s"; 90 -> "1 min 30 s"; 2.5 -> "2.5 s" (in the current language:
+    "2,5 s" in French, "1 時間 2 分 5 秒" in Japanese)."""
     if seconds < 60:
-        return f"{seconds:g} s"
+        return _("{seconds} s").format(seconds=format_number(float(f"{seconds:g}")))
     s = int(round(seconds))
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
-    parts = ([f"{h} h"] if h else []) + ([f"{m} min"] if m else []) + ([f"{sec} s"] if sec else [])
+    parts = (([_("{hours} h").format(hours=h)] if h else []) + ([_("{minutes} min").format(minutes=m)] if m else [])
+             + ([_("{seconds} s").format(seconds=sec)] if sec else []))
     return " ".join(parts)
 
 
 def _describe(e: Exposure) -> str:
-    what = f"{e.filter}: " if e.filter else ""
     if e.exposure_s is None:
-        return f"{what}exposure not recorded ({e.name})"
-    frames = f"{e.frames} x " if e.frames > 1 else ""
-    return f"{what}{frames}{e.exposure_s:g} s"
+        said = _("exposure not recorded ({name})").format(name=e.name)
+    else:
+        sub = _("{seconds} s").format(seconds=format_number(float(f"{e.exposure_s:g}")))
+        said = _("{frames} x {exposure}").format(frames=e.frames, exposure=sub) if e.frames > 1 else sub
+    return _("{filter}: {exposures}").format(filter=e.filter, exposures=said) if e.filter else said
 
 
 def _visible_sources(layers: list[Any]) -> list[str]:

@@ -15,33 +15,42 @@ from __future__ import annotations
 import argparse
 import sys
 
+from editor.locale import LANGUAGES, _
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("projects", nargs="+", metavar="PROJECT", help=".nebula projects (members' versions)")
+    p.add_argument("projects", nargs="+", metavar="PROJECT", help=_(".nebula projects (members' versions)"))
     p.add_argument("-o", "--output", required=True, metavar="DIR",
-                   help="folder to write (new, empty, or an earlier review page, which is replaced)")
+                   help=_("folder to write (new, empty, or an earlier review page, which is "
+                          "replaced)"))
     p.add_argument("--before", default="Original", metavar="SNAPSHOT",
-                   help="snapshot shown as 'before' (default: Original; 'Current' = current state)")
+                   help=_("snapshot shown as 'before' (default: Original; 'Current' = current state)"))
     p.add_argument("--after", default="Current", metavar="SNAPSHOT",
-                   help="snapshot shown as 'after' (default: the current state)")
-    p.add_argument("--title", help="page title (default: 'Review: OBJECT' from the headers)")
+                   help=_("snapshot shown as 'after' (default: the current state)"))
+    p.add_argument("--title", help=_("page title (default: 'Review: OBJECT' from the headers)"))
     p.add_argument("--stretch", choices=("auto", "none", "shared"), default="auto",
-                   help="auto: linear states get a screen stretch, stretched ones are shown as "
-                        "they export (default); none: all as they export; shared: one stretch "
-                        "measured on 'before' for both")
+                   help=_("auto: linear states get a screen stretch, stretched ones are shown as "
+                          "they export (default); none: all as they export; shared: one stretch "
+                          "measured on 'before' for both"))
     p.add_argument("--long-side", type=int, default=2048, metavar="PX",
-                   help="long side of the whole pictures (default 2048; crops are always 100 %%)")
+                   help=_("long side of the whole pictures (default 2048; crops are always 100 %%)"))
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help=_("language of the page (default: the locale's, as LANG or LC_ALL say; "
+                          "NEBULAYER_LANG overrides it)"))
     p.add_argument("--allow-outside-refs", action="store_true",
-                   help="let projects read the image files they name outside their own folder")
+                   help=_("let projects read the image files they name outside their own folder"))
 
 
 def run(args: argparse.Namespace) -> int:
     from editor.cli_progress import TerminalProgress
+    from editor.locale import use
     from editor.review.export import export_review
 
-    with TerminalProgress("review") as progress:
+    if args.lang:  # the page, and what this command says, in that language
+        use(args.lang)
+    with TerminalProgress(_("review")) as progress:
         index = export_review(args.projects, args.output, before=args.before, after=args.after,
                               title=args.title, stretch=args.stretch, long_side=args.long_side,
                               progress=progress, allow_outside=args.allow_outside_refs)
-    print(f"wrote {index}", file=sys.stderr)
+    print(_("wrote {path}").format(path=index), file=sys.stderr)
     return 0

@@ -68,11 +68,11 @@ def _sky_text(sky: tuple[float, float] | None) -> str:
     ra = Angle(sky[0], u.deg).to_string(unit=u.hourangle, sep="hms", precision=1, pad=True)
     dec = Angle(sky[1], u.deg).to_string(unit=u.deg, sep=("\u00b0", "\u2032", "\u2033"), precision=0,
                                          alwayssign=True, pad=True)
-    return f"RA {ra}, Dec {dec}"
+    return tr("RA {ra}, Dec {dec}").format(ra=ra, dec=dec)
 
 
 def _project_name(doc: Any, index: int, taken: set[str]) -> str:
-    name = Path(doc.path).stem if doc.path else f"Project {index + 1}"
+    name = Path(doc.path).stem if doc.path else tr("Project {number}").format(number=index + 1)
     base, n = name, 2
     while name in taken:
         name, n = f"{base} ({n})", n + 1
@@ -104,21 +104,28 @@ class _Builder:
                 progress: Progress | None) -> tuple[ProjectView, list[images.StateView], list[CropSpec]]:
         views = images.plan_views(doc, [before, after], self.stretch, scaled_progress(progress, 0, 0.2))
         bv, av = views
+        for v in views:  # the names the editor gives ("Original", "Current") in the page's language
+            v.label = tr(v.label) if v.label in (ORIGINAL_NAME, CURRENT_LABEL) else v.label
         if bv.label == av.label:
-            bv.label, av.label = f"{bv.label} (before)", f"{av.label} (after)"
+            bv.label = tr("{state} (before)").format(state=bv.label)
+            av.label = tr("{state} (after)").format(state=av.label)
         scale = images.web_scale(doc.width, doc.height, self.long_side)
         wb = images.render_view(doc, bv, scale, progress=scaled_progress(progress, 0.2, 0.35))
         wa = images.render_view(doc, av, scale, progress=scaled_progress(progress, 0.35, 0.5))
-        pb = self.picture(wb, f"{anchor}/before.jpg", f"{name}, {bv.label}: the whole picture", False)
-        pa = self.picture(wa, f"{anchor}/after.jpg", f"{name}, {av.label}: the whole picture", False)
+        whole = tr("{project}, {state}: the whole picture")
+        pb = self.picture(wb, f"{anchor}/before.jpg", whole.format(project=name, state=bv.label), False)
+        pa = self.picture(wa, f"{anchor}/after.jpg", whole.format(project=name, state=av.label), False)
         stretched = [v.label for v in views if v.stretched]
         if self.stretch == "shared":
-            note = f"Both are shown through one screen stretch measured on {bv.label}."
+            note = tr("Both are shown through one screen stretch measured on {state}.").format(state=bv.label)
+        elif len(stretched) == 1:
+            note = tr("{state} is linear data, shown here with an automatic screen stretch.").format(
+                state=stretched[0])
         elif stretched:
-            note = (f"{' and '.join(stretched)} {'is' if len(stretched) == 1 else 'are'} linear data, "
-                    "shown here with an automatic screen stretch.")
+            note = tr("{state} and {state2} are linear data, shown here with an automatic screen "
+                      "stretch.").format(state=stretched[0], state2=stretched[1])
         else:
-            note = "Both are shown as they export (no screen stretch)."
+            note = tr("Both are shown as they export (no screen stretch).")
         wcs = document_wcs(doc)
         grid = plate = None
         if wcs is not None:
@@ -126,7 +133,7 @@ class _Builder:
                 overlay = grid_overlay(wcs, (doc.width, doc.height), (pa.width, pa.height))
                 path = self.folder / anchor / "grid.png"
                 images.write_overlay_png(overlay, path)
-                grid = Picture(f"{anchor}/grid.png", pa.width, pa.height, "RA/Dec grid")
+                grid = Picture(f"{anchor}/grid.png", pa.width, pa.height, tr("RA/Dec grid"))
                 from editor.astrometry.wcs import summarise
 
                 plate = "; ".join(summarise(wcs, (doc.height, doc.width)).describe().splitlines())
@@ -138,12 +145,14 @@ class _Builder:
             part = scaled_progress(progress, 0.5 + 0.5 * k / len(specs), 0.5 + 0.5 * (k + 1) / len(specs))
             cb = images.render_view(doc, bv, 1.0, spec.region, scaled_progress(part, 0, 0.5))
             ca = images.render_view(doc, av, 1.0, spec.region, scaled_progress(part, 0.5, 1))
-            what = spec.note.text or f"note {spec.number}"
+            what = spec.note.text or tr("note {number}").format(number=spec.number)
             n = spec.note
             crops.append(CropView(
                 spec.number, n.text, n.kind, spec.region, _sky_text(n.sky),
-                self.picture(cb, f"{anchor}/note{spec.number}-before.png", f"{bv.label} at 100 %: {what}", True),
-                self.picture(ca, f"{anchor}/note{spec.number}-after.png", f"{av.label} at 100 %: {what}", True),
+                self.picture(cb, f"{anchor}/note{spec.number}-before.png",
+                             tr("{state} at 100 %: {what}").format(state=bv.label, what=what), True),
+                self.picture(ca, f"{anchor}/note{spec.number}-after.png",
+                             tr("{state} at 100 %: {what}").format(state=av.label, what=what), True),
                 (100 * n.x / doc.width, 100 * n.y / doc.height, 100 * n.w / doc.width, 100 * n.h / doc.height)))
         if progress is not None:
             progress(1.0)
@@ -160,8 +169,9 @@ class _Builder:
         jobs = [(i, s) for i, ss in enumerate(specs) for s in ss]
         rows = []
         for k, (i, spec) in enumerate(jobs):
-            title = f"{names[i]}, note {spec.number}: {spec.note.text}" if spec.note.text \
-                else f"{names[i]}, note {spec.number}"
+            title = tr("{project}, note {number}: {text}").format(
+                project=names[i], number=spec.number, text=spec.note.text) if spec.note.text \
+                else tr("{project}, note {number}").format(project=names[i], number=spec.number)
             cells: list[tuple[str, Picture | None]] = []
             for j, doc in enumerate(docs):
                 region = spec.region if j == i else map_region(
@@ -172,7 +182,8 @@ class _Builder:
                 frame = images.render_view(doc, views[j][1], 1.0, region)
                 cells.append((names[j], self.picture(
                     frame, f"across/{k + 1}-p{j + 1}.png",
-                    f"{names[j]} ({views[j][1].label}) at 100 %: the place of {title}", True)))
+                    tr("{project} ({state}) at 100 %: the place of {title}").format(
+                        project=names[j], state=views[j][1].label, title=title), True)))
                 if progress is not None:
                     progress((k + (j + 1) / len(docs)) / len(jobs))
             rows.append(AcrossRow(title, cells))
@@ -228,8 +239,9 @@ def export_review(projects: Sequence[Any], out_dir: str | Path, *, before: str |
         if len(docs) > 1:
             across = builder.across(docs, names, all_views, all_specs, scaled_progress(progress, share, 0.99))
         objects = [v.capture.object for v in project_views if v.capture.object]
-        page_title = title or (f"Review: {objects[0]}" if objects else "Image review")
-        subtitle = (f"{len(docs)} versions: " + ", ".join(names)) if len(docs) > 1 else names[0]
+        page_title = title or (tr("Review: {object}").format(object=objects[0]) if objects else tr("Image review"))
+        subtitle = (tr("{count} versions: {names}").format(count=len(docs), names=", ".join(names))
+                    if len(docs) > 1 else names[0])
         html = render_html(ReviewPage(page_title, subtitle, project_views, across), _version())
         (temp / "index.html").write_text(html, encoding="utf-8")
         _replace_folder(temp, out_dir)

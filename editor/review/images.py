@@ -53,7 +53,7 @@ def plan_views(doc: Any, states: list[Any], mode: str = "auto",
                progress: Progress | None = None) -> list[StateView]:
     """Decide, per state, how its values become display values (see the module notes)."""
     if mode not in STRETCH_MODES:
-        raise ValueError(f"stretch must be one of {', '.join(STRETCH_MODES)}, not {mode!r}")
+        raise ValueError(f"stretch must be one of {', '.join(STRETCH_MODES)}, not {mode!r}")  # untranslated: a programming error
     views: list[StateView] = []
     shared: Any = None
     scale = stats_scale(doc.width, doc.height)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from editor.locale import _, format_number
+
 
 
 @dataclass
@@ -23,11 +25,14 @@ class Step:
 
 def _value(v: Any, unit: str = "") -> str:
     if isinstance(v, bool):
-        return "on" if v else "off"
+        return _("on") if v else _("off")
     if isinstance(v, float):
-        text = f"{v:.4g}"
+        text = format_number(float(f"{v:.4g}"))  # "0,6" in French
     elif isinstance(v, (list, tuple)):
-        text = f"{len(v)} points" if v and isinstance(v[0], (list, tuple)) else ", ".join(_value(x) for x in v)
+        text = (_("{count} points").format(count=len(v)) if v and isinstance(v[0], (list, tuple))
+                else ", ".join(_value(x) for x in v))
+    elif isinstance(v, str):
+        text = _(v)  # a choice ("luminance"): the catalog has the built-in ones
     else:
         text = str(v)
     return f"{text} {unit}".strip()
@@ -35,18 +40,18 @@ def _value(v: Any, unit: str = "") -> str:
 
 def _settings(spec: Any, params: dict[str, Any]) -> str:
     if spec is None:
-        return "; ".join(f"{k} {_value(v)}" for k, v in params.items()) or "no settings"
+        return "; ".join(f"{k} {_value(v)}" for k, v in params.items()) or _("no settings")
     changed, default_count = [], 0
     for p in spec.params:
         v = params.get(p.name, p.default)
         if v == p.default:
             default_count += 1
             continue
-        changed.append(f"{p.label or p.name} {_value(v, p.unit)}")
+        changed.append(f"{_(p.label or p.name)} {_value(v, p.unit)}")
     if not changed:
-        return "default settings" if default_count else "no settings"
+        return _("default settings") if default_count else _("no settings")
     if default_count:
-        changed.append("other settings at their defaults")
+        changed.append(_("other settings at their defaults"))
     return "; ".join(changed)
 
 
@@ -55,11 +60,11 @@ def _mask_words(mask: Any, registry: Any) -> str:
         return ""
     if mask.get("type") == "generated":
         spec = registry.get(mask.get("kind")) if registry is not None else None
-        name = spec.name if spec is not None else str(mask.get("kind"))
-        words = f"masked by a {name.lower()}"
+        name = _(spec.name) if spec is not None else str(mask.get("kind"))
+        words = _("masked by: {mask}").format(mask=name)
     else:
-        words = "through a painted mask"
-    return words + (" (inverted)" if mask.get("invert") else "")
+        words = _("through a painted mask")
+    return _("{mask} (inverted)").format(mask=words) if mask.get("invert") else words
 
 
 def describe_steps(nodes: list[dict], source_names: dict[str, str], registry: Any) -> list[Step]:
@@ -72,29 +77,31 @@ def describe_steps(nodes: list[dict], source_names: dict[str, str], registry: An
                 continue
             kind = node.get("type")
             if kind == "image":
-                action = "Image"
+                action = _("Image")
                 settings = source_names.get(node.get("source"), str(node.get("source")))
                 dx, dy = (node.get("offset") or (0, 0))[:2]
                 if dx or dy:
-                    settings += f", placed at offset ({dx}, {dy})"
+                    settings += _(", placed at offset ({dx}, {dy})").format(dx=dx, dy=dy)
             elif kind == "adjustment":
                 spec = registry.get(node.get("kind")) if registry is not None else None
-                action = spec.name if spec is not None else f"{node.get('kind')} (plugin not installed)"
+                action = (_(spec.name) if spec is not None
+                          else _("{kind} (plugin not installed)").format(kind=node.get("kind")))
                 settings = _settings(spec, dict(node.get("params") or {}))
             elif kind == "channel_combine":
-                action = f"{str(node.get('mode', '')).upper()} combination"
+                action = _("{mode} combination").format(mode=str(node.get("mode", "")).upper())
                 settings = ", ".join(f"{c} = {source_names.get(s, s)}"
                                      for c, s in (node.get("channels") or {}).items())
             elif kind == "group":
-                action, settings = "Group", f"{len(node.get('children') or [])} layers"
+                action = _("Group")
+                settings = _("{count} layers").format(count=len(node.get("children") or []))
             else:
                 action, settings = str(kind), ""
             extras = []
             opacity = float(node.get("opacity", 1.0))
             if opacity != 1.0:
-                extras.append(f"opacity {opacity * 100:.0f} %")
+                extras.append(_("opacity {percent} %").format(percent=f"{opacity * 100:.0f}"))
             if node.get("blend", "normal") != "normal":
-                extras.append(f"blend {node['blend']}")
+                extras.append(_("blend {mode}").format(mode=_(str(node["blend"]).replace("_", " "))))
             mask = _mask_words(node.get("mask"), registry)
             if mask:
                 extras.append(mask)

@@ -39,7 +39,7 @@ def _sky_extent(wcs: WCS, width: int, height: int) -> tuple[float, float, float,
     ra = (ra - rc[0] + 180.0) % 360.0 - 180.0 + rc[0]
     ok = np.isfinite(ra) & np.isfinite(dec)
     if not ok.any():
-        raise ValueError("the WCS maps no pixel to the sky")
+        raise ValueError("the WCS maps no pixel to the sky")  # untranslated: caught, never shown
     dec_lo, dec_hi = float(dec[ok].min()), float(dec[ok].max())
     # Near a pole every RA is on the picture.
     if dec_hi > 89 or dec_lo < -89:

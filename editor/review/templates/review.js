@@ -6,11 +6,14 @@ document.querySelectorAll("[data-ba]").forEach(function (fig) {
   var clip = fig.querySelector(".ba-clip");
   var range = fig.querySelector(".ba-range");
   var before = fig.getAttribute("data-before"), after = fig.getAttribute("data-after");
+  // The spoken position, in the page's language: "{before}", "{after}", "{percent}" filled in.
+  var valueText = fig.getAttribute("data-valuetext");
   function show(v) {
     v = Math.max(0, Math.min(100, Number(v)));
     frame.style.setProperty("--pos", v + "%");
     clip.style.clipPath = "inset(0 " + (100 - v) + "% 0 0)";
-    range.setAttribute("aria-valuetext", before + " on the left " + Math.round(v) + " %, " + after + " on the right");
+    range.setAttribute("aria-valuetext", valueText.replace("{before}", before)
+      .replace("{percent}", String(Math.round(v))).replace("{after}", after));
   }
   range.addEventListener("input", function () { show(range.value); });
   var dragging = false;
@@ -47,7 +50,8 @@ document.querySelectorAll("[data-blink]").forEach(function (box) {
   function set(showB) {
     b.hidden = !showB;
     a.style.visibility = showB ? "hidden" : "visible";
-    caption.textContent = "Showing: " + (showB ? b.getAttribute("data-label") : a.getAttribute("data-label"));
+    caption.textContent = box.getAttribute("data-showing").replace(
+      "{state}", showB ? b.getAttribute("data-label") : a.getAttribute("data-label"));
     swap.setAttribute("aria-pressed", showB ? "true" : "false");
   }
   swap.addEventListener("click", function () { set(b.hidden); });
@@ -62,6 +66,7 @@ document.querySelectorAll("[data-blink]").forEach(function (box) {
 (function () {
   var dialog = document.getElementById("zoom"), img = document.getElementById("zoom-img");
   var title = document.getElementById("zoom-title"), opener = null;
+  var defaultTitle = title.textContent;
   document.querySelectorAll("button.zoomable").forEach(function (btn) {
     btn.addEventListener("click", function () {
       var src = btn.querySelector("img");
@@ -69,7 +74,7 @@ document.querySelectorAll("[data-blink]").forEach(function (box) {
       img.alt = src.getAttribute("alt");
       img.width = Number(src.getAttribute("width"));
       img.height = Number(src.getAttribute("height"));
-      title.textContent = btn.getAttribute("data-title") || "Crop at 100 %";
+      title.textContent = btn.getAttribute("data-title") || defaultTitle;
       magnify(1);
       opener = btn;
       if (dialog.showModal) dialog.showModal(); else dialog.setAttribute("open", "");
