@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.locale import localise
 from editor.ui.common.i18n import tr
 from editor.io.export_formats import EXPORT_FORMATS, bit_depth_label, exportable_formats
 from editor.ui.common.doc_model import DocModel
@@ -286,7 +287,7 @@ class FileActions:
             doc.apply_render_errors(errors)
             self.last_export_notes = notes  # what the export did to the values (a rescale...)
             if hasattr(self.parent, "statusBar"):
-                said = tr("Exported {path}").format(path=p) + "".join(f" — {note}" for note in notes)
+                said = tr("Exported {path}").format(path=p) + "".join(f" — {localise(note)}" for note in notes)
                 self.parent.statusBar().showMessage(said, 15000 if notes else 5000)
 
         def failed(message: str) -> None:
