@@ -13,6 +13,7 @@ from typing import Any
 from PyQt6.QtWidgets import (QComboBox, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator,
                              QVBoxLayout, QWidget)
 
+from editor.locale import localise
 from editor.ui.common.i18n import tr
 from editor.ui.common.doc_model import DocModel
 
@@ -93,7 +94,7 @@ class MetadataPanel(QWidget):
             if v:
                 QTreeWidgetItem(general, [tr(k), str(v)])
         for note in meta.notes:
-            QTreeWidgetItem(general, [tr("note"), str(note)])
+            QTreeWidgetItem(general, [tr("note"), localise(note)])  # notes are English data
         for title, table in (("EXIF", meta.exif), ("FITS header", meta.header)):
             if not table:
                 continue

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from editor.locale import localise
 from editor.ui.common.i18n import tr
 from editor.io.choices import FileChoices, file_choices
 
@@ -109,7 +110,7 @@ def choose_open_options(parent: QWidget | None, path: str | Path,
 def show_file_warnings(parent: QWidget, doc: Any) -> list[str]:
     """Put the opened files' warnings (a doubtful raw, LibRaw's complaints) where the user
     sees them: the status bar, besides the Info panel's notes. Returns them."""
-    found = [f"{Path(src.path or src.name).name}: {note}"
+    found = [f"{Path(src.path or src.name).name}: {localise(note)}"
              for src in getattr(doc, "sources", {}).values()
              for note in getattr(src.meta, "notes", []) if note.startswith("warning")]
     status = getattr(parent, "statusBar", None)
