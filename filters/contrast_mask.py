@@ -122,10 +122,12 @@ def _band_maker(coarse: np.ndarray, shape: tuple[int, int], frame: tuple | None,
     kernel = levels_kernel(black, midtone, white, clip=True)
 
     def band(r0: int, r1: int, o: np.ndarray) -> None:
-        np.take(rows[r0:r1], ix, axis=1, out=o)
+        # mode="wrap": the indices are in range (same values); numpy's bounds-checking
+        # "raise" mode made each gather ~1.8x slower (a third of the mask's time at preview size)
+        np.take(rows[r0:r1], ix, axis=1, out=o, mode="wrap")
         o *= w0
         t = scratch("cmask_t", o.size, np.float32).reshape(o.shape)
-        np.take(rows[r0:r1], ix1, axis=1, out=t)
+        np.take(rows[r0:r1], ix1, axis=1, out=t, mode="wrap")
         t *= tx
         o += t
         kernel(o, o)
