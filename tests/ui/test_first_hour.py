@@ -46,3 +46,16 @@ def test_mask_panel_names_the_layer_used_as_a_live_mask(qtbot, window, shared_da
     cid = window.tools.add_contrast_mask_adjustment()
     window.model.select(cid)
     qtbot.waitUntil(lambda: masks.source_label.isHidden(), timeout=3000)
+
+
+def test_keyboard_shortcuts_list_undo_by_its_name_not_the_next_step(qtbot, window, shared_data):
+    """Help > Keyboard Shortcuts listed "Undo Change horsehead_dss_ukschmidt (OG590)" after
+    the first edit: the Undo action's text names the step it would undo."""
+    from editor.ui.shell.shortcuts import shortcut_rows
+
+    doc = open_file(qtbot, window, shared_data / "fits" / "horsehead_dss_ukschmidt.fits")
+    window.model.run(doc.set_layer_props, doc.layers[0].id, opacity=0.5)
+    qtbot.waitUntil(lambda: window.act_undo.text() != "&Undo", timeout=3000)  # names the step
+    commands = [cmd for _m, cmd, _k in shortcut_rows(window)]
+    assert "Undo" in commands and "Redo" in commands
+    assert not any(c.startswith("Undo ") for c in commands)

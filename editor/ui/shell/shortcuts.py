@@ -190,6 +190,8 @@ class PhotoshopKeys:
 def shortcut_rows(window: Any) -> list[tuple[str, str, str]]:
     """(menu, command, keys) of every menu action with a shortcut, in menu order."""
     rows: list[tuple[str, str, str]] = []
+    fixed = {id(a): t for a, t in ((getattr(window, "act_undo", None), tr("&Undo")),
+                                   (getattr(window, "act_redo", None), tr("&Redo"))) if a is not None}
 
     def walk(menu: QMenu, path: str) -> None:
         for act in menu.actions():
@@ -199,7 +201,9 @@ def shortcut_rows(window: Any) -> list[tuple[str, str, str]]:
                 keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
                                  for s in act.shortcuts() if not s.isEmpty())
                 if keys:  # (a standard key the platform leaves empty, e.g. Quit on Linux)
-                    rows.append((path, act.text().replace("&", "").split("\t")[0], keys))
+                    # Undo/Redo carry the next step's name ("Undo Crop"): list the command itself
+                    text = fixed.get(id(act)) or act.text()
+                    rows.append((path, text.replace("&", "").split("\t")[0], keys))
 
     for act in window.menuBar().actions():
         if act.menu() is not None:
