@@ -59,3 +59,32 @@ def test_keyboard_shortcuts_list_undo_by_its_name_not_the_next_step(qtbot, windo
     commands = [cmd for _m, cmd, _k in shortcut_rows(window)]
     assert "Undo" in commands and "Redo" in commands
     assert not any(c.startswith("Undo ") for c in commands)
+
+
+def test_lrgb_dialog_puts_the_longest_wavelength_in_red_whatever_the_open_order(qtbot, window,
+                                                                                  shared_data):
+    """Opening the 2MASS frames together (the file dialog gives them as H, J, K) fed H to red,
+    J to green and K to blue: green stars on a purple field. The headers name the bands; K, the
+    longest wavelength, belongs in red and J in blue."""
+    from editor.ui.panels.lrgb_dialog import LrgbDialog
+
+    folder = shared_data / "fits" / "multiband_gc"
+    doc = open_file(qtbot, window, folder / "gc_2mass_h.fits")
+    for band in ("j", "k"):
+        doc.add_image(str(folder / f"gc_2mass_{band}.fits"))
+    dlg = LrgbDialog(doc, window)
+    qtbot.addWidget(dlg)
+    chosen = {ch: doc.layer(lid).source_id for ch, lid in dlg.channels().items()}
+    names = {ch: doc.sources[sid].meta.path.rsplit("/", 1)[-1] for ch, sid in chosen.items()}
+    assert names == {"R": "gc_2mass_k.fits", "G": "gc_2mass_h.fits", "B": "gc_2mass_j.fits"}
+
+
+def test_lrgb_dialog_keeps_the_stack_order_for_frames_without_filters(qtbot, window):
+    from editor.core.document import Document
+    from editor.ui.panels.lrgb_dialog import LrgbDialog
+
+    doc = Document.new(32, 32)
+    ids = [doc.add_image(np.full((32, 32), v, np.float32), name=f"f{v}") for v in (1, 2, 3)]
+    dlg = LrgbDialog(doc, window)
+    qtbot.addWidget(dlg)
+    assert dlg.channels() == {"R": ids[0], "G": ids[1], "B": ids[2]}

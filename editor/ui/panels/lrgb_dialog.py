@@ -50,6 +50,50 @@ def channel_choices(doc: Any) -> list[tuple[str, str, bool]]:
     return out
 
 
+#: Centre wavelengths (nm) of the filters and survey bands a FITS header names, to put the
+#: longest in R and the shortest in B (2MASS K/H/J, narrowband SII/Ha/OIII as in the Hubble
+#: palette). Luminance filters go to L.
+BAND_NM: dict[str, float] = {
+    "u": 365, "b": 445, "blue": 445, "g": 530, "green": 530, "v": 551, "oiii": 501, "o3": 501,
+    "hb": 486, "hbeta": 486, "ha": 656, "halpha": 656, "h-alpha": 656, "r": 658, "red": 658,
+    "sii": 672, "s2": 672, "i": 806, "z": 900, "j": 1250, "h": 1650, "k": 2200, "ks": 2150,
+}
+LUMINANCE = frozenset({"l", "lum", "luminance", "clear", "c"})
+
+
+def _band(doc: Any, ident: str) -> str:
+    """The filter the header of the image behind a layer or source id declares, lower case."""
+    from editor.core.naming import filter_name
+
+    sid = ident if ident in doc.sources else getattr(doc.layer(ident), "source_id", None)
+    meta = getattr(doc.sources.get(sid), "meta", None)
+    return filter_name(getattr(meta, "header", None) or {}).lower().replace(" ", "")
+
+
+def default_channels(doc: Any, choices: list[tuple[str, str, bool]]) -> dict[str, str]:
+    """The channel each choice feeds by default: by filter when the mono frames' headers name
+    three known colour bands (longest wavelength in R: 2MASS K, H, J give R, G, B whatever
+    order they were opened in), a luminance filter in L; else the stack order."""
+    mono = [c for c in choices if c[2]]
+    try:
+        bands = {ident: _band(doc, ident) for _label, ident, _m in mono}
+    except Exception:  # noqa: BLE001 - an unreadable header: the stack order
+        bands = {}
+    coloured = [i for i, b in bands.items() if b in BAND_NM]
+    out: dict[str, str] = {}
+    if len(coloured) == 3:
+        by_nm = sorted(coloured, key=lambda i: BAND_NM[bands[i]], reverse=True)
+        out = dict(zip(("R", "G", "B"), by_nm))
+        lum = [i for i, b in bands.items() if b in LUMINANCE]
+        if len(lum) == 1:
+            out["L"] = lum[0]
+        return out
+    defaults = mono if len(mono) >= 3 else choices
+    if len(defaults) >= 3:
+        out = {ch: defaults[i][1] for i, ch in enumerate(("R", "G", "B"))}
+    return out
+
+
 def _shape(shape: tuple[int, ...]) -> str:
     return f" ({shape[1]}x{shape[0]}{'' if len(shape) == 2 else ', colour'})"
 
@@ -67,18 +111,17 @@ class LrgbDialog(QDialog):
                            "Leave L empty for a plain RGB combine.")))
         self.boxes: dict[str, QComboBox] = {}
         choices = channel_choices(doc)
-        # a sensible default: the mono frames in stack order feed R, G, B (colour ones if too few)
-        mono = [c for c in choices if c[2]]
-        defaults = mono if len(mono) >= 3 else choices
-        for i, ch in enumerate(CHANNELS):
+        # a sensible default: by filter, else the mono frames in stack order feed R, G, B
+        defaults = default_channels(doc, choices)
+        for ch in CHANNELS:
             box = QComboBox()
             box.addItem(tr(NONE), None)
             for label, ident, _mono in choices:
                 box.addItem(label, ident)
             box.insertSeparator(box.count())
             box.addItem(tr(OPEN_FILE), _OPEN)
-            if ch != "L" and len(defaults) >= 3:
-                box.setCurrentIndex(box.findData(defaults[i - 1][1]))
+            if ch in defaults:
+                box.setCurrentIndex(box.findData(defaults[ch]))
             box.setProperty("previous", box.currentIndex())
             box.activated.connect(lambda _i, b=box: self._on_activated(b))
             self.boxes[ch] = box
