@@ -13,19 +13,25 @@ from babel.messages.pofile import read_po
 
 from editor.locale import LOCALE_DIR
 
-EDITOR = Path(__file__).resolve().parents[2] / "editor"
-#: The keywords the README's `pybabel extract` command uses (tr/_ = gettext, N_ = marker).
-KEYWORDS = {"tr": None, "_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+REPO = Path(__file__).resolve().parents[2]
+#: The folders the README's `pybabel extract` command reads: the editor, and the filters'
+#: parameter checks (marked M_, translated by the hook the editor installs).
+SOURCES = (REPO / "editor", REPO / "filters")
+#: Its keywords (tr/_ = gettext, N_ = marker, D_ = English data shown translated, M_ = filters).
+KEYWORDS = {"tr": None, "_": None, "N_": None, "D_": None, "M_": None, "ngettext": (1, 2),
+            "pgettext": ((1, "c"), 2)}
 
 
 def marked_messages() -> dict[tuple[str, str | None], str]:
-    """(msgid, context) -> first file that marks it, for every marked message under editor/."""
+    """(msgid, context) -> first file that marks it, for every marked message under editor/
+    and filters/."""
     found: dict[tuple[str, str | None], str] = {}
-    for filename, _lineno, message, _comments, context in extract_from_dir(
-            str(EDITOR), method_map=[("**.py", "python")], keywords=KEYWORDS):
-        msgid = message[0] if isinstance(message, tuple) else message
-        if msgid:
-            found.setdefault((msgid, context), filename)
+    for folder in SOURCES:
+        for filename, _lineno, message, _comments, context in extract_from_dir(
+                str(folder), method_map=[("**.py", "python")], keywords=KEYWORDS):
+            msgid = message[0] if isinstance(message, tuple) else message
+            if msgid:
+                found.setdefault((msgid, context), f"{folder.name}/{filename}")
     return found
 
 
