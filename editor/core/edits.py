@@ -270,6 +270,7 @@ class EditsMixin:
         """A RasterMask from (H, W) values 0..1 (or a constant), for :meth:`set_mask`."""
         arr = np.asarray(pixels, dtype=np.float32)
         if arr.ndim == 0:
+            self._require_mask_memory(tr("A new raster mask"))
             arr = np.full(self.layer_shape, float(arr), dtype=np.float32)
         if arr.shape != self.layer_shape:
             raise DocumentError(tr("mask shape {shape} does not match the canvas "
@@ -312,6 +313,7 @@ class EditsMixin:
         generated one first), as one undo step."""
         layer = self.layer(layer_id)
         s = Stroke.coerce(stroke)
+        self._require_mask_memory(tr("Painting a mask"))
         if layer.mask is None:
             current = np.ones(self.layer_shape, dtype=np.float32)
             props: dict[str, Any] = {}
@@ -340,9 +342,20 @@ class EditsMixin:
         layer = self.layer(layer_id)
         if not isinstance(layer.mask, GeneratedMask):
             raise DocumentError(tr("{name} has no generated mask to bake").format(name=layer.name))
+        self._require_mask_memory(tr("Baking a mask"), render=True)
         pixels = self.render_mask(layer_id, 1.0)
         self._replace_mask(layer, self.new_raster_mask(pixels, enabled=layer.mask.enabled),
                            tr("Bake mask"))
+
+    def _require_mask_memory(self: "Document", what: str, render: bool = False) -> None:
+        """Raster masks are whole-canvas arrays in memory: a stroke holds the mask and its
+        painted copy, a bake also the full-size render it is made from (RGB, 3 copies). On
+        a canvas shown by tiles that passes the memory budget, one line instead of a
+        MemoryError or a swap storm."""
+        from editor.io.budget import require_in_memory
+
+        h, w = self.layer_shape
+        require_in_memory(2 * h * w * 4 + (3 * h * w * 12 if render else 0), what)
 
     def _replace_mask(self: "Document", layer: Layer, mask: Mask, text: str) -> None:
         old, nbytes = layer.mask, self.width * self.height * 4

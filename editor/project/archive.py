@@ -24,7 +24,8 @@ from editor.errors import DocumentError, ImageReadError, OutsideReferencesError,
 from editor.io.image import ImageMeta
 from editor.locale import _
 from editor.project import schema
-from editor.project.fits_store import FitsDataError, fits_buffer, fits_bytes, read_fits_bytes
+from editor.project.fits_store import (STREAM_MIN_BYTES, FitsDataError, fits_buffer, fits_bytes,
+                                       read_fits_bytes, write_fits_source)
 from editor.project.migrations import migrate_document, migrate_filter_params
 
 if TYPE_CHECKING:
@@ -143,9 +144,7 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
                     else:
                         name = f"sources/{src.id}.fits"
                         rec.update(storage="embedded", file=name, path=src.path)
-                        method = zipfile.ZIP_DEFLATED if src.kind == "mask" else zipfile.ZIP_STORED
-                        zf.writestr(name, fits_buffer(src.pixels, src.name), compress_type=method,
-                                    compresslevel=1 if method == zipfile.ZIP_DEFLATED else None)
+                        _write_source(zf, name, src)
                     record["sources"].append(rec)
                 text = json.dumps(record, indent=1, ensure_ascii=False, allow_nan=False)
                 zf.writestr(schema.DOCUMENT_NAME, text, compress_type=zipfile.ZIP_DEFLATED)
@@ -153,6 +152,22 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
         from editor.errors import ImageWriteError
 
         raise ImageWriteError(path, _("could not save the project ({strerror})").format(strerror=exc.strerror or exc)) from None
+
+
+def _write_source(zf: zipfile.ZipFile, name: str, src: Any) -> None:
+    """One source's FITS member: images stored (so a big one maps from disk when opened),
+    raster masks deflated; a big source written band by band, not copied whole."""
+    method = zipfile.ZIP_DEFLATED if src.kind == "mask" else zipfile.ZIP_STORED
+    if src.pixels.nbytes < STREAM_MIN_BYTES:
+        zf.writestr(name, fits_buffer(src.pixels, src.name), compress_type=method,
+                    compresslevel=1 if method == zipfile.ZIP_DEFLATED else None)
+        return
+    info = zipfile.ZipInfo(name, date_time=_dt.datetime.now().timetuple()[:6])
+    info.compress_type = method
+    info._compresslevel = 1 if method == zipfile.ZIP_DEFLATED else None  # as writestr sets it
+    info.external_attr = 0o600 << 16
+    with zf.open(info, "w", force_zip64=True) as fh:
+        write_fits_source(fh, src.pixels, src.name)
 
 
 def _app_version() -> str:

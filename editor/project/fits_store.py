@@ -53,6 +53,63 @@ def fits_buffer(pixels: np.ndarray, name: str) -> memoryview:
     return memoryview(out)  # bytes-like; .tobytes() would hold the GIL ~0.1 s more
 
 
+#: Sources from this size on are written into a project band by band (:func:`write_fits_source`)
+#: instead of as one byte buffer: a buffer copies the whole source, and a big source is
+#: mapped from disk, not held (a gigapixel document's panels are gigabytes each).
+STREAM_MIN_BYTES = 64 * 1024**2
+_BAND_BYTES = 16 * 1024**2
+
+
+def _bands(pixels: np.ndarray):
+    """(plane, big-endian rows) of ``pixels`` in FITS order (plane after plane, top row
+    first), about _BAND_BYTES each; mapped pages read are handed back after each band."""
+    from editor.io.mapped import drop_resident
+
+    h, w = pixels.shape[:2]
+    planes = 1 if pixels.ndim == 2 else pixels.shape[2]
+    rows = max(1, _BAND_BYTES // (4 * w))
+    for c in range(planes):
+        for y0 in range(0, h, rows):
+            band = pixels[y0:y0 + rows] if planes == 1 else pixels[y0:y0 + rows, :, c]
+            yield np.ascontiguousarray(band, dtype=">f4")
+            drop_resident()
+
+
+def write_fits_source(fh, pixels: np.ndarray, name: str) -> int:
+    """Write what :func:`fits_buffer` returns, byte for byte, into the open file ``fh`` (a zip
+    member being written) band by band: two passes over the pixels (the checksums go in the
+    header, before the data), never a whole copy. Returns the bytes written."""
+    from editor.io.fits_header import ascii_card_value
+    from editor.io.stream_write import block_sum, header_checksum, ones_add
+
+    h, w = pixels.shape[:2]
+    dims = (h, w) if pixels.ndim == 2 else (pixels.shape[2], h, w)
+    # a zero-strided stand-in of the right shape: astropy makes the header, allocates nothing
+    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), shape=dims,
+                                               strides=(0,) * len(dims))
+    hdu = fits.PrimaryHDU(stand_in)
+    hdr = hdu.header
+    hdr["ROWORDER"] = ("TOP-DOWN", "first row is the top of the picture")
+    hdr["EXTNAME"] = (ascii_card_value(name)[:68], "Nebulayer project source")
+    hdr["CREATOR"] = "Nebulayer"
+    datasum, position = 0, 0
+    for band in _bands(pixels):
+        raw = band.data.cast("B")
+        datasum = ones_add(datasum, block_sum(raw, position))
+        position += len(raw)
+    when = hdu._get_timestamp()  # the comments add_checksum() writes
+    hdr["DATASUM"] = (str(datasum), f"data unit checksum updated {when}")
+    hdr.set("CHECKSUM", "0" * 16, f"HDU checksum updated {when}", before="DATASUM")
+    hdr["CHECKSUM"] = header_checksum(hdr, datasum)
+    head = hdr.tostring().encode("ascii")
+    fh.write(head)
+    for band in _bands(pixels):
+        fh.write(band.data.cast("B"))
+    pad = -position % 2880
+    fh.write(b"\0" * pad)
+    return len(head) + position + pad
+
+
 def read_fits_bytes(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
     """Pixels of ``shape`` ((H, W) or (H, W, 3)) from :func:`fits_bytes` output.
 

@@ -5,7 +5,8 @@ The estimate counts what the process holds already (its resident size: the inter
 libraries and the sources read into memory; memory-mapped sources count only the pages in
 use), plus per thread the tile with its halo times the copies a step makes, the tiles
 rendered ahead, the band being written, the whole-canvas measuring renders at their reduced
-scale, and the sources' reduced copies (proxies) a scale below 1 or a measure builds. When
+scale, the sources' reduced copies (proxies) a scale below 1 or a measure builds, and the
+pages of mapped sources the rows of tiles in flight read. When
 even one thread on 256 px tiles would not fit, the job is refused in one line.
 """
 
@@ -63,9 +64,15 @@ def estimate(doc: Any, scale: float, tile: int, threads: int) -> dict[str, int]:
     mapped = sum(s.pixels.nbytes for s in doc.sources.values() if is_mapped(s.pixels))
     proxies = (held // 3 if (scale < 1 or (measured and ms < 1)) else 0) \
         + (int(mapped * scale * scale) if scale < 1 else 0)
+    # Pages of mapped sources read for the rows of tiles in flight (two rows: handed back
+    # after each row, see TiledRender), which count in the resident size meanwhile.
+    # (below scale 1 the rows come from the proxy level of that scale: as many, narrower)
+    rows = 2 * ny * (1 / scale if scale >= 1 else scale)
+    pages = sum(min(s.pixels.nbytes, rows * s.pixels.nbytes / s.pixels.shape[0])
+                for s in doc.sources.values() if is_mapped(s.pixels))
     return {"resident": resident_bytes(), "tiles": threads * per_thread,
             "ahead": 2 * threads * tile * tile * px, "band": 2 * tile * fx * px,
-            "whole": whole, "measure": measure, "proxies": proxies}
+            "whole": whole, "measure": measure, "proxies": proxies, "mapped": int(pages)}
 
 
 def whole_render_fits(doc: Any, scale: float = 1.0) -> bool:
@@ -74,23 +81,16 @@ def whole_render_fits(doc: Any, scale: float = 1.0) -> bool:
     (:data:`editor.render.engine.RENDER_COPIES` RGB float32 copies). When it does not, the
     editor shows the document by tiles and exports it streamed, as the headless render does."""
     from editor.io.budget import memory_budget
+
+    return whole_render_bytes(doc, scale) <= memory_budget()
+
+
+def whole_render_bytes(doc: Any, scale: float = 1.0) -> int:
+    """What the engine counts for a one-piece render of the whole canvas (its refusal's rule)."""
     from editor.render.engine import RENDER_COPIES
 
     h, w = round(doc.height * scale), round(doc.width * scale)
-    return RENDER_COPIES * h * w * 3 * 4 <= memory_budget()
-
-
-def require_in_memory(nbytes: int, what: str) -> None:
-    """DocumentError in one line when ``what`` needs ``nbytes`` in memory at once, more than
-    the memory budget (a whole-canvas raster of a document shown by tiles)."""
-    from editor.io.budget import format_bytes, memory_budget
-
-    limit = memory_budget()
-    if nbytes > limit:
-        raise DocumentError(_("{what} needs {need} in memory at once, more than the memory "
-                              "budget of {budget}: the document is too big for it (set "
-                              "NEBULAYER_MEMORY_BUDGET higher to allow it)").format(
-            what=what, need=format_bytes(nbytes), budget=format_bytes(limit)))
+    return RENDER_COPIES * h * w * 3 * 4
 
 
 def is_mapped(a: Any) -> bool:
@@ -143,3 +143,24 @@ def fit_tiles(doc: Any, scale: float, tile: int, threads: int, out: Path | None 
         _("rendering {width}x{height} at scale {scale:g} needs about "
         "{format_bytes} ({detail}), more than the memory budget of "
         "{format_bytes2}; set NEBULAYER_MEMORY_BUDGET higher or render a smaller scale").format(width=doc.width, height=doc.height, scale=scale, format_bytes=format_bytes(total), detail=detail, format_bytes2=format_bytes(limit)))
+
+
+def planned_render(doc: Any, scale: float, out: Path, *, tile: int = 1024,
+                   threads: int | None = None, progress: Any = None, errors: Any = None,
+                   cache: Any = None) -> Any:
+    """The tiled render of ``doc`` at ``scale`` for writing ``out`` (tile size rounded for
+    its format), with the tile size and threads :func:`fit_tiles` fits to the budget: what
+    ``nebulayer render`` and the editor's export of a canvas too big for memory both run.
+    ``cache``: the render cache (default the document's); the planner counts what the process
+    holds now, so a cache that would grow during the render must not be the one given."""
+    import os
+
+    from editor.render.tiles import TiledRender
+    from editor.render.tiles_export import stream_tile
+
+    t, n = fit_tiles(doc, scale, stream_tile(tile, Path(out)), threads or os.cpu_count() or 1,
+                     Path(out))
+    return TiledRender(doc, scale, tile=t, workers=n, cache=doc.cache if cache is None else cache,
+                       progress=progress,
+                       errors=errors)
+

@@ -59,6 +59,14 @@ def merge_down_problem(doc: "Document", layer_id: str) -> str | None:
                   "group): Merge Down needs an image layer below").format(name=lower.name)
     if not lower.visible:
         return tr("the layer below ({name}) is hidden").format(name=lower.name)
+    from editor.io.budget import require_in_memory
+    from editor.render.budget_plan import whole_render_bytes
+
+    try:  # a whole-canvas render and the merged pixels, held at once
+        require_in_memory(whole_render_bytes(doc) + doc.width * doc.height * 3 * 4,
+                          tr("Merge Down"))
+    except DocumentError as exc:
+        return str(exc)
     return None
 
 

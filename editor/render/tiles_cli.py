@@ -260,12 +260,10 @@ def _tile(args: argparse.Namespace, out: str) -> int:
 
 
 def _tiled(doc: Any, args: argparse.Namespace, out: str, progress: Any) -> Any:
-    from editor.render.budget_plan import fit_tiles
-    from editor.render.tiles import TiledRender
+    from editor.render.budget_plan import planned_render
 
-    tile, threads = fit_tiles(doc, args.scale, _tile(args, out), args.threads, Path(out))
-    return TiledRender(doc, args.scale, tile=tile, workers=threads, cache=doc.cache,
-                       progress=progress)
+    return planned_render(doc, args.scale, Path(out), tile=args.tile, threads=args.threads,
+                          progress=progress)
 
 
 def _export(tr: Any, out: str, args: argparse.Namespace) -> list[str]:

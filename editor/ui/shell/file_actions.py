@@ -264,6 +264,7 @@ class FileActions:
         from editor.errors import ImageWriteError
         from editor.io import export_image
         from editor.jobs.progress import scaled_progress
+        from editor.render.budget_plan import whole_render_fits
 
         doc = self.model.doc
         errors = RenderErrors()  # layer failures, applied to the document on the UI thread
@@ -272,6 +273,8 @@ class FileActions:
             if _is_source_of(doc, path):
                 raise ImageWriteError(path, "is an original image of this document; export "
                                       "under another name so the original stays untouched")
+            if not whole_render_fits(doc):  # too big for one piece: by tiles, as `render` does
+                return path, _export_by_tiles(doc, path, bits, burn_overlay, progress, errors)
             pixels = doc.render(scale=1.0, progress=scaled_progress(progress, 0.0, 0.9),
                                 errors=errors)
             if burn_overlay:  # RA/Dec grid, compass, scale bar, objects drawn into the pixels
@@ -299,6 +302,32 @@ class FileActions:
 
     def _error(self, message: str) -> None:
         show_error(self.parent, message)
+
+
+def _export_by_tiles(doc: Any, path: str, bits: int | None, burn_overlay: bool,
+                     progress: Callable[[float], None], errors: Any) -> list[str]:
+    """Export a canvas a one-piece render cannot hold: rendered tile by tile within the
+    memory budget and written band by band (TIFF, FITS); other formats and the burnt-in sky
+    overlay need the whole picture in memory, so they are refused in one line."""
+    from editor.io.budget import require_in_memory
+    from editor.render.budget_plan import planned_render
+    from editor.render.tiles_export import STREAMED, export_tiled
+
+    whole = doc.width * doc.height * 3 * 4
+    if burn_overlay:
+        require_in_memory(whole, tr("Burning in the sky overlay"))
+    if Path(path).suffix.lower() not in STREAMED:
+        require_in_memory(whole, tr("Exporting as {ext} (only TIFF and FITS are written by "
+                                    "tiles)").format(ext=Path(path).suffix.lstrip(".").upper()))
+    from editor.render.cache import RenderCache
+
+    # no step results kept (as `nebulayer render`): the planner counted what the window
+    # holds now, and the editor's cache would grow by up to its size during the export
+    tiles = planned_render(doc, 1.0, Path(path), progress=progress, errors=errors,
+                           cache=RenderCache(0))
+    notes = export_tiled(tiles, path, bits=bits)
+    progress(1.0)
+    return list(notes or [])
 
 
 def _is_source_of(doc: Any, path: str) -> bool:
