@@ -351,25 +351,37 @@ def asinh_kernel(stretch: float, black_point: float, n_channels: int
     bp = np.float32(black_point)
     inv = np.float32(1.0 / (1.0 - black_point))
     factor = None if stretch == 0 else _asinh_factor(stretch)
+    w = [np.float32(v) for v in LUMA_WEIGHTS]
 
     def chunk(src: np.ndarray, dst: np.ndarray) -> None:
+        x = src  # read straight from src when there is no black point (no copy into dst)
         if black_point != 0:
             np.subtract(src, bp, out=dst)
             dst *= inv
-        elif dst is not src:
-            np.copyto(dst, src)
+            x = dst
         if factor is None:
+            if x is not dst:
+                np.copyto(dst, x)
             return
-        if dst.ndim == 3 and dst.shape[2] == 3:
-            y = scratch("asinh_y", dst[..., 0].size, np.float32).reshape(dst.shape[:-1])
-            np.multiply(dst[..., 0], LUMA_WEIGHTS[0], out=y)
-            y += dst[..., 1] * LUMA_WEIGHTS[1]
-            y += dst[..., 2] * LUMA_WEIGHTS[2]
+        rgb = x.ndim == 3 and x.shape[2] == 3
+        if rgb:  # x0 w0 + x1 w1 + x2 w2 in that order, with no fresh temporaries
+            y = scratch("asinh_y", x[..., 0].size, np.float32).reshape(x.shape[:-1])
+            t = scratch("asinh_t", y.size, np.float32).reshape(y.shape)
+            np.multiply(x[..., 0], w[0], out=y)
+            np.multiply(x[..., 1], w[1], out=t)
+            y += t
+            np.multiply(x[..., 2], w[2], out=t)
+            y += t
         else:
-            y = dst if dst.ndim == 2 else dst[..., 0]
+            y = x if x.ndim == 2 else x[..., 0]
         k = scratch("asinh_k", y.size, np.float32).reshape(y.shape)
         factor(y, k)
-        dst *= k if dst.ndim == 2 else per_pixel(k, dst.shape, "asinh_k3")
+        if x.ndim == 2:
+            np.multiply(x, k, out=dst)
+        else:
+            # dst = x * k per pixel: k is read as k[..., None] (the same products), in one
+            # contiguous multiply by k repeated over the channels (per_pixel)
+            np.multiply(x, per_pixel(k, x.shape, "asinh_k3"), out=dst)
 
     return chunk
 

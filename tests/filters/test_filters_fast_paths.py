@@ -31,6 +31,20 @@ def test_levels_gamma_keeps_nan_and_infinity():
     assert out[0, 3] == pytest.approx(0.5, abs=1e-7)
 
 
+def test_levels_gamma_2_and_one_half_are_the_exact_square_and_square_root():
+    x = np.random.default_rng(3).random((1, 10_000), dtype=np.float32) * np.float32(3)
+    np.testing.assert_array_equal(filters.levels(x, midtone=0.5), np.square(x))
+    np.testing.assert_array_equal(filters.levels(x, midtone=2.0), np.sqrt(x))
+
+
+def test_levels_steps_that_change_nothing_are_skipped_without_changing_bits():
+    # black 0 / white 1 / no gamma / output 0..1: the input itself (no -0.0 or rounding)
+    x = np.array([[-0.0, 0.0, 1e-38, 0.3, 7.5, np.inf, np.nan]], np.float32)
+    out = filters.levels(x)
+    np.testing.assert_array_equal(out.view(np.uint32)[:, :-1], x.view(np.uint32)[:, :-1])
+    assert np.isnan(out[0, -1])
+
+
 def test_curves_differ_from_the_spline_by_at_most_half_a_table_step_times_the_slope():
     pts = [(0.0, 0.0), (0.05, 0.4), (0.3, 0.7), (1.0, 1.0)]  # a steep stretch of the toe
     rng = np.random.default_rng(7)
