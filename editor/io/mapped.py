@@ -23,7 +23,7 @@ import weakref
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -155,42 +155,19 @@ def _levels_for(h: int, w: int) -> int:
 def _convert(fh, start: int, hlen: int, info: zipfile.ZipInfo, dims: tuple[int, ...],
              shape: tuple[int, ...], reduce2: Callable[[np.ndarray], np.ndarray] | None
              ) -> np.ndarray:
-    mm, out = _new_map(shape)
-    nlev = 0 if reduce2 is None else _levels_for(shape[0], shape[1])
-    levels: dict[int, np.ndarray] = {}
-    lh, lw = shape[0], shape[1]
-    for k in range(1, nlev + 1):
-        lh, lw = (lh + 1) // 2, (lw + 1) // 2
-        levels[k] = _new_map((lh, lw) + tuple(shape[2:]))[1]
-    crc = 0
+    crc = zlib.crc32(b"")
     fh.seek(start)
     crc = zlib.crc32(fh.read(hlen), crc)
     planes = dims[0] if len(dims) == 3 else 1
     h, w = dims[-2], dims[-1]
-    step = 1 << MAX_PREBUILT_LEVEL  # bands of whole proxy rows reduce exactly as the whole
-    rows = max(step, _CHUNK // (4 * w) // step * step)
-    for c in range(planes):
-        for y0 in range(0, h, rows):
-            n = min(rows, h - y0)
-            raw = fh.read(n * w * 4)
-            crc = zlib.crc32(raw, crc)
-            block = np.frombuffer(raw, ">f4").reshape(n, w).astype(np.float32)
-            if planes == 1:
-                out[y0:y0 + n] = block
-            else:
-                out[y0:y0 + n, :, c] = block
-            for k in range(1, nlev + 1):  # per plane: reduce2 works channel by channel
-                block = reduce2(block)
-                r0 = y0 >> k
-                dst = levels[k][r0:r0 + block.shape[0]]
-                if planes == 1:
-                    dst[...] = block
-                else:
-                    dst[..., c] = block
-            mm.flush()
-            mm.madvise(mmap.MADV_DONTNEED)  # written back to the file: not our memory
-            for lev in levels.values():
-                lev.base.madvise(mmap.MADV_DONTNEED)
+
+    def block(c: int, y0: int, n: int) -> np.ndarray:  # the planes are read in file order
+        nonlocal crc
+        raw = fh.read(n * w * 4)
+        crc = zlib.crc32(raw, crc)
+        return np.frombuffer(raw, ">f4").reshape(n, w).astype(np.float32)
+
+    mm, out, levels = _fill(shape, block, reduce2)
     rest = info.file_size - hlen - h * w * planes * 4
     while rest > 0:
         raw = fh.read(min(rest, _CHUNK))
@@ -201,6 +178,53 @@ def _convert(fh, start: int, hlen: int, info: zipfile.ZipInfo, dims: tuple[int, 
     if crc & 0xFFFFFFFF != info.CRC:
         mm.close()
         raise ValueError(_("pixel data does not match its checksum (the file is damaged)"))
+    _register(out, levels)
+    return out
+
+
+def _fill(shape: tuple[int, ...], block: Callable[[int, int, int], np.ndarray],
+          reduce2: Callable[[np.ndarray], np.ndarray] | None
+          ) -> tuple[mmap.mmap, np.ndarray, dict[int, np.ndarray]]:
+    """A new mapped (H, W[, 3]) float32 array and its proxy levels, filled plane by plane
+    with ``block(c, y0, n)``: rows y0..y0+n of plane c as float32 (called in file order:
+    plane after plane, top to bottom); written pages are handed back as they are done."""
+    mm, out = _new_map(shape)
+    h, w = shape[0], shape[1]
+    planes = shape[2] if len(shape) == 3 else 1
+    nlev = 0 if reduce2 is None else _levels_for(h, w)
+    levels: dict[int, np.ndarray] = {}
+    lh, lw = h, w
+    for k in range(1, nlev + 1):
+        lh, lw = (lh + 1) // 2, (lw + 1) // 2
+        levels[k] = _new_map((lh, lw) + tuple(shape[2:]))[1]
+    step = 1 << MAX_PREBUILT_LEVEL  # bands of whole proxy rows reduce exactly as the whole
+    rows = max(step, _CHUNK // (4 * w) // step * step)
+    for c in range(planes):
+        for y0 in range(0, h, rows):
+            n = min(rows, h - y0)
+            band = block(c, y0, n)
+            if planes == 1:
+                out[y0:y0 + n] = band
+            else:
+                out[y0:y0 + n, :, c] = band
+            for k in range(1, nlev + 1):  # per plane: reduce2 works channel by channel
+                band = reduce2(band)  # type: ignore[misc]
+                r0 = y0 >> k
+                dst = levels[k][r0:r0 + band.shape[0]]
+                if planes == 1:
+                    dst[...] = band
+                else:
+                    dst[..., c] = band
+            mm.flush()
+            mm.madvise(mmap.MADV_DONTNEED)  # written back to the file: not our memory
+            for lev in levels.values():
+                lev.base.madvise(mmap.MADV_DONTNEED)
+    return mm, out, levels
+
+
+def _register(out: np.ndarray, levels: dict[int, np.ndarray]) -> None:
+    """Freeze a filled map and its levels; known to :func:`drop_resident` and
+    :func:`prebuilt_level` from now on."""
     out.flags.writeable = False
     for lev in levels.values():
         lev.flags.writeable = False
@@ -208,4 +232,59 @@ def _convert(fh, start: int, hlen: int, info: zipfile.ZipInfo, dims: tuple[int, 
         _MAPS.append(weakref.ref(out))
         _MAPS.extend(weakref.ref(lev) for lev in levels.values())
         _PYRAMIDS[id(out)] = (weakref.ref(out), levels)
-    return out
+
+
+def map_fits_image(path: str | Path, hdu: int | str | None = None,
+                   reduce: Callable[[np.ndarray], np.ndarray] | None = None) -> Any:
+    """An uncompressed FITS image too big to decode into memory, as an
+    :class:`~editor.io.image.Image` whose pixels are a read-only memory map (an unlinked
+    temporary file, as a project's big sources): read band by band, the values and notes
+    ``open_image`` gives (integers scaled to 0..1, BZERO applied, rows top first, infinities
+    made NaN). None when the file is not one the streamed reader covers (compressed, BLANK
+    or other scalings, a cube that is not RGB): the caller then keeps its refusal.
+    ``reduce``: the renderer's x2 reduction, to build the proxy levels on the way."""
+    from editor.io.convert_stream import _open_source
+    from editor.io.image import Image
+    from editor.locale import D_
+
+    opened = _open_source(Path(path), {"hdu": hdu})
+    if opened is None:
+        return None
+    source, meta = opened
+    integer = source.dtype.kind in "iu"
+    found = [np.inf, -np.inf, 0]  # range of the stored (integer) or finite values, infinities
+    raw = np.empty(0, source.dtype)
+
+    def block(c: int, y0: int, n: int) -> np.ndarray:
+        nonlocal raw
+        if raw.size < n * source.w:
+            raw = np.empty(n * source.w, source.dtype)
+        band = source.read(c, y0, y0 + n, raw).astype(np.float32)
+        if integer:
+            if source.zero:
+                band += source.zero
+            found[0], found[1] = min(found[0], float(band.min())), max(found[1], float(band.max()))
+            if source.scale != 1:
+                band *= source.scale
+            return band
+        lo, hi = float(np.fmin.reduce(band, axis=None)), float(np.fmax.reduce(band, axis=None))
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            inf = np.isinf(band)
+            found[2] += int(np.count_nonzero(inf))
+            band[inf] = np.nan
+            lo, hi = float(np.fmin.reduce(band, axis=None)), float(np.fmax.reduce(band, axis=None))
+        if np.isfinite(lo):
+            found[0], found[1] = min(found[0], lo), max(found[1], hi)
+        return band
+
+    shape = (source.h, source.w) if source.planes == 1 else (source.h, source.w, 3)
+    try:
+        _mm, out, levels = _fill(shape, block, reduce)
+    finally:
+        source.close()
+    _register(out, levels)
+    meta.data_range = (found[0], found[1]) if found[0] <= found[1] else None
+    if found[2]:  # where open_image says it: before the row order and HDU notes
+        at = len(meta.notes) - (meta.extra["row_order"] == "BOTTOM-UP") - bool(meta.extra["hdu"])
+        meta.notes.insert(at, D_("infinite values turned into NaN (missing data)"))
+    return Image(out, meta)

@@ -123,3 +123,31 @@ def test_raster_masks_of_a_canvas_past_the_budget_are_refused_in_one_line(monkey
     monkeypatch.setenv("NEBULAYER_MEMORY_BUDGET", "1G")
     doc.set_mask(lid, doc.new_raster_mask(1.0))  # within the budget it works as before
     assert doc.layer(lid).mask is not None
+
+
+def test_a_fits_image_larger_than_the_budget_opens_mapped_and_shows_by_tiles(
+        qtbot, window, dialogs, tmp_path, monkeypatch):
+    from astropy.io import fits
+
+    from editor.io import open_image
+    from editor.render.budget_plan import is_mapped
+
+    rng = np.random.default_rng(5)
+    path = tmp_path / "big16.fits"
+    fits.PrimaryHDU((rng.random((3, 3000, 4000)) * 65535).astype(np.uint16)).writeto(path)
+    want = open_image(path, memory_budget=1 << 31)  # what a bigger budget decodes
+    monkeypatch.setenv("NEBULAYER_MAP_DIR", str(tmp_path))
+    monkeypatch.setenv("NEBULAYER_MEMORY_BUDGET", "128M")  # decoding needs 206 MiB
+    job = wait_job(qtbot, window.files.open_paths([str(path)]), timeout=120000)
+    assert job.error is None, job.error
+    doc = window.model.doc
+    (src,) = doc.sources.values()
+    assert is_mapped(src.pixels) and src.path == str(path)
+    tiles = window.editor.tiles
+    assert tiles.enabled
+    window.editor.canvas.zoom_to(1.0, QPointF(600, 400))
+    qtbot.waitUntil(tiles.complete, timeout=60000)
+    x0, y0, vw, vh = window.editor.canvas.visible_region()
+    x, y = x0 + vw // 3, y0 + vh // 3
+    np.testing.assert_array_equal(tiles.linear_value(x, y), want.data[y, x])
+    assert [str(n) for n in src.meta.notes] == [str(n) for n in want.meta.notes]

@@ -56,11 +56,28 @@ def load_document(path: str, progress: Callable[[float], None] | None = None,
             return Document.load(path, allow_outside=allow_outside, tiled=True)
         except OutsideReferencesError as exc:
             return exc
-    if options:
-        from editor.io import open_image
+    return Document.from_image(open_image_within_budget(path, **options))
 
-        return Document.from_image(open_image(path, **options))
-    return Document.from_image(path)
+
+def open_image_within_budget(path: str, **options: Any) -> Any:
+    """``open_image(path, **options)``; an uncompressed FITS image whose decoded pixels would
+    pass the memory budget is read band by band into a memory-mapped copy instead (the
+    canvas then shows it by tiles), where ``open_image`` refuses it."""
+    from editor.errors import ImageTooLargeError
+    from editor.io import open_image
+
+    try:
+        return open_image(path, **options)
+    except ImageTooLargeError:
+        if options.get("plane") is not None or options.get("debayer") is True:
+            raise  # a plane of a cube, a demosaic: made in memory only
+        from editor.io.mapped import map_fits_image
+        from editor.render.resample import reduce2
+
+        image = map_fits_image(path, options.get("hdu"), reduce2)
+        if image is None or (image.meta.bayer_pattern and options.get("debayer")):
+            raise
+        return image
 
 
 def document_file(doc: Any) -> Path | None:
@@ -153,8 +170,6 @@ class FileActions:
 
     def add_image_paths(self, paths: list[str]) -> Job | None:
         """Open image files on a worker thread and add each as a layer of the document."""
-        from editor.io import open_image
-
         if self.model.doc is None:
             return self.open_paths(paths)
 
@@ -167,7 +182,7 @@ class FileActions:
                 chosen.append((p, options))
 
         def load(progress: Callable[[float], None]) -> list[tuple[str, Any]]:
-            return [(p, open_image(p, **options)) for p, options in chosen]
+            return [(p, open_image_within_budget(p, **options)) for p, options in chosen]
 
         def add(images: list[tuple[str, Any]]) -> None:
             for path, image in images:
