@@ -79,12 +79,18 @@ class SharedState:
         self.tiled = tiled
         self.pinned: dict[str, Any] = {}
         self.lock = threading.RLock()
+        #: id(layer record) -> (the record, its signature), and (id, scale) -> (record, halo):
+        #: asked for every layer by every step, run and tile. The record is kept so its id
+        #: cannot be reused by another one; records of a render are not changed during it.
+        self.signatures: dict[int, tuple[dict, str]] = {}
+        self.halos: dict[tuple[int, float], tuple[dict, int]] = {}
 
     def at_another_scale(self) -> "SharedState":
         """For the whole-canvas measuring render of a layer's input: the same pinned results
         (a measure nested in it is the one the tiles use), whole renders allowed."""
         other = SharedState(tiled=False)
         other.pinned, other.lock = self.pinned, self.lock
+        other.signatures, other.halos = self.signatures, self.halos  # scale is in the halo key
         return other
 
 
@@ -320,6 +326,14 @@ class RenderJob:
     def halo(self, node: dict) -> int:
         """Border (scaled px) this layer needs on the composite below it: its kind's, or its
         generated mask's (plus feather) if that reads further."""
+        memo = self.shared.halos.get((id(node), self.scale))
+        if memo is not None and memo[0] is node:
+            return memo[1]
+        h = self._halo(node)
+        self.shared.halos[(id(node), self.scale)] = (node, h)
+        return h
+
+    def _halo(self, node: dict) -> int:
         try:
             h = kind_of(node["type"]).halo(self, node)
         except StepFailed:
@@ -340,11 +354,16 @@ class RenderJob:
 
     def signature(self, node: dict) -> str:
         """The key of what this layer adds to the composite below (its kind says what counts)."""
+        memo = self.shared.signatures.get(id(node))
+        if memo is not None and memo[0] is node:
+            return memo[1]
         try:
             rec = kind_of(node["type"]).signature(self, node)
         except StepFailed:
             rec = {"unknown_type": node["type"]}  # renders as a failure: nothing to cache
-        return make_key(rec)
+        key = make_key(rec)
+        self.shared.signatures[id(node)] = (node, key)
+        return key
 
     def resolve_tokens(self, rec: dict) -> dict:
         """The record with source ids replaced by pixel tokens (a re-opened file is new data)."""
