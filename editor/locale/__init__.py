@@ -168,3 +168,10 @@ def format_date(value: object, style: str = "long") -> str:
     from babel.dates import format_date as babel_date
 
     return babel_date(value, format=style, locale=language())
+
+
+def format_datetime(value: object, style: str = "medium") -> str:
+    """A date and time (``datetime.datetime``) as the current language writes them."""
+    from babel.dates import format_datetime as babel_datetime
+
+    return babel_datetime(value, format=style, locale=language())

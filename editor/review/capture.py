@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from editor.core.layers import AdjustmentLayer, ChannelCombineLayer, GroupLayer, ImageLayer
-from editor.locale import _, format_number
+from editor.locale import _, format_date, format_datetime, format_number
 
 
 @dataclass
@@ -47,7 +47,7 @@ class CaptureDetails:
         def join(values: list[str]) -> str:
             return ", ".join(values) if values else missing
 
-        exposures = "; ".join(_describe(e) for e in self.exposures) or missing
+        exposures = _("; ").join(_describe(e) for e in self.exposures) or missing
         total = self.total_s
         return [(_("Object"), self.object or missing), (_("Date"), join(self.dates)),
                 (_("Camera"), join(self.cameras)), (_("Telescope"), join(self.telescopes)),
@@ -93,6 +93,25 @@ def _visible_sources(layers: list[Any]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _date_text(v: Any, utc: bool = True) -> str:
+    """A header's date in the reader's language ("21 nov. 2026, 22:00:00 UTC"): FITS DATE-OBS is
+    ISO 8601 in UTC, EXIF's "2023:05:12 22:10:00" the camera's local time. As written if odd."""
+    import datetime as dt
+
+    text = _text(v)
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y:%m:%d %H:%M:%S"):
+        try:
+            when = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        shown = format_datetime(when.replace(microsecond=0))
+        return _("{date} UTC").format(date=shown) if utc and "T" in text else shown
+    try:
+        return format_date(dt.date.fromisoformat(text))  # a date alone ("2026-11-21")
+    except ValueError:
+        return text
+
+
 def _text(v: Any) -> str:
     return " ".join(str(v).split()) if v not in (None, "") else ""
 
@@ -127,7 +146,7 @@ def capture_details(doc: Any) -> CaptureDetails:
         hdr, exif = src.meta.header, src.meta.exif
         if not details.object:
             details.object = _text(hdr.get("OBJECT") or hdr.get("OBJNAME"))
-        _add(details.dates, hdr.get("DATE-OBS") or exif.get("DateTimeOriginal"))
+        _add(details.dates, _date_text(hdr.get("DATE-OBS")) or _date_text(exif.get("DateTimeOriginal"), utc=False))
         _add(details.cameras, hdr.get("INSTRUME") or " ".join(
             _text(exif.get(k)) for k in ("Make", "Model") if exif.get(k)))
         _add(details.telescopes, hdr.get("TELESCOP") or exif.get("LensModel"))

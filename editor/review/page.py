@@ -58,13 +58,14 @@ def _slider(p: ProjectView) -> str:
     grid_button = ""
     if p.grid is not None:
         grid_img = _img(p.grid, "ba-grid", " hidden")
-        grid_button = ('<button type="button" class="grid-toggle" aria-pressed="false">'
-                       f'{_e(_("RA/Dec grid"))}</button>')
+        grid = _("RA/Dec grid")  # (marked texts stay outside f-strings: the extractor skips those)
+        grid_button = f'<button type="button" class="grid-toggle" aria-pressed="false">{_e(grid)}</button>'
     # As wide as the column allows, up to twice the picture's pixels and 75 % of the window's
     # height; the controls take the picture's width.
     width = f"min(100%, {2 * p.after.width}px, calc(75vh * {p.after.width / p.after.height:.5f}))"  # untranslated: CSS
     # Filled in by the page's script as the slider moves (screen readers say it).
     valuetext = _("{before} on the left {percent} %, {after} on the right")
+    before_after = _("Before / after")
     caption = _("Left of the line: {before}; right: {after}. Drag on the picture or use the slider "
                 "(arrow keys move it).").format(before=p.before_label, after=p.after_label)
     return f"""<figure class="ba" data-ba data-before="{_e(p.before_label)}" data-after="{_e(p.after_label)}" data-valuetext="{_e(valuetext)}" style="width: {width}">
@@ -76,7 +77,7 @@ def _slider(p: ProjectView) -> str:
 {_markers(p)}
 </div>
 <div class="controls">
-<label for="{a}-range"><span class="nowrap">{_e(_("Before / after"))}</span>
+<label for="{a}-range"><span class="nowrap">{_e(before_after)}</span>
 <input type="range" class="ba-range" id="{a}-range" min="0" max="100" step="0.1" value="50" aria-describedby="{a}-cap"></label>
 {grid_button}
 </div>
@@ -86,20 +87,23 @@ def _slider(p: ProjectView) -> str:
 
 def _capture(p: ProjectView) -> str:
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in p.capture.rows())
-    plate = f"<dt>{_e(_('Plate solution'))}</dt><dd>{_e(p.plate)}</dd>" if p.plate else ""
-    return f'<div><h3>{_e(_("Capture details"))}</h3><dl class="capture">{rows}{plate}</dl></div>'
+    solution, title = _("Plate solution"), _("Capture details")
+    plate = f"<dt>{_e(solution)}</dt><dd>{_e(p.plate)}</dd>" if p.plate else ""
+    return f'<div><h3>{_e(title)}</h3><dl class="capture">{rows}{plate}</dl></div>'
 
 
 def _steps(p: ProjectView) -> str:
     items = []
+    colon = _(": ")
     for s in p.steps:
         indent = f' style="margin-left:{1.2 * s.depth:.1f}em"' if s.depth else ""
         extra = f" <span class=\"small\">({_e(s.extras)})</span>" if s.extras else ""
-        items.append(f'<li{indent}><span class="step-name">{_e(s.name)}</span>{_e(_(": "))}{_e(s.action)}'
+        items.append(f'<li{indent}><span class="step-name">{_e(s.name)}</span>{_e(colon)}{_e(s.action)}'
                      f" — {_e(s.settings)}{extra}</li>")
-    body = "".join(items) or f"<li>{_e(_('No visible layers.'))}</li>"
+    nothing, title = _("No visible layers."), _("Processing steps")
+    body = "".join(items) or f"<li>{_e(nothing)}</li>"
     which = _('(layers, bottom to top; state "{state}")').format(state=p.after_label)
-    return (f'<div><h3>{_e(_("Processing steps"))} <span class="small">{_e(which)}</span></h3>'
+    return (f'<div><h3>{_e(title)} <span class="small">{_e(which)}</span></h3>'
             f'<ol class="steps">{body}</ol></div>')
 
 
@@ -111,7 +115,8 @@ def _crop(p: ProjectView, c: CropView) -> str:
              else _("Note {number}").format(number=c.number))
     meta = _("{kind}; crop {where}").format(kind=kind, where=where)
     swap = _("Swap {before} / {after}").format(before=p.before_label, after=p.after_label)
-    no_text = f"<em>{_e(_('(no text)'))}</em>"
+    no_text = "<em>" + _e(_("(no text)")) + "</em>"
+    showing, blink = _("Showing: {state}"), _("Blink")
     return f"""<article class="crop" id="{p.anchor}-note-{c.number}" aria-labelledby="{p.anchor}-note-{c.number}-h">
 <h4 id="{p.anchor}-note-{c.number}-h" class="note-text">{c.number}. {_e(c.text) or no_text}</h4>
 <p class="note-meta">{_e(meta)}</p>
@@ -119,9 +124,9 @@ def _crop(p: ProjectView, c: CropView) -> str:
 {_zoomable(c.before, title + " — " + p.before_label, p.before_label)}
 {_zoomable(c.after, title + " — " + p.after_label, p.after_label)}
 </div>
-<div class="blink" data-blink data-showing="{_e(_("Showing: {state}"))}">
+<div class="blink" data-blink data-showing="{_e(showing)}">
 <div class="controls"><button type="button" class="blink-swap" aria-pressed="false">{_e(swap)}</button>
-<button type="button" class="blink-auto" aria-pressed="false">{_e(_("Blink"))}</button>
+<button type="button" class="blink-auto" aria-pressed="false">{_e(blink)}</button>
 <span class="blink-state small" aria-live="polite"></span></div>
 <div class="stack">{_img(c.before, "a", f' data-label="{_e(p.before_label)}"')}{_img(c.after, "b", f' data-label="{_e(p.after_label)}" hidden')}</div>
 </div>
@@ -130,8 +135,8 @@ def _crop(p: ProjectView, c: CropView) -> str:
 
 def _project(p: ProjectView) -> str:
     crops = "".join(_crop(p, c) for c in p.crops)
-    crops_block = (f"<h3>{_e(_('Notes and 100 % crops'))}</h3>{crops}" if crops
-                   else f'<p class="small">{_e(_("No review notes in this project."))}</p>')
+    heading, none = _("Notes and 100 % crops"), _("No review notes in this project.")
+    crops_block = (f"<h3>{_e(heading)}</h3>{crops}" if crops else f'<p class="small">{_e(none)}</p>')
     return f"""<section class="project" id="{p.anchor}" aria-labelledby="{p.anchor}-h">
 <h2 id="{p.anchor}-h">{_e(p.name)}</h2>
 {_slider(p)}
@@ -156,7 +161,7 @@ def _across(rows: list[AcrossRow]) -> str:
         parts.append(f'<article class="crop" id="across-{i}"><h3 class="note-text">{_e(row.title)}</h3>'
                      f'<div class="row">{"".join(cells)}</div></article>')
     return (f'<section class="across" id="across" aria-labelledby="across-h"><h2 id="across-h">'
-            f"{_e(_('The same places in every version'))}</h2>{''.join(parts)}</section>")
+            + _e(_("The same places in every version")) + f"</h2>{''.join(parts)}</section>")
 
 
 def render_html(page: ReviewPage, version: str) -> str:
@@ -165,8 +170,9 @@ def render_html(page: ReviewPage, version: str) -> str:
     if len(page.projects) > 1:
         links = "".join(f'<li><a href="#{p.anchor}">{_e(p.name)}</a></li>' for p in page.projects)
         if page.across:
-            links += f'<li><a href="#across">{_e(_("Same places compared"))}</a></li>'
-        nav = f'<nav aria-label="{_e(_("Projects"))}"><ul>{links}</ul></nav>'
+            links += '<li><a href="#across">' + _e(_("Same places compared")) + "</a></li>"
+        projects = _("Projects")
+        nav = f'<nav aria-label="{_e(projects)}"><ul>{links}</ul></nav>'
     body = "".join(_project(p) for p in page.projects) + _across(page.across)
     footer = _("Made with Nebulayer {version} on {date}. Pictures are 8-bit sRGB; crops are at 100 % "
                "(one image pixel per screen pixel when opened).").format(

@@ -40,7 +40,7 @@ def _value(v: Any, unit: str = "") -> str:
 
 def _settings(spec: Any, params: dict[str, Any]) -> str:
     if spec is None:
-        return "; ".join(f"{k} {_value(v)}" for k, v in params.items()) or _("no settings")
+        return _("; ").join(f"{k} {_value(v)}" for k, v in params.items()) or _("no settings")
     changed, default_count = [], 0
     for p in spec.params:
         v = params.get(p.name, p.default)
@@ -52,7 +52,7 @@ def _settings(spec: Any, params: dict[str, Any]) -> str:
         return _("default settings") if default_count else _("no settings")
     if default_count:
         changed.append(_("other settings at their defaults"))
-    return "; ".join(changed)
+    return _("; ").join(changed)  # " ; " in French
 
 
 def _mask_words(mask: Any, registry: Any) -> str:

@@ -32,6 +32,14 @@ def _name(call: ast.Call) -> str:
     return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
 
 
+def _ancestors(node: ast.AST, parent: dict) -> list[ast.AST]:
+    out = []
+    while node in parent:
+        node = parent[node]
+        out.append(node)
+    return out
+
+
 def unmarked_sentences(path: Path) -> list[str]:
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
@@ -62,6 +70,13 @@ def unmarked_sentences(path: Path) -> list[str]:
 
     found = []
     for node in ast.walk(tree):
+        # xgettext/pybabel skip what is inside an f-string: a message marked there never
+        # reaches the catalogs (and its test) and stays English.
+        if isinstance(node, ast.Call) and _name(node) in MARKERS and node.args and isinstance(
+                node.args[0], (ast.Constant, ast.JoinedStr)) and any(
+                isinstance(up, ast.JoinedStr) for up in _ancestors(node, parent)):
+            found.append(f"{path.name}:{node.lineno}: a marked message inside an f-string "
+                         "is not extracted: move it out")
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node in docstrings or isinstance(parent.get(node), ast.JoinedStr):
                 continue
@@ -90,15 +105,18 @@ def test_every_visible_sentence_is_marked_for_translation(path: Path) -> None:
 
 
 def test_the_scan_finds_an_unmarked_message(tmp_path: Path) -> None:
-    """The scan itself: a raise with English text is found; its marked twin, a docstring and a
-    line said to stay English are not."""
+    """The scan itself: a raise with English text is found, and a message marked inside an
+    f-string; its marked twin, a docstring and a line said to stay English are not."""
     sample_text = ('def f(x):\n'
                    '    """Raise for any value."""\n'
                    '    if x:\n'
                    '        raise ValueError(f"value {x} is out of range")\n'
                    '    raise ValueError(_("value {x} is out of range").format(x=x))\n'
-                   'HEADER = "order of the rows in the file"  # untranslated: FITS comment\n')
+                   'HEADER = "order of the rows in the file"  # untranslated: FITS comment\n'
+                   'SAID = f"<h3>{_(\'Capture details\')}</h3>"\n')
     path = tmp_path / "sample.py"
     path.write_text(sample_text)
     left = unmarked_sentences(path)
-    assert len(left) == 1 and ":4:" in left[0] and "out of range" in left[0]
+    left.sort(key=lambda line: int(line.split(":")[1]))
+    assert len(left) == 2 and ":4:" in left[0] and "out of range" in left[0], left
+    assert ":7:" in left[1] and "inside an f-string" in left[1]
