@@ -252,44 +252,57 @@ def apply(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray) 
 
 def _chunk(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray,
            r0: int, r1: int) -> None:
+    # No copy of the chunk in or out: the first layer reads ``src`` rows, the last one writes
+    # ``dst`` rows (kernels take ``dst`` apart from ``src``), the others work in two per-thread
+    # buffers that swap roles; a masked layer writes its result beside the composite below
+    # instead of copying that first. Each numpy call is a pass over the chunk.
     shape = (r1 - r0,) + src.shape[1:]
     size = int(np.prod(shape))
-    x = scratch("fused_x", size, np.float32).reshape(shape)
-    np.copyto(x, src[r0:r1])
-    for op, mode, alpha in ops:
-        if isinstance(alpha, ChunkAlpha):  # from x: the composite below this layer
-            alpha, r0a = alpha(x, r0, r1), 0
+    bufs = [scratch("fused_x", size, np.float32).reshape(shape),
+            scratch("fused_y", size, np.float32).reshape(shape)]
+    out = dst[r0:r1]
+    cur = src[r0:r1]  # the composite so far: src rows, then one of bufs, last out
+    todo = [(op, mode, alpha) for op, mode, alpha in ops  # alpha <= 0: blend() keeps below
+            if isinstance(alpha, ChunkAlpha) or np.ndim(alpha) or not float(alpha) <= 0.0]
+    for n, (op, mode, alpha) in enumerate(todo):
+        last = n == len(todo) - 1
+        if isinstance(alpha, ChunkAlpha):  # from cur: the composite below this layer
+            alpha, r0a = alpha(cur, r0, r1), 0
         else:
             r0a = r0
         scalar = np.ndim(alpha) == 0
-        if scalar and float(alpha) <= 0.0:
-            continue  # blend() returns the composite below unchanged
+        free = bufs[1] if cur is bufs[0] else bufs[0]
+        nxt = out if last else free  # out may be cur's very rows (dst is src): in place
         if mode == "normal" and scalar and float(alpha) >= 1.0:
-            op(x, x)
+            op(cur, nxt)
+            cur = nxt
             continue
-        b = scratch("fused_b", size, np.float32).reshape(shape)
-        np.copyto(b, x)
-        op(x, x)
+        # the layer's result beside below, then blend._mix: below + (mixed - below) * a
+        top = free if np.may_share_memory(nxt, cur) else nxt
+        op(cur, top)
         if mode != "normal":
-            mixed = blend_pixels(b, x, mode)
-            if mixed is not x:
-                np.copyto(x, mixed)
+            mixed = blend_pixels(cur, top, mode)
+            if mixed is not top:
+                np.copyto(top, mixed)
+        if scalar and float(alpha) >= 1.0:
+            cur = top
+            if cur is not nxt:
+                np.copyto(nxt, cur)
+                cur = nxt
+            continue
+        np.subtract(top, cur, out=top)
         if scalar:
-            a = float(alpha)
-            if a >= 1.0:
-                continue
-            # blend._mix: below + (mixed - below) * a, in that order
-            np.subtract(x, b, out=x)
-            x *= np.float32(a)
-            x += b
+            top *= np.float32(float(alpha))
         else:
             ab = alpha[r0a:r0a + (r1 - r0)]
-            if x.ndim == 3:  # a (rows, W, C) copy: as a[:, :, None], with long loops
+            if top.ndim == 3:  # a (rows, W, C) copy: as a[:, :, None], with long loops
                 ab = per_pixel(ab, shape, "fused_a")
-            np.subtract(x, b, out=x)
-            x *= ab
-            x += b
-            # where alpha is 0 keep below exactly (and keep the layer's NaN from leaking in)
+            top *= ab
+            # where alpha is 0 keep below exactly (and keep the layer's NaN from leaking
+            # in): below + (-0.0) is below, bit for bit, whatever below is
             if not ab.min() > 0:
-                np.copyto(x, b, where=~(ab > 0))
-    np.copyto(dst[r0:r1], x)
+                np.copyto(top, np.float32(-0.0), where=~(ab > 0))
+        np.add(cur, top, out=nxt)
+        cur = nxt
+    if cur is not out:
+        np.copyto(out, cur)

@@ -169,3 +169,35 @@ def test_the_contrast_mask_made_chunk_by_chunk_equals_the_whole_mask(plate):
                               for r in range(0, part.shape[0], 37)])
     assert np.array_equal(chunked, whole)
     assert (whole[300 - 89:340 - 89, 10:500] == 0).all() and whole.max() > 0.5
+
+
+@pytest.mark.parametrize("masked", ["first", "last", "only"])
+def test_fused_chunks_in_place_or_apart_equal_blend_layer_by_layer(plate, masked):
+    """The chunk loop reads src rows and writes dst rows with no copies in between: in place
+    (dst is src) or apart, a masked layer first, last or alone gives blend()'s bits."""
+    from editor.render.blend import blend
+    from filters.curves import curves_kernel
+    from filters.levels import levels_kernel
+    from filters.stretch import asinh_kernel
+
+    img = plate[:300].copy()
+    img[40:60, 100:200, 1] = np.nan
+    ramp = np.linspace(-0.2, 1.0, img.shape[1], dtype=np.float32)[None, :].repeat(300, 0)
+    mask = np.clip(ramp, 0, 1)  # 0 on the left: below kept exactly (NaN too)
+    k = [levels_kernel(0.01, 1.6, 0.9), curves_kernel([[0, 0], [0.3, 0.45], [1, 1]]),
+         asinh_kernel(20.0, 0.0, 3)]
+    ops = [(k[0], "normal", mask if masked == "first" else 1.0), (k[1], "screen", 0.6),
+           (k[2], "normal", mask if masked == "last" else 1.0)]
+    if masked == "only":  # reads and writes the same rows when in place
+        ops = [(k[0], "normal", 0.0), (k[1], "normal", mask)]
+    expect = img
+    for op, mode, alpha in ops:
+        top = np.empty_like(expect)
+        op(expect, top)
+        expect = blend(expect, top, mode, alpha)
+    apart = np.full_like(img, 7.0)
+    fused.apply(ops, img, apart)
+    inplace = img.copy()
+    fused.apply(ops, inplace, inplace)
+    for got in (apart, inplace):
+        assert np.array_equal(got.view(np.uint32), expect.view(np.uint32))
