@@ -151,3 +151,23 @@ def test_a_fits_image_larger_than_the_budget_opens_mapped_and_shows_by_tiles(
     x, y = x0 + vw // 3, y0 + vh // 3
     np.testing.assert_array_equal(tiles.linear_value(x, y), want.data[y, x])
     assert [str(n) for n in src.meta.notes] == [str(n) for n in want.meta.notes]
+
+
+def test_a_document_with_pixels_past_the_autosave_limit_is_not_autosaved_and_says_so(
+        qtbot, window, monkeypatch):
+    from editor import Document
+    from editor.ui.shell import recovery
+
+    doc = Document.from_image(np.full((300, 400), 0.1, np.float32))
+    doc.add_adjustment("levels", white=0.5)
+    window.set_document(doc)
+    said: list[str] = []
+    window.autosaver.failed.connect(said.append)
+    monkeypatch.setattr(recovery, "AUTOSAVE_MAX_BYTES", 400 * 300 * 4 - 1)
+    window.autosaver.save_now(wait=True)
+    window.autosaver.save_now(wait=True)
+    assert not window.autosaver.path.exists()
+    assert len(said) == 1 and "Autosave is off" in said[0]  # once, not every two minutes
+    monkeypatch.setattr(recovery, "AUTOSAVE_MAX_BYTES", 400 * 300 * 4)
+    window.autosaver.save_now(wait=True)
+    assert window.autosaver.path.is_file()

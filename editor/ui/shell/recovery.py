@@ -21,6 +21,9 @@ from editor.project.recovery import Leftover, RecoveryFile
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 120_000
+#: Documents whose pixels pass this are not autosaved: a recovery copy embeds every source,
+#: so a gigapixel mosaic would write ~13 GB every two minutes (minutes of disk each time).
+AUTOSAVE_MAX_BYTES = 2 * 1024**3
 _autosavers: weakref.WeakSet[Autosaver] = weakref.WeakSet()
 
 
@@ -53,6 +56,7 @@ class Autosaver(QObject):
         super().__init__(parent)
         self._get_doc = get_doc
         self._busy = threading.Lock()
+        self._told: Any = None  # the document told it is too big to autosave
         self.file = RecoveryFile(pid)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -73,6 +77,16 @@ class Autosaver(QObject):
     def save_now(self, wait: bool = False) -> None:
         doc = self._get_doc()
         if doc is None or not getattr(doc, "dirty", False):
+            return
+        size = sum(s.nbytes for s in getattr(doc, "sources", {}).values())
+        if size > AUTOSAVE_MAX_BYTES:
+            if self._told is not doc:  # said once per document, in the status bar
+                self._told = doc
+                from editor.io.budget import format_bytes
+                from editor.ui.common.i18n import tr
+
+                self.failed.emit(tr("Autosave is off for this document ({size} of pixels): "
+                                    "save it with Ctrl+S").format(size=format_bytes(size)))
             return
         if not self._busy.acquire(blocking=False):
             return  # the previous autosave is still writing
