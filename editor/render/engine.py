@@ -82,6 +82,7 @@ class SharedState:
         #: id(layer record) -> (the record, its signature), and (id, scale) -> (record, halo):
         #: asked for every layer by every step, run and tile. The record is kept so its id
         #: cannot be reused by another one; records of a render are not changed during it.
+        #: (Signatures that depend on other layers, see RenderJob.signature, are not kept.)
         self.signatures: dict[int, tuple[dict, str]] = {}
         self.halos: dict[tuple[int, float], tuple[dict, int]] = {}
 
@@ -362,7 +363,11 @@ class RenderJob:
         except StepFailed:
             rec = {"unknown_type": node["type"]}  # renders as a failure: nothing to cache
         key = make_key(rec)
-        self.shared.signatures[id(node)] = (node, key)
+        # Not kept: a group's (its children's) and a layer-as-mask's (the source layer's state
+        # on this scale's canvas, cut where a cycle is being resolved): they depend on more.
+        m = node.get("mask")
+        if node["type"] != "group" and not (m and m.get("type") == "layer"):
+            self.shared.signatures[id(node)] = (node, key)
         return key
 
     def resolve_tokens(self, rec: dict) -> dict:
