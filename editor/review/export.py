@@ -136,7 +136,7 @@ class _Builder:
                 grid = Picture(f"{anchor}/grid.png", pa.width, pa.height, tr("RA/Dec grid"))
                 from editor.astrometry.wcs import summarise
 
-                plate = "; ".join(summarise(wcs, (doc.height, doc.width)).describe().splitlines())
+                plate = tr("; ").join(summarise(wcs, (doc.height, doc.width)).describe().splitlines())
             except ValueError:  # a WCS that maps nothing onto the sky: no grid rather than a wrong one
                 grid = plate = None
         specs = crop_specs(doc)

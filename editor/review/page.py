@@ -109,7 +109,7 @@ def _steps(p: ProjectView) -> str:
 
 def _crop(p: ProjectView, c: CropView) -> str:
     x, y, w, h = c.region
-    where = _("{width}×{height} px at ({x}, {y})").format(width=w, height=h, x=x, y=y) + (f"; {c.sky}" if c.sky else "")
+    where = _("{width}×{height} px at ({x}, {y})").format(width=w, height=h, x=x, y=y) + (_("; ") + c.sky if c.sky else "")
     kind = _("Pin") if c.kind == "pin" else _("Rectangle")
     title = (_("Note {number}: {text}").format(number=c.number, text=c.text) if c.text
              else _("Note {number}").format(number=c.number))
