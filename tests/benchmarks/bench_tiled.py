@@ -147,7 +147,106 @@ def case_preview(mp: float, changes: int) -> dict:
     _fused(True)
     # the first two keys, as before: the tiled preview fused
     out["median"], out["worst"] = out["tiled"]["median"], out["tiled"]["worst"]
+    out["parts"] = preview_parts(doc, lid, changes)
+    out["kernels"] = kernel_times(doc)
     out["load_end"] = os.getloadavg()[0]
+    return out
+
+
+#: What one preview's time is spent on (``preview_parts``): (module, function, label). Each
+#: is timed exclusive of the others nested in it, in wall and process CPU time (all threads).
+PARTS = (("editor.render.fused", "apply", "point-wise layers (fused chunks: kernels, blends)"),
+         ("editor.render.engine", "RenderJob._mask", "contrast mask at preview scale"),
+         ("editor.render.measure", "render_origin", "measuring render (1/32 of the canvas)"),
+         ("editor.render.measure", "run_measure", "coarse field of the mask (measure)"),
+         ("editor.render.cache", "RenderCache.put", "cache stores"),
+         ("numpy", "copyto", "copies (doc.render's copy for the caller)"))
+
+
+def preview_parts(doc, lid: str, changes: int) -> dict:
+    """Median ms per preview (canvas way, fused) of each of :data:`PARTS` and of the rest
+    (keys, job set-up, Python), wall and CPU, over ``changes`` more changes."""
+    import functools
+    import importlib
+    import threading
+
+    main = threading.main_thread()
+    spent: dict[str, list[float]] = {}
+    depth: list[list[float]] = []
+    undo = []
+    for mod_name, path, label in PARTS:
+        owner = importlib.import_module(mod_name)
+        *outer, name = path.split(".")
+        for part in outer:
+            owner = getattr(owner, part)
+        real = getattr(owner, name, None)
+        if real is None:  # renamed: that part is counted in "the rest"
+            continue
+
+        def timed(*a, _real=real, _label=label, **k):
+            if threading.current_thread() is not main:
+                return _real(*a, **k)
+            t, c = time.perf_counter(), time.process_time()
+            depth.append([0.0, 0.0])
+            try:
+                return _real(*a, **k)
+            finally:
+                dt, dc = time.perf_counter() - t, time.process_time() - c
+                inner = depth.pop()
+                got = spent.setdefault(_label, [0.0, 0.0])
+                got[0] += dt - inner[0]
+                got[1] += dc - inner[1]
+                if depth:
+                    depth[-1][0] += dt
+                    depth[-1][1] += dc
+
+        setattr(owner, name, functools.wraps(real)(timed) if callable(real) else timed)
+        undo.append((owner, name, real))
+    try:
+        rows: dict[str, list[tuple[float, float]]] = {}
+        for v in np.linspace(0.46, 0.56, changes):
+            spent.clear()
+            t, c = time.perf_counter(), time.process_time()
+            doc.set_params(lid, merge_key="bench", midtone=float(v))
+            doc.render(scale=0.25)
+            total = (time.perf_counter() - t, time.process_time() - c)
+            rest = [total[0] - sum(w for w, _ in spent.values()),
+                    total[1] - sum(c for _, c in spent.values())]
+            for label, got in list(spent.items()) + [("the rest (keys, set-up, Python)", rest),
+                                                     ("whole preview", list(total))]:
+                rows.setdefault(label, []).append((got[0], got[1]))
+    finally:
+        for owner, name, real in undo:
+            setattr(owner, name, real)
+    return {label: {"wall": statistics.median(w for w, _ in got) * 1000,
+                    "cpu": statistics.median(c for _, c in got) * 1000}
+            for label, got in rows.items()}
+
+
+def kernel_times(doc) -> dict:
+    """Each point-wise layer's chunk kernel alone on its own input at scale 0.25 (the whole
+    preview in 1 MiB chunks, one thread, best of 5, ms): the floor of the fused run."""
+    from editor.render import fused
+    from editor.render.document_render import render_job
+
+    job = render_job(doc, 0.25, None, None)
+    nodes = [n for n in job.tree if n["visible"]]
+    x = np.array(job.composite(nodes[:1], job.full, None).data)
+    rows = max(1, fused.CHUNK_BYTES // x[0].nbytes)
+    out = {}
+    for n in nodes[1:]:
+        st = fused.step_of(job, n, x.shape)
+        if st is None:
+            continue
+        buf = np.empty_like(x[:rows])
+
+        def run() -> None:
+            for r0 in range(0, x.shape[0], rows):
+                part = x[r0:r0 + rows]
+                st.op(part, buf[:len(part)])
+
+        out[f"{n['kind']} ({n['id']})"] = min(_time(run) for _ in range(5)) * 1000
+        st.op(x, x)  # the next layer's input
     return out
 
 
@@ -286,6 +385,12 @@ def main() -> None:
                          f"CPU {f['cpu'] * 1000:.0f} ms; layer by layer {u['median'] * 1000:.0f} / "
                          f"{u['worst'] * 1000:.0f} ms (pass at 0.25: {v['pass'] * 1000:.1f} ms; "
                          f"load {v['load']:.1f}...{v['load_end']:.1f})", "< 30 ms median, < 100 worst"))
+        print("  where one preview's time goes (doc.render, fused; median ms wall / CPU of "
+              "all threads):")
+        for label, got in v["parts"].items():
+            print(f"    {label}: {got['wall']:.1f} / {got['cpu']:.1f}")
+        print("  each point-wise layer's kernel alone at 0.25 (one thread, best of 5): "
+              + ", ".join(f"{k} {ms:.1f} ms" for k, ms in v["kernels"].items()))
     if only is not None:
         _print_table(rows)
         return
