@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from editor.core import availability
 from editor.errors import DocumentError, ImageReadError, OutsideReferencesError, ProjectError
 from editor.io.image import ImageMeta
+from editor.io.mapped import map_min_bytes
 from editor.locale import _
 from editor.project import schema
 from editor.project.fits_store import (STREAM_MIN_BYTES, FitsDataError, fits_buffer, fits_bytes,
@@ -387,12 +388,18 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
             src_path = rec.get("path") if isinstance(rec.get("path"), str) else None
         else:
             src_path = _resolve_reference(rec, path)
-            held = _held(held, 4 * int(__import__("math").prod(shape)), held_budget, path)
+            nbytes = 4 * int(__import__("math").prod(shape))
             try:
                 if not Path(src_path).is_file() or (
                         isinstance(rec.get("sha256"), str) and file_sha256(src_path) != rec["sha256"]):
                     raise _unusable_reference(path, rec["path"])
-                image = open_image_file(src_path)
+                # opened for tiles: a big referenced FITS (mosaic panels beside the project)
+                # stays on disk as the embedded ones do; anything else is read and counted
+                image = _mapped_reference(src_path) if held_budget is not None \
+                    and nbytes >= map_min_bytes() else None
+                if image is None:
+                    held = _held(held, nbytes, held_budget, path)
+                    image = open_image_file(src_path)
             except (ImageReadError, OSError):
                 raise _unusable_reference(path, rec["path"]) from None
             pixels = image.data
@@ -446,6 +453,20 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
     # (older versions honoured a "recovery"/"original_path" claim: an attack vector).
     doc.path = str(path)
     return doc
+
+
+def _mapped_reference(src_path: str) -> Any:
+    """A referenced uncompressed FITS image as a memory-mapped Image (see
+    :func:`editor.io.mapped.map_fits_image`), or None when it is not one."""
+    from editor.io.mapped import map_fits_image
+    from editor.render.resample import reduce2
+
+    if Path(src_path).suffix.lower() not in (".fits", ".fit", ".fts"):
+        return None
+    try:
+        return map_fits_image(src_path, None, reduce2)
+    except (ImageReadError, OSError, ValueError, EOFError):
+        return None  # the general reader says what is wrong with it
 
 
 def _held(held: int, more: int, budget: int | None, path: Path) -> int:
