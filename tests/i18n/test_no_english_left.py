@@ -120,3 +120,17 @@ def test_the_scan_finds_an_unmarked_message(tmp_path: Path) -> None:
     left.sort(key=lambda line: int(line.split(":")[1]))
     assert len(left) == 2 and ":4:" in left[0] and "out of range" in left[0], left
     assert ":7:" in left[1] and "inside an f-string" in left[1]
+
+
+def test_no_message_is_marked_inside_an_f_string_anywhere() -> None:
+    """The whole editor and the filters: a ``tr("...")`` written inside an f-string is never
+    extracted, so it would stay English in every language without any other test noticing."""
+    hidden = []
+    for path in sorted({*REPO.glob("editor/**/*.py"), *REPO.glob("filters/*.py")}):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parent = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        hidden += [f"{path.relative_to(REPO)}:{node.lineno}" for node in ast.walk(tree)
+                   if isinstance(node, ast.Call) and _name(node) in MARKERS and node.args
+                   and isinstance(node.args[0], (ast.Constant, ast.JoinedStr))
+                   and any(isinstance(up, ast.JoinedStr) for up in _ancestors(node, parent))]
+    assert not hidden, "marked messages inside f-strings (not extracted):\n" + "\n".join(hidden)

@@ -74,3 +74,24 @@ def test_errors_and_undo_names_from_below_the_ui_are_translated(
     assert win.act_redo.text() == want["redo"]
     win.act_redo.trigger()
     win.model.doc.mark_saved()  # nothing to ask on close
+
+
+@pytest.mark.parametrize("lang, composite, separator", [("fr", "composite", ","), ("ja", "合成結果", ".")])
+def test_pixel_readout_and_data_range_follow_the_language(
+        qtbot: Any, monkeypatch: pytest.MonkeyPatch, shared_data: Path, isolated_user_dirs: Path,
+        lang: str, composite: str, separator: str) -> None:
+    """The value under the cursor and the Info panel's data range are numbers of the locale
+    (French writes 0,12345), with translated labels."""
+    import re
+
+    win = french_or_japanese_window(qtbot, monkeypatch, lang)
+    open_file(qtbot, win, shared_data / M51)
+    qtbot.waitUntil(lambda: win.editor.renderer.last_result is not None, timeout=30000)
+    text = win.editor.describe_pixel(100.5, 100.5)
+    assert f"{composite} 0{separator}" in text, text  # "composite 0,00243"
+    decimals = re.findall(r"\d+([.,])\d{5}\b", text)
+    assert len(decimals) == 2 and set(decimals) == {separator}, text  # the source value too
+    from editor.ui.panels.metadata_panel import _fmt_range
+
+    assert _fmt_range((0.0, 0.5)) == f"0 .. 0{separator}5"
+    win.model.doc.mark_saved()

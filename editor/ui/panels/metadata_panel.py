@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 from typing import Any
 
+from PyQt6.QtCore import QLocale
 from PyQt6.QtWidgets import (QComboBox, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator,
                              QVBoxLayout, QWidget)
 
@@ -131,7 +132,12 @@ class MetadataPanel(QWidget):
 def _fmt_range(r: Any) -> str:
     if not r:
         return ""
-    return f"{r[0]:.6g} .. {r[1]:.6g}"
+    return f"{_number(r[0])} .. {_number(r[1])}"
+
+
+def _number(value: float) -> str:
+    """Six significant digits, with the locale's decimal separator ("65535", "0,000123")."""
+    return QLocale().toString(float(value), "g", 6)
 
 
 def display_folder(path: str, max_chars: int = 40, home: str | None = None) -> str:

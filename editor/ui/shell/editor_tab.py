@@ -15,7 +15,7 @@ from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar,
                              QScrollArea, QToolBar, QWidget)
 
-from editor.ui.common.i18n import tr
+from editor.ui.common.i18n import format_number, tr
 from editor.ui.canvas.render_controller import RenderController, RenderResult
 from editor.ui.canvas.tiled_view import TiledLayer
 from editor.ui.canvas.view import CanvasView
@@ -253,8 +253,7 @@ class EditorTab(QMainWindow):
         parts = [f"x {ix}  y {iy}"]
         exact = self.tiles.linear_value(ix, iy) if self.renderer.mask_layer is None else None
         if exact is not None:  # a full-resolution tile is on screen there
-            parts.append("composite " + (f"{float(exact):.5f}" if np.ndim(exact) == 0 else "  ".join(
-                f"{c} {float(c_v):.5f}" for c, c_v in zip("RGB", exact))))
+            parts.append(tr("composite") + " " + _values(exact))
         elif res is not None:
             rx, ry, rw, rh = res.region
             px = int((ix - rx) * res.scale)
@@ -262,11 +261,8 @@ class EditorTab(QMainWindow):
             lin = res.linear
             if 0 <= py < lin.shape[0] and 0 <= px < lin.shape[1]:
                 v = lin[py, px]
-                label = "mask" if self.renderer.mask_layer else "composite"
-                if np.ndim(v) == 0:
-                    parts.append(f"{label} {float(v):.5f}")
-                else:
-                    parts.append(f"{label} " + "  ".join(f"{c} {float(c_v):.5f}" for c, c_v in zip("RGB", v)))
+                label = tr("mask") if self.renderer.mask_layer else tr("composite")
+                parts.append(f"{label} {_values(v)}")
         src_text = self._source_value(ix, iy)
         if src_text:
             parts.append(src_text)
@@ -291,5 +287,12 @@ class EditorTab(QMainWindow):
         if not (0 <= sy < src.height and 0 <= sx < src.width):
             return ""
         v = src.pixels[sy, sx]
-        vals = f"{float(v):.5f}" if np.ndim(v) == 0 else " ".join(f"{float(c):.5f}" for c in v)
-        return f"{src.name or 'source'} {vals}"
+        vals = format_number(v, 5) if np.ndim(v) == 0 else " ".join(format_number(c, 5) for c in v)
+        return (src.name or tr("source")) + " " + vals
+
+
+def _values(v: Any) -> str:
+    """A pixel's value(s) with the locale's decimal separator: "0,75000" in French."""
+    if np.ndim(v) == 0:
+        return format_number(float(v), 5)
+    return "  ".join(f"{c} {format_number(float(c_v), 5)}" for c, c_v in zip("RGB", v))
