@@ -37,7 +37,7 @@ def test_one_absurd_pixel_in_0_1_data_is_clipped_and_named(tmp_path, shared_data
     data = np.array(open_image(shared_data / "fits" / "horsehead_dss_ukschmidt.fits").data)
     data[0, 0] = 1e30
     notes = export_image(data, tmp_path / "one.png")
-    assert len(notes) == 1 and notes[0].startswith("1 pixel (0.00%) were outside 0..1")
+    assert len(notes) == 1 and notes[0].startswith("1 pixel (0.00%) was outside 0..1")
 
 
 @pytest.mark.parametrize("case", CASES)
