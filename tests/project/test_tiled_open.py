@@ -79,3 +79,19 @@ def test_a_big_source_saved_from_its_map_is_stored_whole_and_maps_again(
     (src,) = again.sources.values()
     assert is_mapped(src.pixels)
     np.testing.assert_array_equal(src.pixels, pixels)
+
+
+def test_a_cropped_canvas_whose_layer_frame_passes_the_budget_opens_for_tiles(
+        tmp_path, small_maps, monkeypatch):
+    from editor import Document
+
+    doc = Document.from_image(np.random.default_rng(5).random((600, 700, 3), dtype=np.float32))
+    doc.crop(10, 20, 300, 200)
+    project = tmp_path / "cropped.nebula"
+    doc.save(project)
+    monkeypatch.setenv("NEBULAYER_MEMORY_BUDGET", "3M")  # the 700x600 frame is 4.8 MiB
+    with pytest.raises(ProjectError, match="geometry base"):
+        load_project(project)
+    opened = load_project(project, tiled=True)
+    assert (opened.width, opened.height) == (300, 200)
+    assert opened.geometry.shape == (200, 300)
