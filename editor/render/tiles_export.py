@@ -36,26 +36,27 @@ def stream_tile(tile: int, path: Path) -> int:
     return max(1, int(tile))
 
 
-def export_tiled(tr: TiledRender, path: str | Path, *, bits: int | None = None,
+def export_tiled(tiles: TiledRender, path: str | Path, *, bits: int | None = None,
                  compression: str | None = None) -> list[str]:
-    """Render ``tr``'s whole canvas into ``path``; returns the notes about the values.
-    ``tr``: a TiledRender, or anything with its ``doc``, ``scale``, ``tile``, ``full``,
-    ``bands()`` and ``render()`` (the bands of dask workers)."""
+    """Render ``tiles``' whole canvas into ``path``; returns the notes about the values.
+    ``tiles``: a TiledRender, or anything with its ``doc``, ``scale``, ``tile``, ``full``,
+    ``bands()`` and ``render()`` (the bands of dask workers). (Not named ``tr``: that is
+    the translation function used below.)"""
     from editor.io.atomic import atomic_path
 
     path = Path(path)
     fmt = STREAMED.get(path.suffix.lower())
-    meta = tr.doc.export_meta(tr.scale)
+    meta = tiles.doc.export_meta(tiles.scale)
     if fmt is None:
         from editor.io.api import export_image
 
-        return export_image(tr.render(), path, bits=bits, meta=meta)
+        return export_image(tiles.render(), path, bits=bits, meta=meta)
     if bits not in (None, 8, 16, 32):
         raise ImageWriteError(path, tr("{fmt} export supports 8, 16 or 32 bits, not {bits}").format(fmt=fmt, bits=bits))
     if not path.parent.is_dir():
         raise ImageWriteError(path, tr("folder {parent} does not exist").format(parent=path.parent))
-    h, w = tr.full.shape
-    bands = _bands(tr)
+    h, w = tiles.full.shape
+    bands = _bands(tiles)
     first = next(bands)
     shape = (h, w) + first[1].shape[2:]
     bands = _chain(first, bands)
@@ -67,9 +68,9 @@ def export_tiled(tr: TiledRender, path: str | Path, *, bits: int | None = None,
                     plan = plan_from_stats(stats, bits)
                     notes = plan.notes
                     meta = meta_for_plan(meta, plan)  # HISTORY notes; BUNIT gone if rescaled
-                    _write(fmt, tmp, shape, bits, spool(), tr.tile, compression, meta, plan)
+                    _write(fmt, tmp, shape, bits, spool(), tiles.tile, compression, meta, plan)
             else:
-                _write(fmt, tmp, shape, bits, bands, tr.tile, compression, meta, None)
+                _write(fmt, tmp, shape, bits, bands, tiles.tile, compression, meta, None)
     except ValueError as exc:
         raise ImageWriteError(path, str(exc)) from exc
     except OSError as exc:
