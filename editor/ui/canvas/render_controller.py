@@ -40,6 +40,10 @@ STF_MEASURE_SIZE = 1024  # long side of the whole-image render the auto stretch 
 # zoomed-out 40 MP mosaic refines at the largest scale that fits instead.
 DEFER_MAX_MS = 1000  # a deferred first render (tiled display, known stretch) starts by then
 REFINE_MAX_PIXELS = 8_000_000  # ~70 ms of setImage on the UI thread, once the view rests
+#: Throttle of the picture under the tiles (tiled display): the tiles show an edit, this
+#: picture only feeds the histogram and the placeholder, so during a slider drag it renders
+#: ~6 times a second instead of ~30, leaving the cores (and the GIL) to the tiles and the UI.
+PLACEHOLDER_THROTTLE_MS = 150
 
 
 @dataclass
@@ -133,6 +137,7 @@ class RenderController(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
+        self._debounce_ms = debounce_ms
         self._timer.timeout.connect(self._on_timer)
         self._trailing = False
         self._shown_generation = -1
@@ -217,6 +222,9 @@ class RenderController(QObject):
                 running.token.cancel()
             self._pending = None
         if immediate or not self._timer.isActive():
+            self._timer.setInterval(PLACEHOLDER_THROTTLE_MS
+                                    if self.placeholder_pixels and self.mask_layer is None
+                                    else self._debounce_ms)
             self._trailing = False
             self._start_preview()
             self._timer.start()

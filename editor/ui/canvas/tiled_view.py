@@ -191,7 +191,7 @@ class TiledLayer(QObject):
         for t in overview + self.wanted + prefetch + near + ahead:
             pic = self.cache.get((key, t))
             if pic is not None:
-                if t in self.wanted or (t in self.placeholder and not self.complete()):
+                if t in self.wanted or (t in self.placeholder and self._needs_placeholder()):
                     self._show(t, pic, key)
             else:
                 missing.append(t)
@@ -262,6 +262,13 @@ class TiledLayer(QObject):
         key = self.display_key
         return bool(self.wanted) and all(t in self.items and self.items[t].data(0) == key
                                          for t in self.wanted)
+
+    def _needs_placeholder(self) -> bool:
+        """A coarser tile would show something new: some visible cell has no tile of this
+        level yet. During a slider drag every cell keeps its tile of the previous step until
+        the new one arrives, so the placeholders (a smooth-scaled overview, re-cached on each
+        step) would only be painted under them, at each step."""
+        return not self.complete() and not all(t in self.items for t in self.wanted)
 
     def covered(self) -> bool:
         """Every visible cell shows something: its tile (maybe of an earlier state), a coarser
@@ -361,8 +368,8 @@ class TiledLayer(QObject):
             self._pending[t] = (picture, key)
             missing = [w for w in self.wanted if w not in self._pending and not (
                 w in self.items and self.items[w].data(0) == key)]
-            if not missing or t in self.placeholder:
-                self._flush()  # the last tile of the view, or a placeholder: at once
+            if not missing or (t in self.placeholder and self._needs_placeholder()):
+                self._flush()  # the last tile of the view, or a placeholder needed: at once
             elif not self._batch.isActive():
                 self._batch.start()
 
@@ -374,7 +381,7 @@ class TiledLayer(QObject):
         for t, (picture, key) in pending.items():
             if key != self.display_key:
                 continue
-            if t in self.wanted or (t in self.placeholder and not self.complete()):
+            if t in self.wanted or (t in self.placeholder and self._needs_placeholder()):
                 self._show(t, picture, key)
         if self.complete() and not was_complete:
             self._drop_items(set(self.wanted))

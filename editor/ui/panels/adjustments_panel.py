@@ -42,6 +42,7 @@ class AdjustmentsPanel(QWidget):
         self.levels: LevelsWidget | None = None
         self._shown: tuple[Any, ...] = ()
         self._drag_key: Any = None
+        self._own_edit = False  # the last layer event was the selected layer's own
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.reset = QPushButton(tr("Reset"))
@@ -189,6 +190,8 @@ class AdjustmentsPanel(QWidget):
 
     # updating
     def _on_layer_changed(self, lid: str) -> None:
+        # (emitted just before content_changed of the same event)
+        self._own_edit = lid == self.model.selected
         if lid == self.model.selected:
             self.refresh()
 
@@ -212,7 +215,10 @@ class AdjustmentsPanel(QWidget):
                     s.blockSignals(False)
 
     def _on_content_changed(self) -> None:
-        if self._wants_input():
+        own, self._own_edit = self._own_edit, False
+        # the selected layer's own edits (a slider drag) leave its input as it is: no render
+        # of the composite below competes with the canvas for the cores
+        if self._wants_input() and not own:
             self._input_timer.start()
 
     def _curves(self) -> list[Any]:

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLa
 
 from editor.ui.common.i18n import tr
 from editor.ui.common.background_worker import BackgroundWorker
+from editor.ui.panels.light_plot import LightPlot, y_top
 
 
 BINS = 256
@@ -39,13 +40,9 @@ class HistogramPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget()
+        self.plot = LightPlot()
         self.plot.setMinimumHeight(120)
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.getPlotItem().hideAxis("left")
-        self.curves = {k: self.plot.plot(pen=pg.mkPen(c, width=1.5)) for k, c in COLOURS.items()}
+        self.curves = {k: self.plot.curve(pen=pg.mkPen(c, width=1.5)) for k, c in COLOURS.items()}
         self.log_box = QCheckBox(tr("Log"))
         self.log_box.setChecked(True)
         self.log_box.toggled.connect(lambda _v: self._draw())
@@ -60,7 +57,9 @@ class HistogramPanel(QWidget):
         top.addStretch(1)
         top.addWidget(self.log_box)
         self.stats_grid = QGridLayout()
-        self.stat_labels: dict[tuple[str, str], QLabel] = {}
+        # (row, column) -> label, kept and updated in place: rebuilding the table on each
+        # result relaid the dock out and resized the plot (5-20 ms on the UI thread)
+        self.stat_labels: dict[tuple[int, int], QLabel] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
@@ -89,7 +88,7 @@ class HistogramPanel(QWidget):
         self._analyser.submit()  # drops anything pending; a late result is not delivered
         self.result = None
         for curve in self.curves.values():
-            curve.setData([], [])
+            curve.setData(np.zeros(0), np.zeros(0))
         self._show_stats({})
 
     def _flush(self) -> None:
@@ -109,30 +108,44 @@ class HistogramPanel(QWidget):
         channels = _channels(self.result["hist"])
         for k, box in self.channel_boxes.items():
             box.setVisible(k in channels)
+        shown = []
         for k, curve in self.curves.items():
             if k not in channels or not self.channel_boxes[k].isChecked():
-                curve.setData([], [])
+                curve.setData(np.zeros(0), np.zeros(0))
                 continue
             x, counts = channels[k]
             y = np.log1p(counts) if self.log_box.isChecked() else counts
             curve.setData(x, y)
+            shown.append(y)
+        # ranges set here once per result, never rescanned by the plot on a repaint
+        x = next(iter(channels.values()))[0]
+        if len(x):
+            self.plot.setXRange(float(x[0]), float(x[-1]), padding=0.02)
+        self.plot.setYRange(0.0, y_top(*shown))
 
     def _show_stats(self, stats: Any) -> None:
         rows = _stat_rows(stats)
-        while self.stats_grid.count():
-            w = self.stats_grid.takeAt(0).widget()
-            if w is not None:
-                w.deleteLater()
-        if not rows:
-            return
-        names = list(rows[0][1])
-        for c, name in enumerate(names):
-            self.stats_grid.addWidget(_small(f"<b>{tr(name)}</b>"), 0, c + 1)
-        for r, (ch, values) in enumerate(rows):
-            self.stats_grid.addWidget(_small(f"<b>{ch}</b>"), r + 1, 0)
+        cells: dict[tuple[int, int], str] = {}
+        if rows:
+            names = list(rows[0][1])
             for c, name in enumerate(names):
-                fmt = _fmt_pct if name.endswith("%") else _fmt
-                self.stats_grid.addWidget(_small(fmt(values.get(name))), r + 1, c + 1)
+                cells[0, c + 1] = f"<b>{tr(name)}</b>"
+            for r, (ch, values) in enumerate(rows):
+                cells[r + 1, 0] = f"<b>{ch}</b>"
+                for c, name in enumerate(names):
+                    fmt = _fmt_pct if name.endswith("%") else _fmt
+                    cells[r + 1, c + 1] = fmt(values.get(name))
+        for pos in [p for p in self.stat_labels if p not in cells]:  # fewer channels now
+            lab = self.stat_labels.pop(pos)
+            self.stats_grid.removeWidget(lab)
+            lab.deleteLater()
+        for pos, text in cells.items():
+            lab = self.stat_labels.get(pos)
+            if lab is None:
+                lab = self.stat_labels[pos] = _small(text)
+                self.stats_grid.addWidget(lab, *pos)
+            elif lab.text() != text:
+                lab.setText(text)
 
 
 def _small(text: str) -> QLabel:

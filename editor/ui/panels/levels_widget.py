@@ -18,6 +18,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtGui import QColor, QPen
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
+from editor.ui.panels.light_plot import LightPlot, y_top
 from filters.registry import FilterSpec
 
 BLACK_NAMES = ("black", "black_point", "in_black", "shadows", "low")
@@ -54,16 +55,13 @@ class LevelsWidget(QWidget):
         self.values = {n: float(values[n]) for n in names}
         self._mid_lo = mid_param.min if mid_param.min is not None else (0.01 if self.gamma_mode else 0.0001)
         self._mid_hi = mid_param.max if mid_param.max is not None else (10.0 if self.gamma_mode else 0.9999)
-        self.plot = pg.PlotWidget()
+        self.plot = LightPlot()
         self.plot.setMinimumHeight(130)
         self.plot.setMaximumHeight(170)
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.getPlotItem().hideAxis("left")
+        self._x_range: tuple[float, float] | None = None
         self._fit_range()
-        self.curve = self.plot.plot(pen=pg.mkPen((200, 200, 200)), fillLevel=0,
-                                    brush=pg.mkBrush(150, 150, 160, 90))
+        self.curve = self.plot.curve(pen=pg.mkPen((200, 200, 200)), fillLevel=0,
+                                     brush=pg.mkBrush(150, 150, 160, 90))
         self._updating = False
         self.lines: dict[str, pg.InfiniteLine] = {}
         # handles drawn light enough to see on the dark plot, each with a letter at the top
@@ -120,12 +118,14 @@ class LevelsWidget(QWidget):
     def _fit_range(self) -> None:
         lo = min(0.0, self.values[self.black_name])
         hi = max(1.0, self.values[self.white_name])
-        self.plot.setXRange(lo, hi, padding=0.02)
+        if (lo, hi) != self._x_range:  # a drag's steps mostly keep it: no relayout of the axis
+            self._x_range = (lo, hi)
+            self.plot.setXRange(lo, hi, padding=0.02)
 
     def set_histogram(self, counts: np.ndarray | None, edges: np.ndarray | None = None) -> None:
         """Show ``counts`` (log scale) over 0..1 (or over ``edges``)."""
         if counts is None or len(counts) == 0:
-            self.curve.setData([], [])
+            self.curve.setData(np.zeros(0), np.zeros(0))
             return
         counts = np.asarray(counts, dtype=float)
         if edges is None:
@@ -133,7 +133,9 @@ class LevelsWidget(QWidget):
         else:
             e = np.asarray(edges, dtype=float)
             x = 0.5 * (e[:-1] + e[1:])
-        self.curve.setData(x, np.log1p(counts))
+        y = np.log1p(counts)
+        self.curve.setData(x, y)
+        self.plot.setYRange(0.0, y_top(y))
 
     # interaction
     def _on_drag(self, name: str, dragging: bool) -> None:
