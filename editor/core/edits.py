@@ -348,14 +348,14 @@ class EditsMixin:
                            tr("Bake mask"))
 
     def _require_mask_memory(self: "Document", what: str, render: bool = False) -> None:
-        """Raster masks are whole-canvas arrays in memory: a stroke holds the mask and its
-        painted copy, a bake also the full-size render it is made from (RGB, 3 copies). On
-        a canvas shown by tiles that passes the memory budget, one line instead of a
-        MemoryError or a swap storm."""
+        """Raster masks are whole-canvas arrays in memory: a stroke holds the mask, its
+        painted copy and the renderer's finished mask, a bake also the full-size render it
+        is made from (RGB, 3 copies). On a canvas shown by tiles that passes the memory
+        budget, one line instead of a MemoryError or a swap storm."""
         from editor.io.budget import require_in_memory
 
         h, w = self.layer_shape
-        require_in_memory(2 * h * w * 4 + (3 * h * w * 12 if render else 0), what)
+        require_in_memory(3 * h * w * 4 + (3 * h * w * 12 if render else 0), what)
 
     def _replace_mask(self: "Document", layer: Layer, mask: Mask, text: str) -> None:
         old, nbytes = layer.mask, self.width * self.height * 4

@@ -114,7 +114,7 @@ def test_raster_masks_of_a_canvas_past_the_budget_are_refused_in_one_line(monkey
     doc = Document.new(3000, 2000)
     doc.add_image(np.zeros((2000, 3000), np.float32))
     lid = doc.add_adjustment("levels", black=0.1)
-    monkeypatch.setenv("NEBULAYER_MEMORY_BUDGET", "40M")  # a mask is 23 MiB, a stroke twice that
+    monkeypatch.setenv("NEBULAYER_MEMORY_BUDGET", "60M")  # a mask is 23 MiB, a stroke 3x that
     with pytest.raises(DocumentError, match="memory budget") as new:
         doc.new_raster_mask(1.0)
     with pytest.raises(DocumentError, match="memory budget") as stroke:
