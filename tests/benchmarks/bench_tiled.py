@@ -103,10 +103,60 @@ def case_full(mp: float) -> dict:
     t_plain = min(_time(lambda: TiledRender(doc, workers=2).render()) for _ in range(2))
     cpu_plain = (time.process_time() - cpu_plain) / 2
     _fused(True)
+    parts = _cpu_by_part(doc)
     return {"pass": t_pass, "render": t, "render_cached": t_again, "render_best": min(t_again, t_third),
+            "parts": parts,
             "cpu": cpu, "layer_by_layer": t_plain, "cpu_layer_by_layer": cpu_plain, "peak": peak, "peak_before": base,
             "held": held, "mp": doc.width * doc.height / 1e6, "load": load,
             "load_end": os.getloadavg()[0]}
+
+
+def _cpu_by_part(doc) -> dict:
+    """Where one more fused full render's CPU goes (thread CPU seconds, both tile threads):
+    each layer's chunk kernel, the contrast mask made per chunk, the rest of the chunk loop
+    (blends, buffers, Python), and everything outside the chunk loop. Nothing cached, as the
+    40 MP render is anyway (too big for half the cache), so a small document renders too."""
+    import threading
+    from collections import defaultdict
+
+    from editor.render import fused
+    from editor.render.cache import RenderCache
+    from editor.render.tiles import TiledRender
+
+    names = {layer.id: f"{k} {getattr(layer, 'kind', layer.type)}" for k, layer in enumerate(doc.layers)}
+    parts: dict = defaultdict(float)
+    lock = threading.Lock()
+
+    def timed(name, fn):
+        def call(*a, **kw):
+            t0 = time.thread_time()
+            try:
+                return fn(*a, **kw)
+            finally:
+                with lock:
+                    parts[name] += time.thread_time() - t0
+        return call
+
+    real = fused.step_of, fused._chunk, fused.ChunkAlpha.__call__
+
+    def step_of(job, node, shape):
+        st = real[0](job, node, shape)
+        if st is not None:
+            st.op = timed(names.get(node["id"], node["kind"]), st.op)
+        return st
+
+    fused.step_of, fused._chunk = step_of, timed("chunk loop", real[1])
+    fused.ChunkAlpha.__call__ = timed("contrast mask (per chunk)", real[2])
+    try:
+        cpu = time.process_time()
+        TiledRender(doc, workers=2, cache=RenderCache(0)).render()
+        cpu = time.process_time() - cpu
+    finally:
+        fused.step_of, fused._chunk, fused.ChunkAlpha.__call__ = real
+    loop = parts.pop("chunk loop", 0.0)
+    parts["blends and the rest of the chunk loop"] = loop - sum(parts.values())
+    parts["outside the chunk loop"] = cpu - loop
+    return dict(parts)
 
 
 def case_old_full(mp: float) -> dict:
@@ -367,6 +417,8 @@ def main() -> None:
                      f"layer by layer {r['layer_by_layer'] / p:.1f} ({r['cpu_layer_by_layer']:.2f} s "
                      f"CPU); load {r['load']:.1f}..."
                      f"{r['load_end']:.1f}", "<= 15"))
+        rows.append(("  CPU of one more full render by part",
+                     ", ".join(f"{k} {v:.2f} s" for k, v in r["parts"].items()), ""))
         rows.append(("peak RSS, same document, in process with cache",
                      f"{r['peak'] / GIB:.2f} GiB (before rendering: {r['held'] / GIB:.2f} GiB held, "
                      f"{r['peak_before'] / GIB:.2f} GiB peak while building the document)",
