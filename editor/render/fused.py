@@ -29,7 +29,18 @@ in between are not.
 What this saves on this project's 2-core test machine is less the memory traffic (a 1024 px
 tile is 12 MiB, within the last-level cache) than the page faults of fresh arrays and the
 Python and allocation overhead of whole-tile temporaries; each numpy call inside a chunk is
-still its own pass over that chunk (about 1 ms per megapixel of RGB each).
+still its own pass over that chunk (about 1 ms per megapixel of RGB each), so the chunk loop
+copies nothing it need not (:func:`_chunk`) and the kernels leave out steps that change nothing.
+
+Where the CPU of issue 13's 40 MP full render goes (``bench_tiled.py --only full``, both tile
+threads, load 5.4): curves 0.30 s (the gather in its 4 MiB table: it misses the caches), asinh
+0.25 (luminance and the per-pixel factor: strided reads of the interleaved RGB), contrast mask
+per chunk 0.16, blends and the rest of the loop 0.16, first levels 0.12 (reading the source
+included), masked levels 0.08 (exp2/log2), outside the chunk loop 0.18; 1.17-1.24 s in all,
+against 1.28-1.37 s before the copies and no-op steps went (old and new trees in turn, load
+4.4-7.7). A compiled per-pixel kernel was weighed and left out: numba's scalar exp2/log2/asinh
+are several times slower than numpy's SIMD ones, and importing it costs 0.3-0.9 s per process
+(the CLI and its workers) for ~0.3 s saved on this render.
 
 Blend modes are all per pixel (:func:`editor.render.blend.blend_pixels` on a chunk), and the
 opacity/mask mix is :func:`editor.render.blend.blend`'s formula in the same order.
