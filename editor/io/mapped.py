@@ -59,6 +59,18 @@ def drop_resident() -> None:
             pass
 
 
+def drop_pages(a: np.ndarray) -> None:
+    """:func:`drop_resident` for the one mapped array ``a`` (a view of one is fine); nothing
+    for an array in memory."""
+    while a is not None and not isinstance(a, mmap.mmap):
+        a = getattr(a, "base", None)
+    if a is not None:
+        try:
+            a.madvise(mmap.MADV_DONTNEED)
+        except (ValueError, OSError):  # closed, or no madvise on this system
+            pass
+
+
 def _member_data_start(fh, info: zipfile.ZipInfo) -> int:
     """Offset of a member's bytes in the zip file (after its local header)."""
     fh.seek(info.header_offset)

@@ -55,9 +55,12 @@ def reduce_blocks(img: np.ndarray, k: int) -> np.ndarray:
     out = np.empty((oh, ow) + img.shape[2:], np.float32)
     row_bytes = w * k * 4 * (1 if img.ndim == 2 else img.shape[2])
     per = max(1, (32 * 1024**2) // max(1, row_bytes))
+    from editor.io.mapped import drop_pages
+
     for r0 in range(0, oh, per):
         r1 = min(oh, r0 + per)
         out[r0:r1] = _reduce_strip(img[r0 * k:min(h, r1 * k)], k, r1 - r0, ow)
+        drop_pages(img)  # a mapped panel's pages read for the strip go back to the file
     return out
 
 
