@@ -21,7 +21,7 @@ from PyQt6.QtCore import QRectF, Qt, QThreadPool, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from editor.ui.common.i18n import tr
+from editor.ui.common.i18n import format_number, tr
 from editor.render.comparison import clamp_region, original_snapshot, state_label
 from editor.ui.compare.picture import StateLabels, StatePicture, make_view
 from editor.ui.compare.render import CompareRenderJob, CompareResult
@@ -310,7 +310,9 @@ class CompareView(QWidget):
                 self.status.setText(tr("A and B are the same state: take a snapshot (Snapshots "
                                     "panel) before editing, then compare it with Current"))
             else:
-                self.status.setText(tr('{0} × {1} preview of {2} × {3} in {seconds:.2f} s').format(a.shape[1], a.shape[0], self.doc.width, self.doc.height, seconds=result.seconds))
+                self.status.setText(tr('{0} × {1} preview of {2} × {3} in {seconds} s').format(
+                    a.shape[1], a.shape[0], self.doc.width, self.doc.height,
+                    seconds=format_number(result.seconds, 2)))  # "0,25 s" in French
             self.rendered.emit()
             self.detail_timer.start(0)
         elif result.detail_generation == self._detail_generation:

@@ -11,7 +11,7 @@ from PyQt6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel
                              QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from editor.ui.common.error_dialogs import show_error
-from editor.ui.common.i18n import tr
+from editor.ui.common.i18n import format_number, tr
 from editor.ui.common.job_runner import run_job
 
 COLS = ["", "Panel", "Gain", "Offset", "Ref"]
@@ -129,8 +129,9 @@ class MosaicPanelsPanel(QWidget):
         t = p["transform"]
         if t["kind"] == "wcs":
             return tr("placed by its WCS")
-        return tr("shift ({dx:.2f}, {dy:.2f}) px, rotation {rot:.3f}°, scale {s:.4f}").format(
-            dx=t["dx"], dy=t["dy"], rot=t["rotation_deg"], s=t["scale"])
+        return tr("shift ({dx}, {dy}) px, rotation {rot}°, scale {s}").format(  # locale's numbers
+            dx=format_number(t["dx"], 2), dy=format_number(t["dy"], 2),
+            rot=format_number(t["rotation_deg"], 3), s=format_number(t["scale"], 4))
 
     @staticmethod
     def _describe_report(layer: Any) -> str:
