@@ -20,7 +20,12 @@ with the figures, since on a 2-core machine other processes lengthen every pause
 Memory pass for context: one ``np.copy`` of the document's pixels (best of 3), measured in
 the same run.
 
+``--load N`` starts N busy processes (numpy sorts and a Python loop, nice 0, as another
+program would be) for the whole run, to show the margin left when the machine is busy; the
+load average printed with each phase includes them.
+
     QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_ui_pauses.py [--mp 40] [--rgb]
+        [--load N]
 """
 
 from __future__ import annotations
@@ -178,13 +183,32 @@ def settle(app, win, ms: float = 150.0) -> None:
         pump(app, tiles.is_idle)
 
 
+_BUSY = """
+import numpy as np, os, time
+a = np.random.default_rng(0).random((1500, 1500), dtype=np.float32)
+while os.getppid() != 1:  # ends with the benchmark
+    np.sort(a, axis=0)
+    sum(range(50000))
+"""
+
+
+def start_load(n: int) -> list:
+    """``n`` busy processes that end when this one does."""
+    import subprocess
+
+    return [subprocess.Popen([sys.executable, "-c", _BUSY]) for _ in range(n)]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mp", type=float, default=40.0, help="document size in megapixels")
     ap.add_argument("--rgb", action="store_true", help="colour document (3x the memory)")
     ap.add_argument("--why", action="store_true",
                     help="also print the most frequent UI-thread frames of all long pauses")
+    ap.add_argument("--load", type=int, default=0,
+                    help="busy processes running beside the benchmark (background load)")
     args = ap.parse_args()
+    busy = start_load(args.load)
 
     from astropy.io import fits
 
@@ -286,6 +310,8 @@ def main() -> int:
     finally:
         win.editor.renderer.shutdown()
         sampler.stopped = True
+        for proc in busy:
+            proc.kill()
 
     from editor.ui.common.thread_priority import thread_nice
 
@@ -295,7 +321,8 @@ def main() -> int:
           f"GIL switch interval {sys.getswitchinterval() * 1000:.1f} ms")
     print(f"document {w}x{h} ({w * h / 1e6:.1f} MP, {'RGB' if args.rgb else 'mono'}), "
           f"heartbeat {BEAT_MS} ms; memory pass (np.copy) {mem_pass:.0f} ms; "
-          f"{os.cpu_count()} cores; load average at the end {load_average()}; "
+          f"{os.cpu_count()} cores; {args.load} busy processes beside it; "
+          f"load average at the end {load_average()}; "
           f"stalled (some, avg60): {pressure()}")
     print("max ms: longest pause; run ms: the most CPU the UI thread itself spent in one pause "
           f"(its own work, whatever the load); steps: pauses with > {EXPLAIN_MS} ms of it")
