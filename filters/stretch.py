@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 
 from filters._common import (
-    LUMA_WEIGHTS, as_image, channels, luminance, map_elementwise, per_pixel, report, run_row_bands,
+    LUMA_WEIGHTS, as_image, channels, luminance, map_elementwise, report, run_row_bands,
     scratch,
 )
 from filters import stretch_stats
@@ -379,9 +379,11 @@ def asinh_kernel(stretch: float, black_point: float, n_channels: int
         if x.ndim == 2:
             np.multiply(x, k, out=dst)
         else:
-            # dst = x * k per pixel: k is read as k[..., None] (the same products), in one
-            # contiguous multiply by k repeated over the channels (per_pixel)
-            np.multiply(x, per_pixel(k, x.shape, "asinh_k3"), out=dst)
+            # dst = x * k[..., None], channel by channel: numpy's loops over a broadcast
+            # channel axis are 3 elements long, and a copy of k per channel (per_pixel) costs
+            # as much as these strided products plus its own buffer
+            for c in range(x.shape[2]):
+                np.multiply(x[..., c], k, out=dst[..., c])
 
     return chunk
 

@@ -63,7 +63,7 @@ from editor.render.measure import (coarse_field, measured_values, spec_measuring
                                    wants_measure)
 from editor.render.resample import Window
 from editor.render.steps import StepFailed, resolved_params
-from filters._common import WORKERS, per_pixel, run_parallel, scratch
+from filters._common import WORKERS, run_parallel, scratch
 
 if TYPE_CHECKING:
     from editor.render.engine import RenderJob
@@ -306,13 +306,17 @@ def _chunk(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray,
             top *= np.float32(float(alpha))
         else:
             ab = alpha[r0a:r0a + (r1 - r0)]
-            if top.ndim == 3:  # a (rows, W, C) copy: as a[:, :, None], with long loops
-                ab = per_pixel(ab, shape, "fused_a")
-            top *= ab
+            # as a[:, :, None], channel by channel (numpy's loops over a broadcast channel
+            # axis are 3 elements long)
+            planes = [top] if top.ndim == 2 else [top[..., c] for c in range(shape[-1])]
+            for p in planes:
+                p *= ab
             # where alpha is 0 keep below exactly (and keep the layer's NaN from leaking
             # in): below + (-0.0) is below, bit for bit, whatever below is
             if not ab.min() > 0:
-                np.copyto(top, np.float32(-0.0), where=~(ab > 0))
+                off = ~(ab > 0)
+                for p in planes:
+                    np.copyto(p, np.float32(-0.0), where=off)
         np.add(cur, top, out=nxt)
         cur = nxt
     if cur is not out:
