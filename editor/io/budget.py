@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from editor.errors import ImageTooLargeError
-from editor.locale import _
+from editor.locale import N_, _, format_number
 
 DEFAULT_MEMORY_BUDGET = 8 * 1024**3
 ENV_VAR = "NEBULAYER_MEMORY_BUDGET"
@@ -46,12 +46,17 @@ def memory_budget(override: int | None = None) -> int:
     return DEFAULT_MEMORY_BUDGET
 
 
+#: Units of :func:`format_bytes`, translated where shown (French writes octets: "Gio").
+BYTE_UNITS = (N_("B"), N_("KiB"), N_("MiB"), N_("GiB"), N_("TiB"), N_("PiB"))
+
+
 def format_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+    """``n`` bytes in binary units, as the current language writes them: "21.8 GiB", "21,8 Gio"."""
+    for unit in BYTE_UNITS:
         if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            break
         n /= 1024
-    return f"{n:.1f} PiB"
+    return f"{format_number(n, 0 if unit == 'B' else 1, grouping=False)} {_(unit)}"
 
 
 def check_budget(path: str | Path, shape: tuple[int, ...], bytes_per_value: float = 4.0,

@@ -11,7 +11,7 @@ from editor.errors import ChoiceNeededError, UnsupportedFormatError
 from editor.io.api import check_readable, open_image
 from editor.io.budget import format_bytes
 from editor.io.image import Image
-from editor.locale import _, localise
+from editor.locale import _, format_number, localise
 
 FITS_KEYS = ("BZERO", "BSCALE", "OBJECT", "DATE-OBS", "EXPTIME", "EXPOSURE", "INSTRUME", "TELESCOP", "FILTER",
              "IMAGETYP", "BAYERPAT", "XBAYROFF", "YBAYROFF", "ROWORDER", "GAIN", "OFFSET",
@@ -95,8 +95,11 @@ def _fits_fields(header: dict[str, Any]) -> list[str]:
 
 
 def _num(value: Any) -> str:
+    """Six significant digits, with the language's decimal sign ("0,5" in French); very big or
+    small values in exponent form, as Python writes them."""
     if isinstance(value, float):
-        return f"{value:.6g}"
+        text = f"{value:.6g}"
+        return text if "e" in text or "n" in text else format_number(float(text), grouping=False)
     return str(value)
 
 

@@ -152,13 +152,14 @@ def localise(text: object) -> str:
     return _(text) if isinstance(text, str) else str(text)
 
 
-def format_number(value: float, decimals: int | None = None) -> str:
+def format_number(value: float, decimals: int | None = None, grouping: bool = True) -> str:
     """``value`` as the current language writes numbers (``1 234,5`` in French): Babel's
     rules, so pages made below the UI (the review page, the CLI) agree with the UI's QLocale.
     ``decimals`` fixes the count of decimals; None keeps up to 6 significant ones."""
     from babel.numbers import format_decimal
 
-    fmt = "#,##0" + ("." + "0" * decimals if decimals else "") if decimals is not None else "#,##0.######"
+    whole = "#,##0" if grouping else "0"
+    fmt = whole + ("." + "0" * decimals if decimals else "") if decimals is not None else whole + ".######"
     return format_decimal(value, format=fmt, locale=language())
 
 
