@@ -193,6 +193,19 @@ def test_the_review_command_takes_a_language_and_the_locale(tmp_path: Path) -> N
     assert '<html lang="en">' in review("c")
 
 
+def test_the_info_report_is_written_in_the_locales_words_and_numbers(shared_data: Path) -> None:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("NEBULAYER_LANG", "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
+    run = subprocess.run([sys.executable, "-m", "editor.cli", "info", str(shared_data / M51)],
+                         capture_output=True, text=True, cwd=REPO, timeout=120,
+                         env={**clean, "LANG": "fr_FR.UTF-8"})
+    assert run.returncode == 0, run.stderr
+    assert "taille du fichier : 520,3 Kio (532800 octets)" in run.stdout
+    assert "dimensions : 512 x 512 (L x H)" in run.stdout
+    assert "note : lignes stockées de bas en haut dans le fichier" in run.stdout  # a reader note
+    assert "OBJECT: m51" in run.stdout  # header keywords are the file's own words
+
+
 def test_cli_help_and_summaries_follow_the_locale() -> None:
     clean = {k: v for k, v in os.environ.items()
              if k not in ("NEBULAYER_LANG", "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
