@@ -33,12 +33,13 @@ still its own pass over that chunk (about 1 ms per megapixel of RGB each), so th
 copies nothing it need not (:func:`_chunk`) and the kernels leave out steps that change nothing.
 
 Where the CPU of issue 13's 40 MP full render goes (``bench_tiled.py --only full``, both tile
-threads, load 5.4): curves 0.30 s (the gather in its 4 MiB table: it misses the caches), asinh
-0.25 (luminance and the per-pixel factor: strided reads of the interleaved RGB), contrast mask
-per chunk 0.16, blends and the rest of the loop 0.16, first levels 0.12 (reading the source
-included), masked levels 0.08 (exp2/log2), outside the chunk loop 0.18; 1.17-1.24 s in all,
-against 1.28-1.37 s before the copies and no-op steps went (old and new trees in turn, load
-4.4-7.7). A compiled per-pixel kernel was weighed and left out: numba's scalar exp2/log2/asinh
+threads, load 2.8): curves 0.24 s (the gather in its 4 MiB table: it misses the caches), asinh
+0.25 (luminance and per-pixel factor: strided reads of the interleaved RGB; writing the output
+included), contrast mask per chunk 0.15, blends and the rest of the loop 0.11, first levels
+0.11 (reading the source included), masked levels 0.08 (exp2/log2), outside the chunk loop
+0.19. Best of two renders: 13.1-16.9 memory passes (1.09-1.52 s CPU) against 16.1-22.5
+(1.16-1.62 s CPU) before the copies and no-op steps went (old and new trees in turn, load
+2.6-3.6). A compiled per-pixel kernel was weighed and left out: numba's scalar exp2/log2/asinh
 are several times slower than numpy's SIMD ones, and importing it costs 0.3-0.9 s per process
 (the CLI and its workers) for ~0.3 s saved on this render.
 
