@@ -16,6 +16,19 @@ from editor.locale import N_, _, localise
 
 BITS_HELP = N_("8 or 16: integers (values within 0..1 as they are, other ranges rescaled and "
                 "said, see README 'Pixel values'); 32: float (default for FITS/TIFF)")
+#: argparse's own texts (usage, option titles, its error lines), which Python ships without
+#: translations: listed here for the catalogs, and argparse looks them up through
+#: editor.locale once :func:`_argparse_speaks_our_language` has run (printf-style fields kept).
+ARGPARSE_TEXTS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("not allowed with argument %s"), N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"), N_("expected one argument"),
+    N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("%(prog)s: error: %(message)s\n"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
 SUBCOMMANDS = ("info", "render", "apply", "convert", "capture", "stack", "review", "solve", "mosaic", "plugins",
                "gui")
 
@@ -26,6 +39,7 @@ def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
     the other sub-commands never import those packages."""
     from editor import __version__
 
+    _argparse_speaks_our_language()
     parser = argparse.ArgumentParser(
         prog="nebulayer",
         description=_("Layered, non-destructive image editor for astrophotographers. Without a "
@@ -101,6 +115,12 @@ def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     sub.add_parser("plugins", help=_("list installed plugins and where they come from"))
     return parser
+
+
+def _argparse_speaks_our_language() -> None:
+    """argparse calls the module-level ``_`` it imported from gettext at each use: pointing it
+    at editor.locale's gives its usage line and errors in the user's language."""
+    argparse._ = _  # type: ignore[attr-defined]
 
 
 def _plugin_formats_for(*paths: str) -> None:

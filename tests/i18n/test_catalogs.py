@@ -4,6 +4,7 @@ keeps its placeholders, and the compiled catalogs are the ones the sources compi
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -82,6 +83,21 @@ def test_translations_keep_every_placeholder(lang: str) -> None:
         if not same:
             wrong.append(f"{entry.id!r} -> {entry.string!r}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ja"])
+def test_argparse_texts_keep_their_printf_fields(lang: str) -> None:
+    """argparse's own texts (editor.cli.ARGPARSE_TEXTS) are filled with ``%``: a translation
+    that lost ``%(prog)s`` or a ``%s`` would break the command line's usage and error lines."""
+    from editor.cli import ARGPARSE_TEXTS
+
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "nebulayer.po").open("rb") as f:
+        catalog = read_po(f)
+    fields = re.compile(r"%\([a-z_]+\)[sdr]|%[sdr]")
+    wrong = [f"{text!r} -> {catalog.get(text).string!r}" for text in ARGPARSE_TEXTS
+             if catalog.get(text) is None
+             or sorted(fields.findall(text)) != sorted(fields.findall(catalog.get(text).string))]
+    assert len(ARGPARSE_TEXTS) > 10 and not wrong, "\n".join(wrong)
 
 
 def test_the_template_lists_every_marked_message(marked: dict) -> None:

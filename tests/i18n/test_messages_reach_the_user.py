@@ -215,3 +215,9 @@ def test_cli_help_and_summaries_follow_the_locale() -> None:
     japanese = subprocess.run([sys.executable, "-m", "editor.cli", "plugins"], capture_output=True, text=True,
                               cwd=REPO, timeout=120, env={**clean, "LC_ALL": "ja_JP.UTF-8"})
     assert "件読み込み" in japanese.stdout and "プラグインフォルダー" in japanese.stdout
+    wrong = subprocess.run([sys.executable, "-m", "editor.cli", "convert", "--bits", "12", "a", "b"],
+                           capture_output=True, text=True, cwd=REPO, timeout=120,
+                           env={**clean, "LANG": "fr_FR.UTF-8"})
+    assert wrong.returncode == 2  # argparse's own error line, in French
+    assert wrong.stderr.startswith("utilisation : nebulayer convert")
+    assert "erreur : argument --bits : choix invalide : 12 (choisir parmi 8, 16, 32)" in wrong.stderr
