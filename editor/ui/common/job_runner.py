@@ -17,6 +17,7 @@ from PyQt6.QtCore import QObject, Qt, pyqtSignal
 from PyQt6.QtWidgets import QProgressDialog, QWidget
 
 from editor.errors import NebulayerError
+from editor.ui.common.i18n import tr
 from editor.jobs.progress import CancelToken, Cancelled
 from editor.ui.common.thread_priority import lower_thread_priority
 
@@ -43,7 +44,7 @@ class Job(QObject):
         self.result: Any = None
         self.error: str | None = None
         self._fn = fn
-        self.dialog = QProgressDialog(title, "Cancel", 0, 1000, parent)
+        self.dialog = QProgressDialog(title, tr("Cancel"), 0, 1000, parent)
         self.dialog.setWindowTitle("Nebulayer")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(500)
