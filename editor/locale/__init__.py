@@ -78,6 +78,7 @@ def reset() -> None:
     """Forget the loaded catalogs (a catalog recompiled in this process)."""
     _catalogs.clear()
     _current.clear()
+    _patterns.clear()
 
 
 #: ($NEBULAYER_LANG it was chosen with, the catalog): messages are made in loops (project
@@ -138,18 +139,69 @@ def D_(msgid: str, **fields: object) -> Text:
 def localise(text: object) -> str:
     """``text`` in the current language: a :func:`D_` text (or a filter's message) is made
     again from its translated template, its fields localised too; a plain string is looked up
-    as a whole (a constant note); anything else is ``str()``-ed."""
+    as a whole (a constant note), else matched against the templates (a note read back from a
+    project file, stored as text); anything else is ``str()``-ed."""
     msgid = getattr(text, "msgid", None)
     fields = getattr(text, "fields", None)
     if isinstance(msgid, str) and isinstance(fields, dict):
-        shown = {k: localise(v) if isinstance(v, str) else v for k, v in fields.items()}
+        shown = {k: localise(v) if hasattr(v, "msgid") else _(v) if isinstance(v, str) else v
+                 for k, v in fields.items()}
         try:
             return _(msgid).format(**shown)
         except (KeyError, IndexError, ValueError):  # a broken translation: show the English
             return str(text)
     if isinstance(text, BaseException):
         return localise(text.args[0]) if len(text.args) == 1 and isinstance(text.args[0], str) else str(text)
-    return _(text) if isinstance(text, str) else str(text)
+    if not isinstance(text, str):
+        return str(text)
+    shown = _(text)
+    return shown if shown is not text and shown != text else _rematch(text)
+
+
+#: (regex, msgid) of the current catalog's templates with fields, for :func:`_rematch`.
+_patterns: dict[int, list] = {}
+
+
+def _rematch(text: str) -> str:
+    """A plain English note made from a template (a note read back from a project file, where
+    notes are stored as text): found again by matching the catalog's templates, and shown from
+    the translated one with the same field texts. ``text`` itself when nothing matches."""
+    import re
+    import string
+
+    found = _now()
+    translations = getattr(found, "_catalog", None)
+    if not translations:  # English: the text is what it says
+        return text
+    patterns = _patterns.get(id(found))
+    if patterns is None:
+        patterns = []
+        for msgid in translations:
+            if not isinstance(msgid, str) or "{" not in msgid:
+                continue
+            try:
+                parts = list(string.Formatter().parse(msgid))
+            except ValueError:
+                continue
+            literal = "".join(p[0] for p in parts)
+            names = [p[1] for p in parts if p[1] is not None]
+            if len(literal.strip()) < 12 or not all(n.isidentifier() for n in names) or len(set(names)) != len(names):
+                continue
+            regex = "".join(re.escape(lit) + (f"(?P<{name}>.+?)" if name is not None else "")
+                            for lit, name, _spec, _conv in parts)
+            patterns.append((re.compile(regex + r"\Z", re.S), msgid))
+        _patterns.clear()
+        _patterns[id(found)] = patterns
+    for regex, msgid in patterns:
+        match = regex.match(text)
+        if match:
+            # the fields are the texts as written: drop their format specs and conversions
+            template = re.sub(r"\{(\w+)(![rsa])?(:[^{}]*)?\}", r"{\1}", translations[msgid])
+            try:
+                return template.format(**match.groupdict())
+            except (KeyError, IndexError, ValueError):
+                return text
+    return text
 
 
 def format_number(value: float, decimals: int | None = None, grouping: bool = True) -> str:

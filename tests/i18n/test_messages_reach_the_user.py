@@ -90,6 +90,26 @@ def test_reader_notes_are_english_data_shown_in_the_users_language(
     assert any("rows stored bottom-up in the file" in h for h in history), history
 
 
+def test_notes_read_back_from_a_project_file_are_shown_translated(
+        shared_data: Path, tmp_path: Path, speak) -> None:
+    """A project stores its sources' notes as English text: the formatted ones are found again
+    from their templates ("int16 samples scaled ... (divided by 32767)")."""
+    from editor.core.document import Document
+    from editor.locale import localise
+
+    doc = Document.from_image(shared_data / M51)
+    doc.save(tmp_path / "m51.nebula")
+    loaded = Document.load(tmp_path / "m51.nebula")
+    notes = [n for src in loaded.sources.values() for n in src.meta.notes]
+    assert notes and all(type(n) is str for n in notes)  # plain text now
+    speak("fr")
+    shown = [localise(n) for n in notes]
+    assert "échantillons >i2 ramenés à 0..1 (divisés par 32767)" in shown, shown
+    speak("ja")
+    assert ">i2 のサンプルを 0..1 にスケールしました (32767 で割りました)" in [localise(n) for n in notes]
+    assert localise("a sentence no template makes") == "a sentence no template makes"
+
+
 def test_a_note_that_crossed_a_process_is_still_shown_translated(shared_data: Path, speak) -> None:
     import pickle
 
