@@ -85,6 +85,9 @@ def footprint_distance(img: np.ndarray) -> tuple[np.ndarray, int]:
     # reduction cost seconds per 30 MP panel on the first preview.
     sub = img[f // 2::f, f // 2::f]
     valid = np.isfinite(sub if sub.ndim == 2 else sub.sum(axis=2))
+    from editor.io.mapped import drop_pages
+
+    drop_pages(img)  # the rows read (every page of them) go back to a mapped panel's file
     padded = np.pad(valid, 1, constant_values=False)
     dist = ndimage.distance_transform_edt(padded)[1:-1, 1:-1].astype(np.float32) * f
     return dist, f  # node (i, j) sits at panel pixel (f i + f // 2, f j + f // 2)
