@@ -73,3 +73,17 @@ def test_iso_choice_appears_for_a_dslr_and_reaches_the_frames(tab):
     assert tab.steps()[0].iso is None  # left as set on the camera by default
     combo.setCurrentIndex(combo.findData("800"))
     assert tab.steps()[0].iso == "800" and tab._first_settings().iso == "800"
+
+
+def test_connecting_to_a_server_with_one_camera_makes_it_ready_to_take_a_frame(tab, qtbot,
+                                                                               indi_server):
+    """After Connect the Camera box said "(none)" and Take one frame stayed greyed although the
+    server had exactly one camera: a first-time user did not know to pick it."""
+    from PyQt6.QtCore import Qt
+
+    tab.host.setText("127.0.0.1")
+    tab.port.setValue(indi_server.port)
+    qtbot.mouseClick(tab.connect_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.camera_combo.currentData() == "CCD Simulator", timeout=10000)
+    qtbot.waitUntil(lambda: tab.capture_btn.isEnabled(), timeout=10000)
+    assert "1280 x 1024" in tab.caps_label.text()

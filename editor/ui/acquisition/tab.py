@@ -53,6 +53,7 @@ class AcquisitionTab(QWidget):
         self.controller = controller or AcquisitionController(
             auto_reconnect=self.settings.auto_reconnect)
         self.caps: CameraCapabilities | None = None
+        self._auto_chosen: set[str] = set()  # "camera" once selected on this link
         self.last_frame: RawFrame | None = None
         self.frames_shown = 0
         self._shut_down = False
@@ -159,6 +160,7 @@ class AcquisitionTab(QWidget):
 
     def _on_camera_chosen(self, index: int) -> None:
         name = self.camera_combo.itemData(index)
+        self._auto_chosen.add("camera")
         self.settings.camera = name or ""
         self._save_settings()
         self.controller.select_camera(name)
@@ -333,12 +335,23 @@ class AcquisitionTab(QWidget):
 
     def _fill_devices(self, devices: list) -> None:
         self.devices_box.fill(devices, self.settings)
+        # The only camera, or the one used last time, is connected without a click (capture
+        # programs do so): the combo showed it, or "(none)", with Take one frame greyed.
+        # Asked once per connection: the device list comes again while the camera connects.
+        # (Not the wheel: cameras often list a "filter wheel" of their own beside the real one.)
+        combo = self.camera_combo
+        if combo.currentData() is None and combo.count() == 2:
+            combo.setCurrentIndex(1)
+        if combo.currentData() and "camera" not in self._auto_chosen:
+            self._on_camera_chosen(combo.currentIndex())
 
     def show_error(self, text: str) -> None:
         self.status.setStyleSheet("color: #e05050;")
         self.status.setText(text)
 
     def _set_connected(self, on: bool) -> None:
+        if not on:
+            self._auto_chosen.clear()  # the next connection picks the camera again
         self.connect_btn.setEnabled(not on)
         self.disconnect_btn.setEnabled(on)
         for w in (self.camera_combo, self.wheel_combo):
