@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import BinaryIO, Iterator
 
 import numpy as np
 from astropy.io import fits
@@ -60,7 +61,7 @@ STREAM_MIN_BYTES = 64 * 1024**2
 _BAND_BYTES = 16 * 1024**2
 
 
-def _bands(pixels: np.ndarray):
+def _bands(pixels: np.ndarray) -> Iterator[np.ndarray]:
     """(plane, big-endian rows) of ``pixels`` in FITS order (plane after plane, top row
     first), about _BAND_BYTES each; mapped pages read are handed back after each band."""
     from editor.io.mapped import drop_resident
@@ -75,7 +76,7 @@ def _bands(pixels: np.ndarray):
             drop_resident()
 
 
-def write_fits_source(fh, pixels: np.ndarray, name: str) -> int:
+def write_fits_source(fh: BinaryIO, pixels: np.ndarray, name: str) -> int:
     """Write what :func:`fits_buffer` returns, byte for byte, into the open file ``fh`` (a zip
     member being written) band by band: two passes over the pixels (the checksums go in the
     header, before the data), never a whole copy. Returns the bytes written."""
