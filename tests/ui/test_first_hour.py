@@ -4,6 +4,7 @@ window on the shared real frames: each test is named after what the user expecte
 from __future__ import annotations
 
 import numpy as np
+from PyQt6.QtCore import Qt
 import pytest
 
 from window_test_helpers import open_file, wait_render
@@ -118,3 +119,23 @@ def test_the_progress_dialog_of_a_long_job_has_cancel_in_the_users_language(qtbo
     assert job.dialog.minimumDuration() == 500
     assert [b.text() for b in job.dialog.findChildren(QPushButton)] == ["Annuler"]
     job.dialog.deleteLater()
+
+
+def test_crop_bar_offers_portrait_ratios_and_draws_them_upright(qtbot, window, shared_data):
+    """The crop bar's ratios were all landscape (3:2 gave 230x153 from a tall drag): framing
+    the Horsehead upright in 2:3 was impossible with the tool; 5:4 and 2:1 of Image > Crop to
+    Ratio were missing from it too."""
+    doc = open_file(qtbot, window, shared_data / "fits" / "horsehead_dss_ukschmidt.fits")
+    keys = window.keys
+    offered = [keys.ratio_box.itemData(i) for i in range(keys.ratio_box.count())]
+    for ratio in ("2:3", "3:4", "4:5", "9:16", "5:4", "2:1"):
+        assert ratio in offered
+    keys.crop_tool()
+    keys.ratio_box.setCurrentIndex(keys.ratio_box.findData("2:3"))
+    keys.crop.drag(300, 100, True, False)
+    keys.crop.drag(500, 700, False, True)
+    x, y, w, h = keys.crop.rect
+    assert w / h == pytest.approx(2 / 3, rel=0.01) and h == 600
+    qtbot.keyClick(window.editor.canvas, Qt.Key.Key_Return)
+    wait_render(qtbot, window)
+    assert (doc.width, doc.height) == (w, h)

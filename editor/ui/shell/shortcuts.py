@@ -23,8 +23,10 @@ from editor.ui.common.i18n import tr
 from editor.ui.panels.layer_tree import COL_MASK, COL_NAME, ID_ROLE
 
 #: Ratios of the crop bar: label -> w/h (None = free, "original" = the document's own).
-CROP_CHOICES: dict[str, Any] = {"free": None, "1:1": 1.0, "3:2": 1.5, "4:3": 4 / 3,
-                                "16:9": 16 / 9, "original": "original"}
+#: Portrait ratios too: a nebula framed upright (the Horsehead, the Pillars) is 2:3 or 4:5.
+CROP_CHOICES: dict[str, Any] = {"free": None, "1:1": 1.0, "3:2": 1.5, "2:3": 2 / 3, "4:3": 4 / 3,
+                                "3:4": 3 / 4, "5:4": 5 / 4, "4:5": 4 / 5, "16:9": 16 / 9,
+                                "9:16": 9 / 16, "2:1": 2.0, "original": "original"}
 
 
 class PhotoshopKeys:
