@@ -70,8 +70,8 @@ class LivePanel(QGroupBox):
 
     def show_stack(self, result: Any) -> str:
         """Show a live-stack result's frame count; returns the text."""
-        text = f"Stack: {result.frames} frame(s), {result.rejected} rejected"
+        text = tr("Stack: {n} frame(s), {r} rejected").format(n=result.frames, r=result.rejected)
         if not result.accepted:
-            text += f" — last frame rejected: {result.reason}"
+            text += tr(" — last frame rejected: {reason}").format(reason=result.reason)
         self.stack_label.setText(text)
         return text
