@@ -9,6 +9,7 @@ All coordinates are (x, y) = (column, row) of the top-down array the WCS belongs
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +96,9 @@ def pixel_of(wcs: WCS, ra: Any, dec: Any) -> tuple[np.ndarray, np.ndarray]:
     if _equatorial(wcs):
         # quiet: with a SIP part (any rotated or cropped plate) a point outside the projection,
         # such as the pole of a TAN field, raised instead of coming back NaN
-        return wcs.all_world2pix(ra, dec, 0, quiet=True)
+        with warnings.catch_warnings():  # its all-NaN iteration for such a point warns
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return wcs.all_world2pix(ra, dec, 0, quiet=True)
     from astropy.coordinates import SkyCoord
 
     x, y = wcs.world_to_pixel(SkyCoord(np.asarray(ra, dtype=float), np.asarray(dec, dtype=float),

@@ -204,4 +204,5 @@ class LrgbDialog(QDialog):
 def describe_offsets(layer: Any) -> str:
     """'R: dy +0.12, dx -0.50 px; ...' for the status bar after alignment."""
     parts = [f"{ch}: dy {dy:+.2f}, dx {dx:+.2f} px" for ch, (dy, dx) in layer.offsets.items()]
-    return "Measured offsets — " + "; ".join(parts) if parts else "No offsets measured"
+    return (tr("Measured offsets — {offsets}").format(offsets="; ".join(parts)) if parts
+            else tr("No offsets measured"))
