@@ -118,10 +118,10 @@ class HistogramPanel(QWidget):
             curve.setData(x, y)
             shown.append(y)
         # ranges set here once per result, never rescanned by the plot on a repaint
-        x = next(iter(channels.values()))[0]
-        if len(x):
-            self.plot.setXRange(float(x[0]), float(x[-1]), padding=0.02)
-        self.plot.setYRange(0.0, y_top(*shown))
+        edges = np.asarray(self.result["hist"][1], dtype=float)
+        if len(edges):
+            self.plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.03)
+        self.plot.setYRange(0.0, y_top(*shown), padding=0.03)  # the zero line above the axis
 
     def _show_stats(self, stats: Any) -> None:
         rows = _stat_rows(stats)

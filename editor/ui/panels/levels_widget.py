@@ -135,7 +135,7 @@ class LevelsWidget(QWidget):
             x = 0.5 * (e[:-1] + e[1:])
         y = np.log1p(counts)
         self.curve.setData(x, y)
-        self.plot.setYRange(0.0, y_top(y))
+        self.plot.setYRange(0.0, y_top(y), padding=0.03)  # the zero line above the axis
 
     # interaction
     def _on_drag(self, name: str, dragging: bool) -> None:
