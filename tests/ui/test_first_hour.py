@@ -139,3 +139,28 @@ def test_crop_bar_offers_portrait_ratios_and_draws_them_upright(qtbot, window, s
     qtbot.keyClick(window.editor.canvas, Qt.Key.Key_Return)
     wait_render(qtbot, window)
     assert (doc.width, doc.height) == (w, h)
+
+
+def test_resample_dialog_takes_a_percentage_and_shows_the_new_size(qtbot, window, shared_data,
+                                                                   monkeypatch):
+    """Image > Resample asked only for a width in pixels; a Photoshop user halves a picture by
+    typing 50 %, and wants to see the height that follows."""
+    from PyQt6.QtWidgets import QDialog
+
+    from editor.ui.shell.tools_menu import ResampleDialog
+
+    doc = open_file(qtbot, window, shared_data / "fits" / "horsehead_dss_ukschmidt.fits")
+    shown: list[str] = []
+
+    def run(dlg):
+        dlg.percent.setValue(50.0)
+        shown.append(dlg.size_label.text())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ResampleDialog, "exec", run)
+    window.tools.resample_dialog()
+    wait_render(qtbot, window)
+    assert doc.width == round(891 * 0.5)
+    assert shown == [f"891 x 893 → {doc.width} x {doc.height} px"]
+    window.undo()
+    assert (doc.width, doc.height) == (891, 893)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from PyQt6.QtGui import QAction
-from PyQt6.QtWidgets import QInputDialog, QMenu
+from PyQt6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QInputDialog,
+                             QLabel, QMenu, QSpinBox, QWidget)
 
 from editor.ui.common.i18n import tr
 from editor.core.geometry import CROP_RATIOS
@@ -104,10 +105,59 @@ class ToolsMenus:
         doc = self.model.doc
         if doc is None:
             return
-        width, ok = QInputDialog.getInt(self.window, tr("Resample"), tr("New width (px), aspect kept:"),
-                                        doc.width, 1, 1 << 20)
-        if ok and width != doc.width:
-            self.model.run(doc.resample, width=width)
+        dlg = ResampleDialog(doc.width, doc.height, self.window)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.width() != doc.width:
+            self.model.run(doc.resample, width=dlg.width())
+
+
+class ResampleDialog(QDialog):
+    """Image > Resample: the new width in pixels or as a percentage (Photoshop's Image Size),
+    the height following the aspect; ``width()`` is what the document gets."""
+
+    def __init__(self, width: int, height: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Resample"))
+        self._w0, self._h0 = width, height
+        form = QFormLayout(self)
+        self.width_box = QSpinBox()
+        self.width_box.setRange(1, 1 << 20)
+        self.width_box.setSuffix(" px")
+        self.width_box.setValue(width)
+        self.percent = QDoubleSpinBox()
+        self.percent.setRange(0.01, 10000.0)
+        self.percent.setDecimals(2)
+        self.percent.setSuffix(" %")
+        self.percent.setValue(100.0)
+        self.size_label = QLabel()
+        form.addRow(tr("New width (px), aspect kept:"), self.width_box)
+        form.addRow("%", self.percent)
+        form.addRow(self.size_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.width_box.valueChanged.connect(self._on_width)
+        self.percent.valueChanged.connect(self._on_percent)
+        self._show_size()
+
+    def width(self) -> int:  # noqa: D102 - the new width in pixels
+        return self.width_box.value()
+
+    def _on_percent(self, pct: float) -> None:
+        self.width_box.blockSignals(True)
+        self.width_box.setValue(max(1, round(self._w0 * pct / 100.0)))
+        self.width_box.blockSignals(False)
+        self._show_size()
+
+    def _on_width(self, w: int) -> None:
+        self.percent.blockSignals(True)
+        self.percent.setValue(100.0 * w / self._w0)
+        self.percent.blockSignals(False)
+        self._show_size()
+
+    def _show_size(self) -> None:
+        w = self.width_box.value()
+        self.size_label.setText(f"{self._w0} x {self._h0} → {w} x {max(1, round(self._h0 * w / self._w0))} px")
 
 
 def install_tools_menus(window: Any, layer_menu: QMenu) -> ToolsMenus:
