@@ -164,3 +164,16 @@ def test_resample_dialog_takes_a_percentage_and_shows_the_new_size(qtbot, window
     assert shown == [f"891 x 893 → {doc.width} x {doc.height} px"]
     window.undo()
     assert (doc.width, doc.height) == (891, 893)
+
+
+def test_a_file_added_as_a_layer_is_named_after_the_file_and_its_filter(qtbot, window, shared_data):
+    """Add Image Layer (and opening several files at once) named the new layer after the file
+    alone: three 2MASS frames became gc_2mass_j, gc_2mass_k... without the (J)/(K) the opened
+    file's layer shows, the one thing that tells the channels apart in the layer list."""
+    from window_test_helpers import wait_job
+
+    folder = shared_data / "fits" / "multiband_gc"
+    doc = open_file(qtbot, window, folder / "gc_2mass_h.fits")
+    wait_job(qtbot, window.files.add_image_paths([str(folder / "gc_2mass_j.fits")]))
+    qtbot.waitUntil(lambda: len(doc.layers) == 2, timeout=10000)
+    assert {layer.name for layer in doc.layers} == {"gc_2mass_h (H)", "gc_2mass_j (J)"}

@@ -186,7 +186,7 @@ class FileActions:
 
         def add(images: list[tuple[str, Any]]) -> None:
             for path, image in images:
-                lid = self.model.run(self.model.doc.add_image, image, name=Path(path).stem)
+                lid = self.model.run(self.model.doc.add_image, image)
                 if lid:
                     add_recent(path)
                     self.model.select(lid)
