@@ -82,3 +82,18 @@ def test_mask_from_layer_below_uses_the_layer_under_the_selection(qtbot, window)
     window.model.select(adj)
     _action(window, "Layer", "Mask From Layer Below").trigger()
     assert isinstance(doc.layer(adj).mask, LayerMask) and doc.layer(adj).mask.layer == helper
+
+
+def test_crop_to_ratio_offers_portrait_ratios_on_a_landscape_picture(qtbot, window):
+    """The menu's ratios followed the picture's orientation only: an upright nebula could not
+    be framed 2:3 on a landscape frame. Entries now mean width:height as written."""
+    from editor.core.document import Document
+
+    doc = Document.from_image(np.zeros((40, 90), np.float32))
+    window.set_document(doc)
+    wait_render(qtbot, window)
+    _action(window, "Image", "2:3", sub="Crop to Ratio").trigger()
+    assert (doc.width, doc.height) == (27, 40)
+    window.undo()
+    _action(window, "Image", "3:2", sub="Crop to Ratio").trigger()
+    assert (doc.width, doc.height) == (60, 40)

@@ -32,9 +32,16 @@ class ToolsMenus:
         window.menuBar().insertMenu(layer_menu.menuAction(), img)
         self.image_menu = img
         crop = img.addMenu(tr("&Crop to Ratio"))
-        for name in CROP_RATIOS:
-            if name != "free":
-                self._add(crop, name, lambda r=name: self._doc_run("crop_to_ratio", r))
+        # Width:height as written, as Photoshop's ratio presets: 3:2 is landscape on any
+        # picture, 2:3 portrait (an upright nebula framed on a landscape frame).
+        ratios = [name for name in CROP_RATIOS if name not in ("free", "1:1")]
+        self._add(crop, "1:1", lambda: self._doc_run("crop_to_ratio", "1:1"))
+        for name in ratios:
+            self._add(crop, name, lambda r=name: self._doc_run("crop_to_ratio", r, False))
+        crop.addSeparator()
+        for name in ratios:
+            w, h = name.split(":")
+            self._add(crop, f"{h}:{w}", lambda r=name: self._doc_run("crop_to_ratio", r, True))
         img.addSeparator()
         self._add(img, tr("Rotate 90° &Clockwise"), lambda: self._doc_run("rotate", 90))
         self._add(img, tr("Rotate 90° C&ounter-clockwise"), lambda: self._doc_run("rotate", -90))
