@@ -28,8 +28,17 @@ def analyse(linear: np.ndarray) -> dict[str, Any]:
     """Histograms and statistics of a linear render, via the filters package."""
     import filters
 
+    from filters.stretch_stats import finite_sample, is_normalised
+
     hist = filters.histogram(linear, bins=BINS)
     stats = filters.image_statistics(linear)
+    # Low %/High % count pixels at or past 0 and 1: in ADU or physical units (2MASS at ~500
+    # ADU) every pixel is "past 1" and High % read 100, as if the picture were all clipped.
+    # Such data has no white point to clip at until a layer scales it: no figure, not a false one.
+    if not is_normalised(finite_sample(linear)):
+        for key in ("clipped_low_pct", "clipped_high_pct"):
+            if key in stats:
+                stats[key] = [None] * len(stats[key])
     return {"hist": hist, "stats": stats}
 
 
@@ -167,6 +176,8 @@ def _fmt(v: Any) -> str:
 def _fmt_pct(v: Any) -> str:
     """Clipped percentages to 0.01 %, as PixInsight shows them: "0,0005086" made the table
     wider than the panel at 1366x768 and cut its last column."""
+    if v is None:
+        return "—"  # not measured: the data is not in 0..1 units
     if not isinstance(v, (int, float)) or v == 0:
         return _fmt(v)
     if 0 < v < 0.01:
