@@ -69,3 +69,19 @@ def window(qtbot: Any, dialogs: Dialogs):
     win.show()
     yield win
     win.editor.renderer.shutdown()
+
+
+@pytest.fixture
+def french(monkeypatch: pytest.MonkeyPatch):
+    """The UI in French for one test (the application's translators installed), English after."""
+    from PyQt6.QtWidgets import QApplication
+
+    from editor.ui.common import i18n
+    from editor.ui.shell.app import make_application
+
+    monkeypatch.setenv("NEBULAYER_LANG", "fr")
+    make_application()
+    assert i18n.install(QApplication.instance()) == "fr"
+    yield
+    monkeypatch.setenv("NEBULAYER_LANG", "en")
+    i18n.install(QApplication.instance())

@@ -91,21 +91,6 @@ def test_lrgb_dialog_keeps_the_stack_order_for_frames_without_filters(qtbot, win
     assert dlg.channels() == {"R": ids[0], "G": ids[1], "B": ids[2]}
 
 
-@pytest.fixture
-def french(monkeypatch):
-    from PyQt6.QtWidgets import QApplication
-
-    from editor.ui.common import i18n
-    from editor.ui.shell.app import make_application
-
-    monkeypatch.setenv("NEBULAYER_LANG", "fr")
-    make_application()
-    assert i18n.install(QApplication.instance()) == "fr"
-    yield
-    monkeypatch.setenv("NEBULAYER_LANG", "en")
-    i18n.install(QApplication.instance())
-
-
 def test_the_progress_dialog_of_a_long_job_has_cancel_in_the_users_language(qtbot, french):
     """Jobs over half a second show a progress dialog with Cancel; in the French window its
     button still said "Cancel"."""

@@ -9,21 +9,6 @@ import pytest
 from PyQt6.QtGui import QFontMetrics
 
 
-@pytest.fixture
-def french(monkeypatch):
-    from PyQt6.QtWidgets import QApplication
-
-    from editor.ui.common import i18n
-    from editor.ui.shell.app import make_application
-
-    monkeypatch.setenv("NEBULAYER_LANG", "fr")
-    make_application()
-    assert i18n.install(QApplication.instance()) == "fr"
-    yield
-    monkeypatch.setenv("NEBULAYER_LANG", "en")
-    i18n.install(QApplication.instance())
-
-
 def _bright_rows(qtbot, text: str) -> int:
     """Rows holding text pixels in an unselected top tab labelled ``text``."""
     from PyQt6.QtWidgets import QTabWidget, QWidget
