@@ -5,7 +5,6 @@ histogram's statistics fit the panel."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PyQt6.QtGui import QFontMetrics
 
 
