@@ -142,7 +142,7 @@ def test_dropping_files_opens_them_then_adds_layers(qtbot, window, shared_data):
     doc = window.model.doc
     assert doc is not None and len(doc.layers) == 1
     drop(band / "gc_2mass_h.fits")
-    assert window.model.doc is doc and [layer.name for layer in doc.layers][-1] == "gc_2mass_h"
+    assert window.model.doc is doc and [layer.name for layer in doc.layers][-1] == "gc_2mass_h (H)"
 
 
 def test_photoshop_shortcuts_are_bound(window):
