@@ -13,22 +13,10 @@ from typing import Sequence
 
 from editor.errors import NebulayerError
 from editor.locale import N_, _, localise
+from editor.locale.argparse_i18n import ARGPARSE_TEXTS  # noqa: F401 - argparse's texts, for tests/i18n
 
 BITS_HELP = N_("8 or 16: integers (values within 0..1 as they are, other ranges rescaled and "
                 "said, see README 'Pixel values'); 32: float (default for FITS/TIFF)")
-#: argparse's own texts (usage, option titles, its error lines), which Python ships without
-#: translations: listed here for the catalogs, and argparse looks them up through
-#: editor.locale once :func:`_argparse_speaks_our_language` has run (printf-style fields kept).
-ARGPARSE_TEXTS = (
-    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
-    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
-    N_("not allowed with argument %s"), N_("the following arguments are required: %s"),
-    N_("one of the arguments %s is required"), N_("expected one argument"),
-    N_("expected at most one argument"), N_("expected at least one argument"),
-    N_("ambiguous option: %(option)s could match %(matches)s"), N_("invalid %(type)s value: %(value)r"),
-    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("%(prog)s: error: %(message)s\n"),
-    N_("can't open '%(filename)s': %(error)s"),
-)
 SUBCOMMANDS = ("info", "render", "apply", "convert", "capture", "stack", "review", "solve", "mosaic", "plugins",
                "gui")
 
@@ -40,12 +28,15 @@ def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
     from editor import __version__
 
     _argparse_speaks_our_language()
-    parser = argparse.ArgumentParser(
+    from editor.locale.argparse_i18n import ArgumentParser
+
+    parser = ArgumentParser(
         prog="nebulayer",
         description=_("Layered, non-destructive image editor for astrophotographers. Without a "
                       "sub-command, opens the editor (on the sample project, or on FILE...)."),
     )
-    parser.add_argument("--version", action="version", version=f"nebulayer {__version__}")
+    parser.add_argument("--version", action="version", version=f"nebulayer {__version__}",
+                        help=_("show program's version number and exit"))
     parser.add_argument("-v", "--verbose", action="store_true",
                         help=_("print library messages and, for internal errors, the traceback "
                                "(otherwise they go to the log file)"))
@@ -118,9 +109,10 @@ def _build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _argparse_speaks_our_language() -> None:
-    """argparse calls the module-level ``_`` it imported from gettext at each use: pointing it
-    at editor.locale's gives its usage line and errors in the user's language."""
-    argparse._ = _  # type: ignore[attr-defined]
+    """argparse's usage line, errors and plurals in the user's language (see argparse_i18n)."""
+    from editor.locale.argparse_i18n import install
+
+    install()
 
 
 def _plugin_formats_for(*paths: str) -> None:

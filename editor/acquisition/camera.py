@@ -161,7 +161,7 @@ class Camera:
         self.link.connect_device(self.name)
         # drivers only define CCD_INFO etc. after connecting: wait for them
         self.link.wait_until(lambda: self._defined("CCD_INFO") and self._defined("CCD_EXPOSURE"),
-                             10.0, f"{self.name} to describe itself")
+                             10.0, _("{device} to describe itself").format(device=self.name))
         self._prepare_upload()
         self._caps = None
         return self.capabilities()
@@ -173,11 +173,11 @@ class Camera:
     def _prepare_upload(self) -> None:
         if self.link.switches(self.name, "UPLOAD_MODE").get("UPLOAD_LOCAL"):
             self.link.set_and_wait(self.name, "UPLOAD_MODE", {"UPLOAD_CLIENT": "On"},
-                                   what="upload mode")
+                                   what=_("upload mode"))
         fmt = self.link.switches(self.name, "CCD_TRANSFER_FORMAT")
         if fmt and "FORMAT_FITS" in fmt and not fmt["FORMAT_FITS"]:
             self.link.set_and_wait(self.name, "CCD_TRANSFER_FORMAT", {"FORMAT_FITS": "On"},
-                                   what="transfer format FITS")
+                                   what=_("transfer format FITS"))
 
     def disconnect(self) -> None:
         self.link.disconnect_device(self.name)
@@ -263,7 +263,7 @@ class Camera:
                 raise DeviceError(_("{name}: cannot take {frame_type} frames").format(name=name, frame_type=settings.frame_type))
             switch = _FRAME_SWITCH[settings.frame_type]
             if not link.switches(name, "CCD_FRAME_TYPE").get(switch):
-                link.set_and_wait(name, "CCD_FRAME_TYPE", {switch: "On"}, what="frame type")
+                link.set_and_wait(name, "CCD_FRAME_TYPE", {switch: "On"}, what=_("frame type"))
 
     def _set_iso(self, caps: CameraCapabilities, iso: str) -> None:
         """Turn on the CCD_ISO switch whose label (or member name) is ``iso``."""
@@ -289,7 +289,7 @@ class Camera:
         wanted = {"X": x, "Y": y, "WIDTH": w, "HEIGHT": h}
         # drivers keep CCD_FRAME in unbinned pixels
         if self.link.numbers(self.name, "CCD_FRAME") != {k: float(v) for k, v in wanted.items()}:
-            self.link.set_and_wait(self.name, "CCD_FRAME", wanted, what="region of interest")
+            self.link.set_and_wait(self.name, "CCD_FRAME", wanted, what=_("region of interest"))
 
     # ---- exposures --------------------------------------------------------------------------
     def _exposure_settled(self) -> bool:
@@ -307,7 +307,7 @@ class Camera:
         link, name = self.link, self.name
         # A new exposure sent while CCD_EXPOSURE is still Busy from the last frame can be
         # dropped by the driver without a word: wait for it to settle first.
-        link.wait_until(self._exposure_settled, 10.0, f"{name} to finish its previous exposure",
+        link.wait_until(self._exposure_settled, 10.0, _("{device} to finish its previous exposure").format(device=name),
                         cancel=cancel)
         count0 = link.blob_count(name)
         started = datetime.now(timezone.utc)
@@ -327,7 +327,7 @@ class Camera:
         timeout = settings.exposure + self.readout_margin
         try:
             link.wait_until(arrived_or_failed, timeout,
-                            f"the {settings.exposure:g} s frame from {name}",
+                            _("the {exposure:g} s frame from {device}").format(exposure=settings.exposure, device=name),
                             cancel=cancel, tick=tick)
         except Cancelled:
             self.abort()
@@ -349,7 +349,7 @@ class Camera:
             return
         try:
             self.link.send(self.name, "CCD_ABORT_EXPOSURE", {"ABORT": "On"})
-            self.link.wait_until(self._exposure_settled, 5.0, f"{self.name} to abort")
+            self.link.wait_until(self._exposure_settled, 5.0, _("{device} to abort").format(device=self.name))
         except DeviceError:
             # the camera or link is gone; nothing left to abort
             pass

@@ -19,33 +19,33 @@ from editor.acquisition.filter_wheel import FilterWheel
 from editor.acquisition.indi_link import IndiLink
 from editor.acquisition.sequence import SequenceRunner, SequenceStep, parse_plan, parse_roi
 from editor.errors import DeviceError, ImageWriteError, NebulayerError
-from editor.locale import _
+from editor.locale import _, ngettext
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="localhost", help="INDI server host (default localhost)")
-    parser.add_argument("--port", type=int, default=7624, help="INDI server port (default 7624)")
-    parser.add_argument("--camera", help="camera device name (default: the only camera)")
-    parser.add_argument("--exposure", type=float, required=True, help="exposure time in seconds")
-    parser.add_argument("--count", type=int, default=1, help="frames per filter (default 1)")
-    parser.add_argument("--filter", help="filter name, or several separated by commas "
-                        "(L,R,G,B): --count frames through each")
-    parser.add_argument("--wheel", help="filter wheel device (default: the only one)")
-    parser.add_argument("--plan", help="sequence shorthand instead of --count/--filter, "
-                        "e.g. '10xL,5xR,5xG,5xB' or '10xHa:300'")
-    parser.add_argument("--gain", type=float, help="camera gain")
-    parser.add_argument("--offset", type=float, help="camera offset")
-    parser.add_argument("--bin", type=int, default=1, dest="binning", help="binning (default 1)")
-    parser.add_argument("--roi", help="region of interest x,y,width,height in sensor pixels "
-                        "(default: full frame)")
+    parser.add_argument("--host", default="localhost", help=_("INDI server host (default localhost)"))
+    parser.add_argument("--port", type=int, default=7624, help=_("INDI server port (default 7624)"))
+    parser.add_argument("--camera", help=_("camera device name (default: the only camera)"))
+    parser.add_argument("--exposure", type=float, required=True, help=_("exposure time in seconds"))
+    parser.add_argument("--count", type=int, default=1, help=_("frames per filter (default 1)"))
+    parser.add_argument("--filter", help=_("filter name, or several separated by commas "
+                                           "(L,R,G,B): --count frames through each"))
+    parser.add_argument("--wheel", help=_("filter wheel device (default: the only one)"))
+    parser.add_argument("--plan", help=_("sequence shorthand instead of --count/--filter, "
+                                         "e.g. '10xL,5xR,5xG,5xB' or '10xHa:300'"))
+    parser.add_argument("--gain", type=float, help=_("camera gain"))
+    parser.add_argument("--offset", type=float, help=_("camera offset"))
+    parser.add_argument("--bin", type=int, default=1, dest="binning", help=_("binning (default 1)"))
+    parser.add_argument("--roi", help=_("region of interest x,y,width,height in sensor pixels "
+                                        "(default: full frame)"))
     parser.add_argument("--type", choices=FRAME_TYPES, default="light", dest="frame_type",
-                        help="frame type (default light)")
-    parser.add_argument("--object", dest="object_name", help="target name (OBJECT, folder name)")
-    parser.add_argument("--delay", type=float, default=0.0, help="seconds between frames")
+                        help=_("frame type (default light)"))
+    parser.add_argument("--object", dest="object_name", help=_("target name (OBJECT, folder name)"))
+    parser.add_argument("--delay", type=float, default=0.0, help=_("seconds between frames"))
     parser.add_argument("--readout-timeout", type=float, default=30.0,
-                        help="seconds allowed after each exposure for readout/download "
-                             "(default 30)")
-    parser.add_argument("--out", required=True, help="folder for the session's frames")
+                        help=_("seconds allowed after each exposure for readout/download "
+                               "(default 30)"))
+    parser.add_argument("--out", required=True, help=_("folder for the session's frames"))
 
 
 def _steps(args: argparse.Namespace) -> list[SequenceStep]:
@@ -63,16 +63,19 @@ def _pick(link: IndiLink, wanted: str | None, kind: str, exclude: str = "") -> s
     devices = link.devices()
     if wanted:
         if wanted not in {d.name for d in devices}:
-            names = ", ".join(d.name for d in devices) or "none"
+            names = ", ".join(d.name for d in devices) or _("none")
             raise DeviceError(_("INDI {address}: no device {wanted!r} (devices: {names})").format(address=link.address, wanted=wanted, names=names))
         return wanted
     matches = [d.name for d in devices if kind in d.kinds and d.name != exclude]
     if len(matches) == 1:
         return matches[0]
+    camera = kind == "camera"
     if not matches:
-        raise DeviceError(_("INDI {address}: no {kind} found").format(address=link.address, kind=kind))
-    raise DeviceError(_("INDI {address}: several {kind}s ({text}): "
-                      "choose one with --{value}").format(address=link.address, kind=kind, text=', '.join(matches), value='camera' if kind == 'camera' else 'wheel'))
+        raise DeviceError((_("INDI {address}: no camera found") if camera else
+                           _("INDI {address}: no filter wheel found")).format(address=link.address))
+    raise DeviceError((_("INDI {address}: several cameras ({names}): choose one with --camera") if camera else
+                       _("INDI {address}: several filter wheels ({names}): choose one with --wheel")).format(
+        address=link.address, names=", ".join(matches)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,10 +91,11 @@ def run(args: argparse.Namespace) -> int:
         camera.connect()
         wheel = None
         if any(s.filter for s in steps) or args.wheel:
+            # untranslated: a device kind (editor.acquisition.devices), not a message
             wheel = FilterWheel(link, _pick(link, args.wheel, "filter wheel", camera.name))
             wheel.connect()
         total = sum(s.count for s in steps)
-        with TerminalProgress(f"capture {total} frame(s)") as bar:
+        with TerminalProgress(ngettext("capture {n} frame", "capture {n} frames", total).format(n=total)) as bar:
             runner = SequenceRunner(camera, wheel, out=args.out, object_name=args.object_name,
                                     delay=args.delay, on_progress=lambda p: bar(p.fraction),
                                     on_frame=lambda path, _f: print(path, flush=True))
@@ -102,14 +106,18 @@ def run(args: argparse.Namespace) -> int:
                 camera.abort()
                 raise
         if result.aborted:
-            print(f"nebulayer: sequence aborted; {len(result.saved)} frame(s) saved in "
-                  f"{result.folder}", file=sys.stderr)
+            n = len(result.saved)
+            print("nebulayer: " + ngettext("sequence aborted; {n} frame saved in {folder}",
+                                           "sequence aborted; {n} frames saved in {folder}", n).format(
+                n=n, folder=result.folder), file=sys.stderr)
             return 1
         return 0
     except NebulayerError as exc:
         if runner is None or not runner.saved:
             raise
-        kept = f" ({len(runner.saved)} frame(s) saved in {runner.folder})"
+        n = len(runner.saved)
+        kept = " " + ngettext("({n} frame saved in {folder})", "({n} frames saved in {folder})", n).format(
+            n=n, folder=runner.folder)
         if isinstance(exc, ImageWriteError):
             raise ImageWriteError(exc.path, exc.problem + kept) from None
         if isinstance(exc, DeviceError):

@@ -25,7 +25,7 @@ class FilterWheel:
     def connect(self) -> list[str]:
         self.link.connect_device(self.name)
         self.link.wait_until(lambda: self.link.vector(self.name, "FILTER_SLOT") is not None,
-                             10.0, f"{self.name} to describe its slots")
+                             10.0, _("{device} to describe its slots").format(device=self.name))
         return self.filters()
 
     def disconnect(self) -> None:

@@ -167,7 +167,7 @@ class IndiLink(IndiSession):
             async with self._cond:
                 while True:
                     if not self._up:
-                        reason = self._lost_reason or "not connected"
+                        reason = self._lost_reason or _("not connected")
                         raise DeviceError(_("INDI {address}: {reason} while waiting for {what}").format(address=self.address, reason=reason, what=what))
                     if predicate():
                         return
@@ -177,7 +177,8 @@ class IndiLink(IndiSession):
             raise DeviceError(_("INDI {address}: not connected").format(address=self.address))
         future = self._runner.submit(wait())
         wait_for_future(future, timeout,
-                        f"INDI {self.address}: timed out after {timeout:g} s waiting for {what}",
+                        _("INDI {address}: timed out after {timeout:g} s waiting for {what}").format(
+                            address=self.address, timeout=timeout, what=what),
                         cancel=cancel, tick=tick)
 
     def set_and_wait(self, device: str, vector: str, members: dict[str, Any], *,
@@ -195,7 +196,7 @@ class IndiLink(IndiSession):
         state = self.state(device, vector)
         problem = ""
         if state == "Alert":
-            problem = "refused"
+            problem = _("refused")
         else:
             current = self._call(lambda: dict(self.vector(device, vector) or {}))
             problem = props.not_applied(members, current)
@@ -210,7 +211,7 @@ class IndiLink(IndiSession):
         self.send(device, "CONNECTION", {"CONNECT": "On"})
 
         self.wait_until(lambda: props.connect_finished(self.vector(device, "CONNECTION")),
-                        timeout, f"{device} to connect")
+                        timeout, _("{device} to connect").format(device=device))
         if self.state(device, "CONNECTION") == "Alert":
             msg = self.message(device)
             raise DeviceError(_("{device}: the driver could not connect to the hardware").format(device=device)
@@ -222,4 +223,4 @@ class IndiLink(IndiSession):
         self.send(device, "CONNECTION", {"DISCONNECT": "On"})
 
         self.wait_until(lambda: props.disconnect_finished(self.vector(device, "CONNECTION")),
-                        timeout, f"{device} to disconnect")
+                        timeout, _("{device} to disconnect").format(device=device))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from editor.acquisition.devices import DeviceInfo, kinds_from_interface
+from editor.locale import _
 
 
 def has_devices(client: Any) -> bool:
@@ -90,7 +91,7 @@ def not_applied(wanted: dict[str, Any], current: dict[str, Any]) -> str:
         else:
             ok = got == value
         if not ok:
-            return f"not applied ({name} is still {got})"
+            return _("not applied ({name} is still {value})").format(name=name, value=got)
     return ""
 
 

@@ -184,7 +184,7 @@ class IndiSession:
             self._up = False
             self._ready = False
             if not self._closing:
-                self._lost_reason = "the connection to the server was lost"
+                self._lost_reason = tr("the connection to the server was lost")
                 client.shutdown()  # we decide when to reconnect, not indipyclient's 5 s loop
                 if was_up:
                     self._emit("disconnected", reason=self._lost_reason)

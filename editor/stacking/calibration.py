@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from editor.locale import D_
 from editor.stacking.cosmetic import bad_pixel_map, correct_pixels, dead_pixels_from_flat
 from editor.stacking.frames import FrameInfo
 from editor.stacking.masters import Master, check_master_fits
@@ -52,17 +53,19 @@ class Calibration:
                                       cold_sigma=self.cold_sigma)
             bad = hot | cold
             self.hot, self.cold = hot, cold
-            self.notes.append(f"cosmetic correction: {int(hot.sum())} hot and {int(cold.sum())} "
-                              f"cold pixels from {self.dark.name} ({self.hot_sigma:g}/"
-                              f"{self.cold_sigma:g} sigma)")
+            # notes are English data (the master's FITS HISTORY), shown translated by localise()
+            self.notes.append(D_("cosmetic correction: {hot} hot and {cold} cold pixels from {name} "
+                                 "({hot_sigma:g}/{cold_sigma:g} sigma)", hot=int(hot.sum()),
+                                 cold=int(cold.sum()), name=self.dark.name, hot_sigma=self.hot_sigma,
+                                 cold_sigma=self.cold_sigma))
         if self.flat is not None:
             flat = np.array(self.flat.data, dtype=np.float32, copy=True)
             flat[~(flat > FLAT_FLOOR)] = np.nan
             self._flat = flat
             if self.cosmetic:
                 dead = dead_pixels_from_flat(self.flat.data)
-                self.notes.append(f"cosmetic correction: {int(dead.sum())} dead pixels from "
-                                  f"{self.flat.name}")
+                self.notes.append(D_("cosmetic correction: {n} dead pixels from {name}",
+                                     n=int(dead.sum()), name=self.flat.name))
                 bad = dead if bad is None else bad | dead
         self._bad = bad if bad is not None and bad.any() else None
 
@@ -102,13 +105,13 @@ class Calibration:
             if self._thermal is not None:
                 k = self.dark_factor(info)
                 out -= np.float32(k) * self._thermal
-                notes.append(f"dark x{k:.3f}")
+                notes.append(D_("dark x{k:.3f}", k=k))
             else:
                 out -= self.dark.data
                 if info.exposure and self.dark.exposure and \
                         abs(info.exposure - self.dark.exposure) > 0.01 * self.dark.exposure:
-                    notes.append(f"dark of {self.dark.exposure:g} s on a {info.exposure:g} s "
-                                 "light, unscaled (give a bias to scale it)")
+                    notes.append(D_("dark of {dark:g} s on a {light:g} s light, unscaled (give a bias "
+                                    "to scale it)", dark=self.dark.exposure, light=info.exposure))
         if self._bad is not None:
             out = correct_pixels(out, self._bad, info.pattern)
         if self._flat is not None:

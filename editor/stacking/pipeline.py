@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from editor.jobs.progress import CancelToken, Progress, scaled_progress
-from editor.locale import _
+from editor.locale import D_, Text, _, localise, ngettext
 from editor.stacking.calibration import Calibration
 from editor.stacking.frames import FrameInfo, StackError, check_same_geometry, load_frame, peek_info
 from editor.stacking.integration import Integration, IntegrationOptions, integrate
@@ -107,12 +107,17 @@ class FrameReport:
     calibration: str = ""
     matrix: np.ndarray | None = field(default=None, repr=False)  # reference px -> frame px
 
-    def line(self) -> str:
+    def line(self) -> Text:
+        """English (the master's FITS HISTORY); ``localise(line)`` shows it translated."""
         if not self.accepted:
-            return f"{self.path.name}: skipped ({self.reason})"
-        return (f"{self.path.name}: {self.registration}; {self.stars} stars, FWHM "
-                f"{self.fwhm:.2f} px, weight {self.weight:.3f}"
-                + (f"; {self.calibration}" if self.calibration else ""))
+            return D_("{name}: skipped ({reason})", name=self.path.name, reason=self.reason)
+        if self.calibration:
+            return D_("{name}: {registration}; {stars} stars, FWHM {fwhm:.2f} px, weight {weight:.3f}; "
+                      "{calibration}", name=self.path.name, registration=self.registration, stars=self.stars,
+                      fwhm=self.fwhm, weight=self.weight, calibration=self.calibration)
+        return D_("{name}: {registration}; {stars} stars, FWHM {fwhm:.2f} px, weight {weight:.3f}",
+                  name=self.path.name, registration=self.registration, stars=self.stars, fwhm=self.fwhm,
+                  weight=self.weight)
 
 
 @dataclass
@@ -131,10 +136,29 @@ class StackResult:
 
     def summary(self) -> str:
         low, high = self.integration.rejected_fraction if self.integration else (0.0, 0.0)
-        lines = [f"stacked {len(self.accepted)} of {len(self.frames)} lights; rejected "
-                 f"{low:.2%} low, {high:.2%} high"]
-        lines += [f.line() for f in self.frames]
+        total = len(self.frames)
+        lines = [ngettext("stacked {n} of {total} light; rejected {low} low, {high} high",
+                          "stacked {n} of {total} lights; rejected {low} low, {high} high", total).format(
+            n=len(self.accepted), total=total, low=format_percent(low), high=format_percent(high))]
+        lines += [localise(f.line()) for f in self.frames]
         return "\n".join(lines)
+
+
+def format_percent(fraction: float) -> str:
+    """``0.0123`` as "1.23%", "1,23 %" (the language's way)."""
+    from babel.numbers import format_percent as babel_percent
+
+    from editor.locale import language
+
+    return babel_percent(fraction, format="#,##0.00%", locale=language())
+
+
+def _joined(notes: Sequence[str]) -> str:
+    """``", ".join(notes)`` that :func:`localise` still shows note by note in the language."""
+    text = Text(", ".join(notes))
+    text.msgid = ", ".join(f"{{n{i}}}" for i in range(len(notes)))
+    text.fields = {f"n{i}": note for i, note in enumerate(notes)}
+    return text
 
 
 def _masters(req: StackRequest, report: Progress | None) -> dict[str, Master | None]:
@@ -207,7 +231,7 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
             stars = detect_stars(luminance(data))
             found.append(stars)
             reports.append(FrameReport(Path(path), True, stars=len(stars), fwhm=stars.fwhm,
-                                       noise=stars.noise, calibration=", ".join(notes)))
+                                       noise=stars.noise, calibration=_joined(notes)))
             calibrated.add(data)
             del data
             if report:
@@ -224,7 +248,7 @@ def run_stack(req: StackRequest, progress: Progress | None = None,
             data = calibrated.frame(i)
             if i == ref or not req.register:
                 transform = IDENTITY
-                rep.registration = "reference frame" if i == ref else "not registered"
+                rep.registration = D_("reference frame") if i == ref else D_("not registered")
             else:
                 try:
                     transform = checked.get(i) or find_transform(found[ref], found[i], ref_lum,

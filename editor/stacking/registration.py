@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from editor.locale import tr
+from editor.locale import D_, tr
 from editor.stacking.frames import StackError
 
 MAX_CONTROL = 50  # stars handed to astroalign's triangle matcher
@@ -69,9 +69,13 @@ class Transform:
 
     def describe(self) -> str:
         dx, dy = self.shift
-        return (f"{self.method}: dx {dx:+.2f} dy {dy:+.2f} px, rotation "
-                f"{self.rotation_deg:+.3f} deg, scale {self.scale:.5f}"
-                + (f", {self.matched} stars, rms {self.rms:.3f} px" if self.matched else ""))
+        # English data (FITS HISTORY of the master) that localise() shows translated
+        if self.matched:
+            return D_("{method}: dx {dx:+.2f} dy {dy:+.2f} px, rotation {angle:+.3f} deg, scale "
+                      "{scale:.5f}, {stars} stars, rms {rms:.3f} px", method=self.method, dx=dx, dy=dy,
+                      angle=self.rotation_deg, scale=self.scale, stars=self.matched, rms=self.rms)
+        return D_("{method}: dx {dx:+.2f} dy {dy:+.2f} px, rotation {angle:+.3f} deg, scale {scale:.5f}",
+                  method=self.method, dx=dx, dy=dy, angle=self.rotation_deg, scale=self.scale)
 
 
 IDENTITY = Transform(np.eye(3))
@@ -165,7 +169,7 @@ def refine(matrix: np.ndarray, ref: Stars, mov: Stars, radius: float = 2.0,
         if new_keep.sum() < 3 or (new_keep == keep).all():
             break
         keep = new_keep
-    return Transform(m, "translation" if translation_only else "similarity",
+    return Transform(m, D_("translation") if translation_only else D_("similarity"),
                      int(keep.sum()), rms)
 
 
@@ -181,11 +185,12 @@ def find_transform(ref: Stars, mov: Stars, ref_lum: np.ndarray, mov_lum: np.ndar
             result = refine(np.asarray(t.params, float), ref, mov)
             if result is not None and result.matched >= MIN_STARS:
                 return result
-            reason = "star triangles matched but too few stars confirmed the transform"
+            reason = tr("star triangles matched but too few stars confirmed the transform")
         except (astroalign.MaxIterError, ValueError, TypeError) as exc:
-            reason = f"no star pattern in common ({str(exc).split('.')[0]})"
+            reason = tr("no star pattern in common ({why})").format(why=str(exc).split('.')[0])
     else:
-        reason = f"too few stars ({len(mov)} found, {MIN_STARS} needed) for star matching"
+        reason = tr("too few stars ({found} found, {needed} needed) for star matching").format(
+            found=len(mov), needed=MIN_STARS)
     return _translation_fallback(ref, mov, ref_lum, mov_lum, reason)
 
 
@@ -202,11 +207,11 @@ def _translation_fallback(ref: Stars, mov: Stars, ref_lum: np.ndarray, mov_lum: 
         needed = max(3, int(0.25 * min(len(ref), len(mov))))
         if refined is not None and refined.matched >= needed:
             if refined.matched >= MIN_STARS:  # enough stars to measure the shift on them
-                refined.method = "translation (phase correlation, star-checked)"
+                refined.method = D_("translation (phase correlation, star-checked)")
                 return refined
             # a few noisy stars confirm the shift but would measure it worse than the image
-            return Transform(matrix, f"translation (phase correlation, confirmed by "
-                                     f"{refined.matched} stars)")
+            return Transform(matrix, D_("translation (phase correlation, confirmed by {n} stars)",
+                                        n=refined.matched))
         found = 0 if refined is None else refined.matched
     # Too few reliable stars (short, noisy subframes): check that the shift lines the smoothed
     # frames up far better than nearby wrong shifts do.
@@ -214,8 +219,8 @@ def _translation_fallback(ref: Stars, mov: Stars, ref_lum: np.ndarray, mov_lum: 
     if abs(dx) < 0.25 * w and abs(dy) < 0.25 * h:
         score, null = shift_contrast(ref_lum, mov_lum, dx, dy)
         if score > 0.2 and score > 2.5 * null:
-            return Transform(matrix, f"translation (phase correlation, correlation {score:.2f} "
-                                     f"vs {null:.2f} off-peak)")
+            return Transform(matrix, D_("translation (phase correlation, correlation {score:.2f} vs "
+                                        "{null:.2f} off-peak)", score=score, null=null))
     raise RegistrationError(tr("{reason}; the phase-correlation shift ({dx:+.1f}, {dy:+.1f}) px "
                             "is confirmed neither by the stars ({found} matched) nor by the "
                             "image correlation").format(reason=reason, dx=dx, dy=dy, found=found))

@@ -133,7 +133,7 @@ def test_cli_disk_full_mid_sequence_keeps_saved_frames(indi_server, tmp_path, ca
     err = captured.err.strip().splitlines()
     assert code == 2 and len(err) == 1
     assert "disk full" in err[0] and "Light_0002_0.1s.fits" in err[0]
-    assert "(1 frame(s) saved in" in err[0]
+    assert "(1 frame saved in" in err[0]
     (saved,) = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert saved.name == "Light_0001_0.1s.fits" and str(saved) == captured.out.strip()
     monkeypatch.undo()
