@@ -146,11 +146,16 @@ class StackResult:
 
 def format_percent(fraction: float) -> str:
     """``0.0123`` as "1.23%", "1,23 %" (the language's way)."""
+    import re
+
+    from babel import Locale
     from babel.numbers import format_percent as babel_percent
 
     from editor.locale import language
 
-    return babel_percent(fraction, format="#,##0.00%", locale=language())
+    # the language's own pattern ("#,##0 %" in French), with two decimals
+    pattern = re.sub(r"0(?!.*0)", "0.00", Locale.parse(language()).percent_formats[None].pattern)
+    return babel_percent(fraction, format=pattern, locale=language())
 
 
 def _joined(notes: Sequence[str]) -> str:

@@ -17,7 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 MODULES = sorted({*REPO.glob("editor/io/*.py"), *REPO.glob("editor/plugins/*.py"),
                   *REPO.glob("editor/review/*.py"), *REPO.glob("filters/*.py"),
                   REPO / "editor/project/limits.py", REPO / "editor/cli.py",
-                  REPO / "editor/render/tiles_cli.py"})
+                  REPO / "editor/render/tiles_cli.py", REPO / "editor/stacking/cli.py",
+                  REPO / "editor/astrometry/cli.py", REPO / "editor/mosaic/cli.py",
+                  REPO / "editor/acquisition/cli.py", REPO / "editor/locale/argparse_i18n.py"})
 MARKERS = {"_", "tr", "N_", "D_", "M_", "ngettext", "pgettext"}
 #: Logging goes to the log file (read by developers); warnings.warn to the console of scripts.
 DEVELOPER_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "warn"}
