@@ -50,58 +50,139 @@ class Window:
 
 
 def reduce2(img: np.ndarray) -> np.ndarray:
-    """Half-size area average; an odd last row/column is averaged with a copy of itself
-    (computed in place of the copy: padding a 100 MP source cost a full copy of it)."""
-    h, w = img.shape[:2]
-    hh, hw = h // 2, w // 2
-    out = np.empty(((h + 1) // 2, (w + 1) // 2) + img.shape[2:], np.float32)
-    ev, od = slice(0, 2 * hh, 2), slice(1, 2 * hh, 2)
-    ec, oc = slice(0, 2 * hw, 2), slice(1, 2 * hw, 2)
-    _quad(out[:hh, :hw], img[ev, ec], img[od, ec], img[ev, oc], img[od, oc])
-    if w % 2:
-        col = img[:, w - 1:w]
-        _quad(out[:hh, hw:], col[ev], col[od], col[ev], col[od])
-    if h % 2:
-        row = img[h - 1:h]
-        _quad(out[hh:, :hw], row[:, ec], row[:, ec], row[:, oc], row[:, oc])
-        if w % 2:
-            c = img[h - 1:h, w - 1:w]
-            _quad(out[hh:, hw:], c, c, c, c)
-    return out
+    """Half-size area average; an odd last row/column is averaged with a copy of itself.
+    Each output pixel is ``(((p + q) + r) + s) * 0.25`` in float32 (p, q: the left column of
+    its 2x2 block, top then bottom; r, s: the right one), whatever way it is computed."""
+    return reduce_levels(img, 1)[0]
 
 
-def _quad(dst: np.ndarray, p: np.ndarray, q: np.ndarray, r: np.ndarray, s: np.ndarray) -> None:
-    """dst = (p + q + r + s) / 4 in float32, summed in that order."""
-    np.add(p, q, out=dst)
-    dst += r
-    dst += s
-    dst *= np.float32(0.25)
+def _pixel_view(x: np.ndarray) -> np.ndarray:
+    """(k, w) of whole pixels (one void item of C float32) of a (k, w, C) array, for copies
+    of every other column: numpy moves 12-byte items in long loops, where the float view's
+    innermost loop of 3 made each strided step cost ~4x more."""
+    c = x.shape[2]
+    return x.view(np.dtype((np.void, 4 * c)))[..., 0]
 
 
-#: Rows of a source reduced at once when building the first proxy (even: bands reduce exactly
-#: as the whole; 256 rows of a 12000 px RGB source are 37 MB).
-PROXY_BAND_ROWS = 256
+def _cols(x: np.ndarray, first: int, dst: np.ndarray) -> None:
+    """``dst`` = columns first, first + 2, ... of x (k, w, C); when they run out (an odd
+    width, odd columns) the last column of x again, as the padded rule says."""
+    n = len(range(first, x.shape[1], 2))
+    np.copyto(_pixel_view(dst[:, :n]), _pixel_view(x[:, first::2]))
+    if n < dst.shape[1]:
+        dst[:, n:] = x[:, -1:]
+
+
+def _reduce_rows(e: np.ndarray, o: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
+    """``out`` (k, ceil(w/2), C) = the 2x2 means of top rows ``e`` and bottom rows ``o``
+    (k, w, C; ``o is e`` for an odd last row): ((p + q) + r) + s, then * 0.25, as
+    :func:`reduce2` rules, with every add on contiguous rows."""
+    k, w = e.shape[:2]
+    s = tmp[: k * w * e.shape[2]].reshape(e.shape)
+    np.add(e, o, out=s)  # p + q (even columns) in one contiguous pass over both rows
+    _cols(s, 0, out)
+    if w == 1:  # r, s are p, q again
+        out += e
+        out += o
+    else:
+        a = tmp[s.size: s.size + out.size].reshape(out.shape)
+        _cols(e, 1, a)
+        out += a
+        _cols(o, 1, a)
+        out += a
+    out *= np.float32(0.25)
+
+
+#: Source rows per band when building proxies (a multiple of 2**levels is used: every band
+#: but the last reduces whole 2x2 blocks at every level, so bands give the same values as
+#: the whole). 64 rows of a 7746 px RGB source are 6 MB: the level-1 rows are reduced again
+#: while they are still in the cache.
+PROXY_BAND_ROWS = 64
+#: Proxy levels built together from one read of a source (deeper ones from the last: a band
+#: must hold 2**levels rows).
+ONE_PASS_LEVELS = 6
+#: Images from this size are reduced on two threads (halves of the rows, same values).
+PARALLEL_BYTES = 32 << 20
+
+
+def reduce_levels(img: np.ndarray, levels: int) -> list[np.ndarray]:
+    """``[reduce2(img), reduce2(reduce2(img)), ...]`` (``levels`` of them) in one read of
+    ``img``, by bands of rows (on two threads for a big image), handing the pages of a
+    memory-mapped image back as it goes: the same values as reducing the whole, without the
+    whole image resident or any full-size temporary."""
+    grey = img.ndim == 2
+    x = img[:, :, None] if grey else img
+    h, w, c = x.shape
+    # Whole pixels must be contiguous float32 items for the column copies: else per band.
+    packed = x.dtype == np.float32 and x.strides[2] == 4 and x.strides[1] == 4 * c
+    shapes = []
+    for _ in range(levels):
+        h, w = (h + 1) // 2, (w + 1) // 2
+        shapes.append((h, w, c))
+    from editor.render.buffers import fresh
+
+    outs = [fresh(s) for s in shapes]  # faulted in at once, not by both threads in turn
+    unit = 2**levels
+    band = max(unit, PROXY_BAND_ROWS // unit * unit)
+    rows = x.shape[0]
+    big = img.nbytes >= 64 * 1024**2
+    halves = 2 if img.nbytes >= PARALLEL_BYTES and rows >= 4 * band else 1
+    cut = (rows // halves) // band * band  # a band boundary: both halves reduce whole blocks
+    parts = [(0, cut), (cut, rows)] if halves == 2 else [(0, rows)]
+
+    def run(y0: int, y1: int) -> None:
+        from editor.io.mapped import drop_resident
+
+        half = max(1, band // 2)
+        tmp = np.empty(half * x.shape[1] * c + half * ((x.shape[1] + 1) // 2) * c, np.float32)
+        for b0 in range(y0, y1, band):
+            cur, r0 = x[b0:min(b0 + band, y1)], b0
+            if not packed:
+                cur = np.ascontiguousarray(cur, np.float32)
+            for out in outs:
+                n = cur.shape[0]
+                dst = out[r0 // 2: r0 // 2 + (n + 1) // 2]
+                _reduce_rows(cur[0:n - 1:2] if n > 1 else cur, cur[1::2] if n > 1 else cur,
+                             dst[: n // 2] if n > 1 else dst, tmp)
+                if n > 1 and n % 2:  # the last row of the image: paired with itself
+                    last = cur[n - 1:]
+                    _reduce_rows(last, last, dst[n // 2:], tmp)
+                cur, r0 = dst, r0 // 2
+            if big and (b0 - y0) % 256 == 0:  # a mapped source: hand its pages back
+                drop_resident()
+
+    if halves == 2:
+        import threading
+
+        errors: list[BaseException] = []
+
+        def second() -> None:
+            try:
+                run(*parts[1])
+            except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+                errors.append(exc)
+
+        t = threading.Thread(target=second, name="proxy-reduce")
+        t.start()
+        try:
+            run(*parts[0])
+        finally:
+            t.join()
+        if errors:
+            raise errors[0]
+    else:
+        run(*parts[0])
+    return [o[:, :, 0] for o in outs] if grey else outs
 
 
 def reduce2_banded(img: np.ndarray) -> np.ndarray:
-    """:func:`reduce2` of a big (possibly memory-mapped) image by bands of rows, handing the
-    mapped pages back after each band: the same values, without the whole source resident
-    (nor reduce2's half-size temporaries of all of it) at once."""
-    h = img.shape[0]
-    if h <= 2 * PROXY_BAND_ROWS or img.nbytes < 64 * 1024**2:
-        return reduce2(img)
-    from editor.io.mapped import drop_resident
-
-    out = np.empty(((h + 1) // 2,) + ((img.shape[1] + 1) // 2,) + img.shape[2:], np.float32)
-    for y0 in range(0, h, PROXY_BAND_ROWS):
-        band = img[y0:y0 + PROXY_BAND_ROWS]
-        out[y0 // 2:y0 // 2 + (band.shape[0] + 1) // 2] = reduce2(band)
-        drop_resident()
-    return out
+    """:func:`reduce2` (kept for callers: it always works by bands now)."""
+    return reduce2(img)
 
 
 def proxy_level(source: Source, level: int) -> np.ndarray:
-    """The source reduced ``2**level`` times (level 0 = the pixels), built on first use."""
+    """The source reduced ``2**level`` times (level 0 = the pixels), built on first use; when
+    nothing is built yet, every level up to ``level`` comes from one read of the source."""
     if level == 0:
         return source.pixels
     from editor.io.mapped import prebuilt_level
@@ -113,10 +194,19 @@ def proxy_level(source: Source, level: int) -> np.ndarray:
         cached = source._pyramid.get(level)
         if cached is not None:
             return cached
-        below = source.pixels if level == 1 else None
-    if below is None:
-        below = proxy_level(source, level - 1)
-    reduced = reduce2_banded(below) if level == 1 else reduce2(below)
+        have = [k for k in source._pyramid if k < level]
+    if not have and prebuilt_level(source.pixels, 1) is None:
+        made = reduce_levels(source.pixels, min(level, ONE_PASS_LEVELS))
+        if level > ONE_PASS_LEVELS:  # the rest from the last of them (they are small)
+            for _ in range(level - ONE_PASS_LEVELS):
+                made.append(reduce2(made[-1]))
+        with source._lock:
+            for k, arr in enumerate(made, 1):
+                arr.flags.writeable = False
+                source._pyramid.setdefault(k, arr)
+            return source._pyramid[level]
+    below = proxy_level(source, level - 1)
+    reduced = reduce2(below)
     reduced.flags.writeable = False
     with source._lock:
         return source._pyramid.setdefault(level, reduced)
