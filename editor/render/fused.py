@@ -250,6 +250,7 @@ def apply(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray) 
     starts = list(range(0, h, band))
     lock = threading.Lock()
     todo = iter(starts)
+    steps = _steps(ops)
 
     def worker() -> None:
         while True:
@@ -257,12 +258,35 @@ def apply(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray) 
                 r0 = next(todo, None)
             if r0 is None:
                 return
-            _chunk(ops, src, dst, r0, min(h, r0 + band))
+            _chunk(steps, src, dst, r0, min(h, r0 + band))
 
     run_parallel([worker] * max(1, min(len(starts), WORKERS)))
 
 
-def _chunk(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray,
+#: How a layer mixes into the composite in :func:`_chunk`: its result replaces the composite
+#: (normal, opaque), is mixed by one opacity (None: opaque), by per-pixel alpha rows, or by a mask
+#: made per chunk.
+OPAQUE, SCALAR, ROWS, CHUNKED = range(4)
+
+
+def _steps(ops: list[tuple[Kernel, str, Any]]) -> list[tuple[Kernel, str, Any, int]]:
+    """``ops`` with how each one mixes, sorted out once per run rather than once per chunk
+    (each numpy call on a scalar costs ~2 us, and a run has ~30 chunks per segment); alpha <= 0
+    leaves the composite below as it is (blend() keeps below), so that layer is dropped."""
+    out = []
+    for op, mode, alpha in ops:
+        if isinstance(alpha, ChunkAlpha):
+            out.append((op, mode, alpha, CHUNKED))
+        elif np.ndim(alpha):
+            out.append((op, mode, alpha, ROWS))
+        elif not float(alpha) <= 0.0:
+            a = float(alpha)  # (NaN stays: it is mixed in as before)
+            how = OPAQUE if a >= 1.0 and mode == "normal" else SCALAR
+            out.append((op, mode, None if a >= 1.0 else np.float32(a), how))
+    return out
+
+
+def _chunk(steps: list[tuple[Kernel, str, Any, int]], src: np.ndarray, dst: np.ndarray,
            r0: int, r1: int) -> None:
     # No copy of the chunk in or out: the first layer reads ``src`` rows, the last one writes
     # ``dst`` rows (kernels take ``dst`` apart from ``src``), the others work in two per-thread
@@ -274,21 +298,18 @@ def _chunk(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray,
             scratch("fused_y", size, np.float32).reshape(shape)]
     out = dst[r0:r1]
     cur = src[r0:r1]  # the composite so far: src rows, then one of bufs, last out
-    todo = [(op, mode, alpha) for op, mode, alpha in ops  # alpha <= 0: blend() keeps below
-            if isinstance(alpha, ChunkAlpha) or np.ndim(alpha) or not float(alpha) <= 0.0]
-    for n, (op, mode, alpha) in enumerate(todo):
-        last = n == len(todo) - 1
-        if isinstance(alpha, ChunkAlpha):  # from cur: the composite below this layer
-            alpha, r0a = alpha(cur, r0, r1), 0
-        else:
-            r0a = r0
-        scalar = np.ndim(alpha) == 0
+    for n, (op, mode, alpha, how) in enumerate(steps):
+        last = n == len(steps) - 1
         free = bufs[1] if cur is bufs[0] else bufs[0]
         nxt = out if last else free  # out may be cur's very rows (dst is src): in place
-        if mode == "normal" and scalar and float(alpha) >= 1.0:
+        if how == OPAQUE:
             op(cur, nxt)
             cur = nxt
             continue
+        if how == CHUNKED:  # from cur: the composite below this layer
+            alpha = alpha(cur, r0, r1)
+        elif how == ROWS:
+            alpha = alpha[r0:r1]
         # the layer's result beside below, then blend._mix: below + (mixed - below) * a
         top = free if np.may_share_memory(nxt, cur) else nxt
         op(cur, top)
@@ -296,17 +317,17 @@ def _chunk(ops: list[tuple[Kernel, str, Any]], src: np.ndarray, dst: np.ndarray,
             mixed = blend_pixels(cur, top, mode)
             if mixed is not top:
                 np.copyto(top, mixed)
-        if scalar and float(alpha) >= 1.0:
+        if how == SCALAR and alpha is None:  # opaque, not normal
             cur = top
             if cur is not nxt:
                 np.copyto(nxt, cur)
                 cur = nxt
             continue
         np.subtract(top, cur, out=top)
-        if scalar:
-            top *= np.float32(float(alpha))
+        if how == SCALAR:
+            top *= alpha
         else:
-            ab = alpha[r0a:r0a + (r1 - r0)]
+            ab = alpha
             # as a[:, :, None], channel by channel (numpy's loops over a broadcast channel
             # axis are 3 elements long)
             planes = [top] if top.ndim == 2 else [top[..., c] for c in range(shape[-1])]

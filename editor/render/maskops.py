@@ -28,6 +28,21 @@ def feather_halo(feather: float, scale: float) -> int:
     return 0 if sigma <= 0 else int(math.ceil(4.0 * sigma)) + 1
 
 
+#: 1.0 as float32 bits: as uint32, the float32 values 0..1 are exactly the bits 0..ONE_BITS
+#: (negative values have the sign bit set; NaN, inf and values above 1 have bigger bits).
+ONE_BITS = np.uint32(0x3F800000)
+
+
+def in_unit_range(m: np.ndarray) -> bool:
+    """True when every value of ``m`` is within 0..1 (NaN: False); one reduction for a clean
+    float32 mask instead of min() and max(). (-0.0 fails the bits test and is looked at again.)"""
+    if m.size == 0:
+        return False
+    if m.dtype == np.float32 and m.view(np.uint32).max() <= ONE_BITS:
+        return True
+    return bool(m.min() >= 0.0 and m.max() <= 1.0)
+
+
 def finish_mask(raw: np.ndarray, props: dict, scale: float) -> np.ndarray:
     """Apply a mask's controls (``props`` as in Mask.props()) to raw (H, W) values 0..1."""
     m = np.asarray(raw, dtype=np.float32)
@@ -36,8 +51,8 @@ def finish_mask(raw: np.ndarray, props: dict, scale: float) -> np.ndarray:
     d = float(props["density"])
     if (black, midtone, white, d) == (0.0, 0.5, 1.0, 1.0) and sigma <= 0 and not props["invert"]:
         # no controls (a generated mask made chunk by chunk: the render's hot path): a clean
-        # mask in 0..1 is the result, found with two reductions (NaN fails both tests)
-        if m.size and m.min() >= 0.0 and m.max() <= 1.0:
+        # mask in 0..1 is the result, found with one reduction (NaN fails it)
+        if in_unit_range(m):
             return m
     if has_nan(m):  # (or inf) one fast pass decides; no copy of a clean mask
         m = np.nan_to_num(m, nan=0.0)
@@ -48,6 +63,6 @@ def finish_mask(raw: np.ndarray, props: dict, scale: float) -> np.ndarray:
         m = 1.0 - m
     if d != 1.0:
         m = 1.0 - d * (1.0 - m)
-    if m.size and m.min() >= 0.0 and m.max() <= 1.0:
+    if in_unit_range(m):
         return m  # already 0..1 (a generated mask's own levels clip it): no copy
     return np.clip(m, 0.0, 1.0).astype(np.float32, copy=False)

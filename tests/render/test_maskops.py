@@ -27,3 +27,20 @@ def test_controls_are_applied_when_set():
     m = np.array([[0.0, 0.25, 0.5, 1.0]], np.float32)
     out = finish_mask(m, dict(PLAIN, invert=True, density=0.5), 1.0)
     np.testing.assert_allclose(out, 1.0 - 0.5 * m, atol=1e-7)
+
+
+def test_in_unit_range_agrees_with_min_and_max_on_edge_values():
+    from editor.render.maskops import in_unit_range
+
+    for values, expected in (([0.0, 0.5, 1.0], True), ([-0.0, 1.0], True), ([0.0, 1.0000001], False),
+                             ([0.2, -1e-45], False), ([0.2, np.nan], False), ([np.inf], False),
+                             ([1e-45, 0.99999994], True)):
+        m = np.array([values], np.float32)
+        assert in_unit_range(m) is expected, values
+        assert in_unit_range(m.astype(np.float64)) is expected, values
+    assert in_unit_range(np.zeros((0, 3), np.float32)) is False
+
+
+def test_a_mask_holding_minus_zero_is_still_returned_itself():
+    m = np.array([[-0.0, 0.5, 1.0]], np.float32)
+    assert finish_mask(m, PLAIN, 1.0) is m
