@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from editor.jobs.progress import Progress, scaled_progress
-from editor.locale import _
+from editor.locale import D_, _
 from editor.stacking.frames import (FrameInfo, StackError, check_same_geometry, date_range,
                                     is_master, load_frame)
 from editor.stacking.integration import IntegrationOptions, integrate
@@ -58,7 +58,10 @@ class Master:
         if self.path:
             return self.path.name
         source = f" ({Path(self.inputs[0]).name})" if len(self.inputs) == 1 else ""
-        return f"master {self.kind} of {self.count} frame{'s' if self.count > 1 else ''}{source}"
+        # English (FITS HISTORY), shown translated by localise(): the kind too ("dark" -> "ダーク")
+        if self.count == 1:
+            return D_("master {kind} of 1 frame{source}", kind=self.kind, source=source)
+        return D_("master {kind} of {n} frames{source}", kind=self.kind, n=self.count, source=source)
 
 
 def _mean_or_none(values: Sequence[float | None]) -> float | None:
