@@ -8,8 +8,12 @@ downscaled full render, not an aliased one.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -24,25 +28,74 @@ DISTANCE_GRID = 1024
 
 
 class PanelCache:
-    """Per-panel reductions and distance maps, computed once per pixel buffer (thread-safe)."""
+    """Per-panel levels and distance maps, computed once per pixel buffer (thread-safe).
 
-    def __init__(self) -> None:
+    Least recently used entries go first past ``max_items`` (a whole clear emptied the
+    levels a coarser one is derived from). A value being made by one thread is waited for by
+    the others (the canvas's tile threads all ask for the same panels' levels at once: each
+    made its own full-resolution pass before)."""
+
+    def __init__(self, max_items: int = 1024) -> None:
         self._lock = threading.Lock()
-        self._items: dict[tuple, Any] = {}
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._making: dict[tuple, threading.Event] = {}
+        self.max_items = max_items
 
-    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+    def peek(self, key: tuple) -> Any:
+        """The value stored for ``key`` (made as most recently used), or None."""
         with self._lock:
             if key in self._items:
+                self._items.move_to_end(key)
                 return self._items[key]
-        value = make()
+        return None
+
+    def put(self, key: tuple, value: Any) -> None:
         with self._lock:
-            if len(self._items) > 64:
-                self._items.clear()
             self._items[key] = value
-        return value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+
+    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+                busy = self._making.get(key)
+                if busy is None:
+                    busy = self._making[key] = threading.Event()
+                    break
+            busy.wait()  # made by another thread: take its value (or make it if it failed)
+        try:
+            value = make()
+            self.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                self._making.pop(key, None)
+            busy.set()
 
 
 _DEFAULT_CACHE = PanelCache()
+_IDS: dict[int, tuple[weakref.ref, int]] = {}
+_NEXT_ID = itertools.count()
+_IDS_LOCK = threading.Lock()
+
+
+def _array_key(img: np.ndarray) -> tuple[str, int]:
+    """A cache key for a panel given without one: unique while ``img`` lives (``id()``
+    alone is reused by the next array, which then got the last one's levels)."""
+    with _IDS_LOCK:
+        got = _IDS.get(id(img))
+        if got is not None and got[0]() is img:
+            return ("array", got[1])
+        if len(_IDS) > 4096:
+            for i in [i for i, (r, _) in _IDS.items() if r() is None]:
+                del _IDS[i]
+        token = next(_NEXT_ID)
+        _IDS[id(img)] = (weakref.ref(img), token)
+        return ("array", token)
 
 
 def reduce_blocks(img: np.ndarray, k: int) -> np.ndarray:
@@ -95,6 +148,324 @@ def _reduce_blocks_nan(img: np.ndarray, k: int, oh: int, ow: int) -> np.ndarray:
     count = valid.sum(axis=(1, 3))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan).astype(np.float32)
+
+
+#: Levels from this one on (blocks of 8 x 8 pixels, 1/64 of a panel: 210 MB for the 12 RGB
+#: panels of a 1 GP mosaic) are kept whenever a level is made from full resolution, so every
+#: coarser preview scale is derived from them (a first fit view: one pass over the panels).
+KEEP_FROM_LEVEL = 3
+#: Full-resolution rows read per strip when levels are made (~32 MB of float32 per strip).
+_STRIP_BYTES = 32 * 1024**2
+
+
+@dataclass
+class Level:
+    """A panel reduced ``2**level`` times: ``means`` (float32, NaN where a block has no
+    data) and ``counts`` of the finite panel pixels behind each mean (None: every block is
+    whole and finite, the counts are the blocks' sizes)."""
+
+    level: int
+    means: np.ndarray
+    counts: np.ndarray | None
+
+    @property
+    def nbytes(self) -> int:
+        return self.means.nbytes + (0 if self.counts is None else self.counts.nbytes)
+
+
+def _block_sizes(n: int, level: int) -> np.ndarray:
+    """Panel pixels along one axis in each block of a level (the last block may be short)."""
+    step = 1 << level
+    return np.minimum(step, n - np.arange(-(-n // step)) * step).astype(np.float64)
+
+
+def _count_dtype(level: int) -> type:
+    return np.uint8 if level <= 3 else np.uint16 if level <= 7 else np.uint32
+
+
+def _halve(m: np.ndarray, c: np.ndarray | None, rows: np.ndarray, cols: np.ndarray, level: int
+           ) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`_halve_weighted`, 2x faster where every block is whole and finite (a panel's
+    interior): there all four weights are the same power of two, so the weighted sum is the
+    plain sum scaled exactly and the mean is the plain sum / 4, the same bits. The last row
+    and column, where blocks may be short or padded, take the weighted rule."""
+    if c is not None:
+        return _halve_weighted(m, c, rows, cols, level)
+    h, w = m.shape[:2]
+    oh, ow = (h + 1) // 2, (w + 1) // 2
+    eh, ew = h & ~1, w & ~1
+    total = m[0:eh:2, 0:ew:2].astype(np.float64)
+    total += m[0:eh:2, 1:ew:2]
+    total += m[1:eh:2, 0:ew:2]
+    total += m[1:eh:2, 1:ew:2]
+    total *= 0.25
+    means = np.empty((oh, ow) + m.shape[2:], np.float32)
+    means[:eh // 2, :ew // 2] = total
+    full = 1 << level
+    if h & 1 or rows[-1] != full:
+        y = 2 * (oh - 1)
+        means[oh - 1:] = _halve_weighted(m[y:], None, rows[y:], cols, level)[0]
+    if w & 1 or cols[-1] != full:
+        x = 2 * (ow - 1)
+        means[:, ow - 1:] = _halve_weighted(m[:, x:], None, rows, cols[x:], level)[0]
+    return means, None
+
+
+def _halve_weighted(m: np.ndarray, c: np.ndarray | None, rows: np.ndarray, cols: np.ndarray,
+                    level: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Rows of level ``level + 1`` from an even number of rows (or the last, odd one) of
+    ``level``: each mean is the count-weighted mean of its 2 x 2 finer means in float64, so
+    it is the mean of the finite panel pixels of its block, as the block means of a direct
+    reduction (the panel's values, summed in another order: within float32 rounding).
+    ``rows``/``cols``: the input blocks' sizes (their product is the count when ``c`` is
+    None). Elementwise in a fixed order, so a level is the same bits whether it is made from
+    full resolution, from a finer level kept in the cache, in whatever strips."""
+    h, w = m.shape[:2]
+    ph, pw = h + (h & 1), w + (w & 1)
+    extra = m.shape[2:]
+    if c is None:
+        wt = np.zeros((ph, pw), np.float64)
+        wt[:h, :w] = rows[:, None] * cols[None, :]
+        if extra:
+            wt = wt[..., None]
+        val = m
+    else:
+        wt = np.zeros((ph, pw) + c.shape[2:], np.float64)
+        wt[:h, :w] = c
+        val = np.where(c > 0, m, np.float32(0))
+    if (ph, pw) != (h, w):
+        padded = np.zeros((ph, pw) + extra, np.float32)
+        padded[:h, :w] = val
+        val = padded
+    total = val[0::2, 0::2] * wt[0::2, 0::2]
+    total += val[0::2, 1::2] * wt[0::2, 1::2]
+    total += val[1::2, 0::2] * wt[1::2, 0::2]
+    total += val[1::2, 1::2] * wt[1::2, 1::2]
+    count = wt[0::2, 0::2] + wt[0::2, 1::2]
+    count += wt[1::2, 0::2]
+    count += wt[1::2, 1::2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = (total / count).astype(np.float32)  # 0 / 0: NaN, a block with no data
+    if c is None:
+        return means, None
+    return means, count.astype(_count_dtype(level + 1))
+
+
+def _top_level(shape: tuple[int, ...]) -> int:
+    """The level where the panel is one block."""
+    return max(1, int(max(shape[0], shape[1]) - 1).bit_length())
+
+
+def make_levels(img: np.ndarray, target: int, finer: Level | None = None) -> dict[int, Level]:
+    """Levels ``target`` and coarser of the panel ``img``, made from ``finer`` (a level below
+    ``target``) or, without one, from full resolution in strips (a memory-mapped panel is
+    read once and its pages handed back). Returned: every level made that is worth keeping
+    (from ``finer``: all above it; from full resolution: those from ``KEEP_FROM_LEVEL``,
+    and ``target``)."""
+    from editor.io.mapped import drop_pages
+
+    h, w = img.shape[:2]
+    top = max(target, _top_level(img.shape))
+    base = 0 if finer is None else finer.level
+    keep_from = base + 1 if finer is not None else min(target, KEEP_FROM_LEVEL)
+    sizes = {lv: (_block_sizes(h, lv), _block_sizes(w, lv)) for lv in range(base, top + 1)}
+    out: dict[int, Level] = {}
+    pending: dict[int, tuple[np.ndarray, np.ndarray | None, int]] = {}
+
+    def store(lv: int, y0: int, m: np.ndarray, c: np.ndarray | None) -> None:
+        got = out.get(lv)
+        if got is None:
+            n = len(sizes[lv][0]), len(sizes[lv][1])
+            got = out[lv] = Level(lv, np.empty(n + m.shape[2:], np.float32), None)
+        y1 = y0 + m.shape[0]
+        got.means[y0:y1] = m
+        if c is not None and got.counts is None:  # the first rows with missing data
+            got.counts = _explicit(None, got.means, sizes[lv], 0).astype(_count_dtype(lv))
+        if got.counts is not None:
+            got.counts[y0:y1] = _explicit(c, m, sizes[lv], y0)
+
+    def feed(lv: int, y0: int, m: np.ndarray, c: np.ndarray | None, last: bool) -> None:
+        """Rows y0.. of level ``lv``; pairs of rows go up a level, an odd row waits."""
+        if lv >= keep_from:
+            store(lv, y0, m, c)
+        if lv == top:
+            return
+        held = pending.pop(lv, None)
+        if held is not None:
+            hm, hc, hy = held
+            if hc is not None or c is not None:
+                hc = _explicit(hc, hm, sizes[lv], hy)
+                c = np.concatenate([hc, _explicit(c, m, sizes[lv], y0)])
+            m, y0 = np.concatenate([hm, m]), hy
+        n = m.shape[0] if last else m.shape[0] & ~1
+        if n < m.shape[0]:
+            pending[lv] = (m[n:], None if c is None else c[n:], y0 + n)
+        if n == 0:
+            if last:
+                feed(lv + 1, y0 // 2, *_empty_rows(m), last=True)
+            return
+        rows = sizes[lv][0][y0:y0 + n]
+        m2, c2 = _halve(m[:n], None if c is None else c[:n], rows, sizes[lv][1], lv)
+        feed(lv + 1, y0 // 2, m2, c2, last)
+
+    if finer is not None:
+        src, src_counts = finer.means, finer.counts
+    else:
+        src, src_counts = img, None
+    sh = src.shape[0]
+    row_bytes = src.shape[1] * 4 * (1 if src.ndim == 2 else src.shape[2])
+    per = max(2, (_STRIP_BYTES // max(1, row_bytes)) & ~1)
+    for y0 in range(0, sh, per):
+        y1 = min(sh, y0 + per)
+        m = _native(src[y0:y1])
+        if finer is None:
+            c = None
+            if not np.isfinite(m).all():
+                c = np.isfinite(m).astype(np.uint8)
+                m = np.where(c > 0, m, np.float32(np.nan))
+            drop_pages(img)
+        else:
+            c = None if src_counts is None else src_counts[y0:y1]
+        feed(base, y0, m, c, y1 == sh)
+    return out
+
+
+def _native(part: np.ndarray) -> np.ndarray:
+    """Rows of a panel as native float32. A panel mapped in place from a project is a
+    big-endian planar (3, H, W) member seen as (H, W, 3): converted plane by plane, each a
+    contiguous run of the file (4x faster than numpy's cast of the strided view)."""
+    if part.ndim == 3 and part.dtype != np.float32:
+        out = np.empty(part.shape, np.float32)
+        for c in range(part.shape[2]):
+            out[..., c] = part[..., c]
+        return out
+    return np.asarray(part, dtype=np.float32)
+
+
+def _explicit(c: np.ndarray | None, m: np.ndarray, sizes: tuple[np.ndarray, np.ndarray], y0: int
+              ) -> np.ndarray:
+    """Counts of rows y0.. of a level as an array (None: the blocks' sizes)."""
+    if c is not None:
+        return c
+    n = m.shape[0]
+    got = sizes[0][y0:y0 + n, None] * sizes[1][None, :]
+    if m.ndim == 3:
+        got = np.repeat(got[..., None], m.shape[2], axis=2)
+    return got.astype(np.uint32)
+
+
+def _empty_rows(m: np.ndarray) -> tuple[np.ndarray, None]:
+    return np.empty((0,) + m.shape[1:], np.float32), None
+
+
+def panel_level(img: np.ndarray, level: int, cache: PanelCache, key: Any) -> Level:
+    """Level ``level`` of a panel: from the cache, else derived from the finest level below
+    it that the cache holds, else made from full resolution (keeping the coarse levels
+    made on the way for the next preview scales)."""
+
+    def make() -> Level:
+        finer = None
+        for lv in range(level - 1, 0, -1):
+            finer = cache.peek(("level", key, lv))
+            if finer is not None:
+                break
+        made = make_levels(img, level, finer)
+        for lv, got in made.items():
+            if lv != level and cache.peek(("level", key, lv)) is None:
+                cache.put(("level", key, lv), got)
+        return made[level]
+
+    return cache.get(("level", key, level), make)
+
+
+def preview_level(scale: float) -> int:
+    """The power-of-two level at or below the preview's block size floor(1 / scale) (0: full
+    resolution); the level the preview samples when that block size is a power of two."""
+    return preview_block(scale).bit_length() - 1
+
+
+def preview_block(scale: float) -> int:
+    """Panel pixels per preview block: floor(1 / scale), as always (1: full resolution)."""
+    return 1 if scale >= 1 else max(1, int(math.floor(1.0 / scale + 1e-6)))
+
+
+def area_base(k: int) -> int:
+    """The level blocks of ``k`` pixels (not a power of two) are made from: two levels below
+    k's own (at least 4 level blocks across one of k, so little is assumed about where in a
+    level block its pixels lie), but not finer than KEEP_FROM_LEVEL while that is still below
+    k's level (then one below). 0: from full resolution (k < 8: zoomed-in views, which the
+    tiled canvas shows at power-of-two levels anyway), exactly as before. A fixed function of
+    k, so a preview never depends on what the cache held."""
+    n = k.bit_length() - 1
+    if n < 3:
+        return 0
+    return n - 2 if n - 2 >= KEEP_FROM_LEVEL else min(n - 1, KEEP_FROM_LEVEL)
+
+
+def _overlaps(n: int, k: int, level: int) -> Any:
+    """Sparse (blocks of k) x (level blocks) matrix: the share of each level block's pixels
+    (along one axis of n pixels) that lies in each block of k."""
+    from scipy import sparse
+
+    s = 1 << level
+    rows, cols, vals = [], [], []
+    for i in range(-(-n // k)):
+        a0, a1 = i * k, min((i + 1) * k, n)
+        for j in range(a0 // s, (a1 - 1) // s + 1):
+            b0, b1 = j * s, min((j + 1) * s, n)
+            rows.append(i)
+            cols.append(j)
+            vals.append((min(a1, b1) - max(a0, b0)) / (b1 - b0))
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(-(-n // k), -(-n // s)), dtype=np.float64)
+
+
+def area_blocks(lev: Level, shape: tuple[int, ...], k: int) -> np.ndarray:
+    """Means of k x k blocks of a panel of ``shape`` made from its level ``lev``: each level
+    block's finite pixels counted in a block of k by the share of the block it overlaps (as
+    if spread evenly over it). Exact where the blocks of k are made of whole level blocks;
+    sparse products in a fixed order, so the same bits every time."""
+    h, w = shape[:2]
+    fy, fx = _overlaps(h, k, lev.level), _overlaps(w, k, lev.level)
+    sy, sx = _block_sizes(h, lev.level), _block_sizes(w, lev.level)
+    nch = 1 if lev.means.ndim == 2 else lev.means.shape[2]
+    out = np.empty((fy.shape[0], fx.shape[0]) + lev.means.shape[2:], np.float32)
+    if lev.counts is None:
+        whole = np.outer(fy @ sy, fx @ sx)
+    for c in range(nch):
+        m = lev.means if nch == 1 else lev.means[..., c]
+        if lev.counts is None:
+            count = whole
+            weighted = m * (sy[:, None] * sx[None, :])
+        else:
+            cnt = (lev.counts if lev.counts.ndim == 2 else lev.counts[..., c]).astype(np.float64)
+            count = np.asarray((fx @ np.asarray(fy @ cnt).T).T)
+            weighted = np.where(cnt > 0, m, 0) * cnt
+        total = np.asarray((fx @ np.asarray(fy @ weighted).T).T)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            got = np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
+        if nch == 1:
+            out[...] = got
+        else:
+            out[..., c] = got
+    return out
+
+
+def preview_source(img: np.ndarray, scale: float, cache: PanelCache, key: Any
+                   ) -> tuple[np.ndarray, int]:
+    """(the panel reduced for a preview at ``scale``, its block size k): blocks of
+    k = floor(1 / scale) pixels as before, made without reading the panel again whenever a
+    level it derives from is in the cache (see :func:`panel_level`, :func:`area_base`)."""
+    k = preview_block(scale)
+    if k == 1:
+        return img, 1
+    n = k.bit_length() - 1
+    if k == 1 << n:
+        return panel_level(img, n, cache, key).means, k
+    base = area_base(k)
+    if base == 0:  # blocks of 3, 5, 6 or 7 pixels: from full resolution, the former rule
+        return cache.get(("blocks", key, k), lambda: reduce_blocks(img, k)), k
+    return cache.get(("area", key, k),
+                     lambda: area_blocks(panel_level(img, base, cache, key), img.shape, k)), k
 
 
 def footprint_distance(img: np.ndarray) -> tuple[np.ndarray, int]:
@@ -241,9 +612,9 @@ def panel_layer(plan: MosaicPlan, index: int, img: np.ndarray, win: Window, scal
     if sub is None:
         return None
     cache = cache or _DEFAULT_CACHE
-    key = key if key is not None else id(img)
-    k = max(1, int(math.floor(1.0 / scale + 1e-6))) if scale < 1 else 1
-    src = cache.get(("reduce", key, k), lambda: prepare(reduce_blocks(img, k)))
+    key = key if key is not None else _array_key(img)
+    reduced, k = preview_source(img, scale, cache, key)
+    src = (reduced, None)
     dist, f = cache.get(("dist", key), lambda: footprint_distance(img))
     rows, cols = panel_coords(p.transform, sub, scale, plan.wcs)
     values = sample_prepared(src, (rows + 0.5) / k - 0.5, (cols + 0.5) / k - 0.5) if k > 1 else sample_prepared(src, rows, cols)

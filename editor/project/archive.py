@@ -365,19 +365,25 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
     canvas = data["canvas"]
     doc = Document(canvas["width"], canvas["height"], registry=registry, cache=cache)
     held = 0  # bytes of source pixels read into memory (for ``held_budget``)
+    from editor.project.member_map import map_member_in_place, mosaic_only_sources
+
+    panels_only = mosaic_only_sources(data)  # mapped where they lie, not copied (see there)
     for rec in data["sources"]:
         shape = tuple(rec["shape"])
         meta = meta_from_json(rec.get("meta"))
+        in_place = None
         if rec["storage"] == "embedded":
             info = members.get(rec["file"])
             if info is None:
                 raise ProjectError(path, _("pixels of source {id} ({file}) are missing").format(id=rec['id'], file=rec['file']))
             limit = 4 * int(__import__("math").prod(shape)) + FITS_SLACK
+            if rec["id"] in panels_only and limit - FITS_SLACK >= map_min_bytes():
+                in_place = map_member_in_place(path, info, shape)
             try:
                 from editor.io.mapped import map_fits_member  # big sources stay on disk
                 from editor.render.resample import reduce2
 
-                pixels = map_fits_member(path, info, shape, reduce2)
+                pixels = in_place if in_place is not None else map_fits_member(path, info, shape, reduce2)
                 if pixels is None:
                     held = _held(held, limit, held_budget, path)
                     pixels = read_fits_bytes(_read_member(zf, info, limit, path), shape)
@@ -406,7 +412,7 @@ def _build(zf: zipfile.ZipFile, members: dict, data: dict, path: Path, registry:
             if tuple(pixels.shape) != shape:
                 raise _unusable_reference(path, rec["path"])
             meta = image.meta
-        src = Source(id=rec["id"], pixels=freeze(pixels), name=str(rec.get("name", rec["id"])),
+        src = Source(id=rec["id"], pixels=pixels if in_place is not None else freeze(pixels), name=str(rec.get("name", rec["id"])),
                      path=src_path, meta=meta, kind="mask" if rec.get("kind") == "mask" else "image")
         doc.sources[src.id] = src
     reg = doc.registry

@@ -16,6 +16,18 @@ exec) against the budget, and the load average. The project and the output are d
 each size (1000 MP needs ~13 GB of panels, the same again mapped while rendering, ~4.5 GB of
 proxies and a 12 GB float TIFF: free disk is checked first).
 
+``open``: what opening a mosaic project costs in the editor, for the code of a commit
+(default: the one before issue 13's in-place panels) and the current tree, alternating, in
+the same run: a child process per run opens the project as the window does
+(``Document.load(..., tiled=True)``) and renders the first fit view's whole-canvas previews
+(the fit level of a 1920x1080 window, its overview and 8x placeholder levels, the 150 000-pixel
+placeholder, the 1024 px auto-stretch measure, the 512 px levels histogram; mosaicview.md).
+Printed per run: open time, temporary disk (the unlinked maps the child holds), VmHWM after
+opening and after the view, first-fit-view time, load. ``--project P`` reuses a project
+(e.g. one kept from a build with ``--keep``), else one of ``--megapixels`` is built.
+
+    python tests/benchmarks/bench_gigapixel.py open --megapixels 300 [--before COMMIT] [--runs 2]
+
 ``batch``: N projects (a real plate enlarged to ~M megapixels RGB, levels, curves with a
 contrast mask, high pass), rendered by ``nebulayer render P1 .. PN -o DIR/`` serially (tiles on
 the cores' threads) and with ``--workers 2``; the files must be byte-identical; prints both
@@ -288,6 +300,100 @@ def bench_mosaic(sizes: list[float], blend: str, workdir: Path, threads: int) ->
                   "(1.00 = linear in pixels)")
 
 
+# ----------------------------------------------------------------------------- open
+
+#: Opens a project and renders the first fit view's previews (run with the code tree to
+#: measure first on sys.path); prints one JSON line.
+OPEN_RUNNER = """
+import json, os, sys, time
+sys.path.insert(0, os.environ['GP_CODE'])
+from pathlib import Path
+
+def status(key):
+    for line in open('/proc/self/status'):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024 / 1024**3
+
+def temp_disk():
+    seen = {}
+    for line in open('/proc/self/maps'):
+        if 'nebulayer-map-' in line:
+            a, b = (int(v, 16) for v in line.split()[0].split('-'))
+            inode = line.split()[4]
+            seen[inode] = max(seen.get(inode, 0), b - a)
+    return sum(seen.values()) / 1024**3
+
+from editor.core.document import Document
+t = time.perf_counter()
+doc = Document.load(sys.argv[1], tiled=True)
+opened = time.perf_counter() - t
+hwm_open, disk = status('VmHWM:'), temp_disk()
+H, W = doc.height, doc.width
+import math
+fit = 2.0 ** -math.ceil(math.log2(max(W / 1920, H / 1080)))
+scales = [fit, fit / 16, fit / 8, math.sqrt(150000 / (W * H)), 1024 / max(W, H), 512 / max(W, H)]
+times = []
+t = time.perf_counter()
+for sc in scales:
+    t1 = time.perf_counter()
+    img = doc.render(scale=sc, copy=False)
+    times.append(round(time.perf_counter() - t1, 2))
+    if os.environ.get('GP_OUT'):
+        import numpy as np
+        np.save(os.environ['GP_OUT'] + f'_{len(times)}.npy', np.asarray(img))
+view = time.perf_counter() - t
+print(json.dumps(dict(open=opened, disk=disk, hwm_open=hwm_open, hwm=status('VmHWM:'),
+                      view=view, times=times, scales=[round(1 / v, 1) for v in scales],
+                      shape=list(img.shape))))
+"""
+
+
+def bench_open(project: Path, before: str, runs: int, workdir: Path) -> None:
+    import json
+
+    old = workdir / "before"
+    old.mkdir()
+    subprocess.run(f"git -C {REPO} archive {before} | tar -x -C {old}", shell=True, check=True)
+    trees = {f"before ({before[:10]})": old, "after (this tree)": REPO}
+    print(f"project {project.name}: {project.stat().st_size / GIB:.1f} GiB; before = {before}",
+          flush=True)
+    rows = []
+    for run in range(runs):
+        for label, code in trees.items():
+            maps = workdir / f"maps_{run}_{label[:5]}"
+            maps.mkdir()
+            env = dict(os.environ, GP_CODE=str(code), NEBULAYER_MAP_DIR=str(maps),
+                       NEBULAYER_MAP_MIN=str(8 * 1024**2), PYTHONPATH=str(code),
+                       GP_OUT=str(workdir / f"view_{run}_{label[:5]}"))
+            l0 = load()
+            proc = subprocess.run([sys.executable, "-c", OPEN_RUNNER, str(project)], env=env,
+                                  cwd=code, capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(proc.stderr[-3000:])
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            rows.append((label, r, l0, load()))
+            print(f"   {label}: open {r['open']:.1f} s, temp disk {r['disk']:.2f} GiB, VmHWM "
+                  f"{r['hwm_open']:.2f} GiB after open / {r['hwm']:.2f} after the view, first fit "
+                  f"view {r['view']:.1f} s {r['times']} (1/scale {r['scales']}), load {l0} / "
+                  f"{load()}", flush=True)
+            shutil.rmtree(maps, ignore_errors=True)
+    print("\nThe first fit view's previews, after vs before (|difference| as a share of the "
+          "before image's 1..99 % spread; NaN where either is NaN must agree):")
+    for i, sc in enumerate(rows[0][1]["scales"] if rows else [], start=1):
+        a = np.load(workdir / f"view_0_befor_{i}.npy")
+        b = np.load(workdir / f"view_0_after_{i}.npy")
+        spread = float(np.subtract(*np.nanpercentile(a, [99, 1])))
+        d = np.abs(b - a)[np.isfinite(a) & np.isfinite(b)] / spread
+        print(f"   1/scale {sc}: NaN agree {np.array_equal(np.isnan(a), np.isnan(b))}, median "
+              f"{np.median(d):.1e}, 99 % {np.percentile(d, 99):.1e}, max {d.max():.1e}")
+    print("\n| code | open | temp disk | VmHWM open / view | first fit view | load before / after |")
+    print("|---|---|---|---|---|---|")
+    for label, r, l0, l1 in rows:
+        print(f"| {label} | {r['open']:.1f} s | {r['disk']:.2f} GiB | {r['hwm_open']:.2f} / "
+              f"{r['hwm']:.2f} GiB | {r['view']:.1f} s | {l0} / {l1} |")
+
+
 # ----------------------------------------------------------------------------- batch
 
 
@@ -350,6 +456,12 @@ def main() -> None:
     m.add_argument("--blend", choices=("feather", "multiband"), default="feather")
     m.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     m.add_argument("--dir", default=None, help="work folder (default: a temp folder)")
+    o = sub.add_parser("open")
+    o.add_argument("--megapixels", type=float, default=300)
+    o.add_argument("--project", default=None, help="an existing mosaic project (not deleted)")
+    o.add_argument("--before", default="0f63006", help="commit measured as 'before'")
+    o.add_argument("--runs", type=int, default=1)
+    o.add_argument("--dir", default=None)
     b = sub.add_parser("batch")
     b.add_argument("--projects", type=int, default=6)
     b.add_argument("--megapixels", type=float, default=6)
@@ -362,6 +474,9 @@ def main() -> None:
               flush=True)
         if a.case == "mosaic":
             bench_mosaic(a.megapixels, a.blend, workdir, a.threads)
+        elif a.case == "open":
+            project = Path(a.project) if a.project else build_project(a.megapixels, workdir, "feather")[0]
+            bench_open(project, a.before, a.runs, workdir)
         else:
             bench_batch(a.projects, a.megapixels, workdir)
 

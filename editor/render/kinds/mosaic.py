@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from editor.locale import _
 from editor.render.blend import blend
 from editor.render.comp import Comp, missing_is_transparent
 from editor.render.kinds.base import LayerKind, Top, register
@@ -47,6 +48,7 @@ class MosaicKind(LayerKind):
 
     def render(self, job: "RenderJob", node: dict, below: Comp, win: Window) -> Top:
         from editor.mosaic.compose import PanelCache, render_mosaic
+        from editor.project.member_map import damage_of
 
         global _CACHE
         if _CACHE is None:
@@ -57,6 +59,10 @@ class MosaicKind(LayerKind):
             src = job.sources.get(p["source"])
             if src is None:
                 raise StepFailed(f"the pixels of mosaic panel {p.get('name', '')} ({p['source']}) are missing")
+            problem = damage_of(src.pixels)  # mapped in place: its checksum, checked meanwhile
+            if problem:
+                raise StepFailed(_("mosaic panel {name}: {problem}").format(
+                    name=p.get("name", ""), problem=_(problem)))
             pixels.append(src.pixels)
             keys.append(src.token)
         shapes = {px.ndim for px in pixels}
