@@ -366,15 +366,15 @@ def asinh_kernel(stretch: float, black_point: float, n_channels: int
         rgb = x.ndim == 3 and x.shape[2] == 3
         if rgb:  # x0 w0 + x1 w1 + x2 w2 in that order, with no fresh temporaries
             y = scratch("asinh_y", x[..., 0].size, np.float32).reshape(x.shape[:-1])
-            t = scratch("asinh_t", y.size, np.float32).reshape(y.shape)
+            k = scratch("asinh_k", y.size, np.float32).reshape(y.shape)
             np.multiply(x[..., 0], w[0], out=y)
-            np.multiply(x[..., 1], w[1], out=t)
-            y += t
-            np.multiply(x[..., 2], w[2], out=t)
-            y += t
+            np.multiply(x[..., 1], w[1], out=k)  # k: the luminance's temporary first
+            y += k
+            np.multiply(x[..., 2], w[2], out=k)
+            y += k
         else:
             y = x if x.ndim == 2 else x[..., 0]
-        k = scratch("asinh_k", y.size, np.float32).reshape(y.shape)
+            k = scratch("asinh_k", y.size, np.float32).reshape(y.shape)
         factor(y, k)
         if x.ndim == 2:
             np.multiply(x, k, out=dst)
