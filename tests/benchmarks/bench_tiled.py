@@ -4,6 +4,7 @@ size is its own.
 
     python tests/benchmarks/bench_tiled.py [--megapixels 40] [--big-megapixels 100]
         [--changes 15] [--skip-big] [--big-project PATH] [--only full,preview]
+    python tests/benchmarks/bench_tiled.py --only preview --against REV (old kernels side by side)
     python tests/benchmarks/bench_tiled.py --case full|preview|... (one case, JSON)
 
 Memory pass: ``np.add(a, b, out=c)`` on an RGB float32 array of the document's size (best of
@@ -166,7 +167,7 @@ def case_old_full(mp: float) -> dict:
     return {"pass": t_pass, "render": t, "peak": _peak()}
 
 
-def case_preview(mp: float, changes: int) -> dict:
+def case_preview(mp: float, changes: int, against: str | None = None) -> dict:
     """A change of the levels layer below the masked one, then the preview at scale 0.25:
     tile by tile (TiledRender, tile 1024, 2 threads) and as the canvas asks for it
     (``doc.render(scale=0.25)``: one window, chunks on 2 threads), each fused and layer by
@@ -197,7 +198,9 @@ def case_preview(mp: float, changes: int) -> dict:
     # the first two keys, as before: the tiled preview fused
     out["median"], out["worst"] = out["tiled"]["median"], out["tiled"]["worst"]
     out["parts"] = preview_parts(doc, lid, changes)
-    out["kernels"] = kernel_times(doc)
+    out["kernels"] = kernel_times(doc, against)
+    if against:
+        out["fused_against"] = fused_against(doc, against)
     out["load_end"] = os.getloadavg()[0]
     return out
 
@@ -272,9 +275,10 @@ def preview_parts(doc, lid: str, changes: int) -> dict:
             for label, got in rows.items()}
 
 
-def kernel_times(doc) -> dict:
+def kernel_times(doc, against: str | None = None) -> dict:
     """Each point-wise layer's chunk kernel alone on its own input at scale 0.25 (the whole
-    preview in 1 MiB chunks, one thread, best of 5, ms): the floor of the fused run."""
+    preview in 1 MiB chunks, one thread, best of 5, ms): the floor of the fused run.
+    ``against``: a git revision; its kernels are timed too, in turn with these ("kernel old")."""
     from editor.render import fused
     from editor.render.document_render import render_job
 
@@ -282,21 +286,112 @@ def kernel_times(doc) -> dict:
     nodes = [n for n in job.tree if n["visible"]]
     x = np.array(job.composite(nodes[:1], job.full, None).data)
     rows = max(1, fused.CHUNK_BYTES // x[0].nbytes)
+    old = None if against is None else _modules_at(against)
     out = {}
     for n in nodes[1:]:
         st = fused.step_of(job, n, x.shape)
         if st is None:
             continue
         buf = np.empty_like(x[:rows])
+        ops = {"": st.op}
+        if old is not None:
+            ops[" old"] = _old_op(old, job, n, x.shape)
 
-        def run() -> None:
+        def run(op) -> None:
             for r0 in range(0, x.shape[0], rows):
                 part = x[r0:r0 + rows]
-                st.op(part, buf[:len(part)])
+                op(part, buf[:len(part)])
 
-        out[f"{n['kind']} ({n['id']})"] = min(_time(run) for _ in range(5)) * 1000
+        best = {k: float("inf") for k in ops}
+        for _ in range(5):
+            for k, op in ops.items():
+                best[k] = min(best[k], _time(lambda: run(op)))
+        for k, t in best.items():
+            out[f"{n['kind']}{k} ({n['id']})"] = t * 1000
         st.op(x, x)  # the next layer's input
     return out
+
+
+#: The point-wise factories of the benchmark's kinds: (file, function).
+_POINTWISE = {"levels": ("filters/levels.py", "levels_pointwise"),
+              "curves": ("filters/curves.py", "curves_pointwise"),
+              "asinh_stretch": ("filters/stretch.py", "asinh_pointwise")}
+
+
+def _modules_at(rev: str) -> dict:
+    """The kernel modules and fused.py as they are at git revision ``rev``, loaded under other
+    names (their filters are not registered again), to time old and new in one process."""
+    import types
+
+    from filters import registry
+
+    mods = {}
+    for path in sorted({f for f, _ in _POINTWISE.values()} | {"editor/render/fused.py"}):
+        src = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:{path}"], check=True,
+                             capture_output=True, text=True).stdout
+        name = "_at_" + path.replace("/", "_").removesuffix(".py")
+        mod = types.ModuleType(name)
+        mod.__file__ = path
+        sys.modules[name] = mod  # dataclasses look their module up
+        real, registry.register = registry.register, lambda spec: spec
+        try:
+            exec(compile(src, f"{rev}:{path}", "exec"), mod.__dict__)
+        finally:
+            registry.register = real
+        mods[path] = mod
+    return mods
+
+
+def _old_op(mods: dict, job, node: dict, shape: tuple):
+    from editor.render.steps import resolved_params
+
+    spec = job.registry.get(node["kind"])
+    path, fn = _POINTWISE[node["kind"]]
+    return getattr(mods[path], fn)(spec.scaled(resolved_params(spec, node["params"]), job.scale),
+                                   tuple(shape))
+
+
+def fused_against(doc, rev: str, reps: int = 15) -> dict:
+    """The preview's two fused segments (levels, curves | masked levels, asinh) on their real
+    inputs, with this tree's kernels and fused loop and with those of git revision ``rev``, in
+    turn: median wall and CPU ms of each, and whether the pixels are the same."""
+    from editor.render import fused
+    from editor.render.document_render import render_job
+
+    mods = _modules_at(rev)
+    job = render_job(doc, 0.25, None, None)
+    nodes = [n for n in job.tree if n["visible"]]
+    src = np.array(job.composite(nodes[:1], job.full, None).data)
+    below = job.composite(nodes[:3], job.full, None)
+    alpha = job.alpha(nodes[3], below, job.full, None)
+
+    def segments(op_of, loop):
+        a = [(op_of(n), "normal", 1.0) for n in nodes[1:3]]
+        b = [(op_of(nodes[3]), "normal", alpha), (op_of(nodes[4]), "normal", 1.0)]
+        mid, out = np.empty_like(src), np.empty_like(src)
+
+        def run() -> np.ndarray:
+            loop(a, src, mid)
+            loop(b, mid, out)
+            return out
+        return run
+
+    ways = {"new": segments(lambda n: fused.step_of(job, n, src.shape).op, fused.apply),
+            "old": segments(lambda n: _old_op(mods, job, n, src.shape),
+                            mods["editor/render/fused.py"].apply)}
+    got: dict = {k: ([], []) for k in ways}
+    for r in range(reps):
+        for k in (ways if r % 2 else list(ways)[::-1]):
+            t, c = time.perf_counter(), time.process_time()
+            ways[k]()
+            got[k][0].append(time.perf_counter() - t)
+            got[k][1].append(time.process_time() - c)
+    a, b = ways["new"](), ways["old"]()
+    diff = float(np.nanmax(np.abs(a - b))) if a.size else 0.0
+    return {"load": os.getloadavg()[0], "same": bool(np.array_equal(a, b, equal_nan=True)),
+            "max_diff": diff, **{k: {"wall": statistics.median(w) * 1000,
+                                     "cpu": statistics.median(c) * 1000}
+                                 for k, (w, c) in got.items()}}
 
 
 def case_first_view(project: str) -> dict:
@@ -393,12 +488,14 @@ def main() -> None:
     ap.add_argument("--big-project", default=None, help="reuse this saved big project")
     ap.add_argument("--only", default=None, help="comma-separated: full,preview (the table "
                     "rows of issue 13's speed goals only)")
+    ap.add_argument("--against", default=None, help="preview: also time the kernels and the "
+                    "fused segments of this git revision, in turn with the work tree's")
     ap.add_argument("rest", nargs="*")
     a = ap.parse_args()
     if a.case:
         fn = {"full": lambda: case_full(a.megapixels),
               "old_full": lambda: case_old_full(a.megapixels),
-              "preview": lambda: case_preview(a.megapixels, a.changes),
+              "preview": lambda: case_preview(a.megapixels, a.changes, a.against),
               "first_view": lambda: case_first_view(a.rest[0]),
               "export16": lambda: case_export16(a.megapixels, a.rest[0])}[a.case]
         print(json.dumps(fn()))
@@ -428,7 +525,8 @@ def main() -> None:
                      f"{o['render'] / o['pass']:.0f} passes ({o['render']:.2f} s), peak "
                      f"{o['peak'] / GIB:.2f} GiB", ""))
     if only is None or "preview" in only:
-        v = run_case("preview", *mp, "--changes", str(a.changes))
+        v = run_case("preview", *mp, "--changes", str(a.changes),
+                     *(["--against", a.against] if a.against else []))
         for way, what in (("tiled", "tiles"), ("canvas", "doc.render, as the canvas")):
             f, u = v[way], v[f"{way}_layer_by_layer"]
             rows.append((f"preview after a change below a masked layer, scale 0.25 ({what})",
@@ -442,6 +540,12 @@ def main() -> None:
             print(f"    {label}: {got['wall']:.1f} / {got['cpu']:.1f}")
         print("  each point-wise layer's kernel alone at 0.25 (one thread, best of 5): "
               + ", ".join(f"{k} {ms:.1f} ms" for k, ms in v["kernels"].items()))
+        f = v.get("fused_against")
+        if f:
+            print(f"  the two fused segments, this tree / {a.against} in turn (median ms wall, CPU): "
+                  f"{f['new']['wall']:.1f} / {f['old']['wall']:.1f}, {f['new']['cpu']:.1f} / "
+                  f"{f['old']['cpu']:.1f}; {'same pixels' if f['same'] else 'max difference %.3g' % f['max_diff']}"
+                  f" (load {f['load']:.1f})")
     if only is not None:
         _print_table(rows)
         return
