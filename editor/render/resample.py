@@ -13,6 +13,8 @@ is bit-identical to the crop of a whole-canvas render.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -200,6 +202,7 @@ def proxy_level(source: Source, level: int) -> np.ndarray:
         if level > ONE_PASS_LEVELS:  # the rest from the last of them (they are small)
             for _ in range(level - ONE_PASS_LEVELS):
                 made.append(reduce2(made[-1]))
+        _note_finite(source, made[-1])
         with source._lock:
             for k, arr in enumerate(made, 1):
                 arr.flags.writeable = False
@@ -210,6 +213,38 @@ def proxy_level(source: Source, level: int) -> np.ndarray:
     reduced.flags.writeable = False
     with source._lock:
         return source._pyramid.setdefault(level, reduced)
+
+
+#: Sources known to hold only finite values (see :func:`known_finite`).
+_FINITE: "weakref.WeakKeyDictionary[Source, bool]" = weakref.WeakKeyDictionary()
+_FINITE_LOCK = threading.Lock()
+
+
+def _note_finite(source: Source, level: np.ndarray) -> None:
+    """Remember whether a proxy ``level`` of ``source`` (its smallest, just built) is all
+    finite: a NaN or infinity of the source reaches every level (a sum keeps it), so a
+    finite level proves the whole source finite."""
+    finite = bool(np.isfinite(level).all())
+    with _FINITE_LOCK:
+        _FINITE[source] = finite
+
+
+def known_finite(source: Source) -> bool:
+    """True when ``source`` is known to hold no NaN or infinity (from a proxy level built for
+    a measuring render or a preview, or made while a big source was converted); False when
+    it holds some or nobody knows yet. Lets a full-resolution tile skip its NaN pass."""
+    with _FINITE_LOCK:
+        got = _FINITE.get(source)
+    if got is not None:
+        return got
+    from editor.io.mapped import prebuilt_level
+
+    for level in (6, 5, 4, 3, 2, 1):
+        built = prebuilt_level(source.pixels, level)
+        if built is not None:
+            _note_finite(source, built)
+            return known_finite(source)
+    return False
 
 
 def choose_level(scale: float, size: tuple[int, int]) -> int:

@@ -65,3 +65,53 @@ def test_asking_for_a_deep_proxy_builds_every_level_up_to_it_once(monkeypatch):
     assert same_bits(l3, rule(rule(rule(img)))) and not l3.flags.writeable
     assert same_bits(proxy_level(src, 4), rule(l3))  # deeper: from the level below
     assert calls == [3, 1]
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf - inf
+@pytest.mark.parametrize("bad", [None, (0, 0), (100, 150), (-1, -1), "inf"])
+def test_a_source_is_known_finite_only_after_a_level_proves_it(bad):
+    img = np.random.default_rng(7).random((101, 151, 3), dtype=np.float32)  # odd edges
+    if bad == "inf":
+        img[50, 60, 1], img[50, 61, 1] = np.inf, -np.inf  # a NaN only where they meet
+    elif bad is not None:
+        img[bad[0], bad[1], 2] = np.nan
+    src = Source(id="S", pixels=freeze(img))
+    assert not resample.known_finite(src)  # nothing built: not known
+    proxy_level(src, 4)
+    assert resample.known_finite(src) is (bad is None)
+
+
+def _doc_with_holes(registry, holes: bool):
+    from editor.core.document import Document
+    from editor.render.cache import RenderCache
+
+    rng = np.random.default_rng(8)
+    doc = Document.new(150, 101, registry=registry, cache=RenderCache(0))
+    base = rng.random((101, 150, 3), dtype=np.float32)
+    top = rng.random((101, 150, 3), dtype=np.float32) + 1
+    if holes:
+        top[100, 149] = np.nan  # the last pixel: reaches the proxies through the odd row
+    doc.add_image(base)
+    doc.add_image(top)
+    return doc, base, top
+
+
+@pytest.mark.parametrize("holes", [False, True])
+def test_full_resolution_tiles_skip_the_nan_pass_only_for_a_source_known_finite(
+        registry, monkeypatch, holes):
+    from editor.render.kinds import image
+    from editor.render.tiles import TiledRender
+
+    doc, base, top = _doc_with_holes(registry, holes)
+    calls = []
+    real = image.missing_is_transparent
+    monkeypatch.setattr(image, "missing_is_transparent", lambda t, c: calls.append(1) or real(t, c))
+    want = TiledRender(doc, tile=64).render()  # nothing known yet: every tile's NaN pass
+    assert len(calls) == 12  # 2 image layers, 6 tiles
+    assert np.isfinite(want).all()
+    assert same_bits(want[100, 149], base[100, 149]) is holes  # the hole shows the base
+    TiledRender(doc, 0.25).render()  # a preview builds the proxies
+    calls.clear()
+    out = TiledRender(doc, tile=64).render()
+    assert same_bits(out, want)
+    assert len(calls) == (6 if holes else 0)  # the source with NaN still takes it

@@ -10,7 +10,7 @@ import numpy as np
 from editor.render.blend import blend
 from editor.render.comp import Comp, missing_is_transparent
 from editor.render.kinds.base import LayerKind, Top, register
-from editor.render.resample import Window, place_source
+from editor.render.resample import Window, known_finite, place_source
 from editor.render.steps import StepFailed
 
 if TYPE_CHECKING:
@@ -21,8 +21,11 @@ class ImageKind(LayerKind):
     type = "image"
 
     def render(self, job: "RenderJob", node: dict, below: Comp, win: Window) -> Top:
-        top, cov = place_source(self._source(job, node), job.scale, win, tuple(node["offset"]),
-                                job.canvas)
+        src = self._source(job, node)
+        offset = tuple(node["offset"])
+        top, cov = place_source(src, job.scale, win, offset, job.canvas)
+        if job.scale == 1.0 and all(float(v).is_integer() for v in offset) and known_finite(src):
+            return top, cov  # its own pixels (or zeros), all finite: no NaN pass over the tile
         return top, missing_is_transparent(top, cov)
 
     def composite(self, job: "RenderJob", node: dict, below: Comp, win: Window) -> np.ndarray:
