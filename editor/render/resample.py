@@ -78,20 +78,16 @@ def _cols(x: np.ndarray, first: int, dst: np.ndarray) -> None:
 def _reduce_rows(e: np.ndarray, o: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
     """``out`` (k, ceil(w/2), C) = the 2x2 means of top rows ``e`` and bottom rows ``o``
     (k, w, C; ``o is e`` for an odd last row): ((p + q) + r) + s, then * 0.25, as
-    :func:`reduce2` rules, with every add on contiguous rows."""
-    k, w = e.shape[:2]
-    s = tmp[: k * w * e.shape[2]].reshape(e.shape)
-    np.add(e, o, out=s)  # p + q (even columns) in one contiguous pass over both rows
+    :func:`reduce2` rules. Every add runs along whole rows (numpy's fast contiguous loops):
+    the right column's r and s are added from rows shifted by one pixel, so each even
+    column gets its own block's sum (the odd ones get sums nobody reads), and only the
+    even columns are copied out."""
+    s = tmp[: e.size].reshape(e.shape)
+    np.add(e, o, out=s)  # p + q
+    for x in (e, o):  # + r, then + s
+        np.add(s[:, :-1], x[:, 1:], out=s[:, :-1])
+        s[:, -1] += x[:, -1]  # the last column: its own r, s when the width is odd
     _cols(s, 0, out)
-    if w == 1:  # r, s are p, q again
-        out += e
-        out += o
-    else:
-        a = tmp[s.size: s.size + out.size].reshape(out.shape)
-        _cols(e, 1, a)
-        out += a
-        _cols(o, 1, a)
-        out += a
     out *= np.float32(0.25)
 
 
@@ -103,7 +99,7 @@ PROXY_BAND_ROWS = 64
 #: Proxy levels built together from one read of a source (deeper ones from the last: a band
 #: must hold 2**levels rows).
 ONE_PASS_LEVELS = 6
-#: Images from this size are reduced on two threads (halves of the rows, same values).
+#: Images from this size are reduced on two threads (pieces of rows, same values).
 PARALLEL_BYTES = 32 << 20
 
 
@@ -128,15 +124,26 @@ def reduce_levels(img: np.ndarray, levels: int) -> list[np.ndarray]:
     band = max(unit, PROXY_BAND_ROWS // unit * unit)
     rows = x.shape[0]
     big = img.nbytes >= 64 * 1024**2
-    halves = 2 if img.nbytes >= PARALLEL_BYTES and rows >= 4 * band else 1
-    cut = (rows // halves) // band * band  # a band boundary: both halves reduce whole blocks
-    parts = [(0, cut), (cut, rows)] if halves == 2 else [(0, rows)]
+    threads = 2 if img.nbytes >= PARALLEL_BYTES and rows >= 4 * band else 1
+    # Pieces of whole bands, taken in turn by the threads (one descheduled by another
+    # process does not hold the other up); each starts on a band: whole blocks at every level.
+    step = band * max(1, rows // (8 * band)) if threads > 1 else max(1, rows)
+    pieces = iter([(y, min(y + step, rows)) for y in range(0, rows, step)])
+    take = threading.Lock()
 
-    def run(y0: int, y1: int) -> None:
+    def run() -> None:
+        half = max(1, band // 2)
+        tmp = np.empty(half * x.shape[1] * c, np.float32)  # the row sums, in cache
+        while True:
+            with take:
+                piece = next(pieces, None)
+            if piece is None:
+                return
+            reduce_piece(*piece, tmp)
+
+    def reduce_piece(y0: int, y1: int, tmp: np.ndarray) -> None:
         from editor.io.mapped import drop_resident
 
-        half = max(1, band // 2)
-        tmp = np.empty(half * x.shape[1] * c + half * ((x.shape[1] + 1) // 2) * c, np.float32)
         for b0 in range(y0, y1, band):
             cur, r0 = x[b0:min(b0 + band, y1)], b0
             if not packed:
@@ -153,27 +160,25 @@ def reduce_levels(img: np.ndarray, levels: int) -> list[np.ndarray]:
             if big and (b0 - y0) % 256 == 0:  # a mapped source: hand its pages back
                 drop_resident()
 
-    if halves == 2:
-        import threading
-
+    if threads == 2:
         errors: list[BaseException] = []
 
         def second() -> None:
             try:
-                run(*parts[1])
+                run()
             except BaseException as exc:  # noqa: BLE001 - raised again in the caller
                 errors.append(exc)
 
         t = threading.Thread(target=second, name="proxy-reduce")
         t.start()
         try:
-            run(*parts[0])
+            run()
         finally:
             t.join()
         if errors:
             raise errors[0]
     else:
-        run(*parts[0])
+        run()
     return [o[:, :, 0] for o in outs] if grey else outs
 
 
