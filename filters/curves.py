@@ -123,17 +123,20 @@ def curves_kernel(points: Sequence[Sequence[float]]) -> Callable[[np.ndarray, np
         # x * n + 0.5 and a cast took three passes
         np.subtract(dst.view(np.int32), GRID_BITS, out=idx)
         # "wrap" is "clip" for indices within the table and ~30 % faster; NaN's garbage index
-        # takes "clip" (numpy's "wrap" walks a far index back one table length at a time:
-        # ~1000 steps per NaN pixel, 8x the time of the whole kernel on a 30 %-NaN mosaic)
+        # takes "clip" (numpy's "wrap" walks a far index back one table length at a time,
+        # ~1000 steps per NaN pixel: 0.9 MP RGB with 30 % NaN took 420 ms, now ~8-15 ms)
         np.take(lut, idx, mode="wrap" if inside else "clip", out=dst)
         if inside:
             return
-        for (x_end, y_end, slope), outside in ((table.hi, src > 1), (table.lo, src < 0)):
-            if slope != 0.0 and outside.any():
-                dst[outside] = y_end + slope * (src[outside] - x_end)
+        ends = ((table.hi, np.greater, 1), (table.lo, np.less, 0))
+        for (x_end, y_end, slope), beyond, edge in ends:
+            if slope != 0.0:  # (a flat end is the table's end entry: nothing to compute)
+                outside = beyond(src, np.float32(edge))
+                if outside.any():
+                    dst[outside] = y_end + slope * (src[outside] - x_end)
         missing = np.isnan(src)
         if missing.any():
-            dst[missing] = np.nan
+            np.copyto(dst, np.float32(np.nan), where=missing)
 
     return chunk
 

@@ -32,9 +32,10 @@ def test_controls_are_applied_when_set():
 def test_in_unit_range_agrees_with_min_and_max_on_edge_values():
     from editor.render.maskops import in_unit_range
 
-    for values, expected in (([0.0, 0.5, 1.0], True), ([-0.0, 1.0], True), ([0.0, 1.0000001], False),
-                             ([0.2, -1e-45], False), ([0.2, np.nan], False), ([np.inf], False),
-                             ([1e-45, 0.99999994], True)):
+    cases = (([0.0, 0.5, 1.0], True), ([-0.0, 1.0], True), ([0.0, 1.0000001], False),
+             ([0.2, -1e-45], False), ([0.2, np.nan], False), ([np.inf], False),
+             ([1e-45, 0.99999994], True))
+    for values, expected in cases:
         m = np.array([values], np.float32)
         assert in_unit_range(m) is expected, values
         assert in_unit_range(m.astype(np.float64)) is expected, values
