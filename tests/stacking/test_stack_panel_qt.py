@@ -83,3 +83,38 @@ def test_acquisition_tab_hands_the_master_to_the_editor(qtbot, tmp_path, monkeyp
         assert blocker.args[0] is payload
     finally:
         tab.shutdown()
+
+
+def test_the_stack_summary_and_skipped_frames_speak_french(qtbot, session_folder, tmp_path, monkeypatch):
+    from PyQt6.QtWidgets import QApplication
+
+    from editor.ui.acquisition.stack_panel import StackPanel
+    from editor.ui.common import i18n
+    from editor.ui.shell.app import make_application
+
+    folder = tmp_path / "session"
+    folder.mkdir()
+    for path in session_folder.glob("*.fits"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    # a light of clouds (no star to register on): skipped with its reason, the others stacked
+    from astropy.io import fits
+
+    with fits.open(folder / "Light_Ha_0001_60s.fits") as hdul:
+        cloudy = np.random.default_rng(1).normal(hdul[0].data.mean(), 1.0, hdul[0].data.shape)
+        fits.PrimaryHDU(cloudy.astype(hdul[0].data.dtype), hdul[0].header).writeto(
+            folder / "Light_Ha_0006_60s.fits")
+    monkeypatch.setenv("NEBULAYER_LANG", "fr")
+    make_application()
+    assert i18n.install(QApplication.instance()) == "fr"
+    try:
+        panel = StackPanel()
+        qtbot.addWidget(panel)
+        panel.set_folder(folder)
+        panel.start()
+        qtbot.waitUntil(panel.stack_btn.isEnabled, timeout=180_000)  # finished or failed
+        text = panel.scan_label.text()
+    finally:
+        monkeypatch.setenv("NEBULAYER_LANG", "en")
+        i18n.install(QApplication.instance())
+    assert "5 sur 6 brutes empilées dans Master_Ha.fits" in text, text
+    assert "ignorées" in text and "Light_Ha_0006_60s.fits" in text and "skipped" not in text, text

@@ -11,6 +11,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
                              QLabel, QLineEdit, QPushButton, QWidget)
 
+from editor.locale import localise, ngettext
 from editor.ui.common.i18n import tr
 from editor.errors import NebulayerError
 from editor.ui.common.job_runner import Job, run_job
@@ -123,10 +124,11 @@ class StackPanel(QGroupBox):
         self.stack_btn.setEnabled(True)
         self.last_output = result.output
         skipped = [f for f in result.frames if not f.accepted]
-        text = f"{len(result.accepted)} of {len(result.frames)} lights stacked into " \
-               f"{result.output.name}"
-        if skipped:
-            text += "; skipped: " + "; ".join(f.line() for f in skipped[:3])
+        text = ngettext("{n} of {m} light stacked into {name}", "{n} of {m} lights stacked into {name}",
+                        len(result.frames)).format(n=len(result.accepted), m=len(result.frames),
+                                                   name=result.output.name)
+        if skipped:  # the frames' lines are English data (FITS HISTORY): shown translated
+            text += tr("; skipped: {frames}").format(frames="; ".join(localise(f.line()) for f in skipped[:3]))
         self.scan_label.setText(text)
         meta = ImageMeta(path=str(result.output), format="FITS", original_dtype="float32",
                          header=dict(result.header),
