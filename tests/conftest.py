@@ -39,3 +39,22 @@ def _free_closed_qt_objects() -> object:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     app.processEvents()
     gc.collect()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The failures again, one line each, as the very last lines of the run: where only the
+    end of a long log is kept (a CI summary), a failure whose full diff fills the screen (CI
+    runs show diffs untruncated) must not hide the others."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    bad = [r for kind in ("failed", "error") for r in reporter.stats.get(kind, [])
+           if getattr(r, "nodeid", None)]
+    if not bad:
+        return
+    reporter.write_line(f"{len(bad)} failing, one line each:")
+    for report in bad:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        message = crash.message if crash is not None else str(report.longrepr)
+        first = message.strip().splitlines()[0] if message.strip() else ""
+        reporter.write_line(f"  {report.nodeid} ({report.when}): {first[:160]}")
