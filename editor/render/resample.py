@@ -103,8 +103,9 @@ ONE_PASS_LEVELS = 6
 PARALLEL_BYTES = 32 << 20
 
 
-def reduce_levels(img: np.ndarray, levels: int) -> list[np.ndarray]:
-    """``[reduce2(img), reduce2(reduce2(img)), ...]`` (``levels`` of them) in one read of
+def reduce_levels(img: np.ndarray, levels: int, first: int = 1) -> list[np.ndarray]:
+    """``[reduce2(img), reduce2(reduce2(img)), ...]`` (``levels`` of them, those from level
+    ``first`` on returned: the finer ones only pass through a band buffer) in one read of
     ``img``, by bands of rows (on two threads for a big image), handing the pages of a
     memory-mapped image back as it goes: the same values as reducing the whole, without the
     whole image resident or any full-size temporary."""
@@ -119,9 +120,11 @@ def reduce_levels(img: np.ndarray, levels: int) -> list[np.ndarray]:
         shapes.append((h, w, c))
     from editor.render.buffers import fresh
 
-    outs = [fresh(s) for s in shapes]  # faulted in at once, not by both threads in turn
     unit = 2**levels
     band = max(unit, PROXY_BAND_ROWS // unit * unit)
+    # faulted in at once, not by both threads in turn; a level not kept: None (a band buffer)
+    outs: list[np.ndarray | None] = [fresh(s) if k >= first else None
+                                     for k, s in enumerate(shapes, 1)]
     rows = x.shape[0]
     big = img.nbytes >= 64 * 1024**2
     threads = 2 if img.nbytes >= PARALLEL_BYTES and rows >= 4 * band else 1
@@ -134,23 +137,27 @@ def reduce_levels(img: np.ndarray, levels: int) -> list[np.ndarray]:
     def run() -> None:
         half = max(1, band // 2)
         tmp = np.empty(half * x.shape[1] * c, np.float32)  # the row sums, in cache
+        # a level not kept: its rows of one band ((band + 1) // 2 at most)
+        bufs = [np.empty(((band >> k) + 1,) + s[1:], np.float32) if o is None else None
+                for k, (o, s) in enumerate(zip(outs, shapes))]
         while True:
             with take:
                 piece = next(pieces, None)
             if piece is None:
                 return
-            reduce_piece(*piece, tmp)
+            reduce_piece(*piece, tmp, bufs)
 
-    def reduce_piece(y0: int, y1: int, tmp: np.ndarray) -> None:
+    def reduce_piece(y0: int, y1: int, tmp: np.ndarray, bufs: list) -> None:
         from editor.io.mapped import drop_resident
 
         for b0 in range(y0, y1, band):
             cur, r0 = x[b0:min(b0 + band, y1)], b0
             if not packed:
                 cur = np.ascontiguousarray(cur, np.float32)
-            for out in outs:
+            for out, buf in zip(outs, bufs):
                 n = cur.shape[0]
-                dst = out[r0 // 2: r0 // 2 + (n + 1) // 2]
+                dst = (buf[: (n + 1) // 2] if out is None
+                       else out[r0 // 2: r0 // 2 + (n + 1) // 2])
                 _reduce_rows(cur[0:n - 1:2] if n > 1 else cur, cur[1::2] if n > 1 else cur,
                              dst[: n // 2] if n > 1 else dst, tmp)
                 if n > 1 and n % 2:  # the last row of the image: paired with itself
@@ -179,7 +186,8 @@ def reduce_levels(img: np.ndarray, levels: int) -> list[np.ndarray]:
             raise errors[0]
     else:
         run()
-    return [o[:, :, 0] for o in outs] if grey else outs
+    kept = [o for o in outs if o is not None]
+    return [o[:, :, 0] for o in kept] if grey else kept
 
 
 def reduce2_banded(img: np.ndarray) -> np.ndarray:
@@ -203,13 +211,16 @@ def proxy_level(source: Source, level: int) -> np.ndarray:
             return cached
         have = [k for k in source._pyramid if k < level]
     if not have and prebuilt_level(source.pixels, 1) is None:
-        made = reduce_levels(source.pixels, min(level, ONE_PASS_LEVELS))
+        # Level 1 (a quarter of the source: 120 MB at 40 MP) is kept only when asked for; a
+        # deeper level only passes through it (a 1/2 view builds it when it needs it).
+        first = 1 if level == 1 else 2
+        made = reduce_levels(source.pixels, min(level, ONE_PASS_LEVELS), first)
         if level > ONE_PASS_LEVELS:  # the rest from the last of them (they are small)
             for _ in range(level - ONE_PASS_LEVELS):
                 made.append(reduce2(made[-1]))
         _note_finite(source, made[-1])
         with source._lock:
-            for k, arr in enumerate(made, 1):
+            for k, arr in enumerate(made, first):
                 arr.flags.writeable = False
                 source._pyramid.setdefault(k, arr)
             return source._pyramid[level]

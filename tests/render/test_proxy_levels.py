@@ -54,17 +54,22 @@ def test_levels_from_one_read_equal_reducing_each_level_again(monkeypatch, paral
     assert all(same_bits(g, w) for g, w in zip(got, want, strict=True))
 
 
-def test_asking_for_a_deep_proxy_builds_every_level_up_to_it_once(monkeypatch):
+def test_asking_for_a_deep_proxy_builds_every_level_up_to_it_from_one_read(monkeypatch):
     img = np.random.default_rng(6).random((200, 150, 3), dtype=np.float32)
     src = Source(id="S", pixels=freeze(img))
     calls = []
     real = resample.reduce_levels
-    monkeypatch.setattr(resample, "reduce_levels", lambda a, n: calls.append(n) or real(a, n))
+    monkeypatch.setattr(resample, "reduce_levels",
+                        lambda a, n, first=1: calls.append((n, first)) or real(a, n, first))
     l3 = proxy_level(src, 3)
-    assert calls == [3] and sorted(src._pyramid) == [1, 2, 3]  # one read of the source
+    # one read of the source; level 1 (a quarter of it) only passed through a band buffer
+    assert calls == [(3, 2)] and sorted(src._pyramid) == [2, 3]
     assert same_bits(l3, rule(rule(rule(img)))) and not l3.flags.writeable
-    assert same_bits(proxy_level(src, 4), rule(l3))  # deeper: from the level below
-    assert calls == [3, 1]
+    assert same_bits(src._pyramid[2], rule(rule(img)))
+    assert same_bits(proxy_level(src, 4), rule(l3))  # deeper: from the level above it
+    assert calls == [(3, 2), (1, 1)]
+    assert same_bits(proxy_level(src, 1), rule(img))  # asked for: built then, the same bits
+    assert sorted(src._pyramid) == [1, 2, 3, 4]
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf - inf

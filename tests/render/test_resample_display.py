@@ -36,7 +36,7 @@ def test_pyramid_levels_are_built_once_and_read_only():
     src = _src(np.ones((64, 64), np.float32))
     l2 = proxy_level(src, 2)
     assert l2.shape == (16, 16) and not l2.flags.writeable
-    assert proxy_level(src, 2) is l2 and 1 in src._pyramid
+    assert proxy_level(src, 2) is l2 and 1 not in src._pyramid  # passed through (not asked for)
     assert choose_level(0.05, (5000, 7000)) == 4 and choose_level(0.6, (10, 10)) == 0
 
 
