@@ -1,5 +1,7 @@
 """Mosaic engine on a ~100 MP canvas: 4 rotated, perturbed panels with WCS -> plan, preview,
-region and full render; time as multiples of one memory pass over the canvas, peak memory.
+the first fit view's six preview scales (the former rule's reductions alone vs the whole new
+previews), region and full render; time as multiples of one memory pass over the canvas,
+peak memory.
 
     python tests/benchmarks/bench_mosaic_panels.py [--side 10000] [--blend feather|multiband]
 
@@ -92,6 +94,23 @@ def main() -> None:
     print(f"canvas {w}x{h} = {w * h / 1e6:.0f} MP; panels {4 * s * s / 1e6:.0f} MP; "
           f"gains {[round(p.gain[0], 3) for p in plan.panels]} (truth 1, 0.769, 1.429, 0.870)")
     step("preview (scale 0.1)", lambda: render_mosaic(plan, pixels, 0.1))
+    # The first fit view's preview scales (mosaicview.md) in a 1920x1080 window: the fit
+    # level, its overview and placeholder levels, the 150 000-pixel placeholder, the auto
+    # stretch's 1024 px and the levels histogram's 512 px measures. New: per-panel levels,
+    # each derived from one made before; former rule: every panel block-reduced per scale.
+    import math
+
+    from editor.mosaic.panels import PanelCache, preview_block, reduce_blocks
+
+    fit = 2.0 ** -math.ceil(math.log2(max(w / 1920, h / 1080)))
+    scales = [fit, fit / 16, fit / 8, math.sqrt(150000 / (w * h)), 1024 / max(w, h), 512 / max(w, h)]
+    print(f"first fit view: 1/scale {[round(1 / v, 1) for v in scales]}; load "
+          f"{'/'.join(f'{v:.1f}' for v in __import__('os').getloadavg())}")
+    step("  former: a reduction per scale",
+         lambda: [reduce_blocks(p, preview_block(sc)) for sc in scales for p in pixels])
+    cache = PanelCache()
+    step("  new: levels, six scales", lambda: [render_mosaic(plan, pixels, sc, cache=cache,
+                                                             keys=list(range(4))) for sc in scales])
     step("region 2000x2000 (scale 1)",
          lambda: render_mosaic(plan, pixels, 1.0, (h // 2 - 1000, h // 2 + 1000, w // 2 - 1000, w // 2 + 1000)))
     full = step("full render (scale 1)", lambda: render_mosaic(plan, pixels, 1.0), (h, w))
