@@ -4,7 +4,10 @@ A render at scale ``s`` works on a canvas of ``round(H*s) x round(W*s)`` pixels;
 ``i`` covers full-resolution rows ``[i/s, (i+1)/s)``. A source is sampled by averaging the
 area it covers there (a box filter, what a telescope pixel does), computed with sparse
 matrices from the coarsest proxy level that still has at least one pixel per output pixel.
-Proxies (x2, x4, x8... area reductions) are built lazily and kept with the source.
+Proxies (x2, x4, x8... area reductions) are built lazily and kept with the source: the
+first level asked for is built with every finer one from one read of the source (level 1, a
+quarter of the source, is kept only when asked for); the smallest proves the source finite or not
+(:func:`known_finite`).
 
 Output pixels are computed the same way whatever window is asked for, so a region render
 is bit-identical to the crop of a whole-canvas render.
