@@ -14,7 +14,7 @@ real size, never trusting a stated size alone); anything odd (compressed, encryp
 other BITPIX or row order) is copied the old way, with the reason logged. The zip's CRC, which
 the copy checked on the way, is checked here by a low-priority background thread (reading
 13.5 GB before the first view is what this module removes); a damaged panel then fails its
-mosaic layer with one line (:func:`damage_of`) instead of showing wrong pixels silently from
+mosaic layer with one line (:func:`editor.mosaic.checks.damage_of`) instead of showing wrong pixels silently from
 then on. Until that check is done a damaged member shows what its bytes hold.
 """
 
@@ -35,14 +35,12 @@ from typing import Any, Iterable
 import numpy as np
 
 from editor.locale import N_
+from editor.mosaic import checks
 
 log = logging.getLogger(__name__)
 
 _MAX_HEADER_BLOCKS = 64  # FITS header blocks read at most (as editor.io.mapped)
 _CHECK_CHUNK = 8 * 1024**2
-#: id(mapped array) -> (weak reference, None while unchecked / "" if sound / the problem)
-_CHECKED: dict[int, tuple[weakref.ref, str | None]] = {}
-_CHECKED_LOCK = threading.Lock()
 
 
 def mosaic_only_sources(data: dict[str, Any]) -> set[str]:
@@ -112,9 +110,9 @@ def _number(cards: dict[str, str], key: str, default: float) -> float:
     return float(text.replace("D", "E"))
 
 
-def _locate(fh: Any, info: zipfile.ZipInfo, dims: tuple[int, ...]) -> int:
-    """Offset in the file of the member's pixel bytes; ValueError saying why they cannot be
-    mapped as they are."""
+def _locate(fh: Any, info: zipfile.ZipInfo, dims: tuple[int, ...]) -> tuple[int, int]:
+    """Offsets in the file of the member's bytes and of its pixel bytes; ValueError saying
+    why they cannot be mapped as they are."""
     size = os.fstat(fh.fileno()).st_size
     if info.flag_bits & 0x1:
         raise ValueError("encrypted member")
@@ -157,7 +155,7 @@ def _locate(fh: Any, info: zipfile.ZipInfo, dims: tuple[int, ...]) -> int:
         raise ValueError("rows stored bottom-up")
     if hlen + int(np.prod(dims)) * 4 > info.file_size:
         raise ValueError("pixel data is truncated")
-    return start + hlen
+    return start, start + hlen
 
 
 def map_member_in_place(project: str | Path, info: zipfile.ZipInfo, shape: tuple[int, ...]
@@ -169,10 +167,11 @@ def map_member_in_place(project: str | Path, info: zipfile.ZipInfo, shape: tuple
     nbytes = int(np.prod(dims)) * 4
     try:
         with open(project, "rb") as fh:
-            offset = _locate(fh, info, dims)
+            start, offset = _locate(fh, info, dims)
             base = offset - offset % mmap.ALLOCATIONGRANULARITY
             mm = mmap.mmap(fh.fileno(), offset - base + nbytes, access=mmap.ACCESS_READ,
                            offset=base)
+            fd = os.dup(fh.fileno())  # the check reads this file even if a save replaces it
     except (ValueError, OSError, OverflowError) as exc:
         log.info("%s: %s is copied, not mapped in place: %s", project, info.filename, exc)
         return None
@@ -180,23 +179,23 @@ def map_member_in_place(project: str | Path, info: zipfile.ZipInfo, shape: tuple
     from editor.io.mapped import _register
 
     _register(planes, {})  # known to drop_resident / drop_pages like the converted maps
-    with _CHECKED_LOCK:
-        for key in [k for k, (r, _) in _CHECKED.items() if r() is None]:
-            del _CHECKED[key]
-        _CHECKED[id(planes)] = (weakref.ref(planes), None)
-    _enqueue(str(project), info, planes)
+    checks.unchecked(planes)
+    _enqueue(fd, start, f"{project}: {info.filename}", info, planes)
     return planes if len(dims) == 2 else np.moveaxis(planes, 0, -1)
 
 
-_QUEUE: "queue.Queue[tuple[str, zipfile.ZipInfo, int, weakref.ref]]" = queue.Queue()
+_QUEUE: "queue.Queue[tuple[int, int, str, zipfile.ZipInfo, int, weakref.ref]]" = queue.Queue()
 _WORKER: list[threading.Thread] = []
+_WORKER_LOCK = threading.Lock()
 
 
-def _enqueue(project: str, info: zipfile.ZipInfo, planes: np.ndarray) -> None:
-    """Check the member in the one background checker thread (members one after the other:
-    a thread each read them all at once, against the first view's reads)."""
-    _QUEUE.put((project, info, id(planes), weakref.ref(planes)))  # weak: a closed document's map goes
-    with _CHECKED_LOCK:
+def _enqueue(fd: int, start: int, label: str, info: zipfile.ZipInfo, planes: np.ndarray) -> None:
+    """Check the member (at ``start`` in the open file ``fd``, closed once checked) in the
+    one background checker thread: members one after the other (a thread each read them all
+    at once, against the first view's reads)."""
+    # weak: a closed document's map is not kept alive by its pending check
+    _QUEUE.put((fd, start, label, info, id(planes), weakref.ref(planes)))
+    with _WORKER_LOCK:
         if not _WORKER or not _WORKER[0].is_alive():
             _WORKER[:] = [threading.Thread(target=_checker, name="nebulayer-crc", daemon=True)]
             _WORKER[0].start()
@@ -211,64 +210,28 @@ def _checker() -> None:
         _check_crc(*_QUEUE.get())
 
 
-def _check_crc(project: str, info: zipfile.ZipInfo, key: int, ref: weakref.ref) -> None:
-    """Compare the member's bytes with the zip's CRC, reading the file (not the map, so no
-    pages stay resident); the result goes to :func:`damage_of`."""
-    if ref() is None:
-        return
+def _check_crc(fd: int, start: int, label: str, info: zipfile.ZipInfo, key: int,
+               ref: weakref.ref) -> None:
+    """Compare the member's bytes with the zip's CRC, read from the file (not the map, so no
+    pages stay resident); the result goes to :mod:`editor.mosaic.checks`."""
     problem = ""
     try:
-        with open(project, "rb") as fh:
-            start = _data_start(fh, info)
-            crc, left, pos = 0, info.file_size, start
-            while left > 0:
-                if ref() is None:
-                    return  # the document was closed
-                raw = os.pread(fh.fileno(), min(left, _CHECK_CHUNK), pos)
-                if not raw:
-                    break
-                crc = zlib.crc32(raw, crc)
-                pos += len(raw)
-                left -= len(raw)
-            if left or crc & 0xFFFFFFFF != info.CRC:
-                problem = N_("pixel data does not match its checksum (the file is damaged)")
-    except (OSError, ValueError):
+        crc, left, pos = 0, info.file_size, start
+        while left > 0:
+            if ref() is None:
+                return  # the document was closed
+            raw = os.pread(fd, min(left, _CHECK_CHUNK), pos)
+            if not raw:
+                break
+            crc = zlib.crc32(raw, crc)
+            pos += len(raw)
+            left -= len(raw)
+        if left or crc & 0xFFFFFFFF != info.CRC:
+            problem = N_("pixel data does not match its checksum (the file is damaged)")
+    except OSError:
         problem = N_("the project file could not be read again")
+    finally:
+        os.close(fd)
     if problem:
-        log.error("%s: %s: %s", project, info.filename, problem)
-    with _CHECKED_LOCK:
-        if ref() is not None:
-            _CHECKED[key] = (ref, problem)
-
-
-def _data_start(fh: Any, info: zipfile.ZipInfo) -> int:
-    fh.seek(info.header_offset)
-    local = fh.read(30)
-    name_len, extra_len = struct.unpack("<HH", local[26:30])
-    return info.header_offset + 30 + name_len + extra_len
-
-
-def damage_of(pixels: np.ndarray) -> str | None:
-    """The problem the background check found in the member ``pixels`` is mapped from, ""
-    when it found none, None when it is not done (or ``pixels`` is not mapped in place)."""
-    a: Any = pixels
-    with _CHECKED_LOCK:
-        while a is not None:
-            entry = _CHECKED.get(id(a))
-            if entry is not None and entry[0]() is a:
-                return entry[1]
-            a = getattr(a, "base", None)
-    return None
-
-
-def wait_checked(pixels: np.ndarray, timeout: float = 600.0) -> str | None:
-    """:func:`damage_of` once the background check of ``pixels`` is done (tests, benchmarks)."""
-    import time
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        got = damage_of(pixels)
-        if got is not None:
-            return got
-        time.sleep(0.02)
-    return None
+        log.error("%s: %s", label, problem)
+    checks.checked(key, ref, problem)

@@ -22,6 +22,7 @@ from editor.errors import ProjectError
 from editor.mosaic.layer import add_mosaic_layer
 from editor.mosaic.plan import MosaicPlan, PanelParams
 from editor.mosaic.transforms import canvas_bbox
+from editor.mosaic import checks
 from editor.project import member_map
 from editor.render.cache import RenderCache
 
@@ -94,7 +95,7 @@ def test_mosaic_panels_are_mapped_from_the_project_file_and_render_as_converted_
     order = [doc.sources[p["source"]] for p in doc.layers[0].panels]
     for s, want in zip(order, _panels(rgb)[0]):  # the very pixels saved
         assert np.array_equal(np.asarray(s.pixels), want, equal_nan=True)
-    assert all(member_map.wait_checked(s.pixels) == "" for s in srcs)
+    assert all(checks.wait_checked(s.pixels) == "" for s in srcs)
     monkeypatch.setattr(member_map, "map_member_in_place", lambda *a: None)  # the former way
     old = Document.load(path, tiled=True, cache=RenderCache(0))
     assert all(s.pixels.dtype == np.float32 for s in old.sources.values())
@@ -189,8 +190,27 @@ def test_a_damaged_panel_fails_its_mosaic_layer_in_one_line_once_checked(tmp_pat
     raw[info.header_offset + 2880 * 2 + 5000] ^= 0x40  # inside the pixels of the first panel
     path.write_bytes(bytes(raw))
     doc = Document.load(path, tiled=True, cache=RenderCache(0))  # no longer read whole to open
-    problems = sorted(member_map.wait_checked(s.pixels) for s in doc.sources.values())
+    problems = sorted(checks.wait_checked(s.pixels) for s in doc.sources.values())
     assert problems[:2] == ["", ""] and "checksum" in problems[2]
     doc.render(scale=1 / 4)
     layer = doc.layers[0]
     assert layer.error and "checksum" in layer.error and "\n" not in layer.error
+
+
+def test_the_checksum_is_checked_on_the_file_opened_even_after_a_save_replaced_it(
+        tmp_path, small_maps, monkeypatch):
+    import os
+    import weakref
+
+    queued = []
+    monkeypatch.setattr(member_map, "_enqueue", lambda *a: queued.append(a))
+    path = _save(tmp_path)
+    doc = Document.load(path, tiled=True, cache=RenderCache(0))
+    assert len(queued) == 3 and all(checks.damage_of(s.pixels) is None for s in doc.sources.values())
+    (tmp_path / "other").mkdir()
+    other = _save(tmp_path / "other", rgb=False)  # other bytes where the members were
+    os.replace(other, path)  # as a save does (atomic rename): the maps keep the opened file
+    for fd, start, label, info, planes in queued:
+        member_map._check_crc(fd, start, label, info, id(planes), weakref.ref(planes))
+    assert [checks.damage_of(s.pixels) for s in doc.sources.values()] == ["", "", ""]
+    np.asarray(doc.render(scale=1 / 4))

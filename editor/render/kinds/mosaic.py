@@ -48,7 +48,7 @@ class MosaicKind(LayerKind):
 
     def render(self, job: "RenderJob", node: dict, below: Comp, win: Window) -> Top:
         from editor.mosaic.compose import PanelCache, render_mosaic
-        from editor.project.member_map import damage_of
+        from editor.mosaic.checks import damage_of
 
         global _CACHE
         if _CACHE is None:
