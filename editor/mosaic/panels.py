@@ -259,15 +259,13 @@ def _top_level(shape: tuple[int, ...]) -> int:
 def make_levels(img: np.ndarray, target: int, finer: Level | None = None) -> dict[int, Level]:
     """Levels ``target`` and coarser of the panel ``img``, made from ``finer`` (a level below
     ``target``) or, without one, from full resolution in strips (a memory-mapped panel is
-    read once and its pages handed back). Returned: every level made that is worth keeping
-    (from ``finer``: all above it; from full resolution: those from ``KEEP_FROM_LEVEL``,
-    and ``target``)."""
+    read once and its pages handed back). Returned: ``target`` and the levels from
+    ``KEEP_FROM_LEVEL`` on (not those between: at 1 GP, level 2 of every panel is 840 MB)."""
     from editor.io.mapped import drop_pages
 
     h, w = img.shape[:2]
     top = max(target, _top_level(img.shape))
     base = 0 if finer is None else finer.level
-    keep_from = base + 1 if finer is not None else min(target, KEEP_FROM_LEVEL)
     sizes = {lv: (_block_sizes(h, lv), _block_sizes(w, lv)) for lv in range(base, top + 1)}
     out: dict[int, Level] = {}
     pending: dict[int, tuple[np.ndarray, np.ndarray | None, int]] = {}
@@ -286,7 +284,7 @@ def make_levels(img: np.ndarray, target: int, finer: Level | None = None) -> dic
 
     def feed(lv: int, y0: int, m: np.ndarray, c: np.ndarray | None, last: bool) -> None:
         """Rows y0.. of level ``lv``; pairs of rows go up a level, an odd row waits."""
-        if lv >= keep_from:
+        if lv == target or (lv > base and lv >= KEEP_FROM_LEVEL):
             store(lv, y0, m, c)
         if lv == top:
             return

@@ -66,6 +66,13 @@ def test_a_level_is_the_same_bits_from_full_resolution_in_any_strips_or_from_a_f
     assert (direct[1].counts is None) != holes
 
 
+def test_a_pass_from_full_resolution_keeps_the_level_asked_for_and_those_from_level_3():
+    img = _data((300, 260, 3), 4, False)
+    assert sorted(P.make_levels(img, 1)) == [1] + list(range(3, 10))  # not 2 (840 MB at 1 GP)
+    assert sorted(P.make_levels(img, 5)) == list(range(3, 10))
+    assert sorted(P.make_levels(img, 6, P.make_levels(img, 3)[3])) == list(range(4, 10))
+
+
 @pytest.mark.parametrize("shape", [(137, 203), (101, 77, 3)])
 def test_a_level_is_the_mean_of_its_blocks_finite_pixels_within_float32_rounding(shape):
     img = _data(shape, 2, True)
