@@ -87,3 +87,34 @@ def test_steep_points_close_together_stay_within_half_a_step_times_the_slope():
     bound = max_slope * 0.5 / LUT_SIZE + 1e-7
     assert err.max() <= bound
     assert err.max() > 0.1 * bound  # the bound is met, not vacuous
+
+
+def test_tile_threads_asking_for_a_new_curve_at_once_build_its_table_once(monkeypatch):
+    import importlib
+    import threading
+
+    curves = importlib.import_module("filters.curves")  # the package exports a curves() too
+
+    built = []
+
+    class Counted(curves._Lut):
+        def __init__(self, points):
+            built.append(points)
+            super().__init__(points)
+
+    monkeypatch.setattr(curves, "_Lut", Counted)
+    curves._cached_table.cache_clear()
+    points = ((0.0, 0.0), (0.37, 0.52), (1.0, 1.0))
+    start = threading.Barrier(4)
+
+    def ask():
+        start.wait()
+        curves._table(points)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    curves._cached_table.cache_clear()
+    assert built == [points]
