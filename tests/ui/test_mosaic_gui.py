@@ -133,3 +133,18 @@ def test_resolve_panel_stores_the_wcs_and_replaces_the_transform(qtbot, mosaic_w
     assert p4["transform"]["wcs"]["CRPIX1"] == pytest.approx(truth.wcs.crpix[0] + 3.0)
     assert p4["bbox"][2] == pytest.approx(old_x0 - 3.0, abs=0.3)  # the panel moved 3 px left
     assert array_wcs(src.meta.header, src.height).wcs.crpix[0] == pytest.approx(truth.wcs.crpix[0] + 3)
+
+
+def test_the_mosaic_summary_names_alignment_and_blend_in_the_users_language(french):
+    from types import SimpleNamespace
+
+    from editor.ui.sky.panel_list import MosaicPanelsPanel
+
+    built = SimpleNamespace(panels=[{}] * 3, canvas={"shape": [100, 200], "blend": "multiband",
+                                                     "report": {"align": "stars"}})
+    text = MosaicPanelsPanel._describe_report(built)
+    assert "alignés par les étoiles" in text and "fusion multibande" in text, text
+    # put together without a build report (a script, a benchmark): no "aligned by ?"
+    bare = SimpleNamespace(panels=[{}] * 2, canvas={"shape": [100, 200]})
+    text = MosaicPanelsPanel._describe_report(bare)
+    assert "?" not in text and "alignés" not in text and "fusion progressive" in text, text

@@ -137,8 +137,16 @@ class MosaicPanelsPanel(QWidget):
     def _describe_report(layer: Any) -> str:
         rep = layer.canvas.get("report") or {}
         h, w = layer.canvas.get("shape", [0, 0])
-        text = tr("{n} panels on {w}x{h}, aligned by {align}, {blend} blend").format(
-            n=len(layer.panels), w=w, h=h, align=rep.get("align", "?"), blend=layer.canvas.get("blend", "feather"))
+        # the stored words are data ("stars", "feather"): shown in the user's language, as the
+        # mosaic CLI shows them; a mosaic put together without a build report says nothing of it
+        align = {"wcs": "WCS", "stars": tr("stars")}.get(rep.get("align"), rep.get("align"))
+        blend = layer.canvas.get("blend", "feather")
+        blend = {"feather": tr("feather"), "multiband": tr("multiband")}.get(blend, blend)
+        if align:
+            text = tr("{n} panels on {w}x{h}, aligned by {align}, {blend} blend").format(
+                n=len(layer.panels), w=w, h=h, align=align, blend=blend)
+        else:
+            text = tr("{n} panels on {w}x{h}, {blend} blend").format(n=len(layer.panels), w=w, h=h, blend=blend)
         unlinked = (rep.get("balance") or {}).get("unlinked") or []
         if unlinked:
             text += "\n" + tr("Not matched (overlaps no other panel): {0}").format(", ".join(unlinked))
