@@ -61,3 +61,13 @@ def test_info_panel_says_in_memory_for_an_image_without_a_file(qtbot, window):
     window.set_document(Document.from_image(np.zeros((8, 8), np.float32)))
     qtbot.waitUntil(lambda: window.editor.metadata.tree.topLevelItemCount() > 0)
     assert _file_rows(window.editor.metadata)["file"].text(1) == "(in memory)"
+
+
+def test_info_panel_says_in_the_project_for_pixels_embedded_in_a_saved_project(qtbot, window, tmp_path):
+    from editor.core.document import Document
+
+    project = tmp_path / "made_by_a_script.nebula"
+    Document.from_image(np.zeros((8, 8), np.float32)).save(project)
+    window.set_document(Document.load(project))
+    qtbot.waitUntil(lambda: window.editor.metadata.tree.topLevelItemCount() > 0)
+    assert _file_rows(window.editor.metadata)["file"].text(1) == "(in the project file)"

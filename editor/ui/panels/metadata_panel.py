@@ -81,6 +81,8 @@ class MetadataPanel(QWidget):
                 if value:
                     item = QTreeWidgetItem(general, [tr(key), value])
                     item.setToolTip(1, path)
+        elif doc.path:  # no file of its own once saved: its pixels are embedded in the project
+            QTreeWidgetItem(general, [tr("file"), tr("(in the project file)")])
         else:
             QTreeWidgetItem(general, [tr("file"), tr("(in memory)")])
         rows: list[tuple[str, Any]] = [
