@@ -40,6 +40,9 @@ class PanelCache:
         self._items: OrderedDict[tuple, Any] = OrderedDict()
         self._making: dict[tuple, threading.Event] = {}
         self.max_items = max_items
+        #: panel key -> the level passes running on it (:func:`panel_level`)
+        self._passes_lock = threading.Lock()
+        self._passes: dict[Any, list[_Pass]] = {}
 
     def peek(self, key: tuple) -> Any:
         """The value stored for ``key`` (made as most recently used), or None."""
@@ -359,21 +362,59 @@ def _empty_rows(m: np.ndarray) -> tuple[np.ndarray, None]:
 def panel_level(img: np.ndarray, level: int, cache: PanelCache, key: Any) -> Level:
     """Level ``level`` of a panel: from the cache, else derived from the finest level below
     it that the cache holds, else made from full resolution (keeping the coarse levels
-    made on the way for the next preview scales)."""
+    made on the way for the next preview scales). A pass already running on the panel that
+    keeps ``level`` is waited for: the window's thumbnail, render and histogram threads ask
+    levels 6, 3 and 4 at once, and each made its own full-resolution pass before."""
 
     def make() -> Level:
-        finer = None
-        for lv in range(level - 1, 0, -1):
-            finer = cache.peek(("level", key, lv))
-            if finer is not None:
+        while True:
+            finer = None
+            for lv in range(level - 1, 0, -1):
+                finer = cache.peek(("level", key, lv))
+                if finer is not None:
+                    break
+            with cache._passes_lock:
+                # Under the lock that a pass leaves under once it has stored its levels:
+                # either the level is cached now or the pass that keeps it is still listed.
+                got = cache.peek(("level", key, level))
+                if got is not None:
+                    return got
+                running = cache._passes.setdefault(key, [])
+                wait = next((p.done for p in running if p.keeps(level)), None)
+                if wait is None:
+                    mine = _Pass(0 if finer is None else finer.level, level,
+                                 max(level, _top_level(img.shape)))
+                    running.append(mine)
+            if wait is None:
                 break
-        made = make_levels(img, level, finer)
-        for lv, got in made.items():
-            if lv != level and cache.peek(("level", key, lv)) is None:
-                cache.put(("level", key, lv), got)
-        return made[level]
+            wait.wait()  # then from the cache (or a pass of its own if that one failed)
+        try:
+            made = make_levels(img, level, finer)
+            for lv, got in made.items():
+                if lv == level or cache.peek(("level", key, lv)) is None:
+                    cache.put(("level", key, lv), got)
+            return made[level]
+        finally:
+            with cache._passes_lock:
+                running.remove(mine)
+                if not running:
+                    cache._passes.pop(key, None)
+            mine.done.set()
 
     return cache.get(("level", key, level), make)
+
+
+class _Pass:
+    """A :func:`make_levels` pass running on one panel, from level ``base`` (0: full
+    resolution) for ``target``; ``done`` is set when its levels are in the cache."""
+
+    def __init__(self, base: int, target: int, top: int) -> None:
+        self.base, self.target, self.top = base, target, top
+        self.done = threading.Event()
+
+    def keeps(self, level: int) -> bool:
+        """Whether the pass stores ``level`` (the rule of :func:`make_levels`)."""
+        return level == self.target or (self.base < level <= self.top and level >= KEEP_FROM_LEVEL)
 
 
 def preview_level(scale: float) -> int:
