@@ -35,6 +35,30 @@ def plan_of(node: dict) -> Any:
         raise StepFailed(f"mosaic settings are inconsistent: {exc}") from None
 
 
+def panel_label(panel: dict, index: int) -> str:
+    """What follows "mosaic panel" in a message: the panel's name without a leading "panel "
+    (default names are "panel 6": "mosaic panel panel 6" said it twice), else its number."""
+    name = str(panel.get("name", "")).strip()
+    if name.lower().startswith("panel "):
+        name = name[len("panel "):].strip()
+    return name or str(index + 1)
+
+
+def _damaged(job: "RenderJob", node: dict) -> dict[int, str]:
+    """Panel index -> the problem the background checksum check found in its pixels (mapped
+    in place from a project; checked meanwhile). In the layer's signature, so renders cached
+    before the check (tiles, levels, the fit view) are not shown after it."""
+    from editor.mosaic.checks import damage_of
+
+    out = {}
+    for k, p in enumerate(node["panels"]):
+        src = job.sources.get(p["source"])
+        problem = damage_of(src.pixels) if src is not None else None
+        if problem:
+            out[k] = problem
+    return out
+
+
 class MosaicKind(LayerKind):
     type = "mosaic"
 
@@ -44,25 +68,27 @@ class MosaicKind(LayerKind):
         canvas = {k: v for k, v in node["canvas"].items() if k != "report"}
         rec["canvas"] = canvas
         rec["panels"] = [dict(p, source=job.token(p["source"])) for p in node["panels"]]
+        damaged = _damaged(job, node)
+        if damaged:  # found by the background check after renders that showed the bytes
+            rec["damaged"] = [[k, v] for k, v in sorted(damaged.items())]
         return rec
 
     def render(self, job: "RenderJob", node: dict, below: Comp, win: Window) -> Top:
         from editor.mosaic.compose import PanelCache, render_mosaic
-        from editor.mosaic.checks import damage_of
 
         global _CACHE
         if _CACHE is None:
             _CACHE = PanelCache()
         plan = plan_of(node)
         pixels, keys = [], []
-        for p in node["panels"]:
+        damaged = _damaged(job, node)
+        for k, p in enumerate(node["panels"]):
             src = job.sources.get(p["source"])
             if src is None:
-                raise StepFailed(f"the pixels of mosaic panel {p.get('name', '')} ({p['source']}) are missing")
-            problem = damage_of(src.pixels)  # mapped in place: its checksum, checked meanwhile
-            if problem:
+                raise StepFailed(f"the pixels of mosaic panel {panel_label(p, k)} ({p['source']}) are missing")
+            if k in damaged:
                 raise StepFailed(_("mosaic panel {name}: {problem}").format(
-                    name=p.get("name", ""), problem=_(problem)))
+                    name=panel_label(p, k), problem=_(damaged[k])))
             pixels.append(src.pixels)
             keys.append(src.token)
         shapes = {px.ndim for px in pixels}
