@@ -92,17 +92,22 @@ class Document(EditsMixin, NotesMixin, RecipesMixin, GeometryMixin):
         """Open a .nebula project (or a recovery file); ProjectError on bad files."""
         return services.get(services.PROJECT).load(path, **kw)
 
-    def save(self, path: str | Path | None = None, *, embed_sources: bool = True) -> None:
+    def save(self, path: str | Path | None = None, *, embed_sources: bool = True,
+             progress: Callable[[float], None] | None = None, cancel: Any = None) -> None:
         """Save atomically as a .nebula project. ``embed_sources=False`` stores file sources as
-        references (path + sha256) instead of copying their pixels into the project."""
+        references (path + sha256) instead of copying their pixels into the project.
+        ``progress`` gets 0..1 as members and bands are written; ``cancel`` (a CancelToken,
+        threading.Event or callable returning True) stops the save: it then raises
+        ``editor.jobs.Cancelled``, the file on disk is unchanged and the document stays dirty."""
         target = path if path is not None else self.path
         if target is None:
             raise DocumentError(_("this document has no file name yet"))
         if path is None and not self.path_confirmed:
             raise DocumentError(_("{target} was not opened or chosen in this session (this is a "
                                 "recovered copy): pass the path to save over it").format(target=target))
+        extra = {k: v for k, v in (("progress", progress), ("cancel", cancel)) if v is not None}
         services.get(services.PROJECT).save(self, target, embed_sources=embed_sources,
-                                            recovery=False)
+                                            recovery=False, **extra)
         self.path = str(target)
         self.path_confirmed = True
         self.mark_saved()

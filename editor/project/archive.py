@@ -17,12 +17,13 @@ import logging
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from editor.core import availability
 from editor.errors import DocumentError, ImageReadError, OutsideReferencesError, ProjectError
 from editor.io.image import ImageMeta
 from editor.io.mapped import map_min_bytes
+from editor.jobs.progress import Cancelled, Progress
 from editor.locale import _
 from editor.project import schema
 from editor.project.fits_store import (STREAM_MIN_BYTES, FitsDataError, fits_buffer, fits_bytes,
@@ -100,16 +101,23 @@ def _unusable_reference(path: Path, shown: str) -> ProjectError:
 # ----------------------------------------------------------------------------- saving
 
 def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = True,
-                 recovery: bool = False) -> None:
+                 recovery: bool = False, progress: Progress | None = None,
+                 cancel: Any = None) -> None:
     """Write ``doc`` to ``path`` atomically (temp file, fsync, rename).
 
     ``recovery`` marks an autosave copy; it changes nothing in the file: a recovery copy is
     recognised by where it lives (:mod:`editor.project.recovery`), never by what it says.
+    ``progress`` gets 0..1 per member and per band written (it may raise
+    :class:`~editor.jobs.progress.Cancelled`, the job convention); ``cancel`` (a CancelToken,
+    a threading.Event or a callable returning True) is checked at the same points. A
+    cancelled save raises Cancelled before the rename: the temp file is removed and the
+    file at ``path`` is left byte for byte as it was.
     """
     from editor.io.atomic import atomic_path
     from editor.core.tree import referenced_sources
 
     path = Path(path)
+    step = _SaveSteps(progress, cancel)
     with doc._lock:
         layers = doc.to_dict()
         snapshots = [{"id": s["id"], "name": s["name"], "layers": s["layers"]} for s in doc._snapshots]
@@ -128,13 +136,16 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
         }
         if not doc.geometry.is_identity:  # crop/rotate/flip/resample (older files: none)
             record["geometry"] = doc.geometry.to_dict()
+    step.plan(sum(_write_weight(src) for src in sources
+                  if embed_sources or not _stored_as_reference(src)))
     try:
         with atomic_path(path) as tmp:
             with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+                step(0)
                 for src in sources:
                     rec = {"id": src.id, "name": src.name, "kind": src.kind,
                            "shape": list(src.pixels.shape), "meta": meta_to_json(src.meta)}
-                    if not embed_sources and src.kind == "image" and src.path and Path(src.path).is_file():
+                    if not embed_sources and _stored_as_reference(src):
                         # Inside the project's folder: relative, so both move together.
                         relative = _relative_to_project(Path(src.path), path)
                         rec.update(storage="reference", sha256=src.sha256,
@@ -145,30 +156,84 @@ def save_project(doc: "Document", path: str | Path, *, embed_sources: bool = Tru
                     else:
                         name = f"sources/{src.id}.fits"
                         rec.update(storage="embedded", file=name, path=src.path)
-                        _write_source(zf, name, src)
+                        _write_source(zf, name, src, step)
                     record["sources"].append(rec)
                 text = json.dumps(record, indent=1, ensure_ascii=False, allow_nan=False)
                 zf.writestr(schema.DOCUMENT_NAME, text, compress_type=zipfile.ZIP_DEFLATED)
+            step.finish()  # last chance to cancel: after this the fsync and rename
     except OSError as exc:
         from editor.errors import ImageWriteError
 
         raise ImageWriteError(path, _("could not save the project ({strerror})").format(strerror=exc.strerror or exc)) from None
 
 
-def _write_source(zf: zipfile.ZipFile, name: str, src: Any) -> None:
+def _stored_as_reference(src: Any) -> bool:
+    """Whether ``embed_sources=False`` stores ``src`` as a reference (an image from a file)."""
+    return bool(src.kind == "image" and src.path and Path(src.path).is_file())
+
+
+def _write_weight(src: Any) -> int:
+    """Progress units for writing ``src``: its bytes, twice when streamed (checksum pass,
+    then the write pass)."""
+    nbytes = int(src.pixels.nbytes)
+    return 2 * nbytes if nbytes >= STREAM_MIN_BYTES else nbytes
+
+
+class _SaveSteps:
+    """Progress and cancel checks of one save: ``step(units)`` after each member or band."""
+
+    _WRITE_SHARE = 0.98  # the rest: document.json, fsync and rename
+
+    def __init__(self, progress: Progress | None, cancel: Any) -> None:
+        self._progress = progress
+        self._cancelled = _cancel_flag(cancel)
+        self._total = 1
+        self._done = 0
+
+    def plan(self, total_units: int) -> None:
+        self._total = max(1, total_units)
+
+    def __call__(self, units: int) -> None:
+        self._done += units
+        self._report(self._WRITE_SHARE * min(1.0, self._done / self._total))
+
+    def finish(self) -> None:
+        self._report(self._WRITE_SHARE)
+
+    def _report(self, fraction: float) -> None:
+        if self._cancelled():
+            raise Cancelled()
+        if self._progress is not None:
+            self._progress(fraction)
+
+
+def _cancel_flag(cancel: Any) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if hasattr(cancel, "cancelled"):  # editor.jobs.progress.CancelToken
+        return lambda: bool(cancel.cancelled)
+    if hasattr(cancel, "is_set"):  # threading.Event
+        return lambda: bool(cancel.is_set())
+    if callable(cancel):
+        return lambda: bool(cancel())
+    raise TypeError("cancel must be a CancelToken, a threading.Event or a callable")
+
+
+def _write_source(zf: zipfile.ZipFile, name: str, src: Any, step: _SaveSteps) -> None:
     """One source's FITS member: images stored (so a big one maps from disk when opened),
     raster masks deflated; a big source written band by band, not copied whole."""
     method = zipfile.ZIP_DEFLATED if src.kind == "mask" else zipfile.ZIP_STORED
     if src.pixels.nbytes < STREAM_MIN_BYTES:
         zf.writestr(name, fits_buffer(src.pixels, src.name), compress_type=method,
                     compresslevel=1 if method == zipfile.ZIP_DEFLATED else None)
+        step(_write_weight(src))
         return
     info = zipfile.ZipInfo(name, date_time=_dt.datetime.now().timetuple()[:6])
     info.compress_type = method
     info._compresslevel = 1 if method == zipfile.ZIP_DEFLATED else None  # as writestr sets it
     info.external_attr = 0o600 << 16
     with zf.open(info, "w", force_zip64=True) as fh:
-        write_fits_source(fh, src.pixels, src.name)
+        write_fits_source(fh, src.pixels, src.name, on_band=step)
 
 
 def _app_version() -> str:

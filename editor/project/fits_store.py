@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 from astropy.io import fits
@@ -76,10 +76,13 @@ def _bands(pixels: np.ndarray) -> Iterator[np.ndarray]:
             drop_resident()
 
 
-def write_fits_source(fh: BinaryIO, pixels: np.ndarray, name: str) -> int:
+def write_fits_source(fh: BinaryIO, pixels: np.ndarray, name: str,
+                      on_band: Callable[[int], None] | None = None) -> int:
     """Write what :func:`fits_buffer` returns, byte for byte, into the open file ``fh`` (a zip
     member being written) band by band: two passes over the pixels (the checksums go in the
-    header, before the data), never a whole copy. Returns the bytes written."""
+    header, before the data), never a whole copy. Returns the bytes written.
+    ``on_band(nbytes)`` is called after each band of either pass (a save's progress and
+    cancel check; what it raises stops the write)."""
     from editor.io.fits_header import ascii_card_value
     from editor.io.stream_write import block_sum, header_checksum, ones_add
 
@@ -98,6 +101,8 @@ def write_fits_source(fh: BinaryIO, pixels: np.ndarray, name: str) -> int:
         raw = band.data.cast("B")
         datasum = ones_add(datasum, block_sum(raw, position))
         position += len(raw)
+        if on_band is not None:
+            on_band(len(raw))
     when = hdu._get_timestamp()  # the comments add_checksum() writes
     hdr["DATASUM"] = (str(datasum), f"data unit checksum updated {when}")
     hdr.set("CHECKSUM", "0" * 16, f"HDU checksum updated {when}", before="DATASUM")
@@ -105,7 +110,10 @@ def write_fits_source(fh: BinaryIO, pixels: np.ndarray, name: str) -> int:
     head = hdr.tostring().encode("ascii")
     fh.write(head)
     for band in _bands(pixels):
-        fh.write(band.data.cast("B"))
+        raw = band.data.cast("B")
+        fh.write(raw)
+        if on_band is not None:
+            on_band(len(raw))
     pad = -position % 2880
     fh.write(b"\0" * pad)
     return len(head) + position + pad

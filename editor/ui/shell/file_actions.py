@@ -234,8 +234,18 @@ class FileActions:
             discard_recovery()  # the project on disk is newer than the autosave
             self.model.history_changed.emit()  # the title shows the new name / clean state
 
+        def cancelled() -> None:
+            # The save stopped before its rename: the file on disk is as it was and the
+            # document keeps its unsaved changes (and its autosave copy).
+            if hasattr(self.parent, "statusBar"):
+                self.parent.statusBar().showMessage(
+                    tr("Save cancelled: {name} was not written").format(name=Path(path).name), 8000)
+
+        # The job's progress callback raises Cancelled once Cancel is pressed; the save calls
+        # it per member and per band, so Cancel stops even a gigabyte-sized source.
         self.last_job = run_job(self.parent, tr('Saving {0}…').format(Path(path).name),
-                                lambda progress: doc.save(path), saved, self._error)
+                                lambda progress: doc.save(path, progress=progress), saved, self._error)
+        self.last_job.cancelled.connect(cancelled)
         return self.last_job
 
     def maybe_save_changes(self) -> bool:
@@ -257,7 +267,8 @@ class FileActions:
                 from PyQt6.QtWidgets import QApplication
 
                 QApplication.processEvents()
-            return job.error is None
+            # a cancelled save is no error, but the changes are not saved: do not go on
+            return job.error is None and not getattr(doc, "dirty", False)
         return True
 
     # export
