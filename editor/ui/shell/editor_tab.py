@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QLocale, Qt, QTimer
+from PyQt6.QtCore import QLocale, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QProgressBar,
                              QScrollArea, QToolBar, QWidget)
@@ -35,6 +35,9 @@ PLACEHOLDER_PIXELS = 150_000
 
 class EditorTab(QMainWindow):
     """Canvas + panels for one document model."""
+
+    #: a mosaic panel was found damaged (emitted on the checking thread, handled on this one)
+    panel_damaged = pyqtSignal()
 
     def __init__(self, model: DocModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +94,12 @@ class EditorTab(QMainWindow):
         model.document_replaced.connect(self._on_document)
         model.content_changed.connect(self.renderer.request)
         model.content_changed.connect(self.tiles.invalidate)
+        # a panel found damaged by the background checksum check changes the mosaic's render
+        # key: every view renders again (its cached tiles showed the damaged bytes)
+        from editor.mosaic.checks import on_damage
+
+        self.panel_damaged.connect(model.content_changed.emit)
+        on_damage(self._on_panel_damaged)
         # tiled view: the small picture under the tiles (histogram, placeholder) after them,
         # so a pan's tiles get both cores
         self.tiles.settled.connect(
@@ -235,8 +244,14 @@ class EditorTab(QMainWindow):
             self.tiles.set_display(r.stf if r.stretch == "auto" else r.stretch, r.clip_warning)
         h, w = result.picture.shape[:2]
         self.render_info.setText(tr('{stage} {w}x{h} in {0:.0f} ms').format(result.seconds * 1000, stage=tr(result.stage), w=w, h=h))
+        failed = [m for m in (result.errors.messages.values() if result.errors else ()) if m]
+        if failed:  # a layer that failed renders as pass-through: say so where a failed render does
+            self.render_info.setText(f"⚠ {failed[0]}")
         if result.stage == "preview" and self.renderer.mask_layer is None:
             self.histogram.update_from(result.linear)
+
+    def _on_panel_damaged(self) -> None:
+        self.panel_damaged.emit()  # queued to the UI thread
 
     # pixel readout
     def _on_hover(self, x: float, y: float) -> None:
